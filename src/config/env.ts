@@ -1,0 +1,92 @@
+// The only reader of process.env. Configuration is read once, validated and typed; the process
+// refuses to start with one clear line when a variable is malformed.
+
+export type NodeEnv = 'development' | 'test' | 'production';
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  /** HTTP port of the API (0 = any free port, for tests). */
+  port: number;
+  host: string;
+  databaseUrl: string;
+  /** Create the database named in DATABASE_URL when it does not exist (local convenience). */
+  databaseCreate: boolean;
+  databasePoolMax: number;
+  redisUrl: string;
+  logLevel: string;
+  /** Default hold TTL when a caller gives none. */
+  holdTtlSecondsDefault: number;
+  /** Cost of goods per voice minute (LLM + speech + infrastructure), for unit economics. */
+  cogsCentsPerMinute: number;
+  /** How long PURCHASE grants (top-ups) stay valid. */
+  purchaseExpiryDays: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) {
+    throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  }
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${raw}`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const v = str(env, name, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(v);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: "${v}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return v;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = str(env, 'NODE_ENV', 'development');
+  if (nodeEnv !== 'development' && nodeEnv !== 'test' && nodeEnv !== 'production') {
+    throw new ConfigError(`NODE_ENV must be development, test or production, got "${nodeEnv}"`);
+  }
+  return {
+    nodeEnv,
+    port: int(env, 'PORT', 4000, 0, 65535),
+    host: str(env, 'HOST', '0.0.0.0'),
+    databaseUrl: url(env, 'DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/voicepartnerai_billing', [
+      'postgres:',
+      'postgresql:',
+    ]),
+    databaseCreate: bool(env, 'DATABASE_CREATE', nodeEnv !== 'production'),
+    databasePoolMax: int(env, 'DATABASE_POOL_MAX', 20, 1, 500),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    logLevel: str(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info'),
+    holdTtlSecondsDefault: int(env, 'HOLD_TTL_SECONDS_DEFAULT', 300, 1, 3600),
+    cogsCentsPerMinute: int(env, 'COGS_CENTS_PER_MINUTE', 14, 0, 10_000),
+    purchaseExpiryDays: int(env, 'PURCHASE_EXPIRY_DAYS', 365, 1, 3650),
+  };
+}

@@ -1,0 +1,44 @@
+// Every limit of the service in one place, named …Max / …Min with its unit, and their relations
+// asserted when this module loads, so a bad edit fails at boot rather than in production.
+
+export const limits = {
+  /** Longest client-chosen idempotency key (billing rules §7). */
+  idempotencyKeyLengthMax: 128,
+  /** Largest single usage, hold or grant: 31 days of continuous talk. */
+  secondsPerOperationMax: 31 * 24 * 3600,
+  /** Hold TTL bounds (billing rules §4). */
+  holdTtlSecondsMin: 1,
+  holdTtlSecondsMax: 3600,
+  /** Active holds one user may have at once (concurrent calls). */
+  holdsPerUserMax: 200,
+  /** Free-text lengths. */
+  descriptionLengthMax: 500,
+  callIdLengthMax: 128,
+  referenceLengthMax: 255,
+  emailLengthMax: 254,
+  /** Billing increment bounds of a plan. */
+  usageIncrementSecondsMax: 3600,
+  /** Overage limit a user may set: €100,000 a period. */
+  overageLimitCentsMax: 10_000_000,
+  /** How far back a usage may be dated. */
+  usageBackdateSecondsMax: 7 * 24 * 3600,
+  /** Rows one sweep (hold expiry, grant expiry, period close) handles per call. */
+  sweepBatchMax: 500,
+  /** Days a REFUND grant lives when the original grant has expired and there is no membership. */
+  refundFallbackExpiryDays: 30,
+} as const;
+
+function assertLimits(): void {
+  const l = limits;
+  const ok =
+    l.holdTtlSecondsMin >= 1 &&
+    l.holdTtlSecondsMin <= l.holdTtlSecondsMax &&
+    l.secondsPerOperationMax < 2 ** 31 &&
+    l.secondsPerOperationMax * l.holdsPerUserMax < Number.MAX_SAFE_INTEGER &&
+    l.idempotencyKeyLengthMax >= 16 &&
+    l.usageIncrementSecondsMax <= l.holdTtlSecondsMax &&
+    l.sweepBatchMax > 0;
+  if (!ok) throw new Error('limits.ts: the limits contradict each other');
+}
+
+assertLimits();

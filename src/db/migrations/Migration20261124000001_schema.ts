@@ -1,0 +1,237 @@
+import { Migration } from '@mikro-orm/migrations';
+
+// The tables of the credit ledger, with the database enforcing what must never happen:
+// negative balances, grants below zero or above their size, zero ledger amounts, wrong signs,
+// and any UPDATE, DELETE or TRUNCATE of a ledger row. Plans are seeded here (billing rules §2).
+export class Migration20261124000001_schema extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(SCHEMA_SQL);
+    this.addSql(SEED_PLANS_SQL);
+  }
+
+  override async down(): Promise<void> {
+    this.addSql(`
+      drop table if exists idempotency_records, usage_records, grant_allocations, reservations,
+        ledger_entries, credit_grants, usage_periods, credit_balances, memberships, users, plans cascade;
+      drop function if exists vp_ledger_immutable() cascade;
+    `);
+  }
+}
+
+const SCHEMA_SQL = `
+create table plans (
+  code text primary key check (code in ('STARTER', 'BUSINESS', 'ENTERPRISE')),
+  name text not null,
+  price_cents bigint not null check (price_cents >= 0),
+  currency char(3) not null default 'EUR',
+  included_seconds bigint not null check (included_seconds >= 0),
+  overage_cents_per_minute bigint not null check (overage_cents_per_minute > 0),
+  usage_increment_seconds integer not null default 1 check (usage_increment_seconds between 1 and 3600),
+  rollover_max_seconds bigint not null default 0 check (rollover_max_seconds >= 0),
+  support text not null,
+  analytics text not null,
+  features text[] not null,
+  sort_order integer not null,
+  created_at timestamptz not null default now()
+);
+
+create table users (
+  id uuid primary key default gen_random_uuid(),
+  email text not null check (length(email) between 3 and 254),
+  role text not null default 'USER' check (role in ('USER', 'SERVICE', 'ADMIN')),
+  time_zone text not null default 'Europe/Berlin',
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+create unique index users_email_unique on users (lower(email));
+
+create table memberships (
+  id uuid primary key default gen_random_uuid(),
+  user_id uuid not null unique references users (id),
+  plan_code text not null references plans (code),
+  status text not null check (status in ('INCOMPLETE', 'TRIALING', 'ACTIVE', 'PAST_DUE', 'CANCELED', 'UNPAID')),
+  current_period_start timestamptz,
+  current_period_end timestamptz,
+  cancel_at_period_end boolean not null default false,
+  overage_limit_cents bigint check (overage_limit_cents >= 0),
+  stripe_customer_id text,
+  stripe_subscription_id text unique,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  check ((current_period_start is null) = (current_period_end is null)),
+  check (current_period_end > current_period_start)
+);
+
+-- One row per user: the head of the user's ledger. Every credit-moving operation locks this row
+-- first, which serializes a user's operations across all processes.
+create table credit_balances (
+  user_id uuid primary key references users (id),
+  balance_seconds bigint not null default 0 check (balance_seconds >= 0),
+  reserved_seconds bigint not null default 0 check (reserved_seconds >= 0),
+  version bigint not null default 0 check (version >= 0),
+  last_sequence bigint not null default 0 check (last_sequence >= 0),
+  last_hash char(64) not null default repeat('0', 64),
+  updated_at timestamptz not null default now()
+);
+
+create table usage_periods (
+  id uuid primary key default gen_random_uuid(),
+  user_id uuid not null references users (id),
+  membership_id uuid not null references memberships (id),
+  plan_code text not null references plans (code),
+  period_start timestamptz not null,
+  period_end timestamptz not null,
+  included_seconds bigint not null check (included_seconds >= 0),
+  used_seconds bigint not null default 0 check (used_seconds >= 0),
+  overage_seconds bigint not null default 0 check (overage_seconds >= 0),
+  over_cap_seconds bigint not null default 0 check (over_cap_seconds >= 0 and over_cap_seconds <= overage_seconds),
+  overage_cents_per_minute bigint not null check (overage_cents_per_minute > 0),
+  status text not null default 'OPEN' check (status in ('OPEN', 'CLOSED')),
+  expired_seconds bigint check (expired_seconds >= 0),
+  rollover_seconds bigint check (rollover_seconds >= 0),
+  overage_limit_cents bigint check (overage_limit_cents >= 0),
+  overage_cents bigint check (overage_cents >= 0),
+  currency char(3) not null default 'EUR',
+  closed_at timestamptz,
+  created_at timestamptz not null default now(),
+  unique (user_id, period_start),
+  check (period_end > period_start),
+  check ((status = 'CLOSED') = (closed_at is not null and overage_cents is not null))
+);
+create index usage_periods_open_end on usage_periods (period_end) where status = 'OPEN';
+
+create table ledger_entries (
+  id uuid primary key,
+  user_id uuid not null references users (id),
+  sequence bigint not null check (sequence > 0),
+  type text not null check (type in ('PLAN_GRANT', 'PURCHASE', 'BONUS', 'ROLLOVER', 'USAGE', 'REFUND', 'EXPIRY', 'ADJUSTMENT')),
+  amount_seconds bigint not null check (amount_seconds <> 0),
+  balance_after_seconds bigint not null check (balance_after_seconds >= 0),
+  description text,
+  metadata jsonb,
+  reference text,
+  idempotency_key text,
+  created_at timestamptz not null,
+  hash char(64) not null,
+  unique (user_id, sequence),
+  check (
+    (type in ('PLAN_GRANT', 'PURCHASE', 'BONUS', 'ROLLOVER', 'REFUND') and amount_seconds > 0)
+    or (type in ('USAGE', 'EXPIRY') and amount_seconds < 0)
+    or (type = 'ADJUSTMENT')
+  )
+);
+create unique index ledger_entries_user_key on ledger_entries (user_id, idempotency_key) where idempotency_key is not null;
+create index ledger_entries_user_created on ledger_entries (user_id, created_at);
+
+create function vp_ledger_immutable() returns trigger language plpgsql as $$
+begin
+  raise exception 'ledger_entries is append-only: % refused', tg_op using errcode = 'VPB02';
+end $$;
+create trigger ledger_entries_no_update_delete before update or delete on ledger_entries
+  for each row execute function vp_ledger_immutable();
+create trigger ledger_entries_no_truncate before truncate on ledger_entries
+  for each statement execute function vp_ledger_immutable();
+
+create table credit_grants (
+  id uuid primary key default gen_random_uuid(),
+  user_id uuid not null references users (id),
+  source text not null check (source in ('PLAN', 'ROLLOVER', 'PURCHASE', 'BONUS', 'REFUND', 'ADJUSTMENT')),
+  granted_seconds bigint not null check (granted_seconds > 0),
+  remaining_seconds bigint not null check (remaining_seconds >= 0 and remaining_seconds <= granted_seconds),
+  expires_at timestamptz,
+  reference text,
+  idempotency_key text not null,
+  period_id uuid references usage_periods (id),
+  entry_id uuid not null references ledger_entries (id),
+  refund_of_entry_id uuid references ledger_entries (id),
+  created_at timestamptz not null,
+  expired_at timestamptz,
+  unique (user_id, idempotency_key)
+);
+-- A paid period is granted once, whoever asks: the PLAN key names the subscription and period.
+create unique index credit_grants_plan_once on credit_grants (idempotency_key) where source = 'PLAN';
+create index credit_grants_open on credit_grants (user_id, expires_at) where remaining_seconds > 0;
+create index credit_grants_period on credit_grants (period_id) where period_id is not null;
+
+-- Lineage: which grants paid for which debit (usage, expiry, adjustment), and how much of it was
+-- refunded since.
+create table grant_allocations (
+  id bigint generated always as identity primary key,
+  entry_id uuid not null references ledger_entries (id),
+  grant_id uuid not null references credit_grants (id),
+  user_id uuid not null references users (id),
+  kind text not null check (kind in ('USAGE', 'EXPIRY', 'ADJUSTMENT')),
+  seconds bigint not null check (seconds > 0),
+  refunded_seconds bigint not null default 0 check (refunded_seconds >= 0 and refunded_seconds <= seconds)
+);
+create index grant_allocations_entry on grant_allocations (entry_id);
+create index grant_allocations_grant on grant_allocations (grant_id);
+
+create table reservations (
+  id uuid primary key default gen_random_uuid(),
+  user_id uuid not null references users (id),
+  status text not null check (status in ('ACTIVE', 'COMMITTED', 'RELEASED', 'EXPIRED')),
+  reserved_seconds bigint not null check (reserved_seconds > 0),
+  allowed_seconds bigint not null,
+  idempotency_key text not null,
+  request_fingerprint text not null,
+  ttl_seconds integer not null check (ttl_seconds > 0),
+  expires_at timestamptz not null,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  finished_at timestamptz,
+  used_seconds bigint check (used_seconds >= 0),
+  billed_seconds bigint check (billed_seconds >= 0),
+  usage_record_id uuid,
+  commit_response jsonb,
+  unique (user_id, idempotency_key),
+  check (reserved_seconds <= allowed_seconds),
+  check ((status = 'COMMITTED') = (used_seconds is not null))
+);
+create index reservations_active on reservations (user_id, expires_at) where status = 'ACTIVE';
+create index reservations_active_due on reservations (expires_at) where status = 'ACTIVE';
+
+-- The facts of every call: what was used, billed, paid with credits, and what became overage.
+create table usage_records (
+  id uuid primary key default gen_random_uuid(),
+  user_id uuid not null references users (id),
+  period_id uuid references usage_periods (id),
+  reservation_id uuid references reservations (id),
+  entry_id uuid references ledger_entries (id),
+  call_id text,
+  description text,
+  used_seconds bigint not null check (used_seconds >= 0),
+  billed_seconds bigint not null check (billed_seconds >= used_seconds),
+  credit_seconds bigint not null check (credit_seconds >= 0),
+  overage_seconds bigint not null check (overage_seconds >= 0),
+  over_cap_seconds bigint not null default 0 check (over_cap_seconds >= 0),
+  uncovered_seconds bigint not null default 0 check (uncovered_seconds >= 0),
+  occurred_at timestamptz not null,
+  created_at timestamptz not null,
+  check (billed_seconds = credit_seconds + overage_seconds + uncovered_seconds)
+);
+create index usage_records_user_occurred on usage_records (user_id, occurred_at);
+
+-- Client-chosen idempotency keys, per user: the request they were first used for and its answer.
+create table idempotency_records (
+  user_id uuid not null references users (id),
+  key text not null check (length(key) between 1 and 128),
+  operation text not null,
+  request_fingerprint text not null,
+  response jsonb not null,
+  created_at timestamptz not null default now(),
+  primary key (user_id, key)
+);
+`;
+
+const SEED_PLANS_SQL = `
+insert into plans (code, name, price_cents, included_seconds, overage_cents_per_minute, usage_increment_seconds,
+                   rollover_max_seconds, support, analytics, features, sort_order) values
+  ('STARTER', 'Starter', 4900, 12000, 30, 1, 0, 'email', 'basic',
+   array['basic_ai', 'germany_servers', 'gdpr_compliance'], 1),
+  ('BUSINESS', 'Business', 14900, 48000, 25, 1, 0, 'priority_chat', 'advanced',
+   array['basic_ai', 'germany_servers', 'gdpr_compliance', 'priority_support', 'custom_voice', 'voice_training', 'analytics'], 2),
+  ('ENTERPRISE', 'Enterprise', 39900, 150000, 20, 1, 0, 'dedicated_manager', 'enterprise',
+   array['basic_ai', 'germany_servers', 'gdpr_compliance', 'priority_support', 'custom_voice', 'voice_training', 'analytics',
+         'account_manager', 'white_label', 'api_access', 'custom_voice_training'], 3);
+`;

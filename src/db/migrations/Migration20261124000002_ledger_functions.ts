@@ -1,0 +1,801 @@
+import { Migration } from '@mikro-orm/migrations';
+
+// The ledger engine: every operation that moves credits is one PL/pgSQL function, called in one
+// round trip. Each one first locks the user's credit_balances row (serializing that user across
+// all processes), settles what is due (expired holds and grants), answers replays from the
+// idempotency record, checks, writes, and appends hash-chained ledger entries. A business failure
+// raises SQLSTATE VPB01 with the code as message, which rolls the whole call back: a failed call
+// changes nothing. The TypeScript use cases validate input first and map VPB01 to typed codes.
+//
+// Hash chain: hash = sha256(previous hash || canonical form); the canonical form is each field as
+// "<utf8 byte length>:<text>" ("~" for null) in a fixed order — see src/domain/ledger/hash.ts,
+// which recomputes it independently for verification.
+export class Migration20261124000002_ledger_functions extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(FUNCTIONS_SQL);
+  }
+
+  override async down(): Promise<void> {
+    this.addSql(`
+      drop function if exists vp_fail, vp_field, vp_entry_hash, vp_overage_max_seconds, vp_round_up, vp_append,
+        vp_save_balance, vp_consume, vp_lock_user, vp_usage_context, vp_idem_get, vp_idem_put, vp_apply_usage,
+        vp_record_usage, vp_reserve, vp_extend_reservation, vp_commit_reservation, vp_release_reservation,
+        vp_grant, vp_grant_plan, vp_refund_usage, vp_adjust, vp_close_period, vp_touch_user, vp_balance_json,
+        vp_entry_json cascade;
+      drop type if exists vp_usage_ctx cascade;
+    `);
+  }
+}
+
+const FUNCTIONS_SQL = String.raw`
+create function vp_fail(p_code text, p_detail jsonb default null) returns void language plpgsql as $$
+begin
+  raise exception using errcode = 'VPB01', message = p_code, detail = coalesce(p_detail::text, '');
+end $$;
+
+create function vp_field(v text) returns text language sql immutable as $$
+  select case when v is null then '~' else octet_length(v)::text || ':' || v end
+$$;
+
+create function vp_entry_hash(p_prev text, p_id uuid, p_user uuid, p_seq bigint, p_type text, p_amount bigint,
+  p_balance_after bigint, p_description text, p_metadata jsonb, p_reference text, p_key text, p_created_at timestamptz)
+returns text language sql immutable as $$
+  select encode(sha256(convert_to(
+    p_prev || vp_field(p_id::text) || vp_field(p_user::text) || vp_field(p_seq::text) || vp_field(p_type)
+    || vp_field(p_amount::text) || vp_field(p_balance_after::text) || vp_field(p_description)
+    || vp_field(p_metadata::text) || vp_field(p_reference) || vp_field(p_key)
+    || vp_field(((extract(epoch from p_created_at) * 1000)::bigint)::text), 'UTF8')), 'hex')
+$$;
+
+-- Largest overage S (seconds) whose cost round_half_up(S * rate / 60) stays within the limit:
+-- S * rate / 60 < limit + 1/2  <=>  S < (2 * limit + 1) * 30 / rate. A limit of 0 disables overage.
+create function vp_overage_max_seconds(p_limit_cents bigint, p_rate bigint) returns bigint language sql immutable as $$
+  select case when p_limit_cents <= 0 then 0::bigint
+              else ((2 * p_limit_cents + 1) * 30 + p_rate - 1) / p_rate - 1 end
+$$;
+
+create function vp_round_up(p_seconds bigint, p_increment bigint) returns bigint language sql immutable as $$
+  select ((p_seconds + p_increment - 1) / p_increment) * p_increment
+$$;
+
+create function vp_entry_json(e ledger_entries) returns jsonb language sql immutable as $$
+  select jsonb_build_object('id', e.id, 'userId', e.user_id, 'sequence', e.sequence, 'type', e.type,
+    'amountSeconds', e.amount_seconds, 'balanceAfterSeconds', e.balance_after_seconds,
+    'description', e.description, 'metadata', e.metadata, 'reference', e.reference,
+    'idempotencyKey', e.idempotency_key, 'createdAt', e.created_at, 'hash', e.hash)
+$$;
+
+create function vp_balance_json(b credit_balances) returns jsonb language sql immutable as $$
+  select jsonb_build_object('userId', b.user_id, 'balanceSeconds', b.balance_seconds,
+    'reservedSeconds', b.reserved_seconds, 'version', b.version, 'updatedAt', b.updated_at)
+$$;
+
+-- Appends one entry after the head held in b (which the caller has locked) and moves b forward.
+-- The caller saves b once at the end with vp_save_balance.
+create function vp_append(inout b credit_balances, p_type text, p_amount bigint, p_description text,
+  p_metadata jsonb, p_reference text, p_key text, p_now timestamptz, out e ledger_entries)
+language plpgsql as $$
+declare
+  v_created timestamptz := date_trunc('milliseconds', p_now);
+begin
+  e.id := gen_random_uuid();
+  e.user_id := b.user_id;
+  e.sequence := b.last_sequence + 1;
+  e.type := p_type;
+  e.amount_seconds := p_amount;
+  e.balance_after_seconds := b.balance_seconds + p_amount;
+  e.description := p_description;
+  e.metadata := p_metadata;
+  e.reference := p_reference;
+  e.idempotency_key := p_key;
+  e.created_at := v_created;
+  e.hash := vp_entry_hash(b.last_hash, e.id, e.user_id, e.sequence, e.type, e.amount_seconds,
+    e.balance_after_seconds, e.description, e.metadata, e.reference, e.idempotency_key, v_created);
+  insert into ledger_entries values (e.*);
+  b.balance_seconds := e.balance_after_seconds;
+  b.last_sequence := e.sequence;
+  b.last_hash := e.hash;
+end $$;
+
+create function vp_save_balance(inout b credit_balances, p_now timestamptz) language plpgsql as $$
+begin
+  update credit_balances
+     set balance_seconds = b.balance_seconds, reserved_seconds = b.reserved_seconds,
+         last_sequence = b.last_sequence, last_hash = b.last_hash,
+         version = version + 1, updated_at = p_now
+   where user_id = b.user_id
+  returning version, updated_at into b.version, b.updated_at;
+end $$;
+
+-- Debits p_seconds from the user's live grants in consumption order (earliest expiry first,
+-- no expiry last, then oldest) and records the lineage against entry p_entry. One statement.
+create function vp_consume(p_user uuid, p_entry uuid, p_seconds bigint, p_kind text, p_now timestamptz)
+returns void language plpgsql as $$
+declare
+  v_taken bigint;
+begin
+  with ordered as (
+    select id, remaining_seconds,
+           sum(remaining_seconds) over (order by expires_at asc nulls last, created_at, id) as cum
+      from credit_grants
+     where user_id = p_user and remaining_seconds > 0 and (expires_at is null or expires_at > p_now)
+  ), take as (
+    select id, least(remaining_seconds, p_seconds - (cum - remaining_seconds)) as seconds
+      from ordered where cum - remaining_seconds < p_seconds
+  ), upd as (
+    update credit_grants g set remaining_seconds = g.remaining_seconds - t.seconds
+      from take t where g.id = t.id
+    returning g.id, t.seconds
+  ), ins as (
+    insert into grant_allocations (entry_id, grant_id, user_id, kind, seconds)
+    select p_entry, id, p_user, p_kind, seconds from upd
+    returning seconds
+  )
+  select coalesce(sum(seconds), 0) into v_taken from ins;
+  if v_taken <> p_seconds then
+    raise exception 'vp_consume: took % of % seconds for user %', v_taken, p_seconds, p_user;
+  end if;
+end $$;
+
+-- Locks the user's head row and settles what is due at p_now: holds past their TTL expire and
+-- grants past their expiry are written off (EXPIRY entry with lineage). Returns the head, or a
+-- null row when the user does not exist.
+create function vp_lock_user(p_user uuid, p_now timestamptz) returns credit_balances language plpgsql as $$
+declare
+  x record;
+  b credit_balances;
+  e ledger_entries;
+  v_released bigint;
+  v_expired bigint;
+  v_detail jsonb;
+  v_changed boolean := false;
+begin
+  select * into b from credit_balances where user_id = p_user for update;
+  if not found then
+    return null;
+  end if;
+  if b.reserved_seconds > 0 then
+    with x as (
+      update reservations set status = 'EXPIRED', finished_at = p_now, updated_at = p_now
+       where user_id = p_user and status = 'ACTIVE' and expires_at <= p_now
+      returning reserved_seconds
+    ) select coalesce(sum(reserved_seconds), 0) into v_released from x;
+    if v_released > 0 then
+      b.reserved_seconds := b.reserved_seconds - v_released;
+      v_changed := true;
+    end if;
+  end if;
+  select coalesce(sum(remaining_seconds), 0),
+         jsonb_agg(jsonb_build_object('grantId', id, 'seconds', remaining_seconds) order by expires_at, id)
+    into v_expired, v_detail
+    from credit_grants
+   where user_id = p_user and remaining_seconds > 0 and expires_at <= p_now;
+  if v_expired > 0 then
+    x := vp_append(b, 'EXPIRY', -v_expired, 'Credits expired', jsonb_build_object('grants', v_detail),
+      null, null, p_now);
+    b := x.b; e := x.e;
+    with due as (
+      select id, remaining_seconds from credit_grants
+       where user_id = p_user and remaining_seconds > 0 and expires_at <= p_now
+    ), upd as (
+      update credit_grants g set remaining_seconds = 0, expired_at = p_now from due
+       where g.id = due.id returning g.id, due.remaining_seconds
+    )
+    insert into grant_allocations (entry_id, grant_id, user_id, kind, seconds)
+    select e.id, id, p_user, 'EXPIRY', remaining_seconds from upd;
+    v_changed := true;
+  end if;
+  if v_changed then
+    b := vp_save_balance(b, p_now);
+  end if;
+  return b;
+end $$;
+
+-- Settles what is due for one user and returns the balance (used by reads and sweeps).
+create function vp_touch_user(p_user uuid, p_now timestamptz) returns jsonb language plpgsql as $$
+declare
+  b credit_balances := vp_lock_user(p_user, p_now);
+begin
+  if b.user_id is null then
+    perform vp_fail('USER_NOT_FOUND');
+  end if;
+  return vp_balance_json(b);
+end $$;
+
+create type vp_usage_ctx as (
+  increment_seconds bigint,
+  overage_eligible boolean,
+  period_id uuid,
+  rate_cents_per_minute bigint,
+  limit_cents bigint,
+  overage_max_seconds bigint,
+  overage_used_seconds bigint
+);
+
+-- What the user's membership allows at p_now: billing increment, whether overage is possible
+-- (ACTIVE or TRIALING inside the current period), and how much of the cap is left.
+create function vp_usage_context(p_user uuid, p_now timestamptz) returns vp_usage_ctx language plpgsql as $$
+declare
+  c vp_usage_ctx;
+  m record;
+begin
+  select ms.id, ms.status, ms.current_period_start, ms.current_period_end, ms.overage_limit_cents,
+         pl.code, pl.price_cents, pl.included_seconds, pl.overage_cents_per_minute, pl.usage_increment_seconds,
+         up.id as period_id, up.overage_seconds
+    into m
+    from memberships ms
+    join plans pl on pl.code = ms.plan_code
+    left join usage_periods up on up.user_id = ms.user_id and up.period_start = ms.current_period_start
+   where ms.user_id = p_user;
+  if not found then
+    return row(1, false, null, null, 0, 0, 0)::vp_usage_ctx;
+  end if;
+  c.increment_seconds := m.usage_increment_seconds;
+  c.rate_cents_per_minute := m.overage_cents_per_minute;
+  c.limit_cents := coalesce(m.overage_limit_cents, m.price_cents);
+  c.overage_eligible := m.status in ('ACTIVE', 'TRIALING') and m.current_period_start is not null
+    and m.current_period_start <= p_now and p_now < m.current_period_end;
+  c.period_id := m.period_id;
+  c.overage_used_seconds := coalesce(m.overage_seconds, 0);
+  if c.overage_eligible and c.period_id is null then
+    insert into usage_periods (user_id, membership_id, plan_code, period_start, period_end, included_seconds,
+                               overage_cents_per_minute)
+    values (p_user, m.id, m.code, m.current_period_start, m.current_period_end, m.included_seconds,
+            m.overage_cents_per_minute)
+    on conflict (user_id, period_start) do nothing
+    returning id into c.period_id;
+  end if;
+  c.overage_max_seconds := case when c.overage_eligible
+    then vp_overage_max_seconds(c.limit_cents, c.rate_cents_per_minute) else 0 end;
+  return c;
+end $$;
+
+create function vp_idem_get(p_user uuid, p_key text, p_fingerprint text) returns jsonb language plpgsql as $$
+declare
+  r idempotency_records;
+begin
+  select * into r from idempotency_records where user_id = p_user and key = p_key;
+  if not found then
+    return null;
+  end if;
+  if r.request_fingerprint <> p_fingerprint then
+    perform vp_fail('IDEMPOTENCY_KEY_REUSED', jsonb_build_object('operation', r.operation));
+  end if;
+  return r.response;
+end $$;
+
+create function vp_idem_put(p_user uuid, p_key text, p_operation text, p_fingerprint text, p_response jsonb,
+  p_now timestamptz) returns void language sql as $$
+  insert into idempotency_records (user_id, key, operation, request_fingerprint, response, created_at)
+  values (p_user, p_key, p_operation, p_fingerprint, p_response, p_now)
+$$;
+
+-- Fails with the right code when p_seconds more cannot be covered by available seconds plus the
+-- overage allowance left.
+create function vp_check_room(b credit_balances, c vp_usage_ctx, p_seconds bigint) returns bigint language plpgsql as $$
+declare
+  v_room bigint := b.balance_seconds - b.reserved_seconds + greatest(c.overage_max_seconds - c.overage_used_seconds, 0);
+begin
+  if p_seconds > v_room then
+    if c.overage_eligible and c.overage_max_seconds > 0 and p_seconds > b.balance_seconds - b.reserved_seconds then
+      perform vp_fail('OVERAGE_LIMIT_REACHED', jsonb_build_object('roomSeconds', greatest(v_room, 0)));
+    end if;
+    perform vp_fail('INSUFFICIENT_CREDITS', jsonb_build_object('roomSeconds', greatest(v_room, 0)));
+  end if;
+  return v_room;
+end $$;
+
+-- Records billed seconds as fact: credits first (consumption order), the rest as overage of the
+-- period (flagged past the cap) or, without an overage-eligible membership, as uncovered.
+create function vp_apply_usage(inout b credit_balances, c vp_usage_ctx, p_used bigint, p_billed bigint,
+  p_key text, p_call_id text, p_description text, p_occurred_at timestamptz, p_reservation uuid, p_now timestamptz,
+  out result jsonb)
+language plpgsql as $$
+declare
+  x record;
+  e ledger_entries;
+  v_credit bigint := least(p_billed, b.balance_seconds);
+  v_rest bigint := p_billed - least(p_billed, b.balance_seconds);
+  v_overage bigint := 0;
+  v_over_cap bigint := 0;
+  v_uncovered bigint := 0;
+  v_record uuid := gen_random_uuid();
+begin
+  if v_credit > 0 then
+    x := vp_append(b, 'USAGE', -v_credit, p_description,
+      jsonb_build_object('usedSeconds', p_used, 'billedSeconds', p_billed, 'overageSeconds', v_rest,
+                         'callId', p_call_id, 'reservationId', p_reservation, 'usageRecordId', v_record),
+      p_call_id, p_key, p_now);
+    b := x.b; e := x.e;
+    perform vp_consume(b.user_id, e.id, v_credit, 'USAGE', p_now);
+  end if;
+  if v_rest > 0 then
+    if c.overage_eligible then
+      v_overage := v_rest;
+      v_over_cap := greatest(c.overage_used_seconds + v_rest - c.overage_max_seconds, 0)
+                  - greatest(c.overage_used_seconds - c.overage_max_seconds, 0);
+    else
+      v_uncovered := v_rest;
+    end if;
+  end if;
+  if c.period_id is not null and c.overage_eligible then
+    update usage_periods
+       set used_seconds = used_seconds + p_billed, overage_seconds = overage_seconds + v_overage,
+           over_cap_seconds = over_cap_seconds + v_over_cap
+     where id = c.period_id;
+  end if;
+  insert into usage_records (id, user_id, period_id, reservation_id, entry_id, call_id, description, used_seconds,
+    billed_seconds, credit_seconds, overage_seconds, over_cap_seconds, uncovered_seconds, occurred_at, created_at)
+  values (v_record, b.user_id, case when c.overage_eligible then c.period_id end, p_reservation, e.id, p_call_id,
+    p_description, p_used, p_billed, v_credit, v_overage, v_over_cap, v_uncovered, coalesce(p_occurred_at, p_now), p_now);
+  result := jsonb_build_object('usageRecordId', v_record, 'usedSeconds', p_used, 'billedSeconds', p_billed,
+    'creditSeconds', v_credit, 'overageSeconds', v_overage, 'overCapSeconds', v_over_cap,
+    'uncoveredSeconds', v_uncovered, 'transaction', case when e.id is null then null else vp_entry_json(e) end);
+end $$;
+
+create function vp_record_usage(p_user uuid, p_seconds bigint, p_key text, p_fingerprint text, p_call_id text,
+  p_occurred_at timestamptz, p_description text, p_now timestamptz) returns jsonb language plpgsql as $$
+declare
+  x record;
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  b credit_balances;
+  c vp_usage_ctx;
+  v_billed bigint;
+  v_result jsonb;
+begin
+  b := vp_lock_user(p_user, v_now);
+  if b.user_id is null then
+    perform vp_fail('USER_NOT_FOUND');
+  end if;
+  v_result := vp_idem_get(p_user, p_key, p_fingerprint);
+  if v_result is not null then
+    return v_result;
+  end if;
+  c := vp_usage_context(p_user, v_now);
+  v_billed := vp_round_up(p_seconds, c.increment_seconds);
+  perform vp_check_room(b, c, v_billed);
+  x := vp_apply_usage(b, c, p_seconds, v_billed, p_key, p_call_id, p_description,
+    p_occurred_at, null, v_now);
+    b := x.b; v_result := x.result;
+  b := vp_save_balance(b, v_now);
+  v_result := v_result || jsonb_build_object('balance', vp_balance_json(b));
+  perform vp_idem_put(p_user, p_key, 'recordUsage', p_fingerprint, v_result, v_now);
+  return v_result;
+end $$;
+
+create function vp_reservation_json(r reservations) returns jsonb language sql immutable as $$
+  select jsonb_build_object('id', r.id, 'userId', r.user_id, 'status', r.status, 'reservedSeconds', r.reserved_seconds,
+    'allowedSeconds', r.allowed_seconds, 'expiresAt', r.expires_at, 'createdAt', r.created_at,
+    'usedSeconds', r.used_seconds, 'billedSeconds', r.billed_seconds)
+$$;
+
+create function vp_reserve(p_user uuid, p_seconds bigint, p_ttl_seconds integer, p_key text, p_fingerprint text,
+  p_holds_max integer, p_now timestamptz) returns jsonb language plpgsql as $$
+declare
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  b credit_balances;
+  c vp_usage_ctx;
+  r reservations;
+  v_room bigint;
+  v_result jsonb;
+begin
+  b := vp_lock_user(p_user, v_now);
+  if b.user_id is null then
+    perform vp_fail('USER_NOT_FOUND');
+  end if;
+  v_result := vp_idem_get(p_user, p_key, p_fingerprint);
+  if v_result is not null then
+    return v_result;
+  end if;
+  if (select count(*) from reservations where user_id = p_user and status = 'ACTIVE') >= p_holds_max then
+    perform vp_fail('TOO_MANY_RESERVATIONS', jsonb_build_object('holdsMax', p_holds_max));
+  end if;
+  c := vp_usage_context(p_user, v_now);
+  v_room := vp_check_room(b, c, p_seconds);
+  insert into reservations (user_id, status, reserved_seconds, allowed_seconds, idempotency_key, request_fingerprint,
+    ttl_seconds, expires_at, created_at, updated_at)
+  values (p_user, 'ACTIVE', p_seconds, v_room, p_key, p_fingerprint, p_ttl_seconds,
+    v_now + make_interval(secs => p_ttl_seconds), v_now, v_now)
+  returning * into r;
+  b.reserved_seconds := b.reserved_seconds + p_seconds;
+  b := vp_save_balance(b, v_now);
+  v_result := jsonb_build_object('reservation', vp_reservation_json(r), 'balance', vp_balance_json(b));
+  perform vp_idem_put(p_user, p_key, 'reserveCredits', p_fingerprint, v_result, v_now);
+  return v_result;
+end $$;
+
+-- Loads a reservation after locking its user; fails when it does not exist.
+create function vp_lock_reservation(p_reservation uuid, p_now timestamptz, out b credit_balances, out r reservations)
+language plpgsql as $$
+declare
+  v_user uuid;
+begin
+  select user_id into v_user from reservations where id = p_reservation;
+  if not found then
+    perform vp_fail('RESERVATION_NOT_FOUND');
+  end if;
+  b := vp_lock_user(v_user, p_now);
+  select * into r from reservations where id = p_reservation;
+end $$;
+
+create function vp_extend_reservation(p_reservation uuid, p_seconds bigint, p_ttl_seconds integer, p_key text,
+  p_fingerprint text, p_now timestamptz) returns jsonb language plpgsql as $$
+declare
+  x record;
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  b credit_balances;
+  r reservations;
+  c vp_usage_ctx;
+  v_room bigint;
+  v_result jsonb;
+begin
+  x := vp_lock_reservation(p_reservation, v_now);
+    b := x.b; r := x.r;
+  if p_key is not null then
+    v_result := vp_idem_get(r.user_id, p_key, p_fingerprint);
+    if v_result is not null then
+      return v_result;
+    end if;
+  end if;
+  if r.status = 'EXPIRED' then
+    perform vp_fail('RESERVATION_EXPIRED');
+  elsif r.status <> 'ACTIVE' then
+    perform vp_fail('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
+  end if;
+  if p_seconds > 0 then
+    c := vp_usage_context(r.user_id, v_now);
+    v_room := vp_check_room(b, c, p_seconds);
+  else
+    v_room := 0;
+  end if;
+  update reservations
+     set reserved_seconds = reserved_seconds + p_seconds,
+         allowed_seconds = greatest(allowed_seconds, reserved_seconds + v_room),
+         ttl_seconds = p_ttl_seconds, expires_at = v_now + make_interval(secs => p_ttl_seconds), updated_at = v_now
+   where id = p_reservation
+  returning * into r;
+  b.reserved_seconds := b.reserved_seconds + p_seconds;
+  b := vp_save_balance(b, v_now);
+  v_result := jsonb_build_object('reservation', vp_reservation_json(r), 'balance', vp_balance_json(b));
+  if p_key is not null then
+    perform vp_idem_put(r.user_id, p_key, 'extendReservation', p_fingerprint, v_result, v_now);
+  end if;
+  return v_result;
+end $$;
+
+create function vp_commit_reservation(p_reservation uuid, p_used_seconds bigint, p_description text, p_now timestamptz)
+returns jsonb language plpgsql as $$
+declare
+  x record;
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  b credit_balances;
+  r reservations;
+  c vp_usage_ctx;
+  v_billed bigint;
+  v_result jsonb;
+begin
+  x := vp_lock_reservation(p_reservation, v_now);
+    b := x.b; r := x.r;
+  if r.status = 'COMMITTED' then
+    if r.used_seconds = p_used_seconds then
+      return r.commit_response;  -- a replay of the same commit
+    end if;
+    perform vp_fail('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
+  elsif r.status = 'EXPIRED' then
+    perform vp_fail('RESERVATION_EXPIRED');
+  elsif r.status <> 'ACTIVE' then
+    perform vp_fail('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
+  end if;
+  b.reserved_seconds := b.reserved_seconds - r.reserved_seconds;
+  c := vp_usage_context(r.user_id, v_now);
+  v_billed := vp_round_up(p_used_seconds, c.increment_seconds);
+  x := vp_apply_usage(b, c, p_used_seconds, v_billed, '~commit:' || r.id::text, null,
+    p_description, null, r.id, v_now);
+    b := x.b; v_result := x.result;
+  b := vp_save_balance(b, v_now);
+  update reservations
+     set status = 'COMMITTED', used_seconds = p_used_seconds, billed_seconds = v_billed, finished_at = v_now,
+         updated_at = v_now, usage_record_id = (v_result ->> 'usageRecordId')::uuid
+   where id = r.id
+  returning * into r;
+  v_result := v_result || jsonb_build_object('reservation', vp_reservation_json(r), 'balance', vp_balance_json(b));
+  update reservations set commit_response = v_result where id = r.id;
+  return v_result;
+end $$;
+
+create function vp_release_reservation(p_reservation uuid, p_now timestamptz) returns jsonb language plpgsql as $$
+declare
+  x record;
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  b credit_balances;
+  r reservations;
+begin
+  x := vp_lock_reservation(p_reservation, v_now);
+    b := x.b; r := x.r;
+  if r.status = 'RELEASED' then
+    return jsonb_build_object('reservation', vp_reservation_json(r), 'balance', vp_balance_json(b));
+  elsif r.status = 'EXPIRED' then
+    perform vp_fail('RESERVATION_EXPIRED');
+  elsif r.status <> 'ACTIVE' then
+    perform vp_fail('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
+  end if;
+  update reservations set status = 'RELEASED', finished_at = v_now, updated_at = v_now where id = r.id
+  returning * into r;
+  b.reserved_seconds := b.reserved_seconds - r.reserved_seconds;
+  b := vp_save_balance(b, v_now);
+  return jsonb_build_object('reservation', vp_reservation_json(r), 'balance', vp_balance_json(b));
+end $$;
+
+-- Creates one grant and its ledger entry. Used by every credit source.
+create function vp_insert_grant(inout b credit_balances, p_source text, p_seconds bigint, p_expires_at timestamptz,
+  p_reference text, p_key text, p_description text, p_metadata jsonb, p_period uuid, p_refund_of uuid,
+  p_now timestamptz, out g credit_grants, out e ledger_entries)
+language plpgsql as $$
+declare
+  x record;
+begin
+  x := vp_append(b,
+    case p_source when 'PLAN' then 'PLAN_GRANT' when 'ADJUSTMENT' then 'ADJUSTMENT' else p_source end,
+    p_seconds, p_description, p_metadata, p_reference, p_key, p_now);
+    b := x.b; e := x.e;
+  insert into credit_grants (user_id, source, granted_seconds, remaining_seconds, expires_at, reference,
+    idempotency_key, period_id, entry_id, refund_of_entry_id, created_at)
+  values (b.user_id, p_source, p_seconds, p_seconds, p_expires_at, p_reference, p_key, p_period, e.id, p_refund_of,
+    e.created_at)
+  returning * into g;
+end $$;
+
+create function vp_grant_json(g credit_grants) returns jsonb language sql immutable as $$
+  select jsonb_build_object('id', g.id, 'source', g.source, 'grantedSeconds', g.granted_seconds,
+    'remainingSeconds', g.remaining_seconds, 'expiresAt', g.expires_at, 'reference', g.reference,
+    'periodId', g.period_id, 'createdAt', g.created_at)
+$$;
+
+create function vp_grant(p_user uuid, p_source text, p_seconds bigint, p_expires_at timestamptz, p_reference text,
+  p_key text, p_fingerprint text, p_description text, p_metadata jsonb, p_period uuid, p_now timestamptz)
+returns jsonb language plpgsql as $$
+declare
+  x record;
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  b credit_balances;
+  g credit_grants;
+  e ledger_entries;
+  v_result jsonb;
+begin
+  b := vp_lock_user(p_user, v_now);
+  if b.user_id is null then
+    perform vp_fail('USER_NOT_FOUND');
+  end if;
+  v_result := vp_idem_get(p_user, p_key, p_fingerprint);
+  if v_result is not null then
+    return v_result;
+  end if;
+  if p_expires_at is not null and p_expires_at <= v_now then
+    perform vp_fail('INVALID_EXPIRY');
+  end if;
+  x := vp_insert_grant(b, p_source, p_seconds, p_expires_at, p_reference, p_key, p_description,
+    p_metadata, p_period, null, v_now);
+    b := x.b; g := x.g; e := x.e;
+  b := vp_save_balance(b, v_now);
+  v_result := jsonb_build_object('grant', vp_grant_json(g), 'transaction', vp_entry_json(e),
+    'balance', vp_balance_json(b));
+  perform vp_idem_put(p_user, p_key, 'grant:' || p_source, p_fingerprint, v_result, v_now);
+  return v_result;
+end $$;
+
+-- The included seconds of a paid period, once per (subscription, period start): the key names both
+-- and a unique index on PLAN keys enforces it across users and processes.
+create function vp_grant_plan(p_user uuid, p_subscription text, p_period_start timestamptz, p_period_end timestamptz,
+  p_plan text, p_now timestamptz) returns jsonb language plpgsql as $$
+declare
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  v_key text := '~plan:' || p_subscription || ':' || ((extract(epoch from p_period_start) * 1000)::bigint)::text;
+  v_fingerprint text := 'grantPlan|' || p_plan || '|' || ((extract(epoch from p_period_end) * 1000)::bigint)::text;
+  b credit_balances;
+  m memberships;
+  pl plans;
+  v_period uuid;
+  v_result jsonb;
+begin
+  b := vp_lock_user(p_user, v_now);
+  if b.user_id is null then
+    perform vp_fail('USER_NOT_FOUND');
+  end if;
+  v_result := vp_idem_get(p_user, v_key, v_fingerprint);
+  if v_result is not null then
+    return v_result;
+  end if;
+  select * into m from memberships where user_id = p_user;
+  if not found then
+    perform vp_fail('MEMBERSHIP_NOT_FOUND');
+  end if;
+  select * into pl from plans where code = p_plan;
+  if not found then
+    perform vp_fail('PLAN_NOT_FOUND');
+  end if;
+  if p_period_end <= v_now then
+    perform vp_fail('INVALID_PERIOD');
+  end if;
+  insert into usage_periods (user_id, membership_id, plan_code, period_start, period_end, included_seconds,
+                             overage_cents_per_minute)
+  values (p_user, m.id, pl.code, p_period_start, p_period_end, pl.included_seconds, pl.overage_cents_per_minute)
+  on conflict (user_id, period_start) do update set included_seconds = excluded.included_seconds
+  returning id into v_period;
+  return vp_grant(p_user, 'PLAN', pl.included_seconds, p_period_end, p_subscription, v_key, v_fingerprint,
+    pl.name || ' plan: included minutes', jsonb_build_object('planCode', pl.code, 'periodStart', p_period_start,
+    'periodEnd', p_period_end), v_period, v_now);
+end $$;
+
+-- Gives back seconds of a usage entry, newest lineage first, as REFUND grants that live as long as
+-- the grant that paid for them would have (or to the period end / fallback when that has passed).
+create function vp_refund_usage(p_entry uuid, p_seconds bigint, p_reason text, p_key text, p_fingerprint text,
+  p_fallback_days integer, p_now timestamptz) returns jsonb language plpgsql as $$
+declare
+  x record;
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  v_user uuid;
+  v_type text;
+  b credit_balances;
+  e ledger_entries;
+  a record;
+  v_left bigint := p_seconds;
+  v_take bigint;
+  v_refundable bigint;
+  v_expires timestamptz;
+  v_fallback timestamptz;
+  v_grants jsonb := '[]'::jsonb;
+  v_result jsonb;
+begin
+  select user_id, type into v_user, v_type from ledger_entries where id = p_entry;
+  if not found then
+    perform vp_fail('TRANSACTION_NOT_FOUND');
+  end if;
+  b := vp_lock_user(v_user, v_now);
+  v_result := vp_idem_get(v_user, p_key, p_fingerprint);
+  if v_result is not null then
+    return v_result;
+  end if;
+  if v_type <> 'USAGE' then
+    perform vp_fail('NOT_REFUNDABLE', jsonb_build_object('type', v_type));
+  end if;
+  select coalesce(sum(seconds - refunded_seconds), 0) into v_refundable
+    from grant_allocations where entry_id = p_entry;
+  if p_seconds > v_refundable then
+    perform vp_fail('REFUND_EXCEEDS_USAGE', jsonb_build_object('refundableSeconds', v_refundable));
+  end if;
+  select case when ms.current_period_end > v_now then ms.current_period_end end into v_fallback
+    from memberships ms where ms.user_id = v_user;
+  v_fallback := coalesce(v_fallback, v_now + make_interval(days => p_fallback_days));
+  x := vp_append(b, 'REFUND', p_seconds, p_reason,
+    jsonb_build_object('refundOf', p_entry), p_entry::text, p_key, v_now);
+    b := x.b; e := x.e;
+  for a in
+    select ga.id, ga.seconds - ga.refunded_seconds as open_seconds, g.expires_at
+      from grant_allocations ga join credit_grants g on g.id = ga.grant_id
+     where ga.entry_id = p_entry and ga.seconds > ga.refunded_seconds
+     order by ga.id desc
+  loop
+    exit when v_left = 0;
+    v_take := least(v_left, a.open_seconds);
+    v_expires := case when a.expires_at is null then null
+                      when a.expires_at > v_now then a.expires_at
+                      else v_fallback end;
+    update grant_allocations set refunded_seconds = refunded_seconds + v_take where id = a.id;
+    insert into credit_grants (user_id, source, granted_seconds, remaining_seconds, expires_at, reference,
+      idempotency_key, entry_id, refund_of_entry_id, created_at)
+    values (v_user, 'REFUND', v_take, v_take, v_expires, p_entry::text, p_key || '#' || a.id::text, e.id, p_entry,
+      e.created_at);
+    v_grants := v_grants || jsonb_build_object('seconds', v_take, 'expiresAt', v_expires);
+    v_left := v_left - v_take;
+  end loop;
+  b := vp_save_balance(b, v_now);
+  v_result := jsonb_build_object('transaction', vp_entry_json(e), 'grants', v_grants, 'balance', vp_balance_json(b));
+  perform vp_idem_put(v_user, p_key, 'refundUsage', p_fingerprint, v_result, v_now);
+  return v_result;
+end $$;
+
+-- A manual correction by an admin: a positive one is a non-expiring ADJUSTMENT grant, a negative
+-- one debits grants in consumption order and cannot take the balance below zero.
+create function vp_adjust(p_user uuid, p_seconds bigint, p_reason text, p_key text, p_fingerprint text,
+  p_now timestamptz) returns jsonb language plpgsql as $$
+declare
+  x record;
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  b credit_balances;
+  g credit_grants;
+  e ledger_entries;
+  v_result jsonb;
+begin
+  b := vp_lock_user(p_user, v_now);
+  if b.user_id is null then
+    perform vp_fail('USER_NOT_FOUND');
+  end if;
+  v_result := vp_idem_get(p_user, p_key, p_fingerprint);
+  if v_result is not null then
+    return v_result;
+  end if;
+  if p_seconds > 0 then
+    x := vp_insert_grant(b, 'ADJUSTMENT', p_seconds, null, null, p_key, p_reason, null, null,
+      null, v_now);
+    b := x.b; g := x.g; e := x.e;
+  else
+    if -p_seconds > b.balance_seconds then
+      perform vp_fail('INSUFFICIENT_CREDITS', jsonb_build_object('balanceSeconds', b.balance_seconds));
+    end if;
+    x := vp_append(b, 'ADJUSTMENT', p_seconds, p_reason, null, null, p_key, v_now);
+    b := x.b; e := x.e;
+    perform vp_consume(p_user, e.id, -p_seconds, 'ADJUSTMENT', v_now);
+  end if;
+  b := vp_save_balance(b, v_now);
+  v_result := jsonb_build_object('transaction', vp_entry_json(e), 'balance', vp_balance_json(b));
+  perform vp_idem_put(p_user, p_key, 'adjust', p_fingerprint, v_result, v_now);
+  return v_result;
+end $$;
+
+-- Closes a period whose end has passed: the PLAN seconds left expire, the rollover the plan allows
+-- becomes a ROLLOVER grant for the next period, and the overage cents are fixed:
+-- round half up (overage seconds * rate / 60), capped by the overage limit. Closing twice answers
+-- the first result.
+create function vp_close_period(p_period uuid, p_now timestamptz) returns jsonb language plpgsql as $$
+declare
+  x record;
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  p usage_periods;
+  b credit_balances;
+  ms memberships;
+  pl plans;
+  g credit_grants;
+  e ledger_entries;
+  v_unused bigint;
+  v_rollover bigint;
+  v_limit bigint;
+  v_cents bigint;
+  v_next_end timestamptz;
+begin
+  select * into p from usage_periods where id = p_period;
+  if not found then
+    perform vp_fail('PERIOD_NOT_FOUND');
+  end if;
+  b := vp_lock_user(p.user_id, v_now);  -- expires the period's PLAN grants, which end with it
+  select * into p from usage_periods where id = p_period;
+  if p.status = 'CLOSED' then
+    return jsonb_build_object('periodId', p.id, 'userId', p.user_id, 'expiredSeconds', p.expired_seconds,
+      'rolloverSeconds', p.rollover_seconds, 'overageSeconds', p.overage_seconds, 'overageCents', p.overage_cents,
+      'overCapSeconds', p.over_cap_seconds, 'periodStart', p.period_start, 'periodEnd', p.period_end,
+      'balance', vp_balance_json(b));
+  end if;
+  if p.period_end > v_now then
+    perform vp_fail('PERIOD_NOT_ENDED', jsonb_build_object('periodEnd', p.period_end));
+  end if;
+  select * into ms from memberships where id = p.membership_id;
+  select * into pl from plans where code = p.plan_code;
+  select coalesce(sum(ga.seconds), 0) into v_unused
+    from grant_allocations ga join credit_grants cg on cg.id = ga.grant_id
+   where cg.period_id = p.id and cg.source = 'PLAN' and ga.kind = 'EXPIRY';
+  v_rollover := least(v_unused, pl.rollover_max_seconds);
+  if v_rollover > 0 then
+    v_next_end := case when ms.current_period_end > p.period_end then ms.current_period_end
+                       else p.period_end + (p.period_end - p.period_start) end;
+    if v_next_end > v_now then
+      x := vp_insert_grant(b, 'ROLLOVER', v_rollover, v_next_end, p.id::text,
+        '~rollover:' || p.id::text, 'Rollover of unused included minutes', jsonb_build_object('fromPeriod', p.id),
+        null, null, v_now);
+    b := x.b; g := x.g; e := x.e;
+      b := vp_save_balance(b, v_now);
+    else
+      v_rollover := 0;
+    end if;
+  end if;
+  v_limit := coalesce(ms.overage_limit_cents, pl.price_cents);
+  v_cents := least((p.overage_seconds * p.overage_cents_per_minute * 2 + 60) / 120, v_limit);
+  update usage_periods
+     set status = 'CLOSED', closed_at = v_now, expired_seconds = v_unused, rollover_seconds = v_rollover,
+         overage_limit_cents = v_limit, overage_cents = v_cents
+   where id = p.id
+  returning * into p;
+  return jsonb_build_object('periodId', p.id, 'userId', p.user_id, 'expiredSeconds', p.expired_seconds,
+    'rolloverSeconds', p.rollover_seconds, 'overageSeconds', p.overage_seconds, 'overageCents', p.overage_cents,
+    'overCapSeconds', p.over_cap_seconds, 'periodStart', p.period_start, 'periodEnd', p.period_end,
+    'balance', vp_balance_json(b));
+end $$;
+`;

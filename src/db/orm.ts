@@ -1,0 +1,104 @@
+import { MikroORM, type Options, PostgreSqlDriver, type EntityManager } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { Client } from 'pg';
+import { entities } from './entities';
+import { migrationsList } from './migrations';
+
+export type Orm = MikroORM;
+
+export interface DbOptions {
+  databaseUrl: string;
+  poolMax: number;
+  debug?: boolean;
+}
+
+export class DatabaseUnreachableError extends Error {
+  override name = 'DatabaseUnreachableError';
+}
+
+export function ormOptions(opts: DbOptions): Options {
+  return {
+    driver: PostgreSqlDriver,
+    clientUrl: opts.databaseUrl,
+    entities,
+    extensions: [Migrator],
+    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
+    pool: { min: 0, max: opts.poolMax },
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
+    debug: opts.debug ?? false,
+    allowGlobalContext: false,
+    ensureDatabase: false,
+    forceUtcTimezone: true,
+  };
+}
+
+function describeTarget(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || 5432}`;
+}
+
+/** One actionable line for an operator when Postgres cannot be reached. */
+export function unreachableMessage(url: string, err: unknown): string {
+  const reason = err instanceof Error ? err.message : String(err);
+  return (
+    `Postgres at ${describeTarget(url)} cannot be reached (${reason}). ` +
+    `Start it (e.g. "pg_ctlcluster --skip-systemctl-redirect 15 main start") or set DATABASE_URL.`
+  );
+}
+
+/** Creates the database named in the URL when it does not exist (local and test convenience). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`DATABASE_URL names an unusual database "${name}"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new DatabaseUnreachableError(unreachableMessage(url, err));
+  }
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await client.query(`create database "${name}"`).catch((err: { code?: string }) => {
+        if (err.code !== '42P04') throw err; // created meanwhile by another process
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createOrm(opts: DbOptions): Promise<Orm> {
+  try {
+    const orm = await MikroORM.init(ormOptions(opts));
+    await orm.em.getConnection().execute('select 1');
+    return orm;
+  } catch (err) {
+    if (isConnectionError(err)) throw new DatabaseUnreachableError(unreachableMessage(opts.databaseUrl, err));
+    throw err;
+  }
+}
+
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? '';
+  const msg = err instanceof Error ? err.message : '';
+  return ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', '3D000', '28P01', '28000'].includes(code) ||
+    /ECONNREFUSED|timeout|does not exist/i.test(msg);
+}
+
+/** Applies pending migrations; returns the names applied. Safe to run from several processes. */
+export async function migrate(orm: Orm): Promise<string[]> {
+  const conn = orm.em.getConnection();
+  // Serialize concurrent migrators (several API and worker processes starting together).
+  await conn.execute('select pg_advisory_lock(727274)');
+  try {
+    const applied = await orm.getMigrator().up();
+    return applied.map((m) => m.name);
+  } finally {
+    await conn.execute('select pg_advisory_unlock(727274)');
+  }
+}
+export type Em = EntityManager;

@@ -1,0 +1,42 @@
+// A manual correction by an admin. Positive: a non-expiring ADJUSTMENT grant. Negative: a debit in
+// consumption order that can never take the balance below zero.
+import { limits } from '../../config/limits';
+import { ErrorCode, fail, type Result } from '../../shared/errors';
+import type { LedgerDeps } from './deps';
+import { callLedger } from './ledger-call';
+import { checkId, checkKey, checkText, fingerprint, firstFailure } from './validate';
+import { toBalance, toTransaction, type BalanceSnapshot, type LedgerTransaction } from './views';
+
+export interface AdjustCreditsInput {
+  userId: string;
+  /** Signed: positive adds, negative removes. Never 0. */
+  seconds: number;
+  reason: string;
+  idempotencyKey: string;
+}
+
+export interface AdjustOutcome {
+  transaction: LedgerTransaction;
+  balance: BalanceSnapshot;
+}
+
+export async function adjustCredits(deps: LedgerDeps, input: AdjustCreditsInput): Promise<Result<AdjustOutcome>> {
+  const s = input.seconds;
+  const bad = firstFailure(
+    typeof s === 'number' && Number.isSafeInteger(s) && s !== 0 && Math.abs(s) <= limits.secondsPerOperationMax
+      ? null
+      : fail(ErrorCode.INVALID_SECONDS, 'seconds'),
+    checkKey(input.idempotencyKey),
+    typeof input.reason === 'string' && input.reason.trim().length > 0
+      ? checkText(input.reason, 'reason', limits.descriptionLengthMax)
+      : fail(ErrorCode.INVALID_ARGUMENT, 'reason'),
+    checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND),
+  );
+  if (bad) return bad;
+  const fp = fingerprint('adjustCredits', { seconds: s, reason: input.reason });
+  const r = await callLedger<Record<string, any>>(deps.em, 'vp_adjust', [ // eslint-disable-line
+    input.userId, s, input.reason, input.idempotencyKey, fp, deps.clock.now(),
+  ], 'seconds');
+  if (!r.ok) return r;
+  return { ok: true, value: { transaction: toTransaction(r.value.transaction), balance: toBalance(r.value.balance) } };
+}

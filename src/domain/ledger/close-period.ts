@@ -1,0 +1,64 @@
+// Closes a billing period whose end has passed: the PLAN seconds left expire (EXPIRY), the plan's
+// rollover becomes a ROLLOVER grant, and the overage is fixed in cents — round half up once,
+// capped by the overage limit. Closing twice answers the first result.
+import { ErrorCode, type Result } from '../../shared/errors';
+import type { LedgerDeps } from './deps';
+import { callLedger } from './ledger-call';
+import { checkId } from './validate';
+import { toBalance, type BalanceSnapshot } from './views';
+
+export interface ClosePeriodInput {
+  periodId: string;
+}
+
+export interface PeriodCloseOutcome {
+  periodId: string;
+  userId: string;
+  periodStart: Date;
+  periodEnd: Date;
+  expiredSeconds: number;
+  rolloverSeconds: number;
+  overageSeconds: number;
+  overCapSeconds: number;
+  overageCents: number;
+  balance: BalanceSnapshot;
+}
+
+export async function closePeriod(deps: LedgerDeps, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
+  const bad = checkId(input.periodId, 'periodId', ErrorCode.PERIOD_NOT_FOUND);
+  if (bad) return bad;
+  const r = await callLedger<Record<string, any>>(deps.em, 'vp_close_period', [input.periodId, deps.clock.now()]); // eslint-disable-line
+  if (!r.ok) return r;
+  const j = r.value;
+  return {
+    ok: true,
+    value: {
+      periodId: j.periodId,
+      userId: j.userId,
+      periodStart: new Date(j.periodStart),
+      periodEnd: new Date(j.periodEnd),
+      expiredSeconds: j.expiredSeconds,
+      rolloverSeconds: j.rolloverSeconds,
+      overageSeconds: j.overageSeconds,
+      overCapSeconds: j.overCapSeconds,
+      overageCents: j.overageCents,
+      balance: toBalance(j.balance),
+    },
+  };
+}
+
+/** Closes up to `batchMax` periods that have ended; returns what was closed (for the sweep job). */
+export async function closeDuePeriods(deps: LedgerDeps, batchMax: number): Promise<PeriodCloseOutcome[]> {
+  const now = deps.clock.now();
+  const due = await deps.em.getConnection().execute<{ id: string }[]>(
+    `select id from usage_periods where status = 'OPEN' and period_end <= coalesce(?::timestamptz, now())
+      order by period_end limit ?`,
+    [now, batchMax],
+  );
+  const closed: PeriodCloseOutcome[] = [];
+  for (const { id } of due) {
+    const r = await closePeriod(deps, { periodId: id });
+    if (r.ok) closed.push(r.value);
+  }
+  return closed;
+}

@@ -1,0 +1,34 @@
+// Adds seconds to an active hold and renews its TTL (a call running longer than planned). With an
+// idempotency key, a retried extend has one effect.
+import { ErrorCode, type Result } from '../../shared/errors';
+import type { LedgerDeps } from './deps';
+import { callLedger } from './ledger-call';
+import { toReservationOutcome, type ReservationOutcome } from './reserve-credits';
+import { checkId, checkKey, checkSeconds, checkTtl, fingerprint, firstFailure } from './validate';
+
+export interface ExtendReservationInput {
+  reservationId: string;
+  /** Seconds to add to the hold (0 only renews the TTL). */
+  seconds: number;
+  ttlSeconds?: number | null;
+  idempotencyKey?: string | null;
+}
+
+export async function extendReservation(
+  deps: LedgerDeps & { holdTtlSecondsDefault: number },
+  input: ExtendReservationInput,
+): Promise<Result<ReservationOutcome>> {
+  const ttlSeconds = input.ttlSeconds ?? deps.holdTtlSecondsDefault;
+  const bad = firstFailure(
+    checkSeconds(input.seconds, 'seconds', { allowZero: true }),
+    checkTtl(ttlSeconds),
+    input.idempotencyKey == null ? null : checkKey(input.idempotencyKey),
+    checkId(input.reservationId, 'reservationId', ErrorCode.RESERVATION_NOT_FOUND),
+  );
+  if (bad) return bad;
+  const fp = fingerprint('extendReservation', { reservationId: input.reservationId, seconds: input.seconds, ttlSeconds });
+  const r = await callLedger<Record<string, unknown>>(deps.em, 'vp_extend_reservation', [
+    input.reservationId, input.seconds, ttlSeconds, input.idempotencyKey ?? null, fp, deps.clock.now(),
+  ]);
+  return r.ok ? { ok: true, value: toReservationOutcome(r.value) } : r;
+}

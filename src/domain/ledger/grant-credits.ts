@@ -1,0 +1,67 @@
+// Puts credits into an account as a grant with its own expiry (billing rules §3): admin bonuses
+// and paid top-ups. One idempotency key, one grant, whatever the retries.
+import { limits } from '../../config/limits';
+import { ErrorCode, fail, type Result } from '../../shared/errors';
+import type { LedgerDeps } from './deps';
+import { callLedger } from './ledger-call';
+import { checkDate, checkId, checkKey, checkSeconds, checkText, fingerprint, firstFailure } from './validate';
+import { toBalance, toGrant, toTransaction, type BalanceSnapshot, type GrantView, type LedgerTransaction } from './views';
+
+export type ManualGrantSource = 'BONUS' | 'PURCHASE';
+
+export interface GrantCreditsInput {
+  userId: string;
+  seconds: number;
+  source: ManualGrantSource;
+  /** Null: BONUS never expires; PURCHASE expires after the configured days. */
+  expiresAt?: Date | null;
+  reason?: string | null;
+  reference?: string | null;
+  idempotencyKey: string;
+  metadata?: Record<string, unknown> | null;
+}
+
+export interface GrantOutcome {
+  grant: GrantView;
+  transaction: LedgerTransaction;
+  balance: BalanceSnapshot;
+}
+
+export function toGrantOutcome(j: Record<string, any>): GrantOutcome { // eslint-disable-line
+  return { grant: toGrant(j.grant), transaction: toTransaction(j.transaction), balance: toBalance(j.balance) };
+}
+
+export async function grantCredits(
+  deps: LedgerDeps & { purchaseExpiryDays: number },
+  input: GrantCreditsInput,
+): Promise<Result<GrantOutcome>> {
+  const bad = firstFailure(
+    checkSeconds(input.seconds),
+    checkKey(input.idempotencyKey),
+    input.source === 'BONUS' || input.source === 'PURCHASE' ? null : fail(ErrorCode.INVALID_ARGUMENT, 'source'),
+    checkDate(input.expiresAt, 'expiresAt', ErrorCode.INVALID_EXPIRY),
+    checkText(input.reason, 'reason', limits.descriptionLengthMax),
+    checkText(input.reference, 'reference', limits.referenceLengthMax),
+    checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND),
+  );
+  if (bad) return bad;
+  const now = deps.clock.now() ?? new Date();
+  let expiresAt = input.expiresAt ?? null;
+  if (expiresAt && expiresAt.getTime() <= now.getTime()) return fail(ErrorCode.INVALID_EXPIRY, 'expiresAt');
+  if (!expiresAt && input.source === 'PURCHASE') {
+    expiresAt = new Date(now.getTime() + deps.purchaseExpiryDays * 86_400_000);
+  }
+  const fp = fingerprint('grantCredits', {
+    seconds: input.seconds,
+    source: input.source,
+    // a PURCHASE's default expiry moves with the clock; the caller's explicit one is part of the request
+    expiresAt: input.expiresAt?.toISOString(),
+    reason: input.reason,
+    reference: input.reference,
+  });
+  const r = await callLedger<Record<string, unknown>>(deps.em, 'vp_grant', [
+    input.userId, input.source, input.seconds, expiresAt, input.reference ?? null, input.idempotencyKey, fp,
+    input.reason ?? null, input.metadata ? JSON.stringify(input.metadata) : null, null, deps.clock.now(),
+  ], 'expiresAt');
+  return r.ok ? { ok: true, value: toGrantOutcome(r.value) } : r;
+}

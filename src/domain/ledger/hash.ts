@@ -1,0 +1,45 @@
+// The ledger's hash chain, computed independently of the database so verification does not trust
+// the code that wrote the rows: hash = sha256(previous hash ‖ canonical form), the canonical form
+// being each field as "<utf-8 byte length>:<text>" ("~" for null) in a fixed order.
+import { createHash } from 'node:crypto';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface HashableEntry {
+  id: string;
+  userId: string;
+  sequence: number;
+  type: string;
+  amountSeconds: number;
+  balanceAfterSeconds: number;
+  description: string | null;
+  /** The metadata as Postgres prints jsonb (its canonical text), or null. */
+  metadataText: string | null;
+  reference: string | null;
+  idempotencyKey: string | null;
+  createdAt: Date;
+}
+
+function field(v: string | null): string {
+  return v === null ? '~' : `${Buffer.byteLength(v, 'utf8')}:${v}`;
+}
+
+export function canonicalForm(e: HashableEntry): string {
+  return [
+    field(e.id),
+    field(e.userId),
+    field(String(e.sequence)),
+    field(e.type),
+    field(String(e.amountSeconds)),
+    field(String(e.balanceAfterSeconds)),
+    field(e.description),
+    field(e.metadataText),
+    field(e.reference),
+    field(e.idempotencyKey),
+    field(String(e.createdAt.getTime())),
+  ].join('');
+}
+
+export function entryHash(previousHash: string, e: HashableEntry): string {
+  return createHash('sha256').update(previousHash + canonicalForm(e), 'utf8').digest('hex');
+}

@@ -1,0 +1,46 @@
+// Records a finished call in one atomic check-and-deduct (the seed's consumeCredits): credits are
+// consumed in consumption order, the rest becomes overage within the cap; when balance plus the
+// overage allowance cannot cover it, it fails with a typed code and writes nothing.
+import { limits } from '../../config/limits';
+import { ErrorCode, fail, type Result } from '../../shared/errors';
+import type { LedgerDeps } from './deps';
+import { callLedger } from './ledger-call';
+import { checkDate, checkId, checkKey, checkSeconds, checkText, fingerprint, firstFailure } from './validate';
+import { toUsageOutcome, type UsageOutcome } from './views';
+
+export interface RecordUsageInput {
+  userId: string;
+  seconds: number;
+  idempotencyKey: string;
+  callId?: string | null;
+  occurredAt?: Date | null;
+  description?: string | null;
+}
+
+export async function recordUsage(deps: LedgerDeps, input: RecordUsageInput): Promise<Result<UsageOutcome>> {
+  const bad = firstFailure(
+    checkSeconds(input.seconds),
+    checkKey(input.idempotencyKey),
+    checkText(input.callId, 'callId', limits.callIdLengthMax),
+    checkText(input.description, 'description', limits.descriptionLengthMax),
+    checkDate(input.occurredAt, 'occurredAt'),
+    checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND),
+  );
+  if (bad) return bad;
+  const now = deps.clock.now() ?? new Date();
+  if (input.occurredAt) {
+    const ageSeconds = (now.getTime() - input.occurredAt.getTime()) / 1000;
+    if (ageSeconds < -60 || ageSeconds > limits.usageBackdateSecondsMax) return fail(ErrorCode.INVALID_ARGUMENT, 'occurredAt');
+  }
+  const fp = fingerprint('recordUsage', {
+    seconds: input.seconds,
+    callId: input.callId,
+    occurredAt: input.occurredAt?.toISOString(),
+    description: input.description,
+  });
+  const r = await callLedger<Record<string, unknown>>(deps.em, 'vp_record_usage', [
+    input.userId, input.seconds, input.idempotencyKey, fp, input.callId ?? null, input.occurredAt ?? null,
+    input.description ?? null, deps.clock.now(),
+  ]);
+  return r.ok ? { ok: true, value: toUsageOutcome(r.value) } : r;
+}

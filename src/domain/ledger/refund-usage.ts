@@ -1,0 +1,49 @@
+// Gives back seconds of a usage, following its lineage: each refunded second returns as a REFUND
+// grant that expires when the grant that paid for it would have (billing rules §3). Never more
+// than was paid with credits and not yet refunded.
+import { limits } from '../../config/limits';
+import { ErrorCode, type Result } from '../../shared/errors';
+import type { LedgerDeps } from './deps';
+import { callLedger } from './ledger-call';
+import { checkId, checkKey, checkSeconds, checkText, fingerprint, firstFailure } from './validate';
+import { toBalance, toTransaction, type BalanceSnapshot, type LedgerTransaction } from './views';
+
+export interface RefundUsageInput {
+  transactionId: string;
+  seconds: number;
+  reason?: string | null;
+  idempotencyKey: string;
+}
+
+export interface RefundOutcome {
+  transaction: LedgerTransaction;
+  grants: { seconds: number; expiresAt: Date | null }[];
+  balance: BalanceSnapshot;
+}
+
+export async function refundUsage(deps: LedgerDeps, input: RefundUsageInput): Promise<Result<RefundOutcome>> {
+  const bad = firstFailure(
+    checkSeconds(input.seconds),
+    checkKey(input.idempotencyKey),
+    checkText(input.reason, 'reason', limits.descriptionLengthMax),
+    checkId(input.transactionId, 'transactionId', ErrorCode.TRANSACTION_NOT_FOUND),
+  );
+  if (bad) return bad;
+  const fp = fingerprint('refundUsage', { transactionId: input.transactionId, seconds: input.seconds, reason: input.reason });
+  const r = await callLedger<Record<string, any>>(deps.em, 'vp_refund_usage', [ // eslint-disable-line
+    input.transactionId, input.seconds, input.reason ?? null, input.idempotencyKey, fp, limits.refundFallbackExpiryDays,
+    deps.clock.now(),
+  ], 'seconds');
+  if (!r.ok) return r;
+  return {
+    ok: true,
+    value: {
+      transaction: toTransaction(r.value.transaction),
+      grants: (r.value.grants as { seconds: number; expiresAt: string | null }[]).map((g) => ({
+        seconds: g.seconds,
+        expiresAt: g.expiresAt ? new Date(g.expiresAt) : null,
+      })),
+      balance: toBalance(r.value.balance),
+    },
+  };
+}

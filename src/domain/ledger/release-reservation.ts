@@ -1,0 +1,17 @@
+// Gives a hold back unused (the call never connected). Releasing twice answers the same.
+import { ErrorCode, type Result } from '../../shared/errors';
+import type { LedgerDeps } from './deps';
+import { callLedger } from './ledger-call';
+import { toReservationOutcome, type ReservationOutcome } from './reserve-credits';
+import { checkId } from './validate';
+
+export interface ReleaseReservationInput {
+  reservationId: string;
+}
+
+export async function releaseReservation(deps: LedgerDeps, input: ReleaseReservationInput): Promise<Result<ReservationOutcome>> {
+  const bad = checkId(input.reservationId, 'reservationId', ErrorCode.RESERVATION_NOT_FOUND);
+  if (bad) return bad;
+  const r = await callLedger<Record<string, unknown>>(deps.em, 'vp_release_reservation', [input.reservationId, deps.clock.now()]);
+  return r.ok ? { ok: true, value: toReservationOutcome(r.value) } : r;
+}

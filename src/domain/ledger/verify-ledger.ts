@@ -1,0 +1,157 @@
+// Checks one user's books against every invariant of billing rules §6 and reports each breach
+// with the first bad sequence number. It reads only; drift is reported, never repaired.
+import type { LedgerDeps } from './deps';
+import { asDate } from '../../shared/time';
+import { entryHash, GENESIS_HASH } from './hash';
+
+export interface LedgerProblem {
+  invariant: 1 | 2 | 3 | 4 | 5 | 6 | 7;
+  sequence?: number;
+  message: string;
+}
+
+export interface LedgerReport {
+  userId: string;
+  ok: boolean;
+  entriesChecked: number;
+  balanceSeconds: number;
+  firstBadSequence: number | null;
+  problems: LedgerProblem[];
+}
+
+const PAGE_ROWS = 2000;
+
+interface EntryRow {
+  id: string;
+  user_id: string;
+  sequence: string;
+  type: string;
+  amount_seconds: string;
+  balance_after_seconds: string;
+  description: string | null;
+  metadata_text: string | null;
+  reference: string | null;
+  idempotency_key: string | null;
+  created_at: string | Date;
+  hash: string;
+}
+
+export async function verifyLedger(deps: Pick<LedgerDeps, 'em'>, userId: string): Promise<LedgerReport> {
+  const conn = deps.em.getConnection();
+  const problems: LedgerProblem[] = [];
+  const report = (invariant: LedgerProblem['invariant'], message: string, sequence?: number) =>
+    problems.push({ invariant, message, sequence });
+
+  let prevHash = GENESIS_HASH;
+  let prevBalance = 0;
+  let prevSequence = 0;
+  let checked = 0;
+  let sum = 0;
+  for (;;) {
+    const rows = await conn.execute<EntryRow[]>(
+      `select id, user_id, sequence, type, amount_seconds, balance_after_seconds, description,
+              metadata::text as metadata_text, reference, idempotency_key, created_at, hash
+         from ledger_entries where user_id = ? and sequence > ? order by sequence limit ?`,
+      [userId, prevSequence, PAGE_ROWS],
+    );
+    for (const r of rows) {
+      const seq = Number(r.sequence);
+      const amount = Number(r.amount_seconds);
+      const after = Number(r.balance_after_seconds);
+      if (seq !== prevSequence + 1) report(2, `sequence jumps from ${prevSequence} to ${seq}`, seq);
+      if (amount === 0) report(2, 'amount is 0', seq);
+      if (after !== prevBalance + amount) report(2, `balance after ${after} ≠ ${prevBalance} + ${amount}`, seq);
+      if (after < 0) report(3, `balance after ${after} is negative`, seq);
+      const expected = entryHash(prevHash, {
+        id: r.id,
+        userId: r.user_id,
+        sequence: seq,
+        type: r.type,
+        amountSeconds: amount,
+        balanceAfterSeconds: after,
+        description: r.description,
+        metadataText: r.metadata_text,
+        reference: r.reference,
+        idempotencyKey: r.idempotency_key,
+        createdAt: asDate(r.created_at),
+      });
+      if (expected !== r.hash) report(7, 'hash does not match the chain', seq);
+      sum += amount;
+      prevHash = r.hash;
+      prevBalance = after;
+      prevSequence = seq;
+      checked += 1;
+    }
+    if (rows.length < PAGE_ROWS) break;
+  }
+
+  const [head] = await conn.execute<{ balance_seconds: string; reserved_seconds: string; last_sequence: string; last_hash: string }[]>(
+    'select balance_seconds, reserved_seconds, last_sequence, last_hash from credit_balances where user_id = ?',
+    [userId],
+  );
+  const balance = head ? Number(head.balance_seconds) : 0;
+  if (head) {
+    if (balance !== sum) report(1, `balance ${balance} ≠ sum of ledger amounts ${sum}`);
+    if (Number(head.last_sequence) !== prevSequence) report(2, `head sequence ${head.last_sequence} ≠ last entry ${prevSequence}`);
+    if (head.last_hash !== prevHash) report(7, 'head hash ≠ last entry hash');
+    if (balance < 0) report(3, 'balance is negative');
+  }
+
+  const [grants] = await conn.execute<{ remaining: string | null; bad_range: string; bad_lineage: string }[]>(
+    `select sum(g.remaining_seconds) as remaining,
+            count(*) filter (where g.remaining_seconds < 0 or g.remaining_seconds > g.granted_seconds) as bad_range,
+            count(*) filter (where g.remaining_seconds <> g.granted_seconds - coalesce(a.taken, 0)) as bad_lineage
+       from credit_grants g
+       left join (select grant_id, sum(seconds) as taken from grant_allocations where user_id = ? group by grant_id) a
+         on a.grant_id = g.id
+      where g.user_id = ?`,
+    [userId, userId],
+  );
+  const remaining = Number(grants?.remaining ?? 0);
+  if (remaining !== balance) report(1, `sum of grants' remaining ${remaining} ≠ balance ${balance}`);
+  if (Number(grants?.bad_range ?? 0) > 0) report(3, `${grants!.bad_range} grant(s) outside 0…granted`);
+  if (Number(grants?.bad_lineage ?? 0) > 0) report(3, `${grants!.bad_lineage} grant(s) whose remaining ≠ granted − allocations`);
+
+  const [debits] = await conn.execute<{ bad: string }[]>(
+    `select count(*) as bad from ledger_entries e
+       left join (select entry_id, sum(seconds) as s from grant_allocations where user_id = ? group by entry_id) a
+         on a.entry_id = e.id
+      where e.user_id = ? and e.amount_seconds < 0 and coalesce(a.s, 0) <> -e.amount_seconds`,
+    [userId, userId],
+  );
+  if (Number(debits?.bad ?? 0) > 0) report(3, `${debits!.bad} debit(s) whose lineage does not add up`);
+
+  const [holds] = await conn.execute<{ active: string | null; over: string }[]>(
+    `select sum(reserved_seconds) filter (where status = 'ACTIVE') as active,
+            count(*) filter (where reserved_seconds > allowed_seconds) as over
+       from reservations where user_id = ?`,
+    [userId],
+  );
+  const active = Number(holds?.active ?? 0);
+  if (head && active !== Number(head.reserved_seconds)) report(4, `active holds ${active} ≠ reserved ${head.reserved_seconds}`);
+  if (Number(holds?.over ?? 0) > 0) report(4, `${holds!.over} hold(s) above what was allowed when made`);
+
+  const [keys] = await conn.execute<{ dup: string }[]>(
+    `select count(*) as dup from (
+       select idempotency_key from ledger_entries where user_id = ? and idempotency_key is not null
+        group by idempotency_key having count(*) > 1) d`,
+    [userId],
+  );
+  if (Number(keys?.dup ?? 0) > 0) report(5, `${keys!.dup} idempotency key(s) with more than one effect`);
+
+  const [trg] = await conn.execute<{ n: string }[]>(
+    `select count(*) as n from pg_trigger
+      where tgrelid = 'ledger_entries'::regclass and not tgisinternal and tgenabled <> 'D'`,
+  );
+  if (Number(trg?.n ?? 0) < 2) report(6, 'the append-only triggers on ledger_entries are missing or disabled');
+
+  const sequences = problems.map((p) => p.sequence).filter((s): s is number => s !== undefined);
+  return {
+    userId,
+    ok: problems.length === 0,
+    entriesChecked: checked,
+    balanceSeconds: balance,
+    firstBadSequence: sequences.length ? Math.min(...sequences) : null,
+    problems,
+  };
+}

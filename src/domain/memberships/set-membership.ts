@@ -1,0 +1,94 @@
+// Mirrors a membership (from Stripe, or an admin): plan, status and current period. The period's
+// usage row is opened with it, so usage and overage have a place to be counted.
+import { limits } from '../../config/limits';
+import { MEMBERSHIP_STATUSES, PLAN_CODES, type MembershipStatus, type PlanCode } from '../../db/entities/types';
+import { ErrorCode, fail, type Result } from '../../shared/errors';
+import type { Em } from '../ledger/ledger-call';
+import { checkId, firstFailure } from '../ledger/validate';
+import { asDateOrNull } from '../../shared/time';
+
+export interface SetMembershipInput {
+  userId: string;
+  planCode: PlanCode;
+  status: MembershipStatus;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+  cancelAtPeriodEnd?: boolean;
+  /** undefined keeps the current limit; null means the plan's monthly price. */
+  overageLimitCents?: number | null;
+  stripeCustomerId?: string | null;
+  stripeSubscriptionId?: string | null;
+}
+
+export interface MembershipView {
+  id: string;
+  userId: string;
+  planCode: PlanCode;
+  status: MembershipStatus;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+  cancelAtPeriodEnd: boolean;
+  overageLimitCents: number | null;
+}
+
+export async function setMembership(deps: { em: Em }, input: SetMembershipInput): Promise<Result<MembershipView>> {
+  const start = input.currentPeriodStart;
+  const end = input.currentPeriodEnd;
+  const limit = input.overageLimitCents;
+  const bad = firstFailure(
+    PLAN_CODES.includes(input.planCode) ? null : fail(ErrorCode.PLAN_NOT_FOUND, 'planCode'),
+    MEMBERSHIP_STATUSES.includes(input.status) ? null : fail(ErrorCode.INVALID_ARGUMENT, 'status'),
+    (start === null) === (end === null) && (!start || !end || end > start) ? null : fail(ErrorCode.INVALID_PERIOD, 'currentPeriodEnd'),
+    limit === undefined || limit === null || (Number.isSafeInteger(limit) && limit >= 0 && limit <= limits.overageLimitCentsMax)
+      ? null
+      : fail(ErrorCode.INVALID_ARGUMENT, 'overageLimitCents'),
+    checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND),
+  );
+  if (bad) return bad;
+  const conn = deps.em.getConnection();
+  const exists = await conn.execute<{ n: number }[]>('select 1 as n from users where id = ?', [input.userId]);
+  if (exists.length === 0) return fail(ErrorCode.USER_NOT_FOUND, 'userId');
+  const rows = await conn.execute<Record<string, unknown>[]>(
+    `with m as (
+       insert into memberships as ms (user_id, plan_code, status, current_period_start, current_period_end,
+                                      cancel_at_period_end, overage_limit_cents, stripe_customer_id, stripe_subscription_id)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (user_id) do update set
+         plan_code = excluded.plan_code, status = excluded.status,
+         current_period_start = excluded.current_period_start, current_period_end = excluded.current_period_end,
+         cancel_at_period_end = excluded.cancel_at_period_end,
+         overage_limit_cents = case when ? then ms.overage_limit_cents else excluded.overage_limit_cents end,
+         stripe_customer_id = coalesce(excluded.stripe_customer_id, ms.stripe_customer_id),
+         stripe_subscription_id = coalesce(excluded.stripe_subscription_id, ms.stripe_subscription_id),
+         updated_at = now()
+       returning *
+     ), p as (
+       insert into usage_periods (user_id, membership_id, plan_code, period_start, period_end, included_seconds,
+                                  overage_cents_per_minute)
+       select m.user_id, m.id, m.plan_code, m.current_period_start, m.current_period_end, pl.included_seconds,
+              pl.overage_cents_per_minute
+         from m join plans pl on pl.code = m.plan_code
+        where m.current_period_start is not null
+       on conflict (user_id, period_start) do nothing
+     )
+     select * from m`,
+    [
+      input.userId, input.planCode, input.status, start, end, input.cancelAtPeriodEnd ?? false, limit ?? null,
+      input.stripeCustomerId ?? null, input.stripeSubscriptionId ?? null, limit === undefined,
+    ],
+  );
+  const m = rows[0]!;
+  return {
+    ok: true,
+    value: {
+      id: m.id as string,
+      userId: m.user_id as string,
+      planCode: m.plan_code as PlanCode,
+      status: m.status as MembershipStatus,
+      currentPeriodStart: asDateOrNull(m.current_period_start as string | null),
+      currentPeriodEnd: asDateOrNull(m.current_period_end as string | null),
+      cancelAtPeriodEnd: m.cancel_at_period_end as boolean,
+      overageLimitCents: m.overage_limit_cents === null ? null : Number(m.overage_limit_cents),
+    },
+  };
+}

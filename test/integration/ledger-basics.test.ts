@@ -1,0 +1,219 @@
+import { recordUsage } from '../../src/domain/ledger/record-usage';
+import { reserveCredits } from '../../src/domain/ledger/reserve-credits';
+import { commitReservation } from '../../src/domain/ledger/commit-reservation';
+import { releaseReservation } from '../../src/domain/ledger/release-reservation';
+import { extendReservation } from '../../src/domain/ledger/extend-reservation';
+import { grantCredits } from '../../src/domain/ledger/grant-credits';
+import { grantPlanCredits } from '../../src/domain/ledger/grant-plan-credits';
+import { refundUsage } from '../../src/domain/ledger/refund-usage';
+import { adjustCredits } from '../../src/domain/ledger/adjust-credits';
+import { closePeriod, closeDuePeriods } from '../../src/domain/ledger/close-period';
+import { expireDue } from '../../src/domain/ledger/expire-due';
+import { getBalance } from '../../src/domain/ledger/get-balance';
+import { verifyLedger } from '../../src/domain/ledger/verify-ledger';
+import { ManualClock } from '../../src/shared/clock';
+import { createTestDb, type TestDb } from '../support/test-db';
+import { activeMembership, deps, newUser, newUserWithBonus, unwrap } from '../support/ledger-fixtures';
+
+const T0 = new Date('2026-11-01T00:00:00.000Z');
+const T1 = new Date('2026-12-01T00:00:00.000Z');
+
+let db: TestDb;
+beforeAll(async () => {
+  db = await createTestDb();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+async function expectVerified(userId: string) {
+  const report = await verifyLedger({ em: db.em() }, userId);
+  expect(report.problems).toEqual([]);
+  return report;
+}
+
+describe('the ledger core', () => {
+  it('records usage from the grant that expires first and keeps the lineage', async () => {
+    const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
+    const em = db.em();
+    const userId = await newUserWithBonus(em, clock, 6000);
+    const soon = unwrap(await grantCredits(deps(em, clock), {
+      userId, seconds: 60, source: 'PURCHASE', expiresAt: new Date('2026-11-11T00:00:00Z'), idempotencyKey: 'p1',
+    }));
+    const used = unwrap(await recordUsage(deps(em, clock), { userId, seconds: 100, idempotencyKey: 'call-1', callId: 'c1' }));
+    expect(used.billedSeconds).toBe(100);
+    expect(used.creditSeconds).toBe(100);
+    expect(used.transaction?.amountSeconds).toBe(-100);
+    expect(used.balance.balanceSeconds).toBe(5960);
+    const lineage = await em.getConnection().execute<{ grant_id: string; seconds: string }[]>(
+      'select grant_id, seconds from grant_allocations where entry_id = ? order by id', [used.transaction!.id],
+    );
+    expect(lineage.map((l) => [l.grant_id, Number(l.seconds)])).toEqual([[soon.grant.id, 60], [expect.any(String), 40]]);
+    await expectVerified(userId);
+  });
+
+  it('expires a grant at its expiry with an EXPIRY entry, and the sweep settles idle users', async () => {
+    const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
+    const em = db.em();
+    const userId = await newUser(em);
+    unwrap(await grantCredits(deps(em, clock), {
+      userId, seconds: 120, source: 'BONUS', expiresAt: new Date('2026-11-10T11:00:00Z'), idempotencyKey: 'b1',
+    }));
+    clock.set(new Date('2026-11-10T11:00:00Z'));
+    const settled = await expireDue(deps(em, clock), 100);
+    expect(settled.find((b) => b.userId === userId)?.balanceSeconds).toBe(0);
+    const types = await em.getConnection().execute<{ type: string; amount_seconds: string }[]>(
+      'select type, amount_seconds from ledger_entries where user_id = ? order by sequence', [userId],
+    );
+    expect(types.map((t) => [t.type, Number(t.amount_seconds)])).toEqual([['BONUS', 120], ['EXPIRY', -120]]);
+    await expectVerified(userId);
+  });
+
+  it('runs a hold through reserve, extend and commit, billing per plan increment', async () => {
+    const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
+    const em = db.em();
+    const userId = await newUserWithBonus(em, clock, 600);
+    await em.getConnection().execute(`update plans set usage_increment_seconds = 60 where code = 'BUSINESS'`);
+    try {
+      await activeMembership(em, userId, T0, T1, 'BUSINESS');
+      const held = unwrap(await reserveCredits(deps(em, clock), { userId, seconds: 120, idempotencyKey: 'h1', ttlSeconds: 60 }));
+      expect(held.balance.reservedSeconds).toBe(120);
+      expect(held.balance.availableSeconds).toBe(480);
+      clock.advanceSeconds(50);
+      const ext = unwrap(await extendReservation(deps(em, clock), { reservationId: held.reservation.id, seconds: 60, ttlSeconds: 60 }));
+      expect(ext.reservation.reservedSeconds).toBe(180);
+      clock.advanceSeconds(50);
+      const done = unwrap(await commitReservation(deps(em, clock), { reservationId: held.reservation.id, usedSeconds: 61 }));
+      expect(done.billedSeconds).toBe(120);
+      expect(done.balance).toMatchObject({ balanceSeconds: 480, reservedSeconds: 0 });
+      const again = unwrap(await commitReservation(deps(em, clock), { reservationId: held.reservation.id, usedSeconds: 61 }));
+      expect(again).toEqual(done);
+      const other = await commitReservation(deps(em, clock), { reservationId: held.reservation.id, usedSeconds: 62 });
+      expect(other).toMatchObject({ ok: false, error: { code: 'RESERVATION_NOT_ACTIVE' } });
+    } finally {
+      await em.getConnection().execute(`update plans set usage_increment_seconds = 1 where code = 'BUSINESS'`);
+    }
+    await expectVerified(userId);
+  });
+
+  it('lets a hold expire after its TTL, and refuses to commit it', async () => {
+    const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
+    const em = db.em();
+    const userId = await newUserWithBonus(em, clock, 600);
+    const held = unwrap(await reserveCredits(deps(em, clock), { userId, seconds: 300, idempotencyKey: 'h1', ttlSeconds: 30 }));
+    clock.advanceSeconds(31);
+    const b = unwrap(await getBalance(deps(em, clock), userId));
+    expect(b).toMatchObject({ balanceSeconds: 600, reservedSeconds: 0 });
+    const r = await commitReservation(deps(em, clock), { reservationId: held.reservation.id, usedSeconds: 10 });
+    expect(r).toMatchObject({ ok: false, error: { code: 'RESERVATION_EXPIRED' } });
+    const rel = await releaseReservation(deps(em, clock), { reservationId: held.reservation.id });
+    expect(rel).toMatchObject({ ok: false, error: { code: 'RESERVATION_EXPIRED' } });
+    await expectVerified(userId);
+  });
+
+  it('records a commit past grants and cap as overage, flagged past the cap', async () => {
+    const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
+    const em = db.em();
+    const userId = await newUserWithBonus(em, clock, 60);
+    await activeMembership(em, userId, T0, T1, 'STARTER', 30); // 30 c → at most 60 s of overage
+    const held = unwrap(await reserveCredits(deps(em, clock), { userId, seconds: 120, idempotencyKey: 'h1' }));
+    expect(held.reservation.allowedSeconds).toBe(120);
+    const over = await reserveCredits(deps(em, clock), { userId, seconds: 1, idempotencyKey: 'h2' });
+    expect(over).toMatchObject({ ok: false, error: { code: 'OVERAGE_LIMIT_REACHED' } });
+    const done = unwrap(await commitReservation(deps(em, clock), { reservationId: held.reservation.id, usedSeconds: 300 }));
+    expect(done).toMatchObject({ creditSeconds: 60, overageSeconds: 240, overCapSeconds: 180, uncoveredSeconds: 0 });
+    const b = unwrap(await getBalance(deps(em, clock), userId));
+    expect(b).toMatchObject({ balanceSeconds: 0, periodUsedSeconds: 300, periodOverageSeconds: 240, periodOverageCents: 30 });
+    await expectVerified(userId);
+  });
+
+  it('refunds usage along its lineage, never beyond what was paid with credits', async () => {
+    const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
+    const em = db.em();
+    const userId = await newUserWithBonus(em, clock, 100);
+    const used = unwrap(await recordUsage(deps(em, clock), { userId, seconds: 80, idempotencyKey: 'u1' }));
+    const r1 = unwrap(await refundUsage(deps(em, clock), { transactionId: used.transaction!.id, seconds: 50, idempotencyKey: 'r1', reason: 'dropped call' }));
+    expect(r1.balance.balanceSeconds).toBe(70);
+    expect(r1.grants).toEqual([{ seconds: 50, expiresAt: null }]);
+    const r2 = await refundUsage(deps(em, clock), { transactionId: used.transaction!.id, seconds: 31, idempotencyKey: 'r2' });
+    expect(r2).toMatchObject({ ok: false, error: { code: 'REFUND_EXCEEDS_USAGE' } });
+    const grant = unwrap(await grantCredits(deps(em, clock), { userId, seconds: 5, source: 'BONUS', idempotencyKey: 'b2' }));
+    const r3 = await refundUsage(deps(em, clock), { transactionId: grant.transaction.id, seconds: 1, idempotencyKey: 'r3' });
+    expect(r3).toMatchObject({ ok: false, error: { code: 'NOT_REFUNDABLE' } });
+    await expectVerified(userId);
+  });
+
+  it('adjusts by hand in both directions, never below zero', async () => {
+    const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
+    const em = db.em();
+    const userId = await newUserWithBonus(em, clock, 100);
+    expect(unwrap(await adjustCredits(deps(em, clock), { userId, seconds: -40, reason: 'fix', idempotencyKey: 'a1' })).balance.balanceSeconds).toBe(60);
+    expect(unwrap(await adjustCredits(deps(em, clock), { userId, seconds: 15, reason: 'fix', idempotencyKey: 'a2' })).balance.balanceSeconds).toBe(75);
+    expect(await adjustCredits(deps(em, clock), { userId, seconds: -76, reason: 'fix', idempotencyKey: 'a3' }))
+      .toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_CREDITS' } });
+    await expectVerified(userId);
+  });
+
+  it('closes a period: expires PLAN seconds, rolls over what the plan allows, fixes overage cents exactly', async () => {
+    const clock = new ManualClock(new Date('2026-11-01T00:00:00Z'));
+    const em = db.em();
+    const userId = await newUser(em);
+    await activeMembership(em, userId, T0, T1, 'STARTER');
+    await em.getConnection().execute(`update plans set rollover_max_seconds = 600 where code = 'STARTER'`);
+    try {
+      const plan = unwrap(await grantPlanCredits(deps(em, clock), {
+        userId, subscriptionId: 'sub_close', planCode: 'STARTER', periodStart: T0, periodEnd: T1,
+      }));
+      expect(plan.grant.grantedSeconds).toBe(12_000);
+      const again = unwrap(await grantPlanCredits(deps(em, clock), {
+        userId, subscriptionId: 'sub_close', planCode: 'STARTER', periodStart: T0, periodEnd: T1,
+      }));
+      expect(again.grant.id).toBe(plan.grant.id);
+      clock.set(new Date('2026-11-15T00:00:00Z'));
+      unwrap(await recordUsage(deps(em, clock), { userId, seconds: 11_000, idempotencyKey: 'u1' }));
+      unwrap(await recordUsage(deps(em, clock), { userId, seconds: 1_000 + 1_234, idempotencyKey: 'u2' }));
+      expect(await closePeriod(deps(em, clock), { periodId: plan.grant.periodId! }))
+        .toMatchObject({ ok: false, error: { code: 'PERIOD_NOT_ENDED' } });
+      clock.set(T1);
+      const closed = (await closeDuePeriods(deps(em, clock), 100)).find((c) => c.periodId === plan.grant.periodId);
+      expect(closed).toMatchObject({ overageSeconds: 1234, overageCents: 617, expiredSeconds: 0, rolloverSeconds: 0 });
+      const replay = unwrap(await closePeriod(deps(em, clock), { periodId: plan.grant.periodId! }));
+      expect(replay.overageCents).toBe(617);
+    } finally {
+      await em.getConnection().execute(`update plans set rollover_max_seconds = 0 where code = 'STARTER'`);
+    }
+    await expectVerified(userId);
+  });
+
+  it('rolls unused PLAN seconds over into the next period, up to the plan maximum', async () => {
+    const clock = new ManualClock(new Date('2026-11-01T00:00:00Z'));
+    const em = db.em();
+    const userId = await newUser(em);
+    await activeMembership(em, userId, T0, T1, 'BUSINESS');
+    await em.getConnection().execute(`update plans set rollover_max_seconds = 6000 where code = 'BUSINESS'`);
+    try {
+      const plan = unwrap(await grantPlanCredits(deps(em, clock), {
+        userId, subscriptionId: 'sub_roll', planCode: 'BUSINESS', periodStart: T0, periodEnd: T1,
+      }));
+      unwrap(await recordUsage(deps(em, clock), { userId, seconds: 40_000, idempotencyKey: 'u1' }));
+      clock.set(new Date('2026-12-01T00:00:05Z'));
+      const closed = unwrap(await closePeriod(deps(em, clock), { periodId: plan.grant.periodId! }));
+      expect(closed).toMatchObject({ expiredSeconds: 8000, rolloverSeconds: 6000, overageCents: 0 });
+      expect(closed.balance.balanceSeconds).toBe(6000);
+    } finally {
+      await em.getConnection().execute(`update plans set rollover_max_seconds = 0 where code = 'BUSINESS'`);
+    }
+    await expectVerified(userId);
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE of ledger rows, even as raw SQL', async () => {
+    const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
+    const em = db.em();
+    const userId = await newUserWithBonus(em, clock, 100);
+    const conn = em.getConnection();
+    await expect(conn.execute('update ledger_entries set amount_seconds = 1000000 where user_id = ?', [userId])).rejects.toThrow(/append-only/);
+    await expect(conn.execute('delete from ledger_entries where user_id = ?', [userId])).rejects.toThrow(/append-only/);
+    await expect(conn.execute('truncate ledger_entries cascade')).rejects.toThrow(/append-only/);
+    await expectVerified(userId);
+  });
+});
