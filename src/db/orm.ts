@@ -24,7 +24,7 @@ export function ormOptions(opts: DbOptions): Options {
     extensions: [Migrator],
     discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
     pool: { min: 0, max: opts.poolMax },
-    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
     debug: opts.debug ?? false,
     allowGlobalContext: false,
     ensureDatabase: false,

@@ -46,8 +46,9 @@ export async function grantCredits(
   );
   if (bad) return bad;
   const now = deps.clock.now() ?? new Date();
+  // An expiry in the past is refused by the ledger function after its replay check, so a retry
+  // of an old grant still answers the original result.
   let expiresAt = input.expiresAt ?? null;
-  if (expiresAt && expiresAt.getTime() <= now.getTime()) return fail(ErrorCode.INVALID_EXPIRY, 'expiresAt');
   if (!expiresAt && input.source === 'PURCHASE') {
     expiresAt = new Date(now.getTime() + deps.purchaseExpiryDays * 86_400_000);
   }
