@@ -72,7 +72,7 @@ create table credit_balances (
   last_sequence bigint not null default 0 check (last_sequence >= 0),
   last_hash char(64) not null default repeat('0', 64),
   updated_at timestamptz not null default now()
-);
+) with (fillfactor = 70);
 
 create table usage_periods (
   id uuid primary key default gen_random_uuid(),
@@ -100,9 +100,14 @@ create table usage_periods (
 );
 create index usage_periods_open_end on usage_periods (period_end) where status = 'OPEN';
 
+-- Tables written on every usage (ledger_entries, grant_allocations, usage_records,
+-- idempotency_records) carry no foreign keys: a foreign-key check locks the parent row (a WAL
+-- record and a dirtied page per check), which would make the WAL, not the work, the bottleneck.
+-- Integrity holds by construction: every write goes through a ledger function that has locked the
+-- user's credit_balances row (which references users) first, and verifyLedger checks lineage.
 create table ledger_entries (
   id uuid primary key,
-  user_id uuid not null references users (id),
+  user_id uuid not null,
   sequence bigint not null check (sequence > 0),
   type text not null check (type in ('PLAN_GRANT', 'PURCHASE', 'BONUS', 'ROLLOVER', 'USAGE', 'REFUND', 'EXPIRY', 'ADJUSTMENT')),
   amount_seconds bigint not null check (amount_seconds <> 0),
@@ -120,8 +125,9 @@ create table ledger_entries (
     or (type = 'ADJUSTMENT')
   )
 );
-create unique index ledger_entries_user_key on ledger_entries (user_id, idempotency_key) where idempotency_key is not null;
-create index ledger_entries_user_created on ledger_entries (user_id, created_at);
+-- Client keys are unique per user in idempotency_records (its primary key); verifyLedger checks
+-- that no key has two effects. No second index here: every index on this table is written on the
+-- hot path.
 
 create function vp_ledger_immutable() returns trigger language plpgsql as $$
 begin
@@ -147,25 +153,28 @@ create table credit_grants (
   created_at timestamptz not null,
   expired_at timestamptz,
   unique (user_id, idempotency_key)
-);
+) with (fillfactor = 70);
 -- A paid period is granted once, whoever asks: the PLAN key names the subscription and period.
 create unique index credit_grants_plan_once on credit_grants (idempotency_key) where source = 'PLAN';
-create index credit_grants_open on credit_grants (user_id, expires_at) where remaining_seconds > 0;
+-- No index mentions remaining_seconds, so consuming a grant is a HOT update (no index writes).
+create index credit_grants_user_expiry on credit_grants (user_id, expires_at);
+create index credit_grants_expiry on credit_grants (expires_at) where expires_at is not null;
 create index credit_grants_period on credit_grants (period_id) where period_id is not null;
 
 -- Lineage: which grants paid for which debit (usage, expiry, adjustment), and how much of it was
 -- refunded since.
 create table grant_allocations (
   id bigint generated always as identity primary key,
-  entry_id uuid not null references ledger_entries (id),
-  grant_id uuid not null references credit_grants (id),
-  user_id uuid not null references users (id),
+  entry_id uuid not null,
+  grant_id uuid not null,
+  user_id uuid not null,
   kind text not null check (kind in ('USAGE', 'EXPIRY', 'ADJUSTMENT')),
   seconds bigint not null check (seconds > 0),
   refunded_seconds bigint not null default 0 check (refunded_seconds >= 0 and refunded_seconds <= seconds)
 );
+-- Looked up by entry (refunds, lineage of a usage). Per-grant questions go through the user's
+-- entries, so no index on grant_id is written on the hot path.
 create index grant_allocations_entry on grant_allocations (entry_id);
-create index grant_allocations_grant on grant_allocations (grant_id);
 
 create table reservations (
   id uuid primary key default gen_random_uuid(),
@@ -194,10 +203,10 @@ create index reservations_active_due on reservations (expires_at) where status =
 -- The facts of every call: what was used, billed, paid with credits, and what became overage.
 create table usage_records (
   id uuid primary key default gen_random_uuid(),
-  user_id uuid not null references users (id),
-  period_id uuid references usage_periods (id),
-  reservation_id uuid references reservations (id),
-  entry_id uuid references ledger_entries (id),
+  user_id uuid not null,
+  period_id uuid,
+  reservation_id uuid,
+  entry_id uuid,
   call_id text,
   description text,
   used_seconds bigint not null check (used_seconds >= 0),
@@ -210,11 +219,11 @@ create table usage_records (
   created_at timestamptz not null,
   check (billed_seconds = credit_seconds + overage_seconds + uncovered_seconds)
 );
-create index usage_records_user_occurred on usage_records (user_id, occurred_at);
+-- Per-user reads of usage come with the analytics rollups (kept off the hot path until then).
 
 -- Client-chosen idempotency keys, per user: the request they were first used for and its answer.
 create table idempotency_records (
-  user_id uuid not null references users (id),
+  user_id uuid not null,
   key text not null check (length(key) between 1 and 128),
   operation text not null,
   request_fingerprint text not null,

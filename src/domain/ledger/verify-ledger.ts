@@ -102,7 +102,9 @@ export async function verifyLedger(deps: Pick<LedgerDeps, 'em'>, userId: string)
             count(*) filter (where g.remaining_seconds < 0 or g.remaining_seconds > g.granted_seconds) as bad_range,
             count(*) filter (where g.remaining_seconds <> g.granted_seconds - coalesce(a.taken, 0)) as bad_lineage
        from credit_grants g
-       left join (select grant_id, sum(seconds) as taken from grant_allocations where user_id = ? group by grant_id) a
+       left join (select ga.grant_id, sum(ga.seconds) as taken
+                    from ledger_entries e join grant_allocations ga on ga.entry_id = e.id
+                   where e.user_id = ? and e.amount_seconds < 0 group by ga.grant_id) a
          on a.grant_id = g.id
       where g.user_id = ?`,
     [userId, userId],
@@ -114,10 +116,9 @@ export async function verifyLedger(deps: Pick<LedgerDeps, 'em'>, userId: string)
 
   const [debits] = await conn.execute<{ bad: string }[]>(
     `select count(*) as bad from ledger_entries e
-       left join (select entry_id, sum(seconds) as s from grant_allocations where user_id = ? group by entry_id) a
-         on a.entry_id = e.id
+       left join lateral (select sum(seconds) as s from grant_allocations where entry_id = e.id) a on true
       where e.user_id = ? and e.amount_seconds < 0 and coalesce(a.s, 0) <> -e.amount_seconds`,
-    [userId, userId],
+    [userId],
   );
   if (Number(debits?.bad ?? 0) > 0) report(3, `${debits!.bad} debit(s) whose lineage does not add up`);
 
