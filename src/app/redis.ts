@@ -1,0 +1,39 @@
+import Redis from 'ioredis';
+
+export class RedisUnreachableError extends Error {
+  override name = 'RedisUnreachableError';
+}
+
+function target(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || 6379}`;
+}
+
+/**
+ * A Redis connection for commands. Producers fail fast (no endless offline queue) so a request
+ * never hangs on a Redis outage; the connection keeps retrying in the background.
+ */
+export async function connectRedis(url: string): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 3000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  redis.on('error', () => {
+    /* reported through readiness and the next command's error */
+  });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new RedisUnreachableError(
+      `Redis at ${target(url)} cannot be reached (${reason}). Start it ` +
+        `(e.g. "redis-server --daemonize yes --bind 127.0.0.1 --port 6379") or set REDIS_URL.`,
+    );
+  }
+  return redis;
+}

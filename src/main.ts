@@ -1,0 +1,51 @@
+// Starts the service: configuration, database (created if missing, migrations applied, plans
+// seeded), Redis, HTTP. Stops in order on SIGTERM or SIGINT.
+import 'reflect-metadata';
+import { loadConfig, ConfigError } from './config/env';
+import { DatabaseUnreachableError } from './db/orm';
+import { RedisUnreachableError } from './app/redis';
+import { startService } from './app/service';
+import { createLogger } from './observability/logger';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`configuration error: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  let service: Awaited<ReturnType<typeof startService>>;
+  try {
+    service = await startService(config, logger);
+  } catch (err) {
+    if (err instanceof DatabaseUnreachableError || err instanceof RedisUnreachableError) {
+      console.error(err.message);
+      process.exit(3);
+    }
+    throw err;
+  }
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took longer than 25 s, exiting');
+      process.exit(1);
+    }, 25_000);
+    timer.unref();
+    service.stop().then(() => process.exit(0), (err: unknown) => {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
