@@ -17,7 +17,7 @@ export class Migration20261124000002_ledger_functions extends Migration {
 
   override async down(): Promise<void> {
     this.addSql(`
-      drop function if exists vp_uuid7, vp_fail, vp_field, vp_entry_hash, vp_overage_max_seconds, vp_round_up, vp_append,
+      drop function if exists vp_uuid7, vp_fail, vp_entry_hash, vp_overage_max_seconds, vp_round_up, vp_append,
         vp_save_balance, vp_consume, vp_lock_user, vp_usage_context, vp_idem_get, vp_idem_put, vp_apply_usage,
         vp_record_usage, vp_reserve, vp_extend_reservation, vp_commit_reservation, vp_release_reservation,
         vp_grant, vp_grant_plan, vp_refund_usage, vp_adjust, vp_close_period, vp_touch_user, vp_balance_json,
@@ -31,19 +31,16 @@ const FUNCTIONS_SQL = String.raw`
 -- Time-ordered UUIDs (version 7 layout: 48 bits of Unix milliseconds, then random): new rows land
 -- at the right edge of their primary-key B-tree instead of on a random page, which keeps index
 -- writes and WAL (full-page images) small on the hot path.
-create function vp_uuid7(p_at timestamptz default clock_timestamp()) returns uuid language sql volatile as $$
-  select encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-    placing substring(int8send(floor(extract(epoch from p_at) * 1000)::bigint) from 3) from 1 for 6), 52, 1), 53, 1), 'hex')::uuid
-$$;
+create function vp_uuid7(p_at timestamptz default clock_timestamp()) returns uuid language plpgsql volatile as $$
+begin
+  return encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+    placing substring(int8send(floor(extract(epoch from p_at) * 1000)::bigint) from 3) from 1 for 6), 52, 1), 53, 1), 'hex')::uuid;
+end $$;
 
 create function vp_fail(p_code text, p_detail jsonb default null) returns void language plpgsql as $$
 begin
   raise exception using errcode = 'VPB01', message = p_code, detail = coalesce(p_detail::text, '');
 end $$;
-
-create function vp_field(v text) returns text language sql immutable as $$
-  select case when v is null then '~' else octet_length(v)::text || ':' || v end
-$$;
 
 create function vp_entry_hash(p_prev text, p_id uuid, p_user uuid, p_seq bigint, p_type text, p_amount bigint,
   p_balance_after bigint, p_description text, p_metadata jsonb, p_reference text, p_key text, p_created_at timestamptz)
@@ -68,26 +65,30 @@ end $$;
 
 -- Largest overage S (seconds) whose cost round_half_up(S * rate / 60) stays within the limit:
 -- S * rate / 60 < limit + 1/2  <=>  S < (2 * limit + 1) * 30 / rate. A limit of 0 disables overage.
-create function vp_overage_max_seconds(p_limit_cents bigint, p_rate bigint) returns bigint language sql immutable as $$
-  select case when p_limit_cents <= 0 then 0::bigint
-              else ((2 * p_limit_cents + 1) * 30 + p_rate - 1) / p_rate - 1 end
-$$;
+create function vp_overage_max_seconds(p_limit_cents bigint, p_rate bigint) returns bigint language plpgsql immutable as $$
+begin
+  return case when p_limit_cents <= 0 then 0::bigint
+              else ((2 * p_limit_cents + 1) * 30 + p_rate - 1) / p_rate - 1 end;
+end $$;
 
-create function vp_round_up(p_seconds bigint, p_increment bigint) returns bigint language sql immutable as $$
-  select ((p_seconds + p_increment - 1) / p_increment) * p_increment
-$$;
+create function vp_round_up(p_seconds bigint, p_increment bigint) returns bigint language plpgsql immutable as $$
+begin
+  return ((p_seconds + p_increment - 1) / p_increment) * p_increment;
+end $$;
 
-create function vp_entry_json(e ledger_entries) returns jsonb language sql immutable as $$
-  select jsonb_build_object('id', e.id, 'userId', e.user_id, 'sequence', e.sequence, 'type', e.type,
+create function vp_entry_json(e ledger_entries) returns jsonb language plpgsql immutable as $$
+begin
+  return jsonb_build_object('id', e.id, 'userId', e.user_id, 'sequence', e.sequence, 'type', e.type,
     'amountSeconds', e.amount_seconds, 'balanceAfterSeconds', e.balance_after_seconds,
     'description', e.description, 'metadata', e.metadata, 'reference', e.reference,
-    'idempotencyKey', e.idempotency_key, 'createdAt', e.created_at, 'hash', e.hash)
-$$;
+    'idempotencyKey', e.idempotency_key, 'createdAt', e.created_at, 'hash', e.hash);
+end $$;
 
-create function vp_balance_json(b credit_balances) returns jsonb language sql immutable as $$
-  select jsonb_build_object('userId', b.user_id, 'balanceSeconds', b.balance_seconds,
-    'reservedSeconds', b.reserved_seconds, 'version', b.version, 'updatedAt', b.updated_at)
-$$;
+create function vp_balance_json(b credit_balances) returns jsonb language plpgsql immutable as $$
+begin
+  return jsonb_build_object('userId', b.user_id, 'balanceSeconds', b.balance_seconds,
+    'reservedSeconds', b.reserved_seconds, 'version', b.version, 'updatedAt', b.updated_at);
+end $$;
 
 -- Appends one entry after the head held in b (which the caller has locked) and moves b forward.
 -- The caller saves b once at the end with vp_save_balance.
@@ -307,14 +308,15 @@ end $$;
 -- Stores the answer to a keyed request; the ledger entry in it is stored by reference (the row is
 -- immutable), which keeps the record, and the WAL written on the hot path, small.
 create function vp_idem_put(p_user uuid, p_key text, p_operation text, p_fingerprint text, p_response jsonb,
-  p_now timestamptz) returns void language sql as $$
+  p_now timestamptz) returns void language plpgsql as $$
+begin
   insert into idempotency_records (user_id, key, operation, request_fingerprint, response, created_at)
   values (p_user, p_key, p_operation, p_fingerprint,
     case when jsonb_typeof(p_response -> 'transaction') = 'object'
          then (p_response - 'transaction') || jsonb_build_object('transactionRef', p_response -> 'transaction' -> 'id')
          else p_response end,
-    p_now)
-$$;
+    p_now);
+end $$;
 
 -- Fails with the right code when p_seconds more cannot be covered by available seconds plus the
 -- overage allowance left.
@@ -409,11 +411,12 @@ begin
   return v_result;
 end $$;
 
-create function vp_reservation_json(r reservations) returns jsonb language sql immutable as $$
-  select jsonb_build_object('id', r.id, 'userId', r.user_id, 'status', r.status, 'reservedSeconds', r.reserved_seconds,
+create function vp_reservation_json(r reservations) returns jsonb language plpgsql immutable as $$
+begin
+  return jsonb_build_object('id', r.id, 'userId', r.user_id, 'status', r.status, 'reservedSeconds', r.reserved_seconds,
     'allowedSeconds', r.allowed_seconds, 'expiresAt', r.expires_at, 'createdAt', r.created_at,
-    'usedSeconds', r.used_seconds, 'billedSeconds', r.billed_seconds)
-$$;
+    'usedSeconds', r.used_seconds, 'billedSeconds', r.billed_seconds);
+end $$;
 
 create function vp_reserve(p_user uuid, p_seconds bigint, p_ttl_seconds integer, p_key text, p_fingerprint text,
   p_holds_max integer, p_now timestamptz) returns jsonb language plpgsql as $$
@@ -591,11 +594,12 @@ begin
   returning * into g;
 end $$;
 
-create function vp_grant_json(g credit_grants) returns jsonb language sql immutable as $$
-  select jsonb_build_object('id', g.id, 'source', g.source, 'grantedSeconds', g.granted_seconds,
+create function vp_grant_json(g credit_grants) returns jsonb language plpgsql immutable as $$
+begin
+  return jsonb_build_object('id', g.id, 'source', g.source, 'grantedSeconds', g.granted_seconds,
     'remainingSeconds', g.remaining_seconds, 'expiresAt', g.expires_at, 'reference', g.reference,
-    'periodId', g.period_id, 'createdAt', g.created_at)
-$$;
+    'periodId', g.period_id, 'createdAt', g.created_at);
+end $$;
 
 create function vp_grant(p_user uuid, p_source text, p_seconds bigint, p_expires_at timestamptz, p_reference text,
   p_key text, p_fingerprint text, p_description text, p_metadata jsonb, p_period uuid, p_now timestamptz)
