@@ -21,6 +21,46 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[i]!;
 }
 
+/**
+ * Measures a candidate against its baseline in alternating rounds (B, A, B, A, …) so that drift of
+ * a shared machine (other tenants, checkpoints, autovacuum) hits both sides alike.
+ */
+export async function runPaired(
+  durationMs: number,
+  rounds: number,
+  concurrency: number,
+  candidate: (worker: number, i: number) => Promise<boolean>,
+  baseline: (worker: number, i: number) => Promise<boolean>,
+): Promise<{ candidate: LoadResult; baseline: LoadResult }> {
+  const a: LoadResult[] = [];
+  const b: LoadResult[] = [];
+  const slice = Math.max(500, Math.floor(durationMs / rounds));
+  for (let r = 0; r < rounds; r++) {
+    b.push(await runLoad(slice, concurrency, baseline));
+    a.push(await runLoad(slice, concurrency, candidate));
+  }
+  return { candidate: merge(a), baseline: merge(b) };
+}
+
+function merge(parts: LoadResult[]): LoadResult {
+  const ops = parts.reduce((n, p) => n + p.ops, 0);
+  const seconds = parts.reduce((n, p) => n + p.seconds, 0);
+  const median = (f: (p: LoadResult) => number) => {
+    const v = parts.map(f).sort((x, y) => x - y);
+    return v[Math.floor(v.length / 2)]!;
+  };
+  return {
+    ops,
+    errors: parts.reduce((n, p) => n + p.errors, 0),
+    seconds: round(seconds, 2),
+    opsPerSecond: round(ops / seconds, 0),
+    p50Ms: median((p) => p.p50Ms),
+    p99Ms: median((p) => p.p99Ms),
+    maxMs: Math.max(...parts.map((p) => p.maxMs)),
+    nodeCpuUsPerOp: median((p) => p.nodeCpuUsPerOp),
+  };
+}
+
 /** Runs `concurrency` workers, each calling fn back to back, for durationMs. */
 export async function runLoad(
   durationMs: number,

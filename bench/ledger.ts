@@ -8,7 +8,7 @@ import { Pool } from 'pg';
 import { createOrm, ensureDatabase, migrate, type Orm } from '../src/db/orm';
 import { recordUsage } from '../src/domain/ledger/record-usage';
 import { databaseClock } from '../src/shared/clock';
-import { printTable, round, runLoad, writeSummary, type LoadResult } from './common';
+import { printTable, round, runLoad, runPaired, writeSummary, type LoadResult } from './common';
 
 const BASE_URL = process.env.BENCH_DATABASE_BASE_URL ?? 'postgresql://postgres@127.0.0.1:5432';
 const DB = 'vp_bench_ledger';
@@ -16,6 +16,7 @@ const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
 const POOL_MAX = 40; // each side; both pools open at once stay under max_connections = 100
 const CONCURRENCIES = [1, 16, 64];
+const ROUNDS = 4; // alternating baseline / use-case slices per cell
 const GOAL = { ratio: 0.5, ratioHot: 0.3 };
 
 async function setup(): Promise<{ orm: Orm; pool: Pool; users: string[] }> {
@@ -51,7 +52,7 @@ const BASELINE_SQL = `
   select $1, -$2, balance_seconds, $3 from b returning id`;
 
 async function main(): Promise<void> {
-  console.log(`bench:ledger — ${USERS} users, ${DURATION_MS / 1000} s per cell, pools of ${POOL_MAX}`);
+  console.log(`bench:ledger — ${USERS} users, ${DURATION_MS / 1000} s per side and cell in ${ROUNDS} alternating rounds, pools of ${POOL_MAX}`);
   const { orm, pool, users } = await setup();
   const hot = users[0]!;
   let seq = 0;
@@ -75,8 +76,7 @@ async function main(): Promise<void> {
   const cells: { users: string; concurrency: number; useCase: LoadResult; baseline: LoadResult; ratio: number }[] = [];
   for (const [label, userOf] of [['spread', spread], ['hot', hotUser]] as const) {
     for (const c of CONCURRENCIES) {
-      const b = await runLoad(DURATION_MS, c, baseline(userOf));
-      const u = await runLoad(DURATION_MS, c, useCase(userOf));
+      const { candidate: u, baseline: b } = await runPaired(DURATION_MS, ROUNDS, c, useCase(userOf), baseline(userOf));
       cells.push({ users: label, concurrency: c, useCase: u, baseline: b, ratio: round(u.opsPerSecond / b.opsPerSecond, 2) });
     }
   }

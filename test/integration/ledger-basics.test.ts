@@ -45,10 +45,10 @@ describe('the ledger core', () => {
     expect(used.creditSeconds).toBe(100);
     expect(used.transaction?.amountSeconds).toBe(-100);
     expect(used.balance.balanceSeconds).toBe(5960);
-    const lineage = await em.getConnection().execute<{ grant_id: string; seconds: string }[]>(
-      'select grant_id, seconds from grant_allocations where entry_id = ? order by id', [used.transaction!.id],
-    );
-    expect(lineage.map((l) => [l.grant_id, Number(l.seconds)])).toEqual([[soon.grant.id, 60], [expect.any(String), 40]]);
+    expect(used.transaction?.metadata?.grants).toEqual([
+      { grantId: soon.grant.id, seconds: 60 },
+      { grantId: expect.any(String), seconds: 40 },
+    ]);
     await expectVerified(userId);
   });
 

@@ -34,7 +34,7 @@ export async function activeMembership(
 }
 
 const COUNTED = [
-  'users', 'memberships', 'credit_balances', 'credit_grants', 'ledger_entries', 'grant_allocations', 'reservations',
+  'users', 'memberships', 'credit_balances', 'credit_grants', 'ledger_entries', 'reservations',
   'usage_periods', 'usage_records', 'idempotency_records',
 ];
 

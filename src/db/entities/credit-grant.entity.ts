@@ -16,4 +16,6 @@ export class CreditGrant {
   @Property({ type: 'uuid', nullable: true }) refundOfEntryId?: string | null;
   @Property({ type: 'Date' }) createdAt!: Date;
   @Property({ type: 'Date', nullable: true }) expiredAt?: Date | null;
+  /** What was left when it expired. */
+  @Property({ type: bigintNumber(), nullable: true }) expiredSeconds?: number | null;
 }

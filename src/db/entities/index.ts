@@ -1,6 +1,5 @@
 import { CreditBalance } from './credit-balance.entity';
 import { CreditGrant } from './credit-grant.entity';
-import { GrantAllocation } from './grant-allocation.entity';
 import { LedgerEntry } from './ledger-entry.entity';
 import { Membership } from './membership.entity';
 import { Plan } from './plan.entity';
@@ -10,10 +9,10 @@ import { UsageRecord } from './usage-record.entity';
 import { User } from './user.entity';
 
 export {
-  CreditBalance, CreditGrant, GrantAllocation, LedgerEntry, Membership, Plan, Reservation, UsagePeriod, UsageRecord, User,
+  CreditBalance, CreditGrant, LedgerEntry, Membership, Plan, Reservation, UsagePeriod, UsageRecord, User,
 };
 export * from './types';
 
 export const entities = [
-  CreditBalance, CreditGrant, GrantAllocation, LedgerEntry, Membership, Plan, Reservation, UsagePeriod, UsageRecord, User,
+  CreditBalance, CreditGrant, LedgerEntry, Membership, Plan, Reservation, UsagePeriod, UsageRecord, User,
 ];

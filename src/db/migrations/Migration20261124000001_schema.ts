@@ -11,7 +11,7 @@ export class Migration20261124000001_schema extends Migration {
 
   override async down(): Promise<void> {
     this.addSql(`
-      drop table if exists idempotency_records, usage_records, grant_allocations, reservations,
+      drop table if exists idempotency_records, usage_records, reservations,
         ledger_entries, credit_grants, usage_periods, credit_balances, memberships, users, plans cascade;
       drop function if exists vp_ledger_immutable() cascade;
     `);
@@ -100,7 +100,7 @@ create table usage_periods (
 );
 create index usage_periods_open_end on usage_periods (period_end) where status = 'OPEN';
 
--- Tables written on every usage (ledger_entries, grant_allocations, usage_records,
+-- Tables written on every usage (ledger_entries, usage_records,
 -- idempotency_records) carry no foreign keys: a foreign-key check locks the parent row (a WAL
 -- record and a dirtied page per check), which would make the WAL, not the work, the bottleneck.
 -- Integrity holds by construction: every write goes through a ledger function that has locked the
@@ -125,6 +125,10 @@ create table ledger_entries (
     or (type = 'ADJUSTMENT')
   )
 );
+-- Lineage lives in the entries themselves: a debit's metadata.grants lists which grants paid how
+-- many seconds (covered by the hash), a REFUND's metadata.refunded what it gave back, and
+-- reference names the usage it refunds. Refunds of one usage are found by this index.
+create index ledger_entries_refunds on ledger_entries (reference) where type = 'REFUND';
 -- Client keys are unique per user in idempotency_records (its primary key); verifyLedger checks
 -- that no key has two effects. No second index here: every index on this table is written on the
 -- hot path.
@@ -152,7 +156,10 @@ create table credit_grants (
   refund_of_entry_id uuid references ledger_entries (id),
   created_at timestamptz not null,
   expired_at timestamptz,
-  unique (user_id, idempotency_key)
+  -- what was left when it expired (written off by an EXPIRY entry)
+  expired_seconds bigint check (expired_seconds >= 0),
+  unique (user_id, idempotency_key),
+  check (expired_seconds is null or expired_seconds <= granted_seconds)
 ) with (fillfactor = 70);
 -- A paid period is granted once, whoever asks: the PLAN key names the subscription and period.
 create unique index credit_grants_plan_once on credit_grants (idempotency_key) where source = 'PLAN';
@@ -160,21 +167,6 @@ create unique index credit_grants_plan_once on credit_grants (idempotency_key) w
 create index credit_grants_user_expiry on credit_grants (user_id, expires_at);
 create index credit_grants_expiry on credit_grants (expires_at) where expires_at is not null;
 create index credit_grants_period on credit_grants (period_id) where period_id is not null;
-
--- Lineage: which grants paid for which debit (usage, expiry, adjustment), and how much of it was
--- refunded since.
-create table grant_allocations (
-  id bigint generated always as identity primary key,
-  entry_id uuid not null,
-  grant_id uuid not null,
-  user_id uuid not null,
-  kind text not null check (kind in ('USAGE', 'EXPIRY', 'ADJUSTMENT')),
-  seconds bigint not null check (seconds > 0),
-  refunded_seconds bigint not null default 0 check (refunded_seconds >= 0 and refunded_seconds <= seconds)
-);
--- Looked up by entry (refunds, lineage of a usage). Per-grant questions go through the user's
--- entries, so no index on grant_id is written on the hot path.
-create index grant_allocations_entry on grant_allocations (entry_id);
 
 create table reservations (
   id uuid primary key default gen_random_uuid(),

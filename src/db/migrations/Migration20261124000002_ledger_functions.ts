@@ -17,11 +17,12 @@ export class Migration20261124000002_ledger_functions extends Migration {
 
   override async down(): Promise<void> {
     this.addSql(`
-      drop function if exists vp_uuid7, vp_fail, vp_entry_hash, vp_overage_max_seconds, vp_round_up, vp_append,
-        vp_save_balance, vp_consume, vp_lock_user, vp_usage_context, vp_idem_get, vp_idem_put, vp_apply_usage,
-        vp_record_usage, vp_reserve, vp_extend_reservation, vp_commit_reservation, vp_release_reservation,
-        vp_grant, vp_grant_plan, vp_refund_usage, vp_adjust, vp_close_period, vp_touch_user, vp_balance_json,
-        vp_entry_json cascade;
+      do $$ declare f record; begin
+        for f in select p.oid::regprocedure as sig from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                  where n.nspname = current_schema() and p.proname like 'vp\\_%' and p.proname <> 'vp_ledger_immutable' loop
+          execute 'drop function ' || f.sig || ' cascade';
+        end loop;
+      end $$;
       drop type if exists vp_usage_ctx cascade;
     `);
   }
@@ -90,28 +91,34 @@ begin
     'reservedSeconds', b.reserved_seconds, 'version', b.version, 'updatedAt', b.updated_at);
 end $$;
 
+-- Inserts the entry that follows a head (sequence, hash, balance) and returns it; the caller moves
+-- the head forward. Used by every write, so it is the only place an entry is built.
+create function vp_insert_entry(p_user uuid, p_prev_sequence bigint, p_prev_hash text, p_prev_balance bigint,
+  p_type text, p_amount bigint, p_description text, p_metadata jsonb, p_reference text, p_key text,
+  p_now timestamptz) returns ledger_entries language plpgsql as $$
+declare
+  v_id uuid := vp_uuid7();
+  v_created timestamptz := date_trunc('milliseconds', p_now);
+  e ledger_entries;
+begin
+  insert into ledger_entries (id, user_id, sequence, type, amount_seconds, balance_after_seconds, description, metadata,
+                              reference, idempotency_key, created_at, hash)
+  values (v_id, p_user, p_prev_sequence + 1, p_type, p_amount, p_prev_balance + p_amount, p_description, p_metadata,
+          p_reference, p_key, v_created,
+          vp_entry_hash(p_prev_hash, v_id, p_user, p_prev_sequence + 1, p_type, p_amount, p_prev_balance + p_amount,
+                        p_description, p_metadata, p_reference, p_key, v_created))
+  returning * into e;
+  return e;
+end $$;
+
 -- Appends one entry after the head held in b (which the caller has locked) and moves b forward.
 -- The caller saves b once at the end with vp_save_balance.
 create function vp_append(inout b credit_balances, p_type text, p_amount bigint, p_description text,
   p_metadata jsonb, p_reference text, p_key text, p_now timestamptz, out e ledger_entries)
 language plpgsql as $$
-declare
-  v_created timestamptz := date_trunc('milliseconds', p_now);
 begin
-  e.id := vp_uuid7();
-  e.user_id := b.user_id;
-  e.sequence := b.last_sequence + 1;
-  e.type := p_type;
-  e.amount_seconds := p_amount;
-  e.balance_after_seconds := b.balance_seconds + p_amount;
-  e.description := p_description;
-  e.metadata := p_metadata;
-  e.reference := p_reference;
-  e.idempotency_key := p_key;
-  e.created_at := v_created;
-  e.hash := vp_entry_hash(b.last_hash, e.id, e.user_id, e.sequence, e.type, e.amount_seconds,
-    e.balance_after_seconds, e.description, e.metadata, e.reference, e.idempotency_key, v_created);
-  insert into ledger_entries values (e.*);
+  e := vp_insert_entry(b.user_id, b.last_sequence, b.last_hash, b.balance_seconds, p_type, p_amount, p_description,
+    p_metadata, p_reference, p_key, p_now);
   b.balance_seconds := e.balance_after_seconds;
   b.last_sequence := e.sequence;
   b.last_hash := e.hash;
@@ -128,10 +135,11 @@ begin
 end $$;
 
 -- Debits p_seconds from the user's live grants in consumption order (earliest expiry first,
--- no expiry last, then oldest) and records the lineage against entry p_entry. One statement.
-create function vp_consume(p_user uuid, p_entry uuid, p_seconds bigint, p_kind text, p_now timestamptz)
-returns void language plpgsql as $$
+-- no expiry last, then oldest) and returns the lineage [{grantId, seconds}, …] in that order. The
+-- caller puts it into the entry's metadata, where the hash chain covers it.
+create function vp_consume(p_user uuid, p_seconds bigint, p_now timestamptz) returns jsonb language plpgsql as $$
 declare
+  v_lineage jsonb;
   v_taken bigint;
 begin
   -- Fast path: the first grant in consumption order covers it all (the usual case).
@@ -139,43 +147,45 @@ begin
     select id from credit_grants
      where user_id = p_user and remaining_seconds > 0 and (expires_at is null or expires_at > p_now)
      order by expires_at asc nulls last, created_at, id limit 1
-  ), upd as (
-    update credit_grants g set remaining_seconds = g.remaining_seconds - p_seconds
-      from first where g.id = first.id and g.remaining_seconds >= p_seconds
-    returning g.id
   )
-  insert into grant_allocations (entry_id, grant_id, user_id, kind, seconds)
-  select p_entry, id, p_user, p_kind, p_seconds from upd;
-  if found then
-    return;
+  update credit_grants g set remaining_seconds = g.remaining_seconds - p_seconds
+    from first where g.id = first.id and g.remaining_seconds >= p_seconds
+  returning jsonb_build_array(jsonb_build_object('grantId', g.id, 'seconds', p_seconds)) into v_lineage;
+  if v_lineage is not null then
+    return v_lineage;
   end if;
   with ordered as (
-    select id, remaining_seconds,
+    select id, remaining_seconds, expires_at, created_at,
            sum(remaining_seconds) over (order by expires_at asc nulls last, created_at, id) as cum
       from credit_grants
      where user_id = p_user and remaining_seconds > 0 and (expires_at is null or expires_at > p_now)
   ), take as (
-    select id, least(remaining_seconds, p_seconds - (cum - remaining_seconds)) as seconds
+    select id, least(remaining_seconds, p_seconds - (cum - remaining_seconds)) as seconds, cum
       from ordered where cum - remaining_seconds < p_seconds
   ), upd as (
     update credit_grants g set remaining_seconds = g.remaining_seconds - t.seconds
       from take t where g.id = t.id
-    returning g.id, t.seconds
-  ), ins as (
-    insert into grant_allocations (entry_id, grant_id, user_id, kind, seconds)
-    select p_entry, id, p_user, p_kind, seconds from upd
-    returning seconds
+    returning g.id, t.seconds, t.cum
   )
-  select coalesce(sum(seconds), 0) into v_taken from ins;
+  select coalesce(sum(seconds), 0), jsonb_agg(jsonb_build_object('grantId', id, 'seconds', seconds) order by cum)
+    into v_taken, v_lineage from upd;
   if v_taken <> p_seconds then
     raise exception 'vp_consume: took % of % seconds for user %', v_taken, p_seconds, p_user;
   end if;
+  return v_lineage;
 end $$;
 
--- Locks the user's head row and settles what is due at p_now: holds past their TTL expire and
--- grants past their expiry are written off (EXPIRY entry with lineage). Returns the head, or a
--- null row when the user does not exist.
-create function vp_lock_user(p_user uuid, p_now timestamptz) returns credit_balances language plpgsql as $$
+-- Whether anything of the user is due at p_now: a hold past its TTL or a grant past its expiry.
+create function vp_due(p_user uuid, p_reserved bigint, p_now timestamptz) returns boolean language plpgsql as $$
+begin
+  return (p_reserved > 0 and exists (select 1 from reservations
+                                      where user_id = p_user and status = 'ACTIVE' and expires_at <= p_now))
+      or exists (select 1 from credit_grants where user_id = p_user and remaining_seconds > 0 and expires_at <= p_now);
+end $$;
+
+-- Settles what is due for a user whose head row the caller has locked: holds past their TTL
+-- expire and grants past their expiry are written off (one EXPIRY entry with their lineage).
+create function vp_settle(p_user uuid, p_now timestamptz) returns credit_balances language plpgsql as $$
 declare
   x record;
   b credit_balances;
@@ -183,23 +193,14 @@ declare
   v_released bigint;
   v_expired bigint;
   v_detail jsonb;
-  v_changed boolean := false;
 begin
-  select * into b from credit_balances where user_id = p_user for update;
-  if not found then
-    return null;
-  end if;
-  if b.reserved_seconds > 0 then
-    with x as (
-      update reservations set status = 'EXPIRED', finished_at = p_now, updated_at = p_now
-       where user_id = p_user and status = 'ACTIVE' and expires_at <= p_now
-      returning reserved_seconds
-    ) select coalesce(sum(reserved_seconds), 0) into v_released from x;
-    if v_released > 0 then
-      b.reserved_seconds := b.reserved_seconds - v_released;
-      v_changed := true;
-    end if;
-  end if;
+  select * into b from credit_balances where user_id = p_user;
+  with x as (
+    update reservations set status = 'EXPIRED', finished_at = p_now, updated_at = p_now
+     where user_id = p_user and status = 'ACTIVE' and expires_at <= p_now
+    returning reserved_seconds
+  ) select coalesce(sum(reserved_seconds), 0) into v_released from x;
+  b.reserved_seconds := b.reserved_seconds - v_released;
   select coalesce(sum(remaining_seconds), 0),
          jsonb_agg(jsonb_build_object('grantId', id, 'seconds', remaining_seconds) order by expires_at, id)
     into v_expired, v_detail
@@ -209,19 +210,24 @@ begin
     x := vp_append(b, 'EXPIRY', -v_expired, 'Credits expired', jsonb_build_object('grants', v_detail),
       null, null, p_now);
     b := x.b; e := x.e;
-    with due as (
-      select id, remaining_seconds from credit_grants
-       where user_id = p_user and remaining_seconds > 0 and expires_at <= p_now
-    ), upd as (
-      update credit_grants g set remaining_seconds = 0, expired_at = p_now from due
-       where g.id = due.id returning g.id, due.remaining_seconds
-    )
-    insert into grant_allocations (entry_id, grant_id, user_id, kind, seconds)
-    select e.id, id, p_user, 'EXPIRY', remaining_seconds from upd;
-    v_changed := true;
+    update credit_grants set expired_seconds = remaining_seconds, remaining_seconds = 0, expired_at = p_now
+     where user_id = p_user and remaining_seconds > 0 and expires_at <= p_now;
   end if;
-  if v_changed then
-    b := vp_save_balance(b, p_now);
+  return vp_save_balance(b, p_now);
+end $$;
+
+-- Locks the user's head row (serializing the user across all processes) and settles what is due.
+-- Returns the head, or a null row when the user does not exist.
+create function vp_lock_user(p_user uuid, p_now timestamptz) returns credit_balances language plpgsql as $$
+declare
+  b credit_balances;
+begin
+  select * into b from credit_balances where user_id = p_user for update;
+  if not found then
+    return null;
+  end if;
+  if vp_due(p_user, b.reserved_seconds, p_now) then
+    b := vp_settle(p_user, p_now);
   end if;
   return b;
 end $$;
@@ -244,26 +250,46 @@ create type vp_usage_ctx as (
   rate_cents_per_minute bigint,
   limit_cents bigint,
   overage_max_seconds bigint,
-  overage_used_seconds bigint
+  overage_used_seconds bigint,
+  -- the earlier request under the caller's idempotency key, if any
+  idem_operation text,
+  idem_fingerprint text,
+  idem_response jsonb,
+  -- a hold past its TTL or a grant past its expiry waits to be settled
+  due boolean
 );
 
--- What the user's membership allows at p_now: billing increment, whether overage is possible
--- (ACTIVE or TRIALING inside the current period), and how much of the cap is left.
-create function vp_usage_context(p_user uuid, p_now timestamptz) returns vp_usage_ctx language plpgsql as $$
+-- What the user's membership allows at p_now — billing increment, whether overage is possible
+-- (ACTIVE or TRIALING inside the current period) and how much of the cap is left — and what an
+-- idempotency key was used for before. One statement; call it after locking the user.
+create function vp_usage_context(p_user uuid, p_key text, p_now timestamptz) returns vp_usage_ctx language plpgsql as $$
 declare
   c vp_usage_ctx;
   m record;
 begin
   select ms.id, ms.status, ms.current_period_start, ms.current_period_end, ms.overage_limit_cents,
          pl.code, pl.price_cents, pl.included_seconds, pl.overage_cents_per_minute, pl.usage_increment_seconds,
-         up.id as period_id, up.overage_seconds
+         up.id as period_id, up.overage_seconds, ir.operation, ir.request_fingerprint, ir.response,
+         exists (select 1 from reservations r where r.user_id = u.user_id and r.status = 'ACTIVE' and r.expires_at <= p_now)
+           or exists (select 1 from credit_grants g
+                       where g.user_id = u.user_id and g.remaining_seconds > 0 and g.expires_at <= p_now) as due
     into m
-    from memberships ms
-    join plans pl on pl.code = ms.plan_code
-    left join usage_periods up on up.user_id = ms.user_id and up.period_start = ms.current_period_start
-   where ms.user_id = p_user;
-  if not found then
-    return row(1, false, null, null, 0, 0, 0)::vp_usage_ctx;
+    from (select p_user as user_id) u
+    left join memberships ms on ms.user_id = u.user_id
+    left join plans pl on pl.code = ms.plan_code
+    left join usage_periods up on up.user_id = u.user_id and up.period_start = ms.current_period_start
+    left join idempotency_records ir on ir.user_id = u.user_id and ir.key = p_key;
+  c.idem_operation := m.operation;
+  c.idem_fingerprint := m.request_fingerprint;
+  c.idem_response := m.response;
+  c.due := m.due;
+  if m.id is null then
+    c.increment_seconds := 1;
+    c.overage_eligible := false;
+    c.limit_cents := 0;
+    c.overage_max_seconds := 0;
+    c.overage_used_seconds := 0;
+    return c;
   end if;
   c.increment_seconds := m.usage_increment_seconds;
   c.rate_cents_per_minute := m.overage_cents_per_minute;
@@ -285,6 +311,22 @@ begin
   return c;
 end $$;
 
+-- The stored answer to a replayed key, or a failure when the key came with other parameters.
+create function vp_idem_answer(p_operation text, p_stored_fingerprint text, p_response jsonb, p_fingerprint text)
+returns jsonb language plpgsql as $$
+begin
+  if p_stored_fingerprint <> p_fingerprint then
+    perform vp_fail('IDEMPOTENCY_KEY_REUSED', jsonb_build_object('operation', p_operation));
+  end if;
+  if p_response ? 'transactionRef' then
+    -- ledger rows never change, so the answer rebuilt from the row is the original answer
+    return (p_response - 'transactionRef')
+      || jsonb_build_object('transaction', (select vp_entry_json(e) from ledger_entries e
+                                             where e.id = (p_response ->> 'transactionRef')::uuid));
+  end if;
+  return p_response;
+end $$;
+
 create function vp_idem_get(p_user uuid, p_key text, p_fingerprint text) returns jsonb language plpgsql as $$
 declare
   r idempotency_records;
@@ -293,16 +335,7 @@ begin
   if not found then
     return null;
   end if;
-  if r.request_fingerprint <> p_fingerprint then
-    perform vp_fail('IDEMPOTENCY_KEY_REUSED', jsonb_build_object('operation', r.operation));
-  end if;
-  if r.response ? 'transactionRef' then
-    -- ledger rows never change, so the answer rebuilt from the row is the original answer
-    return (r.response - 'transactionRef')
-      || jsonb_build_object('transaction', (select vp_entry_json(e) from ledger_entries e
-                                             where e.id = (r.response ->> 'transactionRef')::uuid));
-  end if;
-  return r.response;
+  return vp_idem_answer(r.operation, r.request_fingerprint, r.response, p_fingerprint);
 end $$;
 
 -- Stores the answer to a keyed request; the ledger entry in it is stored by reference (the row is
@@ -334,28 +367,34 @@ begin
 end $$;
 
 -- Records billed seconds as fact: credits first (consumption order), the rest as overage of the
--- period (flagged past the cap) or, without an overage-eligible membership, as uncovered.
-create function vp_apply_usage(inout b credit_balances, c vp_usage_ctx, p_used bigint, p_billed bigint,
-  p_key text, p_call_id text, p_description text, p_occurred_at timestamptz, p_reservation uuid, p_now timestamptz,
-  out result jsonb)
+-- period (flagged past the cap) or, without an overage-eligible membership, as uncovered. Takes and
+-- returns the user's head (balance, sequence, hash); the caller saves it.
+create function vp_apply_usage(p_user uuid, p_balance bigint, p_sequence bigint, p_hash text, c vp_usage_ctx,
+  p_used bigint, p_billed bigint, p_key text, p_call_id text, p_description text, p_occurred_at timestamptz,
+  p_reservation uuid, p_now timestamptz,
+  out o_balance bigint, out o_sequence bigint, out o_hash text, out o_result jsonb)
 language plpgsql as $$
 declare
-  x record;
   e ledger_entries;
-  v_credit bigint := least(p_billed, b.balance_seconds);
-  v_rest bigint := p_billed - least(p_billed, b.balance_seconds);
+  v_credit bigint := least(p_billed, p_balance);
+  v_rest bigint := p_billed - least(p_billed, p_balance);
   v_overage bigint := 0;
   v_over_cap bigint := 0;
   v_uncovered bigint := 0;
   v_record uuid := vp_uuid7();
 begin
+  o_balance := p_balance;
+  o_sequence := p_sequence;
+  o_hash := p_hash;
   if v_credit > 0 then
-    x := vp_append(b, 'USAGE', -v_credit, p_description,
+    e := vp_insert_entry(p_user, p_sequence, p_hash, p_balance, 'USAGE', -v_credit, p_description,
       jsonb_strip_nulls(jsonb_build_object('usedSeconds', p_used, 'billedSeconds', p_billed, 'overageSeconds', v_rest,
-                         'callId', p_call_id, 'reservationId', p_reservation, 'usageRecordId', v_record)),
+        'callId', p_call_id, 'reservationId', p_reservation, 'usageRecordId', v_record,
+        'grants', vp_consume(p_user, v_credit, p_now))),
       p_call_id, p_key, p_now);
-    b := x.b; e := x.e;
-    perform vp_consume(b.user_id, e.id, v_credit, 'USAGE', p_now);
+    o_balance := e.balance_after_seconds;
+    o_sequence := e.sequence;
+    o_hash := e.hash;
   end if;
   if v_rest > 0 then
     if c.overage_eligible then
@@ -374,40 +413,56 @@ begin
   end if;
   insert into usage_records (id, user_id, period_id, reservation_id, entry_id, call_id, description, used_seconds,
     billed_seconds, credit_seconds, overage_seconds, over_cap_seconds, uncovered_seconds, occurred_at, created_at)
-  values (v_record, b.user_id, case when c.overage_eligible then c.period_id end, p_reservation, e.id, p_call_id,
+  values (v_record, p_user, case when c.overage_eligible then c.period_id end, p_reservation, e.id, p_call_id,
     p_description, p_used, p_billed, v_credit, v_overage, v_over_cap, v_uncovered, coalesce(p_occurred_at, p_now), p_now);
-  result := jsonb_build_object('usageRecordId', v_record, 'usedSeconds', p_used, 'billedSeconds', p_billed,
+  o_result := jsonb_build_object('usageRecordId', v_record, 'usedSeconds', p_used, 'billedSeconds', p_billed,
     'creditSeconds', v_credit, 'overageSeconds', v_overage, 'overCapSeconds', v_over_cap,
     'uncoveredSeconds', v_uncovered, 'transaction', case when e.id is null then null else vp_entry_json(e) end);
 end $$;
 
+-- The hot path: one call records a finished call. Lock the user; read membership context and the
+-- key's earlier use in one statement; settle only when something is due; check; write.
 create function vp_record_usage(p_user uuid, p_seconds bigint, p_key text, p_fingerprint text, p_call_id text,
   p_occurred_at timestamptz, p_description text, p_now timestamptz) returns jsonb language plpgsql as $$
 declare
-  x record;
   v_now timestamptz := coalesce(p_now, statement_timestamp());
   b credit_balances;
   c vp_usage_ctx;
+  u record;
   v_billed bigint;
+  v_room bigint;
   v_result jsonb;
 begin
-  b := vp_lock_user(p_user, v_now);
-  if b.user_id is null then
+  select * into b from credit_balances where user_id = p_user for update;
+  if not found then
     perform vp_fail('USER_NOT_FOUND');
   end if;
-  v_result := vp_idem_get(p_user, p_key, p_fingerprint);
-  if v_result is not null then
-    return v_result;
+  c := vp_usage_context(p_user, p_key, v_now);
+  if c.due then
+    b := vp_settle(p_user, v_now);
   end if;
-  c := vp_usage_context(p_user, v_now);
-  v_billed := vp_round_up(p_seconds, c.increment_seconds);
-  perform vp_check_room(b, c, v_billed);
-  x := vp_apply_usage(b, c, p_seconds, v_billed, p_key, p_call_id, p_description,
-    p_occurred_at, null, v_now);
-    b := x.b; v_result := x.result;
-  b := vp_save_balance(b, v_now);
-  v_result := v_result || jsonb_build_object('balance', vp_balance_json(b));
-  perform vp_idem_put(p_user, p_key, 'recordUsage', p_fingerprint, v_result, v_now);
+  if c.idem_fingerprint is not null then
+    return vp_idem_answer(c.idem_operation, c.idem_fingerprint, c.idem_response, p_fingerprint);
+  end if;
+  v_billed := ((p_seconds + c.increment_seconds - 1) / c.increment_seconds) * c.increment_seconds;
+  v_room := b.balance_seconds - b.reserved_seconds + greatest(c.overage_max_seconds - c.overage_used_seconds, 0);
+  if v_billed > v_room then
+    perform vp_check_room(b, c, v_billed);  -- raises the right code
+  end if;
+  u := vp_apply_usage(p_user, b.balance_seconds, b.last_sequence, b.last_hash, c, p_seconds, v_billed, p_key,
+    p_call_id, p_description, p_occurred_at, null, v_now);
+  update credit_balances
+     set balance_seconds = u.o_balance, last_sequence = u.o_sequence, last_hash = u.o_hash,
+         version = version + 1, updated_at = v_now
+   where user_id = p_user
+  returning * into b;
+  v_result := u.o_result || jsonb_build_object('balance', vp_balance_json(b));
+  -- the answer to a replay; its ledger entry is kept by reference (see vp_idem_put)
+  insert into idempotency_records (user_id, key, operation, request_fingerprint, response, created_at)
+  values (p_user, p_key, 'recordUsage', p_fingerprint,
+    case when u.o_result -> 'transaction' = 'null'::jsonb then v_result
+         else (v_result - 'transaction') || jsonb_build_object('transactionRef', u.o_result -> 'transaction' -> 'id') end,
+    v_now);
   return v_result;
 end $$;
 
@@ -439,7 +494,7 @@ begin
   if (select count(*) from reservations where user_id = p_user and status = 'ACTIVE') >= p_holds_max then
     perform vp_fail('TOO_MANY_RESERVATIONS', jsonb_build_object('holdsMax', p_holds_max));
   end if;
-  c := vp_usage_context(p_user, v_now);
+  c := vp_usage_context(p_user, null, v_now);
   v_room := vp_check_room(b, c, p_seconds);
   insert into reservations (id, user_id, status, reserved_seconds, allowed_seconds, idempotency_key, request_fingerprint,
     ttl_seconds, expires_at, created_at, updated_at)
@@ -492,7 +547,7 @@ begin
     perform vp_fail('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
   end if;
   if p_seconds > 0 then
-    c := vp_usage_context(r.user_id, v_now);
+    c := vp_usage_context(r.user_id, null, v_now);
     v_room := vp_check_room(b, c, p_seconds);
   else
     v_room := 0;
@@ -536,11 +591,12 @@ begin
     perform vp_fail('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
   end if;
   b.reserved_seconds := b.reserved_seconds - r.reserved_seconds;
-  c := vp_usage_context(r.user_id, v_now);
+  c := vp_usage_context(r.user_id, null, v_now);
   v_billed := vp_round_up(p_used_seconds, c.increment_seconds);
-  x := vp_apply_usage(b, c, p_used_seconds, v_billed, '~commit:' || r.id::text, null,
-    p_description, null, r.id, v_now);
-    b := x.b; v_result := x.result;
+  x := vp_apply_usage(r.user_id, b.balance_seconds, b.last_sequence, b.last_hash, c, p_used_seconds, v_billed,
+    '~commit:' || r.id::text, null, p_description, null, r.id, v_now);
+  b.balance_seconds := x.o_balance; b.last_sequence := x.o_sequence; b.last_hash := x.o_hash;
+  v_result := x.o_result;
   b := vp_save_balance(b, v_now);
   update reservations
      set status = 'COMMITTED', used_seconds = p_used_seconds, billed_seconds = v_billed, finished_at = v_now,
@@ -678,69 +734,81 @@ end $$;
 
 -- Gives back seconds of a usage entry, newest lineage first, as REFUND grants that live as long as
 -- the grant that paid for them would have (or to the period end / fallback when that has passed).
+-- What was refunded before is read from the earlier REFUND entries of the same usage, so the
+-- ledger alone says how much of a usage is left to refund.
 create function vp_refund_usage(p_entry uuid, p_seconds bigint, p_reason text, p_key text, p_fingerprint text,
   p_fallback_days integer, p_now timestamptz) returns jsonb language plpgsql as $$
 declare
   x record;
   v_now timestamptz := coalesce(p_now, statement_timestamp());
-  v_user uuid;
-  v_type text;
+  u ledger_entries;
   b credit_balances;
   e ledger_entries;
   a record;
   v_left bigint := p_seconds;
   v_take bigint;
   v_refundable bigint;
-  v_expires timestamptz;
   v_fallback timestamptz;
-  v_grants jsonb := '[]'::jsonb;
+  v_plan jsonb := '[]'::jsonb;
   v_result jsonb;
 begin
-  select user_id, type into v_user, v_type from ledger_entries where id = p_entry;
+  select * into u from ledger_entries where id = p_entry;
   if not found then
     perform vp_fail('TRANSACTION_NOT_FOUND');
   end if;
-  b := vp_lock_user(v_user, v_now);
-  v_result := vp_idem_get(v_user, p_key, p_fingerprint);
+  b := vp_lock_user(u.user_id, v_now);
+  v_result := vp_idem_get(u.user_id, p_key, p_fingerprint);
   if v_result is not null then
     return v_result;
   end if;
-  if v_type <> 'USAGE' then
-    perform vp_fail('NOT_REFUNDABLE', jsonb_build_object('type', v_type));
-  end if;
-  select coalesce(sum(seconds - refunded_seconds), 0) into v_refundable
-    from grant_allocations where entry_id = p_entry;
-  if p_seconds > v_refundable then
-    perform vp_fail('REFUND_EXCEEDS_USAGE', jsonb_build_object('refundableSeconds', v_refundable));
+  if u.type <> 'USAGE' then
+    perform vp_fail('NOT_REFUNDABLE', jsonb_build_object('type', u.type));
   end if;
   select case when ms.current_period_end > v_now then ms.current_period_end end into v_fallback
-    from memberships ms where ms.user_id = v_user;
+    from memberships ms where ms.user_id = u.user_id;
   v_fallback := coalesce(v_fallback, v_now + make_interval(days => p_fallback_days));
-  x := vp_append(b, 'REFUND', p_seconds, p_reason,
-    jsonb_build_object('refundOf', p_entry), p_entry::text, p_key, v_now);
-    b := x.b; e := x.e;
+  v_refundable := 0;
   for a in
-    select ga.id, ga.seconds - ga.refunded_seconds as open_seconds, g.expires_at
-      from grant_allocations ga join credit_grants g on g.id = ga.grant_id
-     where ga.entry_id = p_entry and ga.seconds > ga.refunded_seconds
-     order by ga.id desc
+    with used as (
+      select (l ->> 'grantId')::uuid as grant_id, (l ->> 'seconds')::bigint as seconds, ord
+        from jsonb_array_elements(u.metadata -> 'grants') with ordinality as t(l, ord)
+    ), refunded as (
+      select (l ->> 'grantId')::uuid as grant_id, sum((l ->> 'seconds')::bigint) as seconds
+        from ledger_entries r, jsonb_array_elements(r.metadata -> 'refunded') l
+       where r.type = 'REFUND' and r.reference = p_entry::text and r.user_id = u.user_id
+       group by 1
+    )
+    select used.grant_id, used.seconds - coalesce(refunded.seconds, 0) as open_seconds, g.expires_at
+      from used left join refunded using (grant_id) join credit_grants g on g.id = used.grant_id
+     where used.seconds > coalesce(refunded.seconds, 0)
+     order by used.ord desc
   loop
-    exit when v_left = 0;
-    v_take := least(v_left, a.open_seconds);
-    v_expires := case when a.expires_at is null then null
-                      when a.expires_at > v_now then a.expires_at
-                      else v_fallback end;
-    update grant_allocations set refunded_seconds = refunded_seconds + v_take where id = a.id;
-    insert into credit_grants (user_id, source, granted_seconds, remaining_seconds, expires_at, reference,
-      idempotency_key, entry_id, refund_of_entry_id, created_at)
-    values (v_user, 'REFUND', v_take, v_take, v_expires, p_entry::text, p_key || '#' || a.id::text, e.id, p_entry,
-      e.created_at);
-    v_grants := v_grants || jsonb_build_object('seconds', v_take, 'expiresAt', v_expires);
-    v_left := v_left - v_take;
+    v_refundable := v_refundable + a.open_seconds;
+    if v_left > 0 then
+      v_take := least(v_left, a.open_seconds);
+      v_plan := v_plan || jsonb_build_object('grantId', a.grant_id, 'seconds', v_take,
+        'expiresAt', case when a.expires_at is null then null
+                          when a.expires_at > v_now then a.expires_at else v_fallback end);
+      v_left := v_left - v_take;
+    end if;
   end loop;
+  if v_left > 0 then
+    perform vp_fail('REFUND_EXCEEDS_USAGE', jsonb_build_object('refundableSeconds', v_refundable));
+  end if;
+  x := vp_append(b, 'REFUND', p_seconds, p_reason,
+    jsonb_build_object('refundOf', p_entry, 'refunded', v_plan), p_entry::text, p_key, v_now);
+  b := x.b; e := x.e;
+  insert into credit_grants (user_id, source, granted_seconds, remaining_seconds, expires_at, reference,
+    idempotency_key, entry_id, refund_of_entry_id, created_at)
+  select u.user_id, 'REFUND', (r ->> 'seconds')::bigint, (r ->> 'seconds')::bigint, (r ->> 'expiresAt')::timestamptz,
+         p_entry::text, p_key || '#' || ord, e.id, p_entry, e.created_at
+    from jsonb_array_elements(v_plan) with ordinality as t(r, ord);
   b := vp_save_balance(b, v_now);
-  v_result := jsonb_build_object('transaction', vp_entry_json(e), 'grants', v_grants, 'balance', vp_balance_json(b));
-  perform vp_idem_put(v_user, p_key, 'refundUsage', p_fingerprint, v_result, v_now);
+  v_result := jsonb_build_object('transaction', vp_entry_json(e),
+    'grants', (select jsonb_agg(jsonb_build_object('seconds', r -> 'seconds', 'expiresAt', r -> 'expiresAt') order by ord)
+                 from jsonb_array_elements(v_plan) with ordinality as t(r, ord)),
+    'balance', vp_balance_json(b));
+  perform vp_idem_put(u.user_id, p_key, 'refundUsage', p_fingerprint, v_result, v_now);
   return v_result;
 end $$;
 
@@ -772,9 +840,9 @@ begin
     if -p_seconds > b.balance_seconds then
       perform vp_fail('INSUFFICIENT_CREDITS', jsonb_build_object('balanceSeconds', b.balance_seconds));
     end if;
-    x := vp_append(b, 'ADJUSTMENT', p_seconds, p_reason, null, null, p_key, v_now);
+    x := vp_append(b, 'ADJUSTMENT', p_seconds, p_reason,
+      jsonb_build_object('grants', vp_consume(p_user, -p_seconds, v_now)), null, p_key, v_now);
     b := x.b; e := x.e;
-    perform vp_consume(p_user, e.id, -p_seconds, 'ADJUSTMENT', v_now);
   end if;
   b := vp_save_balance(b, v_now);
   v_result := jsonb_build_object('transaction', vp_entry_json(e), 'balance', vp_balance_json(b));
@@ -819,9 +887,8 @@ begin
   end if;
   select * into ms from memberships where id = p.membership_id;
   select * into pl from plans where code = p.plan_code;
-  select coalesce(sum(ga.seconds), 0) into v_unused
-    from grant_allocations ga join credit_grants cg on cg.id = ga.grant_id
-   where cg.period_id = p.id and cg.source = 'PLAN' and ga.kind = 'EXPIRY';
+  select coalesce(sum(expired_seconds), 0) into v_unused
+    from credit_grants where period_id = p.id and source = 'PLAN';
   v_rollover := least(v_unused, pl.rollover_max_seconds);
   if v_rollover > 0 then
     v_next_end := case when ms.current_period_end > p.period_end then ms.current_period_end

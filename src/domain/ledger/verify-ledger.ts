@@ -97,30 +97,56 @@ export async function verifyLedger(deps: Pick<LedgerDeps, 'em'>, userId: string)
     if (balance < 0) report(3, 'balance is negative');
   }
 
+  // Lineage: debits name the grants that paid (metadata.grants), refunds what they gave back.
+  const arr = (expr: string) => `case when jsonb_typeof(${expr}) = 'array' then ${expr} else '[]'::jsonb end`;
   const [grants] = await conn.execute<{ remaining: string | null; bad_range: string; bad_lineage: string }[]>(
-    `select sum(g.remaining_seconds) as remaining,
+    `with lineage as (
+       select (l ->> 'grantId')::uuid as grant_id, sum((l ->> 'seconds')::bigint) as taken
+         from ledger_entries e, jsonb_array_elements(${arr("e.metadata -> 'grants'")}) l
+        where e.user_id = ? and e.amount_seconds < 0
+        group by 1)
+     select sum(g.remaining_seconds) as remaining,
             count(*) filter (where g.remaining_seconds < 0 or g.remaining_seconds > g.granted_seconds) as bad_range,
-            count(*) filter (where g.remaining_seconds <> g.granted_seconds - coalesce(a.taken, 0)) as bad_lineage
-       from credit_grants g
-       left join (select ga.grant_id, sum(ga.seconds) as taken
-                    from ledger_entries e join grant_allocations ga on ga.entry_id = e.id
-                   where e.user_id = ? and e.amount_seconds < 0 group by ga.grant_id) a
-         on a.grant_id = g.id
+            count(*) filter (where g.remaining_seconds <> g.granted_seconds - coalesce(l.taken, 0)) as bad_lineage
+       from credit_grants g left join lineage l on l.grant_id = g.id
       where g.user_id = ?`,
     [userId, userId],
   );
   const remaining = Number(grants?.remaining ?? 0);
   if (remaining !== balance) report(1, `sum of grants' remaining ${remaining} ≠ balance ${balance}`);
   if (Number(grants?.bad_range ?? 0) > 0) report(3, `${grants!.bad_range} grant(s) outside 0…granted`);
-  if (Number(grants?.bad_lineage ?? 0) > 0) report(3, `${grants!.bad_lineage} grant(s) whose remaining ≠ granted − allocations`);
+  if (Number(grants?.bad_lineage ?? 0) > 0) report(3, `${grants!.bad_lineage} grant(s) whose remaining ≠ granted − what debits took`);
 
-  const [debits] = await conn.execute<{ bad: string }[]>(
-    `select count(*) as bad from ledger_entries e
-       left join lateral (select sum(seconds) as s from grant_allocations where entry_id = e.id) a on true
-      where e.user_id = ? and e.amount_seconds < 0 and coalesce(a.s, 0) <> -e.amount_seconds`,
-    [userId],
+  const [debits] = await conn.execute<{ bad_debits: string; bad_refunds: string; over_refunded: string; foreign: string }[]>(
+    `with used as (
+       select e.id, l ->> 'grantId' as grant_id, sum((l ->> 'seconds')::bigint) as s
+         from ledger_entries e, jsonb_array_elements(${arr("e.metadata -> 'grants'")}) l
+        where e.user_id = ? and e.type = 'USAGE' group by 1, 2
+     ), refunded as (
+       select r.reference as id, l ->> 'grantId' as grant_id, sum((l ->> 'seconds')::bigint) as s
+         from ledger_entries r, jsonb_array_elements(${arr("r.metadata -> 'refunded'")}) l
+        where r.user_id = ? and r.type = 'REFUND' group by 1, 2
+     )
+     select
+       (select count(*) from ledger_entries e
+         where e.user_id = ? and e.amount_seconds < 0
+           and coalesce((select sum((l ->> 'seconds')::bigint) from jsonb_array_elements(${arr("e.metadata -> 'grants'")}) l), 0)
+               <> -e.amount_seconds) as bad_debits,
+       (select count(*) from ledger_entries r
+         where r.user_id = ? and r.type = 'REFUND'
+           and coalesce((select sum((l ->> 'seconds')::bigint) from jsonb_array_elements(${arr("r.metadata -> 'refunded'")}) l), 0)
+               <> r.amount_seconds) as bad_refunds,
+       (select count(*) from refunded left join used on used.id::text = refunded.id and used.grant_id = refunded.grant_id
+         where refunded.s > coalesce(used.s, 0)) as over_refunded,
+       (select count(*) from ledger_entries e, jsonb_array_elements(${arr("e.metadata -> 'grants'")}) l
+         where e.user_id = ? and e.amount_seconds < 0
+           and not exists (select 1 from credit_grants g where g.id = (l ->> 'grantId')::uuid and g.user_id = e.user_id)) as foreign`,
+    [userId, userId, userId, userId, userId],
   );
-  if (Number(debits?.bad ?? 0) > 0) report(3, `${debits!.bad} debit(s) whose lineage does not add up`);
+  if (Number(debits?.bad_debits ?? 0) > 0) report(3, `${debits!.bad_debits} debit(s) whose lineage does not add up`);
+  if (Number(debits?.bad_refunds ?? 0) > 0) report(3, `${debits!.bad_refunds} refund(s) whose lineage does not add up`);
+  if (Number(debits?.over_refunded ?? 0) > 0) report(3, `${debits!.over_refunded} usage grant(s) refunded beyond what they paid`);
+  if (Number(debits?.foreign ?? 0) > 0) report(3, `${debits!.foreign} lineage item(s) naming a grant that is not the user's`);
 
   const [holds] = await conn.execute<{ active: string | null; over: string }[]>(
     `select sum(reserved_seconds) filter (where status = 'ACTIVE') as active,
