@@ -351,6 +351,20 @@ begin
     p_now);
 end $$;
 
+-- The start of every keyed write: lock the user (settling what is due), fail for an unknown user,
+-- and answer a replayed key with its original answer.
+create function vp_begin(p_user uuid, p_key text, p_fingerprint text, p_now timestamptz,
+  out b credit_balances, out replay jsonb) language plpgsql as $$
+begin
+  b := vp_lock_user(p_user, p_now);
+  if b.user_id is null then
+    perform vp_fail('USER_NOT_FOUND');
+  end if;
+  if p_key is not null then
+    replay := vp_idem_get(p_user, p_key, p_fingerprint);
+  end if;
+end $$;
+
 -- Fails with the right code when p_seconds more cannot be covered by available seconds plus the
 -- overage allowance left.
 create function vp_check_room(b credit_balances, c vp_usage_ctx, p_seconds bigint) returns bigint language plpgsql as $$
@@ -476,6 +490,7 @@ end $$;
 create function vp_reserve(p_user uuid, p_seconds bigint, p_ttl_seconds integer, p_key text, p_fingerprint text,
   p_holds_max integer, p_now timestamptz) returns jsonb language plpgsql as $$
 declare
+  x record;
   v_now timestamptz := coalesce(p_now, statement_timestamp());
   b credit_balances;
   c vp_usage_ctx;
@@ -483,13 +498,10 @@ declare
   v_room bigint;
   v_result jsonb;
 begin
-  b := vp_lock_user(p_user, v_now);
-  if b.user_id is null then
-    perform vp_fail('USER_NOT_FOUND');
-  end if;
-  v_result := vp_idem_get(p_user, p_key, p_fingerprint);
-  if v_result is not null then
-    return v_result;
+  x := vp_begin(p_user, p_key, p_fingerprint, v_now);
+  b := x.b;
+  if x.replay is not null then
+    return x.replay;
   end if;
   if (select count(*) from reservations where user_id = p_user and status = 'ACTIVE') >= p_holds_max then
     perform vp_fail('TOO_MANY_RESERVATIONS', jsonb_build_object('holdsMax', p_holds_max));
@@ -668,13 +680,10 @@ declare
   e ledger_entries;
   v_result jsonb;
 begin
-  b := vp_lock_user(p_user, v_now);
-  if b.user_id is null then
-    perform vp_fail('USER_NOT_FOUND');
-  end if;
-  v_result := vp_idem_get(p_user, p_key, p_fingerprint);
-  if v_result is not null then
-    return v_result;
+  x := vp_begin(p_user, p_key, p_fingerprint, v_now);
+  b := x.b;
+  if x.replay is not null then
+    return x.replay;
   end if;
   if p_expires_at is not null and p_expires_at <= v_now then
     perform vp_fail('INVALID_EXPIRY');
@@ -694,6 +703,7 @@ end $$;
 create function vp_grant_plan(p_user uuid, p_subscription text, p_period_start timestamptz, p_period_end timestamptz,
   p_plan text, p_now timestamptz) returns jsonb language plpgsql as $$
 declare
+  x record;
   v_now timestamptz := coalesce(p_now, statement_timestamp());
   v_key text := '~plan:' || p_subscription || ':' || ((extract(epoch from p_period_start) * 1000)::bigint)::text;
   v_fingerprint text := 'grantPlan|' || p_plan || '|' || ((extract(epoch from p_period_end) * 1000)::bigint)::text;
@@ -703,13 +713,10 @@ declare
   v_period uuid;
   v_result jsonb;
 begin
-  b := vp_lock_user(p_user, v_now);
-  if b.user_id is null then
-    perform vp_fail('USER_NOT_FOUND');
-  end if;
-  v_result := vp_idem_get(p_user, v_key, v_fingerprint);
-  if v_result is not null then
-    return v_result;
+  x := vp_begin(p_user, v_key, v_fingerprint, v_now);
+  b := x.b;
+  if x.replay is not null then
+    return x.replay;
   end if;
   select * into m from memberships where user_id = p_user;
   if not found then
@@ -824,13 +831,10 @@ declare
   e ledger_entries;
   v_result jsonb;
 begin
-  b := vp_lock_user(p_user, v_now);
-  if b.user_id is null then
-    perform vp_fail('USER_NOT_FOUND');
-  end if;
-  v_result := vp_idem_get(p_user, p_key, p_fingerprint);
-  if v_result is not null then
-    return v_result;
+  x := vp_begin(p_user, p_key, p_fingerprint, v_now);
+  b := x.b;
+  if x.replay is not null then
+    return x.replay;
   end if;
   if p_seconds > 0 then
     x := vp_insert_grant(b, 'ADJUSTMENT', p_seconds, null, null, p_key, p_reason, null, null,
