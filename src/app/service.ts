@@ -3,7 +3,10 @@ import type { Server } from 'node:http';
 import type Redis from 'ioredis';
 import type { Config } from '../config/env';
 import { createOrm, ensureDatabase, migrate, type Orm } from '../db/orm';
+import { createGraphQLRouter } from '../http/graphql';
+import { createRateLimiter } from '../http/rate-limit';
 import { createHttpApp } from '../http/server';
+import { databaseClock } from '../shared/clock';
 import type { Logger } from '../observability/logger';
 import { connectRedis } from './redis';
 
@@ -28,7 +31,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     await orm.close(true);
     throw err;
   }
-  const app = createHttpApp({ orm, redis, logger });
+  const graphql = await createGraphQLRouter({
+    orm, config, logger, clock: databaseClock, rateLimit: createRateLimiter(redis, config.rateLimitPerMinute, logger),
+  });
+  const app = createHttpApp({ orm, redis, logger, graphql: graphql.router });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -40,8 +46,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections?.();
+      // stop accepting, let requests in flight finish, then close what they used
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await graphql.stop();
       await redis.quit().catch(() => redis.disconnect());
       await orm.close(true);
       logger.info('stopped');

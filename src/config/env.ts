@@ -20,7 +20,19 @@ export interface Config {
   cogsCentsPerMinute: number;
   /** How long PURCHASE grants (top-ups) stay valid. */
   purchaseExpiryDays: number;
+  /** HS256 secret for bearer tokens (development default; required in production unless a JWKS URL is set). */
+  jwtSecret: string | null;
+  /** JWKS URL for RS256/ES256 bearer tokens from an identity provider. */
+  jwtJwksUrl: string | null;
+  jwtIssuer: string | null;
+  jwtAudience: string | null;
+  /** Requests per principal (user, key or address) per minute. */
+  rateLimitPerMinute: number;
+  /** Introspection on? Default: off in production. */
+  graphqlIntrospection: boolean;
 }
+
+export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -88,5 +100,25 @@ export function loadConfig(env: Env = process.env): Config {
     holdTtlSecondsDefault: int(env, 'HOLD_TTL_SECONDS_DEFAULT', 300, 1, 3600),
     cogsCentsPerMinute: int(env, 'COGS_CENTS_PER_MINUTE', 14, 0, 10_000),
     purchaseExpiryDays: int(env, 'PURCHASE_EXPIRY_DAYS', 365, 1, 3650),
+    ...jwt(env, nodeEnv),
+    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1, 1_000_000),
+    graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
+  };
+}
+
+function jwt(env: Env, nodeEnv: NodeEnv) {
+  const jwksUrl = env.JWT_JWKS_URL ? url(env, 'JWT_JWKS_URL', '', ['https:', 'http:']) : null;
+  let secret = env.JWT_SECRET || null;
+  if (!secret && !jwksUrl) {
+    if (nodeEnv === 'production') throw new ConfigError('JWT_SECRET or JWT_JWKS_URL must be set in production');
+    secret = DEV_JWT_SECRET;
+  }
+  if (secret && secret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
+  if (secret === DEV_JWT_SECRET && nodeEnv === 'production') throw new ConfigError('JWT_SECRET is the development default');
+  return {
+    jwtSecret: secret,
+    jwtJwksUrl: jwksUrl,
+    jwtIssuer: env.JWT_ISSUER || null,
+    jwtAudience: env.JWT_AUDIENCE || null,
   };
 }

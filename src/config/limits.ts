@@ -26,6 +26,16 @@ export const limits = {
   sweepBatchMax: 500,
   /** Days a REFUND grant lives when the original grant has expired and there is no membership. */
   refundFallbackExpiryDays: 30,
+  /** GraphQL: deepest selection, most fields (each field 1, lists × their page size), page size. */
+  graphqlDepthMax: 8,
+  graphqlComplexityMax: 2000,
+  graphqlAliasesMax: 50,
+  pageSizeDefault: 20,
+  pageSizeMax: 100,
+  /** HTTP request body. */
+  requestBodyBytesMax: 1024 * 1024,
+  /** Bearer token lifetime of `npm run token`. */
+  devTokenTtlSecondsDefault: 3600,
 } as const;
 
 function assertLimits(): void {
@@ -37,7 +47,9 @@ function assertLimits(): void {
     l.secondsPerOperationMax * l.holdsPerUserMax < Number.MAX_SAFE_INTEGER &&
     l.idempotencyKeyLengthMax >= 16 &&
     l.usageIncrementSecondsMax <= l.holdTtlSecondsMax &&
-    l.sweepBatchMax > 0;
+    l.sweepBatchMax > 0 &&
+    l.pageSizeDefault <= l.pageSizeMax &&
+    l.pageSizeMax * 10 <= l.graphqlComplexityMax;
   if (!ok) throw new Error('limits.ts: the limits contradict each other');
 }
 

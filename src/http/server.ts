@@ -1,14 +1,16 @@
-// The HTTP edge: liveness and readiness today; GraphQL, WebSockets and the Stripe webhook mount
-// here as they arrive.
-import express, { type Express } from 'express';
+// The HTTP edge: liveness, readiness and GraphQL at /graphql; WebSockets and the Stripe webhook
+// mount here as they arrive.
+import express, { type Express, type Router } from 'express';
 import type Redis from 'ioredis';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../observability/logger';
+import { requestId } from './request-id';
 
 export interface HttpDeps {
   orm: Orm;
   redis: Redis;
   logger: Logger;
+  graphql?: Router;
 }
 
 export interface ReadinessReport {
@@ -43,6 +45,8 @@ export async function readiness(deps: HttpDeps): Promise<ReadinessReport> {
 export function createHttpApp(deps: HttpDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(requestId(deps.logger));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -51,5 +55,6 @@ export function createHttpApp(deps: HttpDeps): Express {
     if (!report.ready) deps.logger.warn({ checks: report.checks }, 'not ready');
     res.status(report.ready ? 200 : 503).json(report);
   });
+  if (deps.graphql) app.use('/graphql', deps.graphql);
   return app;
 }

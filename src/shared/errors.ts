@@ -19,6 +19,7 @@ export const ErrorCode = {
   TRANSACTION_NOT_FOUND: 'TRANSACTION_NOT_FOUND',
   PERIOD_NOT_FOUND: 'PERIOD_NOT_FOUND',
   EMAIL_TAKEN: 'EMAIL_TAKEN',
+  API_KEY_NOT_FOUND: 'API_KEY_NOT_FOUND',
   // idempotency
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   // state
@@ -28,6 +29,7 @@ export const ErrorCode = {
   NOT_REFUNDABLE: 'NOT_REFUNDABLE',
   REFUND_EXCEEDS_USAGE: 'REFUND_EXCEEDS_USAGE',
   PERIOD_NOT_ENDED: 'PERIOD_NOT_ENDED',
+  API_ACCESS_NOT_IN_PLAN: 'API_ACCESS_NOT_IN_PLAN',
   // funds
   INSUFFICIENT_CREDITS: 'INSUFFICIENT_CREDITS',
   OVERAGE_LIMIT_REACHED: 'OVERAGE_LIMIT_REACHED',
@@ -52,6 +54,8 @@ const MESSAGES: Record<ErrorCode, string> = {
   TRANSACTION_NOT_FOUND: 'No such transaction.',
   PERIOD_NOT_FOUND: 'No such period.',
   EMAIL_TAKEN: 'A user with this email address exists already.',
+  API_KEY_NOT_FOUND: 'No such API key.',
+  API_ACCESS_NOT_IN_PLAN: 'API keys need a plan with API access (Enterprise).',
   IDEMPOTENCY_KEY_REUSED: 'This idempotency key was used before with other parameters.',
   RESERVATION_NOT_ACTIVE: 'The reservation is no longer active.',
   RESERVATION_EXPIRED: 'The reservation expired.',

@@ -9,7 +9,7 @@ import { refundUsage } from '../../src/domain/ledger/refund-usage';
 import { adjustCredits } from '../../src/domain/ledger/adjust-credits';
 import { closePeriod, closeDuePeriods } from '../../src/domain/ledger/close-period';
 import { expireDue } from '../../src/domain/ledger/expire-due';
-import { getBalance } from '../../src/domain/ledger/get-balance';
+import { getBalance, loadPeriodUsage } from '../../src/domain/ledger/get-balance';
 import { verifyLedger } from '../../src/domain/ledger/verify-ledger';
 import { ManualClock } from '../../src/shared/clock';
 import { createTestDb, type TestDb } from '../support/test-db';
@@ -123,7 +123,9 @@ describe('the ledger core', () => {
     const done = unwrap(await commitReservation(deps(em, clock), { reservationId: held.reservation.id, usedSeconds: 300 }));
     expect(done).toMatchObject({ creditSeconds: 60, overageSeconds: 240, overCapSeconds: 180, uncoveredSeconds: 0 });
     const b = unwrap(await getBalance(deps(em, clock), userId));
-    expect(b).toMatchObject({ balanceSeconds: 0, periodUsedSeconds: 300, periodOverageSeconds: 240, periodOverageCents: 30 });
+    expect(b).toMatchObject({ balanceSeconds: 0, reservedSeconds: 0 });
+    const period = (await loadPeriodUsage(em, [userId])).get(userId);
+    expect(period).toMatchObject({ usedSeconds: 300, overageSeconds: 240, overageCents: 30, includedSeconds: 12_000 });
     await expectVerified(userId);
   });
 

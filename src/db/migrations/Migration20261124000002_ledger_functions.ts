@@ -232,13 +232,30 @@ begin
   return b;
 end $$;
 
--- Settles what is due for one user and returns the balance (used by reads and sweeps).
+-- Settles what is due for one user and returns the balance (used by the sweeps).
 create function vp_touch_user(p_user uuid, p_now timestamptz) returns jsonb language plpgsql as $$
 declare
-  b credit_balances := vp_lock_user(p_user, p_now);
+  b credit_balances := vp_lock_user(p_user, coalesce(p_now, statement_timestamp()));
 begin
   if b.user_id is null then
     perform vp_fail('USER_NOT_FOUND');
+  end if;
+  return vp_balance_json(b);
+end $$;
+
+-- The balance a reader sees: read without a lock, settled first (under the lock) only when
+-- something is due, so reads never show seconds that have expired and rarely write.
+create function vp_read_balance(p_user uuid, p_now timestamptz) returns jsonb language plpgsql as $$
+declare
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  b credit_balances;
+begin
+  select * into b from credit_balances where user_id = p_user;
+  if not found then
+    perform vp_fail('USER_NOT_FOUND');
+  end if;
+  if vp_due(p_user, b.reserved_seconds, v_now) then
+    b := vp_lock_user(p_user, v_now);
   end if;
   return vp_balance_json(b);
 end $$;

@@ -1,0 +1,132 @@
+// API keys: created once (the secret is returned only then), stored as a SHA-256 hash with a
+// visible prefix, listed, revoked. USER keys only for plans with the api_access feature; SERVICE
+// keys only by an ADMIN, for a user with the SERVICE role.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Role } from '../../db/entities/types';
+import { ErrorCode, fail, type Result } from '../../shared/errors';
+import { asDate, asDateOrNull } from '../../shared/time';
+import type { Em } from '../ledger/ledger-call';
+import { checkId, checkText, firstFailure } from '../ledger/validate';
+
+export type ApiKeyRole = Extract<Role, 'USER' | 'SERVICE'>;
+
+export interface ApiKeyView {
+  id: string;
+  userId: string;
+  role: ApiKeyRole;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface CreatedApiKey {
+  apiKey: ApiKeyView;
+  /** The whole key; shown once, never stored. */
+  secret: string;
+}
+
+export interface KeyOwner {
+  userId: string;
+  role: ApiKeyRole;
+}
+
+const KEY_PATTERN = /^vpk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+type Row = Record<string, unknown>;
+const toView = (r: Row): ApiKeyView => ({
+  id: r.id as string,
+  userId: r.user_id as string,
+  role: r.role as ApiKeyRole,
+  name: r.name as string,
+  prefix: r.prefix as string,
+  createdAt: asDate(r.created_at as string),
+  lastUsedAt: asDateOrNull(r.last_used_at as string | null),
+  revokedAt: asDateOrNull(r.revoked_at as string | null),
+});
+
+export interface CreateApiKeyInput {
+  /** Whose key it is. */
+  userId: string;
+  role: ApiKeyRole;
+  name: string;
+  /** Who asks (for the record). */
+  createdBy: string;
+}
+
+export async function createApiKey(deps: { em: Em }, input: CreateApiKeyInput): Promise<Result<CreatedApiKey>> {
+  const bad = firstFailure(
+    typeof input.name === 'string' && input.name.trim().length > 0 ? checkText(input.name, 'name', 100) : fail(ErrorCode.INVALID_ARGUMENT, 'name'),
+    input.role === 'USER' || input.role === 'SERVICE' ? null : fail(ErrorCode.INVALID_ARGUMENT, 'role'),
+    checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND),
+  );
+  if (bad) return bad;
+  const conn = deps.em.getConnection();
+  const [owner] = await conn.execute<{ role: Role; features: string[] | null }[]>(
+    `select u.role, pl.features from users u
+       left join memberships ms on ms.user_id = u.id and ms.status in ('ACTIVE', 'TRIALING', 'PAST_DUE')
+       left join plans pl on pl.code = ms.plan_code
+      where u.id = ?`,
+    [input.userId],
+  );
+  if (!owner) return fail(ErrorCode.USER_NOT_FOUND, 'userId');
+  if (input.role === 'USER' && !(owner.features ?? []).includes('api_access')) {
+    return fail(ErrorCode.API_ACCESS_NOT_IN_PLAN, 'userId');
+  }
+  if (input.role === 'SERVICE' && owner.role !== 'SERVICE') return fail(ErrorCode.INVALID_ARGUMENT, 'role');
+  const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
+  const secret = `vpk_${prefix}_${randomBytes(32).toString('base64url')}`;
+  const rows = await conn.execute<Row[]>(
+    `insert into api_keys (user_id, role, name, prefix, secret_hash, created_by) values (?, ?, ?, ?, ?, ?) returning *`,
+    [input.userId, input.role, input.name.trim(), `vpk_${prefix}`, hashSecret(secret), input.createdBy],
+  );
+  return { ok: true, value: { apiKey: toView(rows[0]!), secret } };
+}
+
+export async function listApiKeys(deps: { em: Em }, userId: string): Promise<ApiKeyView[]> {
+  const rows = await deps.em.getConnection().execute<Row[]>(
+    'select * from api_keys where user_id = ? order by created_at desc limit 100',
+    [userId],
+  );
+  return rows.map(toView);
+}
+
+export async function findApiKey(deps: { em: Em }, id: string): Promise<ApiKeyView | null> {
+  if (checkId(id, 'id', ErrorCode.API_KEY_NOT_FOUND)) return null;
+  const [row] = await deps.em.getConnection().execute<Row[]>('select * from api_keys where id = ?', [id]);
+  return row ? toView(row) : null;
+}
+
+export async function revokeApiKey(deps: { em: Em }, id: string): Promise<Result<ApiKeyView>> {
+  const bad = checkId(id, 'id', ErrorCode.API_KEY_NOT_FOUND);
+  if (bad) return bad;
+  const rows = await deps.em.getConnection().execute<Row[]>(
+    'update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ? returning *',
+    [id],
+  );
+  return rows[0] ? { ok: true, value: toView(rows[0]) } : fail(ErrorCode.API_KEY_NOT_FOUND, 'id');
+}
+
+/** The owner of a presented key, or null when it is malformed, unknown or revoked. */
+export async function authenticateApiKey(deps: { em: Em }, secret: string): Promise<KeyOwner | null> {
+  if (!KEY_PATTERN.test(secret)) return null;
+  const rows = await deps.em.getConnection().execute<{ user_id: string; role: ApiKeyRole }[]>(
+    `update api_keys set last_used_at = now()
+      where secret_hash = ? and revoked_at is null
+        and (last_used_at is null or last_used_at < now() - interval '1 minute')
+      returning user_id, role`,
+    [hashSecret(secret)],
+  );
+  if (rows[0]) return { userId: rows[0].user_id, role: rows[0].role };
+  // used within the last minute: read without writing again
+  const [row] = await deps.em.getConnection().execute<{ user_id: string; role: ApiKeyRole }[]>(
+    'select user_id, role from api_keys where secret_hash = ? and revoked_at is null',
+    [hashSecret(secret)],
+  );
+  return row ? { userId: row.user_id, role: row.role } : null;
+}

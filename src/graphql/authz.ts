@@ -1,0 +1,59 @@
+// Who may do what (billing rules §8), in one place. A USER acts on their own account only: naming
+// another user's id, or an object (transaction, reservation) of another user, is FORBIDDEN — the
+// same answer for both, so clients have one rule to handle.
+import type { Principal } from '../auth/authenticate';
+import type { Role } from '../db/entities/types';
+import { ownerOf } from '../domain/queries/lookups';
+import type { GraphQLContext } from './context';
+import { badInput, forbidden, unauthenticated } from './errors';
+
+export type Operation =
+  | 'me' | 'user' | 'balance' | 'transactions' | 'reservation' | 'apiKeys'
+  | 'createUser' | 'recordUsage' | 'reserveCredits' | 'extendReservation' | 'commitReservation' | 'releaseReservation'
+  | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey';
+
+const ALL: Role[] = ['USER', 'SERVICE', 'ADMIN'];
+
+export const POLICY: Record<Operation, Role[]> = {
+  me: ALL,
+  user: ['SERVICE', 'ADMIN'],
+  balance: ALL,
+  transactions: ['USER', 'ADMIN'],
+  reservation: ALL,
+  apiKeys: ['USER', 'ADMIN'],
+  createUser: ['SERVICE', 'ADMIN'],
+  recordUsage: ['SERVICE', 'ADMIN'],
+  reserveCredits: ['SERVICE', 'ADMIN'],
+  extendReservation: ['SERVICE', 'ADMIN'],
+  commitReservation: ['SERVICE', 'ADMIN'],
+  releaseReservation: ['SERVICE', 'ADMIN'],
+  grantCredits: ['ADMIN'],
+  refundUsage: ['ADMIN'],
+  createApiKey: ['USER', 'ADMIN'],
+  revokeApiKey: ['USER', 'ADMIN'],
+};
+
+/** The caller, allowed to run this operation, or a top-level UNAUTHENTICATED / FORBIDDEN. */
+export function authorize(ctx: GraphQLContext, op: Operation): Principal {
+  const p = ctx.principal;
+  if (!p) throw unauthenticated();
+  if (!POLICY[op].includes(p.role)) throw forbidden(`${op} is not allowed for role ${p.role}.`);
+  return p;
+}
+
+/** The user an operation acts on: a USER's own id by default; SERVICE and ADMIN must name one. */
+export function targetUser(p: Principal, userId: string | null | undefined): string {
+  if (p.role === 'USER') {
+    if (userId && userId.toLowerCase() !== p.userId) throw forbidden('You may only act on your own account.');
+    return p.userId;
+  }
+  if (!userId) throw badInput('userId is required for SERVICE and ADMIN callers.');
+  return userId.toLowerCase();
+}
+
+/** For a USER: the object must be theirs. Unknown objects pass (the operation answers NOT_FOUND). */
+export async function authorizeObject(ctx: GraphQLContext, p: Principal, kind: 'reservation' | 'transaction', id: string): Promise<void> {
+  if (p.role !== 'USER') return;
+  const owner = await ownerOf(ctx.em, kind, id);
+  if (owner && owner !== p.userId) throw forbidden(`That ${kind} belongs to another account.`);
+}

@@ -1,0 +1,17 @@
+import type { Principal } from '../auth/authenticate';
+import type { Config } from '../config/env';
+import type { Em } from '../domain/ledger/ledger-call';
+import type { Logger } from '../observability/logger';
+import type { Clock } from '../shared/clock';
+import type { Loaders } from './loaders';
+
+/** Everything a resolver may use; built once per request (or per subscription operation). */
+export interface GraphQLContext {
+  principal: Principal | null;
+  em: Em;
+  clock: Clock;
+  config: Config;
+  logger: Logger;
+  requestId: string;
+  loaders: Loaders;
+}

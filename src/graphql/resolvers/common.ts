@@ -1,0 +1,16 @@
+import type { Result } from '../../shared/errors';
+import type { GraphQLContext } from '../context';
+import { toUserErrors } from '../errors';
+import type { UserError } from '../types/objects';
+
+export const ledgerDeps = (ctx: GraphQLContext) => ({
+  em: ctx.em,
+  clock: ctx.clock,
+  holdTtlSecondsDefault: ctx.config.holdTtlSecondsDefault,
+  purchaseExpiryDays: ctx.config.purchaseExpiryDays,
+});
+
+/** A payload from a use case's result: its fields on success, typed userErrors otherwise. */
+export function payload<T, P extends object>(r: Result<T>, map: (v: T) => P): P & { userErrors: UserError[] } {
+  return r.ok ? { ...map(r.value), userErrors: [] } : ({ userErrors: toUserErrors(r.error) } as P & { userErrors: UserError[] });
+}

@@ -1,0 +1,27 @@
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { grantCredits } from '../../domain/ledger/grant-credits';
+import { refundUsage } from '../../domain/ledger/refund-usage';
+import { authorize, authorizeObject, targetUser } from '../authz';
+import type { GraphQLContext } from '../context';
+import { GrantCreditsInput, RefundUsageInput } from '../types/inputs';
+import { GrantCreditsPayload, RefundUsagePayload } from '../types/payloads';
+import { ledgerDeps, payload } from './common';
+
+@Resolver()
+export class GrantResolver {
+  @Mutation(() => GrantCreditsPayload, { description: 'ADMIN: grant BONUS or PURCHASE seconds.' })
+  async grantCredits(@Arg('input', () => GrantCreditsInput) input: GrantCreditsInput, @Ctx() ctx: GraphQLContext): Promise<GrantCreditsPayload> {
+    const p = authorize(ctx, 'grantCredits');
+    const r = await grantCredits(ledgerDeps(ctx), {
+      ...input, userId: targetUser(p, input.userId), metadata: { grantedBy: p.userId },
+    });
+    return payload(r, (v) => v);
+  }
+
+  @Mutation(() => RefundUsagePayload, { description: 'ADMIN: give back seconds of a usage, along its lineage.' })
+  async refundUsage(@Arg('input', () => RefundUsageInput) input: RefundUsageInput, @Ctx() ctx: GraphQLContext): Promise<RefundUsagePayload> {
+    const p = authorize(ctx, 'refundUsage');
+    await authorizeObject(ctx, p, 'transaction', input.transactionId);
+    return payload(await refundUsage(ledgerDeps(ctx), input), (v) => ({ transaction: v.transaction, balance: v.balance }));
+  }
+}

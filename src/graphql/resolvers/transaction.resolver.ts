@@ -1,0 +1,65 @@
+import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { CreditTransactionType } from '../../db/entities/types';
+import { listTransactions } from '../../domain/queries/transactions';
+import { authorize, targetUser } from '../authz';
+import type { GraphQLContext } from '../context';
+import { badInput } from '../errors';
+import { CreditTransactionTypeEnum } from '../types/enums';
+import { CreditGrant, CreditTransaction, CreditTransactionConnection, GrantLineage } from '../types/objects';
+
+const CURSOR = /^s:(\d{1,15})$/;
+
+export function encodeCursor(sequence: number): string {
+  return Buffer.from(`s:${sequence}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number {
+  const m = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw badInput('after is not a cursor of this connection.');
+  return Number(m[1]);
+}
+
+@ArgsType()
+export class TransactionsArgs {
+  @Field(() => ID, { nullable: true }) userId?: string | null;
+  @Field(() => Int, { nullable: true, description: 'Page size, default 20, at most 100.' }) first?: number | null;
+  @Field(() => String, { nullable: true }) after?: string | null;
+  @Field(() => [CreditTransactionTypeEnum], { nullable: true }) types?: CreditTransactionType[] | null;
+  @Field(() => Date, { nullable: true, description: 'Inclusive.' }) from?: Date | null;
+  @Field(() => Date, { nullable: true, description: 'Exclusive.' }) to?: Date | null;
+}
+
+@Resolver(() => CreditTransaction)
+export class TransactionResolver {
+  @Query(() => CreditTransactionConnection, { description: 'The ledger, newest first. USER: own; ADMIN: any.' })
+  async transactions(
+    @Args(() => TransactionsArgs) { userId, first, after, types, from, to }: TransactionsArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CreditTransactionConnection> {
+    const p = authorize(ctx, 'transactions');
+    if (first !== null && first !== undefined && first < 0) throw badInput('first must not be negative.');
+    const page = await listTransactions(ctx.em, {
+      userId: targetUser(p, userId), first, beforeSequence: after ? decodeCursor(after) : null, types, from, to,
+    });
+    const edges = page.items.map((node) => ({ cursor: encodeCursor(node.sequence), node }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount: page.totalCount,
+    };
+  }
+
+  @FieldResolver(() => [GrantLineage], { description: 'Which grants paid for a debit, or were refunded into.' })
+  lineage(@Root() tx: CreditTransaction): GrantLineage[] {
+    const items = (tx.metadata?.grants ?? tx.metadata?.refunded) as { grantId: string; seconds: number }[] | undefined;
+    return Array.isArray(items) ? items.map((l) => ({ grantId: l.grantId, seconds: l.seconds })) : [];
+  }
+}
+
+@Resolver(() => GrantLineage)
+export class GrantLineageResolver {
+  @FieldResolver(() => CreditGrant, { nullable: true })
+  grant(@Root() l: GrantLineage, @Ctx() ctx: GraphQLContext): Promise<CreditGrant | null> {
+    return ctx.loaders.grant.load(l.grantId);
+  }
+}

@@ -1,0 +1,34 @@
+// The schema, built from the resolvers. `npm run schema` prints it to schema.graphql, which is
+// committed; a test fails when the two differ.
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { buildSchema } from 'type-graphql';
+import { ApiKeyResolver } from './resolvers/api-key.resolver';
+import { BalanceResolver } from './resolvers/balance.resolver';
+import { GrantResolver } from './resolvers/grant.resolver';
+import { PlanResolver } from './resolvers/plan.resolver';
+import { ReservationResolver } from './resolvers/reservation.resolver';
+import { GrantLineageResolver, TransactionResolver } from './resolvers/transaction.resolver';
+import { UsageResolver } from './resolvers/usage.resolver';
+import { MembershipResolver, UserResolver } from './resolvers/user.resolver';
+
+export const resolvers = [
+  PlanResolver, UserResolver, MembershipResolver, BalanceResolver, TransactionResolver, GrantLineageResolver,
+  ReservationResolver, UsageResolver, GrantResolver, ApiKeyResolver,
+] as const;
+
+let built: Promise<GraphQLSchema> | null = null;
+
+export function buildApiSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers,
+    validate: false,
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    emitSchemaFile: false,
+  });
+  return built;
+}
+
+export async function printApiSchema(): Promise<string> {
+  return `# Generated from the resolvers by \`npm run schema\`. Do not edit by hand.\n\n${printSchema(lexicographicSortSchema(await buildApiSchema()))}\n`;
+}

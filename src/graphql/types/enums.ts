@@ -1,0 +1,29 @@
+// The closed sets of the API, registered once. Values are the domain's own strings.
+import { registerEnumType } from 'type-graphql';
+import {
+  GRANT_SOURCES, MEMBERSHIP_STATUSES, PLAN_CODES, RESERVATION_STATUSES, ROLES, TRANSACTION_TYPES,
+} from '../../db/entities/types';
+import { ERROR_CODES } from '../../shared/errors';
+
+const asEnum = <T extends string>(values: readonly T[]): Record<T, T> =>
+  Object.fromEntries(values.map((v) => [v, v])) as Record<T, T>;
+
+export const PlanCodeEnum = asEnum(PLAN_CODES);
+export const RoleEnum = asEnum(ROLES);
+export const MembershipStatusEnum = asEnum(MEMBERSHIP_STATUSES);
+export const CreditTransactionTypeEnum = asEnum(TRANSACTION_TYPES);
+export const ReservationStatusEnum = asEnum(RESERVATION_STATUSES);
+export const CreditGrantSourceEnum = asEnum(GRANT_SOURCES);
+export const ManualGrantSourceEnum = asEnum(['BONUS', 'PURCHASE'] as const);
+export const ApiKeyRoleEnum = asEnum(['USER', 'SERVICE'] as const);
+export const ErrorCodeEnum = asEnum(ERROR_CODES);
+
+registerEnumType(PlanCodeEnum, { name: 'PlanCode' });
+registerEnumType(RoleEnum, { name: 'Role' });
+registerEnumType(MembershipStatusEnum, { name: 'MembershipStatus' });
+registerEnumType(CreditTransactionTypeEnum, { name: 'CreditTransactionType' });
+registerEnumType(ReservationStatusEnum, { name: 'ReservationStatus' });
+registerEnumType(CreditGrantSourceEnum, { name: 'CreditGrantSource', description: 'Where the credits of a grant came from.' });
+registerEnumType(ManualGrantSourceEnum, { name: 'ManualGrantSource', description: 'Sources an admin may grant by hand.' });
+registerEnumType(ApiKeyRoleEnum, { name: 'ApiKeyRole' });
+registerEnumType(ErrorCodeEnum, { name: 'ErrorCode', description: 'Business failure codes, named after the broken rule.' });

@@ -1,0 +1,79 @@
+// Inputs of the mutations: one input object each (graphql-contract.md).
+import { Field, ID, InputType, Int } from 'type-graphql';
+import type { Role } from '../../db/entities/types';
+import { ApiKeyRoleEnum, ManualGrantSourceEnum, RoleEnum } from './enums';
+
+@InputType()
+export class CreateUserInput {
+  @Field(() => String) email!: string;
+  @Field(() => RoleEnum, { nullable: true, description: 'ADMIN only; default USER.' }) role?: Role | null;
+  @Field(() => String, { nullable: true, description: 'IANA time zone; default Europe/Berlin.' }) timeZone?: string | null;
+}
+
+@InputType()
+export class RecordUsageInput {
+  @Field(() => ID) userId!: string;
+  @Field(() => Int, { description: 'Seconds the call used.' }) seconds!: number;
+  @Field(() => String) idempotencyKey!: string;
+  @Field(() => String, { nullable: true }) callId?: string | null;
+  @Field(() => Date, { nullable: true }) occurredAt?: Date | null;
+  @Field(() => String, { nullable: true }) description?: string | null;
+}
+
+@InputType()
+export class ReserveCreditsInput {
+  @Field(() => ID) userId!: string;
+  @Field(() => Int) seconds!: number;
+  @Field(() => String) idempotencyKey!: string;
+  @Field(() => Int, { nullable: true, description: 'Default 300, at most 3600.' }) ttlSeconds?: number | null;
+}
+
+@InputType()
+export class ExtendReservationInput {
+  @Field(() => ID) reservationId!: string;
+  @Field(() => Int, { description: 'Seconds to add (0 renews the TTL only).' }) seconds!: number;
+  @Field(() => Int, { nullable: true }) ttlSeconds?: number | null;
+  @Field(() => String, { nullable: true, description: 'Makes a retried extend have one effect.' }) idempotencyKey?: string | null;
+}
+
+@InputType()
+export class CommitReservationInput {
+  @Field(() => ID) reservationId!: string;
+  @Field(() => Int) usedSeconds!: number;
+  @Field(() => String, { nullable: true }) description?: string | null;
+}
+
+@InputType()
+export class ReleaseReservationInput {
+  @Field(() => ID) reservationId!: string;
+}
+
+@InputType()
+export class GrantCreditsInput {
+  @Field(() => ID) userId!: string;
+  @Field(() => Int) seconds!: number;
+  @Field(() => ManualGrantSourceEnum) source!: 'BONUS' | 'PURCHASE';
+  @Field(() => Date, { nullable: true }) expiresAt?: Date | null;
+  @Field(() => String, { nullable: true }) reason?: string | null;
+  @Field(() => String) idempotencyKey!: string;
+}
+
+@InputType()
+export class RefundUsageInput {
+  @Field(() => ID) transactionId!: string;
+  @Field(() => Int) seconds!: number;
+  @Field(() => String, { nullable: true }) reason?: string | null;
+  @Field(() => String) idempotencyKey!: string;
+}
+
+@InputType()
+export class CreateApiKeyInput {
+  @Field(() => String) name!: string;
+  @Field(() => ApiKeyRoleEnum, { nullable: true, description: 'SERVICE keys: ADMIN only, for a SERVICE user.' }) role?: 'USER' | 'SERVICE' | null;
+  @Field(() => ID, { nullable: true, description: 'Whose key; default yourself.' }) userId?: string | null;
+}
+
+@InputType()
+export class RevokeApiKeyInput {
+  @Field(() => ID) id!: string;
+}

@@ -1,0 +1,64 @@
+// Mutation payloads: nullable results plus typed userErrors (empty on success).
+import { Field, Int, InterfaceType, ObjectType } from 'type-graphql';
+import { ApiKey, CreditBalance, CreditGrant, CreditTransaction, Reservation, User, UserError } from './objects';
+
+@InterfaceType({ description: 'Every mutation answers with its results and the business failures, if any.' })
+export abstract class MutationPayload {
+  @Field(() => [UserError]) userErrors!: UserError[];
+}
+
+@ObjectType({ implements: MutationPayload })
+export class CreateUserPayload extends MutationPayload {
+  @Field(() => User, { nullable: true }) user?: User | null;
+}
+
+@ObjectType({ implements: MutationPayload })
+export class RecordUsagePayload extends MutationPayload {
+  @Field(() => CreditTransaction, { nullable: true, description: 'Null when nothing was paid with credits (all overage).' })
+  transaction?: CreditTransaction | null;
+  @Field(() => CreditBalance, { nullable: true }) balance?: CreditBalance | null;
+  @Field(() => Int, { nullable: true }) billedSeconds?: number | null;
+  @Field(() => Int, { nullable: true }) creditSeconds?: number | null;
+  @Field(() => Int, { nullable: true }) overageSeconds?: number | null;
+}
+
+@ObjectType({ implements: MutationPayload })
+export class ReserveCreditsPayload extends MutationPayload {
+  @Field(() => Reservation, { nullable: true }) reservation?: Reservation | null;
+  @Field(() => CreditBalance, { nullable: true }) balance?: CreditBalance | null;
+}
+
+@ObjectType({ implements: MutationPayload })
+export class ExtendReservationPayload extends ReserveCreditsPayload {}
+
+@ObjectType({ implements: MutationPayload })
+export class ReleaseReservationPayload extends ReserveCreditsPayload {}
+
+@ObjectType({ implements: MutationPayload })
+export class CommitReservationPayload extends RecordUsagePayload {
+  @Field(() => Reservation, { nullable: true }) reservation?: Reservation | null;
+}
+
+@ObjectType({ implements: MutationPayload })
+export class GrantCreditsPayload extends MutationPayload {
+  @Field(() => CreditGrant, { nullable: true }) grant?: CreditGrant | null;
+  @Field(() => CreditTransaction, { nullable: true }) transaction?: CreditTransaction | null;
+  @Field(() => CreditBalance, { nullable: true }) balance?: CreditBalance | null;
+}
+
+@ObjectType({ implements: MutationPayload })
+export class RefundUsagePayload extends MutationPayload {
+  @Field(() => CreditTransaction, { nullable: true }) transaction?: CreditTransaction | null;
+  @Field(() => CreditBalance, { nullable: true }) balance?: CreditBalance | null;
+}
+
+@ObjectType({ implements: MutationPayload })
+export class CreateApiKeyPayload extends MutationPayload {
+  @Field(() => ApiKey, { nullable: true }) apiKey?: ApiKey | null;
+  @Field(() => String, { nullable: true, description: 'The whole key. Shown once; store it now.' }) secret?: string | null;
+}
+
+@ObjectType({ implements: MutationPayload })
+export class RevokeApiKeyPayload extends MutationPayload {
+  @Field(() => ApiKey, { nullable: true }) apiKey?: ApiKey | null;
+}

@@ -1,0 +1,136 @@
+// GraphQL over HTTP at /graphql: Apollo Server 5 on Express 5, hardened — body limit, JSON only,
+// CSRF prevention, no batching, depth/alias/complexity limits, per-principal rate limits, masked
+// internal errors, landing page and introspection off where they do not belong.
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { GraphQLFormattedError } from 'graphql';
+import { AuthenticationError, createAuthenticator } from '../auth/authenticate';
+import type { Config } from '../config/env';
+import { limits } from '../config/limits';
+import type { Orm } from '../db/orm';
+import type { GraphQLContext } from '../graphql/context';
+import { unauthenticated } from '../graphql/errors';
+import { limitsRule } from '../graphql/limits-rule';
+import { createLoaders } from '../graphql/loaders';
+import { buildApiSchema } from '../graphql/schema';
+import type { Logger } from '../observability/logger';
+import type { Clock } from '../shared/clock';
+import type { RateLimiter } from './rate-limit';
+
+/** Codes that may reach a client as they are; anything else is masked as INTERNAL_SERVER_ERROR. */
+const PUBLIC_CODES = new Set([
+  'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'RATE_LIMITED', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED',
+  'QUERY_TOO_DEEP', 'QUERY_TOO_COMPLEX',
+]);
+
+export interface GraphQLDeps {
+  orm: Orm;
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  rateLimit: RateLimiter;
+}
+
+function jsonError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+function operationLog(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operationName, errors, contextValue: ctx }) {
+          const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+          ctx.logger.info({
+            operationName: operationName ?? null,
+            role: ctx.principal?.role ?? null,
+            userId: ctx.principal?.userId ?? null,
+            durationMs: Math.round(durationMs * 10) / 10,
+            errorCodes: errors?.map((e) => e.extensions?.code) ?? [],
+          }, 'graphql');
+        },
+      };
+    },
+  };
+}
+
+export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: Router; stop(): Promise<void> }> {
+  const schema = await buildApiSchema();
+  const authenticate = createAuthenticator(deps.config);
+  const server = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: deps.config.graphqlIntrospection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [limitsRule()],
+    plugins: [
+      ...(deps.config.nodeEnv === 'development' ? [] : [ApolloServerPluginLandingPageDisabled()]),
+      operationLog(),
+    ],
+    formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+      const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+      if (!PUBLIC_CODES.has(code)) {
+        deps.logger.error({ err: error }, 'internal error in a GraphQL operation');
+        return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      }
+      const retry = formatted.extensions?.retryAfterSeconds;
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code, ...(retry ? { retryAfterSeconds: retry } : {}) },
+      };
+    },
+  });
+  await server.start();
+
+  const router = express.Router();
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'POST' && !req.is('application/json')) {
+      jsonError(res, 415, 'BAD_REQUEST', 'Send the operation as JSON with "content-type: application/json".');
+      return;
+    }
+    next();
+  });
+  router.use(express.json({ limit: limits.requestBodyBytesMax, strict: true }));
+  router.use((err: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
+    if (err.type === 'entity.too.large') return jsonError(res, 413, 'BAD_REQUEST', `The request body is larger than ${limits.requestBodyBytesMax} bytes.`);
+    if (err.type === 'entity.parse.failed') return jsonError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+    if (err.status && err.status < 500) return jsonError(res, err.status, 'BAD_REQUEST', 'The request body could not be read.');
+    next(err);
+  });
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    if (Array.isArray(req.body)) {
+      jsonError(res, 400, 'BAD_REQUEST', 'Batched operations are not supported: send one operation per request.');
+      return;
+    }
+    next();
+  });
+  router.use(
+    expressMiddleware(server, {
+      context: async ({ req }): Promise<GraphQLContext> => {
+        const em = deps.orm.em.fork();
+        let principal = null;
+        try {
+          principal = await authenticate(
+            { authorization: req.header('authorization'), apiKey: req.header('x-api-key') },
+            em,
+          );
+        } catch (err) {
+          if (err instanceof AuthenticationError) throw unauthenticated(err.message);
+          throw err;
+        }
+        await deps.rateLimit(principal ? `${principal.via}:${principal.userId}` : `ip:${req.ip}`);
+        return {
+          principal, em, clock: deps.clock, config: deps.config, logger: req.log, requestId: req.id, loaders: createLoaders(em),
+        };
+      },
+    }),
+  );
+  return { router, stop: () => server.stop() };
+}
