@@ -23,6 +23,11 @@ describe('configuration', () => {
   });
 
   it('does not create databases in production unless told to', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).databaseCreate).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).databaseCreate).toBe(false);
+  });
+
+  it('refuses to run in production without a token secret or with the development one', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWT_JWKS_URL must be set/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);
   });
 });

@@ -2,6 +2,7 @@
 // under the user's lock, only when something is due), and the current period's usage beside it.
 import { ErrorCode, type Result } from '../../shared/errors';
 import { asDateOrNull } from '../../shared/time';
+import { uuidArray } from '../queries/lookups';
 import type { LedgerDeps } from './deps';
 import { callLedger, type Em } from './ledger-call';
 import { overageCents } from './rules';
@@ -39,7 +40,7 @@ export async function loadPeriodUsage(em: Em, userIds: readonly string[]): Promi
        join plans pl on pl.code = ms.plan_code
        join usage_periods up on up.user_id = ms.user_id and up.period_start = ms.current_period_start
       where ms.user_id = any(?::uuid[])`,
-    [userIds as string[]],
+    [uuidArray(userIds)],
   );
   const out = new Map<string, PeriodUsage>();
   for (const p of rows) {

@@ -59,11 +59,12 @@ export interface ReservationRow {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const validIds = (ids: readonly string[]) => ids.filter((id) => UUID.test(id));
+/** A Postgres array literal of ids (validated, so nothing to escape); the query builder would expand a JS array. */
+export const uuidArray = (ids: readonly string[]) => `{${ids.filter((id) => UUID.test(id)).join(',')}}`;
 const nullableNumber = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 export async function usersByIds(em: Em, ids: readonly string[]): Promise<Map<string, UserRow>> {
-  const rows = await em.getConnection().execute<Row[]>('select * from users where id = any(?::uuid[])', [validIds(ids)]);
+  const rows = await em.getConnection().execute<Row[]>('select * from users where id = any(?::uuid[])', [uuidArray(ids)]);
   return new Map(rows.map((r) => [r.id as string, {
     id: r.id as string, email: r.email as string, role: r.role as Role, timeZone: r.time_zone as string,
     createdAt: asDate(r.created_at as string),
@@ -71,7 +72,7 @@ export async function usersByIds(em: Em, ids: readonly string[]): Promise<Map<st
 }
 
 export async function membershipsByUserIds(em: Em, ids: readonly string[]): Promise<Map<string, MembershipRow>> {
-  const rows = await em.getConnection().execute<Row[]>('select * from memberships where user_id = any(?::uuid[])', [validIds(ids)]);
+  const rows = await em.getConnection().execute<Row[]>('select * from memberships where user_id = any(?::uuid[])', [uuidArray(ids)]);
   return new Map(rows.map((r) => [r.user_id as string, {
     id: r.id as string, userId: r.user_id as string, planCode: r.plan_code as PlanCode, status: r.status as MembershipStatus,
     currentPeriodStart: asDateOrNull(r.current_period_start as string | null),
@@ -92,7 +93,7 @@ export async function allPlans(em: Em): Promise<PlanRow[]> {
 }
 
 export async function grantsByIds(em: Em, ids: readonly string[]): Promise<Map<string, GrantRow>> {
-  const rows = await em.getConnection().execute<Row[]>('select * from credit_grants where id = any(?::uuid[])', [validIds(ids)]);
+  const rows = await em.getConnection().execute<Row[]>('select * from credit_grants where id = any(?::uuid[])', [uuidArray(ids)]);
   return new Map(rows.map((r) => [r.id as string, {
     id: r.id as string, userId: r.user_id as string, source: r.source as GrantSource, grantedSeconds: Number(r.granted_seconds),
     remainingSeconds: Number(r.remaining_seconds), expiresAt: asDateOrNull(r.expires_at as string | null),

@@ -52,7 +52,7 @@ export async function listTransactions(em: Em, f: TransactionFilter): Promise<Tr
   const params: unknown[] = [f.userId];
   if (f.types?.length) {
     where.push('type = any(?::text[])');
-    params.push(f.types);
+    params.push(`{${f.types.join(',')}}`); // enum values: nothing to escape
   }
   if (f.from) {
     where.push('created_at >= ?');
