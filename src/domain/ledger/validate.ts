@@ -9,6 +9,11 @@ const KEY = /^[!-}][!-~]*$/;
 
 export type Check = Failure | null;
 
+/** No lone UTF-16 surrogates (String.prototype.isWellFormed, spelled out for the ES2022 typings). */
+function isWellFormed(v: string): boolean {
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(v);
+}
+
 export function checkId(value: unknown, field: string, notFound: ErrorCode): Check {
   return typeof value === 'string' && UUID.test(value) ? null : fail(notFound, field);
 }
@@ -34,7 +39,8 @@ export function checkTtl(value: unknown, field = 'ttlSeconds'): Check {
 
 export function checkText(value: unknown, field: string, lengthMax: number): Check {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.length > lengthMax || /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(value)) {
+  // well-formed Unicode only (no lone surrogates, which would be stored as U+FFFD), no control characters
+  if (typeof value !== 'string' || value.length > lengthMax || !isWellFormed(value) || /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
     return fail(ErrorCode.INVALID_ARGUMENT, field);
   }
   return null;
