@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { loadConfig, ConfigError } from './config/env';
 import { DatabaseUnreachableError } from './db/orm';
 import { RedisUnreachableError } from './app/redis';
-import { startService } from './app/service';
+import { startService, type Role } from './app/service';
 import { createLogger } from './observability/logger';
 
 async function main(): Promise<void> {
@@ -18,10 +18,15 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  const role = (process.argv[2] ?? 'all') as Role;
+  if (!['api', 'worker', 'all'].includes(role)) {
+    console.error(`usage: node dist/src/main.js [api|worker|all] (got "${role}")`);
+    process.exit(2);
+  }
   const logger = createLogger(config.logLevel);
   let service: Awaited<ReturnType<typeof startService>>;
   try {
-    service = await startService(config, logger);
+    service = await startService(config, logger, role);
   } catch (err) {
     if (err instanceof DatabaseUnreachableError || err instanceof RedisUnreachableError) {
       console.error(err.message);

@@ -1,25 +1,36 @@
-// Wiring: builds the service from configuration and starts and stops it in order.
+// Wiring: builds the service from configuration and starts and stops it in order. Roles: `api`
+// (HTTP + WebSockets), `worker` (the periodic ledger work), or both in one process (`all`, for
+// local use). Every role publishes live updates through Redis.
 import type { Server } from 'node:http';
 import type Redis from 'ioredis';
+import { createAuthenticator } from '../auth/authenticate';
 import type { Config } from '../config/env';
 import { createOrm, ensureDatabase, migrate, type Orm } from '../db/orm';
+import { buildApiSchema } from '../graphql/schema';
 import { createGraphQLRouter } from '../http/graphql';
 import { createRateLimiter } from '../http/rate-limit';
 import { createHttpApp } from '../http/server';
-import { databaseClock } from '../shared/clock';
+import { attachWebSockets, type LiveServer } from '../http/websocket';
+import { createLive, type Live } from '../live/pubsub';
 import type { Logger } from '../observability/logger';
+import { databaseClock } from '../shared/clock';
 import { connectRedis } from './redis';
+import { startSweeper, type Sweeper } from './sweeper';
+
+export type Role = 'api' | 'worker' | 'all';
 
 export interface RunningService {
   orm: Orm;
   redis: Redis;
-  server: Server;
-  /** The port the HTTP server listens on (useful with PORT=0). */
+  live: Live;
+  server: Server | null;
+  websockets: LiveServer | null;
+  /** The port the HTTP server listens on (useful with PORT=0); 0 for a worker. */
   port: number;
   stop(): Promise<void>;
 }
 
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+export async function startService(config: Config, logger: Logger, role: Role = 'all'): Promise<RunningService> {
   if (config.databaseCreate) await ensureDatabase(config.databaseUrl);
   const orm = await createOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
   const applied = await migrate(orm);
@@ -31,31 +42,51 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     await orm.close(true);
     throw err;
   }
-  const graphql = await createGraphQLRouter({
-    orm, config, logger, clock: databaseClock, rateLimit: createRateLimiter(redis, config.rateLimitPerMinute, logger),
-  });
-  const app = createHttpApp({ orm, redis, logger, graphql: graphql.router });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port }, 'http server listening');
+  const live = createLive(config.redisUrl, logger);
+
+  let server: Server | null = null;
+  let websockets: LiveServer | null = null;
+  let stopGraphQL = async () => undefined as void;
+  let port = 0;
+  if (role !== 'worker') {
+    const schema = await buildApiSchema(live.pubSub);
+    const authenticate = createAuthenticator(config);
+    const graphql = await createGraphQLRouter({
+      schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock,
+      rateLimit: createRateLimiter(redis, config.rateLimitPerMinute, logger),
+    });
+    stopGraphQL = graphql.stop;
+    const app = createHttpApp({ orm, redis, logger, graphql: graphql.router });
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    websockets = attachWebSockets({ server, schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock });
+    const address = server.address();
+    port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info({ port, role }, 'http server listening');
+  }
+  const sweeper: Sweeper | null = role === 'api' ? null : startSweeper(orm, live.events, config.sweepIntervalMs, logger);
+  if (sweeper) logger.info({ intervalMs: config.sweepIntervalMs }, 'sweeper started');
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
-      // stop accepting, let requests in flight finish, then close what they used
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await closed;
-      await graphql.stop();
+      // stop taking work, let what is in flight finish, then close what it used
+      await sweeper?.stop();
+      if (server) {
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        await websockets?.close();
+        server.closeIdleConnections();
+        await closed;
+        await stopGraphQL();
+      }
+      await live.close();
       await redis.quit().catch(() => redis.disconnect());
       await orm.close(true);
       logger.info('stopped');
     })();
     return stopping;
   };
-  return { orm, redis, server, port, stop };
+  return { orm, redis, live, server, websockets, port, stop };
 }

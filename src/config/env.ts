@@ -30,6 +30,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Introspection on? Default: off in production. */
   graphqlIntrospection: boolean;
+  /** How often a worker settles expired holds and grants and closes ended periods. */
+  sweepIntervalMs: number;
 }
 
 export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me';
@@ -103,6 +105,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...jwt(env, nodeEnv),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1, 1_000_000),
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
+    sweepIntervalMs: int(env, 'SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
   };
 }
 

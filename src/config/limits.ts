@@ -34,6 +34,11 @@ export const limits = {
   pageSizeMax: 100,
   /** HTTP request body. */
   requestBodyBytesMax: 1024 * 1024,
+  /** WebSockets: connections per user per API process, subscriptions per connection, pings. */
+  wsConnectionsPerUserMax: 20,
+  wsSubscriptionsPerSocketMax: 10,
+  wsKeepAliveMs: 12_000,
+  wsConnectionInitTimeoutMs: 5_000,
   /** Bearer token lifetime of `npm run token`. */
   devTokenTtlSecondsDefault: 3600,
 } as const;

@@ -10,7 +10,7 @@ import { badInput, forbidden, unauthenticated } from './errors';
 export type Operation =
   | 'me' | 'user' | 'balance' | 'transactions' | 'reservation' | 'apiKeys'
   | 'createUser' | 'recordUsage' | 'reserveCredits' | 'extendReservation' | 'commitReservation' | 'releaseReservation'
-  | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey';
+  | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey' | 'balanceChanged' | 'usageAlert';
 
 const ALL: Role[] = ['USER', 'SERVICE', 'ADMIN'];
 
@@ -31,6 +31,9 @@ export const POLICY: Record<Operation, Role[]> = {
   refundUsage: ['ADMIN'],
   createApiKey: ['USER', 'ADMIN'],
   revokeApiKey: ['USER', 'ADMIN'],
+  // a user watches their own stream; ADMIN any (billing rules §9)
+  balanceChanged: ['USER', 'ADMIN'],
+  usageAlert: ['USER', 'ADMIN'],
 };
 
 /** The caller, allowed to run this operation, or a top-level UNAUTHENTICATED / FORBIDDEN. */

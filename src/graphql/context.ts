@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/authenticate';
 import type { Config } from '../config/env';
 import type { Em } from '../domain/ledger/ledger-call';
+import type { LedgerEvents } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 import type { Clock } from '../shared/clock';
 import type { Loaders } from './loaders';
@@ -14,4 +15,8 @@ export interface GraphQLContext {
   logger: Logger;
   requestId: string;
   loaders: Loaders;
+  /** Where committed changes are told (live updates). */
+  events: LedgerEvents;
+  /** Per subscription operation: the newest balance version sent, so a client never goes back. */
+  lastVersion?: Map<string, number>;
 }

@@ -10,23 +10,24 @@ import { PlanResolver } from './resolvers/plan.resolver';
 import { ReservationResolver } from './resolvers/reservation.resolver';
 import { GrantLineageResolver, TransactionResolver } from './resolvers/transaction.resolver';
 import { UsageResolver } from './resolvers/usage.resolver';
+import { LiveResolver } from './resolvers/live.resolver';
+import { createLocalPubSub, type LivePubSub } from '../live/pubsub';
 import { MembershipResolver, UserResolver } from './resolvers/user.resolver';
 
 export const resolvers = [
   PlanResolver, UserResolver, MembershipResolver, BalanceResolver, TransactionResolver, GrantLineageResolver,
-  ReservationResolver, UsageResolver, GrantResolver, ApiKeyResolver,
+  ReservationResolver, UsageResolver, GrantResolver, ApiKeyResolver, LiveResolver,
 ] as const;
 
-let built: Promise<GraphQLSchema> | null = null;
-
-export function buildApiSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({
+/** The schema, with subscriptions fed by this pub/sub (Redis in the service, in-process otherwise). */
+export function buildApiSchema(pubSub: LivePubSub = createLocalPubSub()): Promise<GraphQLSchema> {
+  return buildSchema({
     resolvers,
     validate: false,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     emitSchemaFile: false,
+    pubSub,
   });
-  return built;
 }
 
 export async function printApiSchema(): Promise<string> {

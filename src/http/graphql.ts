@@ -5,8 +5,9 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { GraphQLFormattedError } from 'graphql';
-import { AuthenticationError, createAuthenticator } from '../auth/authenticate';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { AuthenticationError, type Authenticator } from '../auth/authenticate';
+import type { LedgerEvents } from '../domain/ports';
 import type { Config } from '../config/env';
 import { limits } from '../config/limits';
 import type { Orm } from '../db/orm';
@@ -14,19 +15,21 @@ import type { GraphQLContext } from '../graphql/context';
 import { unauthenticated } from '../graphql/errors';
 import { limitsRule } from '../graphql/limits-rule';
 import { createLoaders } from '../graphql/loaders';
-import { buildApiSchema } from '../graphql/schema';
 import type { Logger } from '../observability/logger';
 import type { Clock } from '../shared/clock';
 import type { RateLimiter } from './rate-limit';
 
 /** Codes that may reach a client as they are; anything else is masked as INTERNAL_SERVER_ERROR. */
-const PUBLIC_CODES = new Set([
+export const PUBLIC_CODES = new Set([
   'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'RATE_LIMITED', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED',
   'QUERY_TOO_DEEP', 'QUERY_TOO_COMPLEX',
 ]);
 
 export interface GraphQLDeps {
+  schema: GraphQLSchema;
+  authenticate: Authenticator;
+  events: LedgerEvents;
   orm: Orm;
   config: Config;
   logger: Logger;
@@ -59,10 +62,9 @@ function operationLog(): ApolloServerPlugin<GraphQLContext> {
 }
 
 export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: Router; stop(): Promise<void> }> {
-  const schema = await buildApiSchema();
-  const authenticate = createAuthenticator(deps.config);
+  const authenticate = deps.authenticate;
   const server = new ApolloServer<GraphQLContext>({
-    schema,
+    schema: deps.schema,
     introspection: deps.config.graphqlIntrospection,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
@@ -128,6 +130,7 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
         await deps.rateLimit(principal ? `${principal.via}:${principal.userId}` : `ip:${req.ip}`);
         return {
           principal, em, clock: deps.clock, config: deps.config, logger: req.log, requestId: req.id, loaders: createLoaders(em),
+          events: deps.events,
         };
       },
     }),

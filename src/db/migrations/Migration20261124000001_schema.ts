@@ -11,7 +11,7 @@ export class Migration20261124000001_schema extends Migration {
 
   override async down(): Promise<void> {
     this.addSql(`
-      drop table if exists idempotency_records, usage_records, reservations,
+      drop table if exists usage_alerts, idempotency_records, usage_records, reservations,
         ledger_entries, credit_grants, usage_periods, credit_balances, memberships, users, plans cascade;
       drop function if exists vp_ledger_immutable() cascade;
     `);
@@ -212,6 +212,22 @@ create table usage_records (
   check (billed_seconds = credit_seconds + overage_seconds + uncovered_seconds)
 );
 -- Per-user reads of usage come with the analytics rollups (kept off the hot path until then).
+
+-- Usage alerts (billing rules §9): each kind at most once per user and period, decided here by the
+-- unique key, so several processes seeing the same crossing raise it once.
+create table usage_alerts (
+  id uuid primary key default gen_random_uuid(),
+  user_id uuid not null references users (id),
+  period_id uuid not null references usage_periods (id),
+  kind text not null check (kind in ('INCLUDED_50', 'INCLUDED_80', 'INCLUDED_100', 'OVERAGE_STARTED',
+                                     'OVERAGE_LIMIT_80', 'OVERAGE_LIMIT_100', 'LOW_BALANCE')),
+  used_seconds bigint not null,
+  included_seconds bigint not null,
+  overage_seconds bigint not null,
+  balance_seconds bigint not null,
+  created_at timestamptz not null,
+  unique (user_id, period_id, kind)
+);
 
 -- Client-chosen idempotency keys, per user: the request they were first used for and its answer.
 create table idempotency_records (

@@ -268,6 +268,8 @@ create type vp_usage_ctx as (
   limit_cents bigint,
   overage_max_seconds bigint,
   overage_used_seconds bigint,
+  period_included_seconds bigint,
+  period_used_seconds bigint,
   -- the earlier request under the caller's idempotency key, if any
   idem_operation text,
   idem_fingerprint text,
@@ -286,7 +288,8 @@ declare
 begin
   select ms.id, ms.status, ms.current_period_start, ms.current_period_end, ms.overage_limit_cents,
          pl.code, pl.price_cents, pl.included_seconds, pl.overage_cents_per_minute, pl.usage_increment_seconds,
-         up.id as period_id, up.overage_seconds, ir.operation, ir.request_fingerprint, ir.response,
+         up.id as period_id, up.overage_seconds, up.included_seconds as period_included, up.used_seconds as period_used,
+         ir.operation, ir.request_fingerprint, ir.response,
          exists (select 1 from reservations r where r.user_id = u.user_id and r.status = 'ACTIVE' and r.expires_at <= p_now)
            or exists (select 1 from credit_grants g
                        where g.user_id = u.user_id and g.remaining_seconds > 0 and g.expires_at <= p_now) as due
@@ -315,6 +318,8 @@ begin
     and m.current_period_start <= p_now and p_now < m.current_period_end;
   c.period_id := m.period_id;
   c.overage_used_seconds := coalesce(m.overage_seconds, 0);
+  c.period_included_seconds := coalesce(m.period_included, m.included_seconds);
+  c.period_used_seconds := coalesce(m.period_used, 0);
   if c.overage_eligible and c.period_id is null then
     insert into usage_periods (user_id, membership_id, plan_code, period_start, period_end, included_seconds,
                                overage_cents_per_minute)
@@ -397,6 +402,48 @@ begin
   return v_room;
 end $$;
 
+-- The alerts a usage crosses (billing rules §9): 50 / 80 / 100 % of the included seconds used,
+-- overage started, 80 / 100 % of the overage allowance, balance below 10 % of the included seconds.
+-- Each kind once per period: the unique key decides, also between processes. Returns the new ones.
+create function vp_usage_alerts(p_user uuid, c vp_usage_ctx, p_billed bigint, p_overage bigint,
+  p_balance_before bigint, p_balance_after bigint, p_now timestamptz) returns jsonb language plpgsql as $$
+declare
+  v_inc bigint := c.period_included_seconds;
+  v_used_before bigint := c.period_used_seconds;
+  v_used_after bigint := c.period_used_seconds + p_billed;
+  v_over_before bigint := c.overage_used_seconds;
+  v_over_after bigint := c.overage_used_seconds + p_overage;
+  v_max bigint := c.overage_max_seconds;
+  v_kinds text[] := '{}';
+  v_out jsonb;
+begin
+  if v_inc > 0 then
+    if v_used_before * 100 < v_inc * 50 and v_used_after * 100 >= v_inc * 50 then v_kinds := v_kinds || 'INCLUDED_50'::text; end if;
+    if v_used_before * 100 < v_inc * 80 and v_used_after * 100 >= v_inc * 80 then v_kinds := v_kinds || 'INCLUDED_80'::text; end if;
+    if v_used_before < v_inc and v_used_after >= v_inc then v_kinds := v_kinds || 'INCLUDED_100'::text; end if;
+    if p_balance_before * 10 >= v_inc and p_balance_after * 10 < v_inc then v_kinds := v_kinds || 'LOW_BALANCE'::text; end if;
+  end if;
+  if v_over_before = 0 and v_over_after > 0 then v_kinds := v_kinds || 'OVERAGE_STARTED'::text; end if;
+  if v_max > 0 then
+    if v_over_before * 100 < v_max * 80 and v_over_after * 100 >= v_max * 80 then v_kinds := v_kinds || 'OVERAGE_LIMIT_80'::text; end if;
+    if v_over_before < v_max and v_over_after >= v_max then v_kinds := v_kinds || 'OVERAGE_LIMIT_100'::text; end if;
+  end if;
+  if cardinality(v_kinds) = 0 then
+    return '[]'::jsonb;
+  end if;
+  with ins as (
+    insert into usage_alerts (user_id, period_id, kind, used_seconds, included_seconds, overage_seconds, balance_seconds, created_at)
+    select p_user, c.period_id, k, v_used_after, v_inc, v_over_after, p_balance_after, p_now from unnest(v_kinds) k
+    on conflict (user_id, period_id, kind) do nothing
+    returning *
+  )
+  select coalesce(jsonb_agg(jsonb_build_object('id', id, 'userId', user_id, 'periodId', period_id, 'kind', kind,
+           'usedSeconds', used_seconds, 'includedSeconds', included_seconds, 'overageSeconds', overage_seconds,
+           'balanceSeconds', balance_seconds, 'createdAt', created_at) order by kind), '[]'::jsonb)
+    into v_out from ins;
+  return v_out;
+end $$;
+
 -- Records billed seconds as fact: credits first (consumption order), the rest as overage of the
 -- period (flagged past the cap) or, without an overage-eligible membership, as uncovered. Takes and
 -- returns the user's head (balance, sequence, hash); the caller saves it.
@@ -413,6 +460,7 @@ declare
   v_over_cap bigint := 0;
   v_uncovered bigint := 0;
   v_record uuid := vp_uuid7();
+  v_alerts jsonb := '[]'::jsonb;
 begin
   o_balance := p_balance;
   o_sequence := p_sequence;
@@ -446,7 +494,10 @@ begin
     billed_seconds, credit_seconds, overage_seconds, over_cap_seconds, uncovered_seconds, occurred_at, created_at)
   values (v_record, p_user, case when c.overage_eligible then c.period_id end, p_reservation, e.id, p_call_id,
     p_description, p_used, p_billed, v_credit, v_overage, v_over_cap, v_uncovered, coalesce(p_occurred_at, p_now), p_now);
-  o_result := jsonb_build_object('usageRecordId', v_record, 'usedSeconds', p_used, 'billedSeconds', p_billed,
+  if c.period_id is not null and c.overage_eligible then
+    v_alerts := vp_usage_alerts(p_user, c, p_billed, v_overage, p_balance, o_balance, p_now);
+  end if;
+  o_result := jsonb_build_object('alerts', v_alerts, 'usageRecordId', v_record, 'usedSeconds', p_used, 'billedSeconds', p_billed,
     'creditSeconds', v_credit, 'overageSeconds', v_overage, 'overCapSeconds', v_over_cap,
     'uncoveredSeconds', v_uncovered, 'transaction', case when e.id is null then null else vp_entry_json(e) end);
 end $$;
@@ -491,8 +542,8 @@ begin
   -- the answer to a replay; its ledger entry is kept by reference (see vp_idem_put)
   insert into idempotency_records (user_id, key, operation, request_fingerprint, response, created_at)
   values (p_user, p_key, 'recordUsage', p_fingerprint,
-    case when u.o_result -> 'transaction' = 'null'::jsonb then v_result
-         else (v_result - 'transaction') || jsonb_build_object('transactionRef', u.o_result -> 'transaction' -> 'id') end,
+    case when u.o_result -> 'transaction' = 'null'::jsonb then v_result - 'alerts'
+         else (v_result - 'transaction' - 'alerts') || jsonb_build_object('transactionRef', u.o_result -> 'transaction' -> 'id') end,
     v_now);
   return v_result;
 end $$;
@@ -633,7 +684,7 @@ begin
    where id = r.id
   returning * into r;
   v_result := v_result || jsonb_build_object('reservation', vp_reservation_json(r), 'balance', vp_balance_json(b));
-  update reservations set commit_response = v_result where id = r.id;
+  update reservations set commit_response = v_result - 'alerts' where id = r.id;  -- a replay raises no alert again
   return v_result;
 end $$;
 

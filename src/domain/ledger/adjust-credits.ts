@@ -34,7 +34,7 @@ export async function adjustCredits(deps: LedgerDeps, input: AdjustCreditsInput)
   );
   if (bad) return bad;
   const fp = fingerprint('adjustCredits', { seconds: s, reason: input.reason });
-  const r = await callLedger<Record<string, any>>(deps.em, 'vp_adjust', [ // eslint-disable-line
+  const r = await callLedger<Record<string, any>>(deps, 'vp_adjust', [ // eslint-disable-line
     input.userId, s, input.reason, input.idempotencyKey, fp, deps.clock.now(),
   ], 'seconds');
   if (!r.ok) return r;

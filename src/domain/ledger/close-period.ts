@@ -27,7 +27,7 @@ export interface PeriodCloseOutcome {
 export async function closePeriod(deps: LedgerDeps, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
   const bad = checkId(input.periodId, 'periodId', ErrorCode.PERIOD_NOT_FOUND);
   if (bad) return bad;
-  const r = await callLedger<Record<string, any>>(deps.em, 'vp_close_period', [input.periodId, deps.clock.now()]); // eslint-disable-line
+  const r = await callLedger<Record<string, any>>(deps, 'vp_close_period', [input.periodId, deps.clock.now()]); // eslint-disable-line
   if (!r.ok) return r;
   const j = r.value;
   return {

@@ -18,7 +18,7 @@ export async function expireDue(deps: LedgerDeps, batchMax: number): Promise<Bal
   );
   const settled: BalanceSnapshot[] = [];
   for (const { user_id } of users) {
-    const r = await callLedger<Record<string, unknown>>(deps.em, 'vp_touch_user', [user_id, now]);
+    const r = await callLedger<Record<string, unknown>>(deps, 'vp_touch_user', [user_id, now]);
     if (r.ok) settled.push(toBalance(r.value));
   }
   return settled;

@@ -27,7 +27,7 @@ export async function extendReservation(
   );
   if (bad) return bad;
   const fp = fingerprint('extendReservation', { reservationId: input.reservationId, seconds: input.seconds, ttlSeconds });
-  const r = await callLedger<Record<string, unknown>>(deps.em, 'vp_extend_reservation', [
+  const r = await callLedger<Record<string, unknown>>(deps, 'vp_extend_reservation', [
     input.reservationId, input.seconds, ttlSeconds, input.idempotencyKey ?? null, fp, deps.clock.now(),
   ]);
   return r.ok ? { ok: true, value: toReservationOutcome(r.value) } : r;

@@ -12,7 +12,8 @@ import { toBalance, type BalanceSnapshot } from './views';
 export async function getBalance(deps: LedgerDeps, userId: string): Promise<Result<BalanceSnapshot>> {
   const bad = checkId(userId, 'userId', ErrorCode.USER_NOT_FOUND);
   if (bad) return bad;
-  const r = await callLedger<Record<string, unknown>>(deps.em, 'vp_read_balance', [userId, deps.clock.now()], 'userId');
+  // a read publishes nothing (the sweep publishes what it settles)
+  const r = await callLedger<Record<string, unknown>>({ em: deps.em }, 'vp_read_balance', [userId, deps.clock.now()], 'userId');
   return r.ok ? { ok: true, value: toBalance(r.value) } : r;
 }
 

@@ -60,7 +60,7 @@ export async function grantCredits(
     reason: input.reason,
     reference: input.reference,
   });
-  const r = await callLedger<Record<string, unknown>>(deps.em, 'vp_grant', [
+  const r = await callLedger<Record<string, unknown>>(deps, 'vp_grant', [
     input.userId, input.source, input.seconds, expiresAt, input.reference ?? null, input.idempotencyKey, fp,
     input.reason ?? null, input.metadata ? JSON.stringify(input.metadata) : null, null, deps.clock.now(),
   ], 'expiresAt');

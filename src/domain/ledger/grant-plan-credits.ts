@@ -28,7 +28,7 @@ export async function grantPlanCredits(deps: LedgerDeps, input: GrantPlanCredits
     checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND),
   );
   if (bad) return bad;
-  const r = await callLedger<Record<string, unknown>>(deps.em, 'vp_grant_plan', [
+  const r = await callLedger<Record<string, unknown>>(deps, 'vp_grant_plan', [
     input.userId, input.subscriptionId, input.periodStart, input.periodEnd, input.planCode, deps.clock.now(),
   ]);
   return r.ok ? { ok: true, value: toGrantOutcome(r.value) } : r;

@@ -7,6 +7,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PoolClient, QueryResult } from 'pg';
 import { fail, isErrorCode, ok, type Result } from '../../shared/errors';
+import type { LedgerEvents, UsageAlertView } from '../ports';
+import { toBalance } from './views';
 
 export type Em = EntityManager;
 
@@ -45,9 +47,18 @@ function detailOf(err: PgError): Record<string, unknown> | undefined {
   }
 }
 
-/** Runs `select fn($1, …)` and returns its jsonb answer, or the typed failure it raised. */
-export async function callLedger<T>(em: Em, fn: string, params: unknown[], field?: string): Promise<Result<T>> {
-  const client = em.getConnection().getKnex().client as unknown as KnexClient;
+export interface CallDeps {
+  em: Em;
+  events?: LedgerEvents;
+}
+
+/**
+ * Runs `select fn($1, …)` and returns its jsonb answer, or the typed failure it raised. The call
+ * commits on its own, so what it answers is committed: a balance in the answer (and any usage
+ * alerts it raised) is published then, never before.
+ */
+export async function callLedger<T>(deps: CallDeps, fn: string, params: unknown[], field?: string): Promise<Result<T>> {
+  const client = deps.em.getConnection().getKnex().client as unknown as KnexClient;
   const conn = await client.acquireConnection();
   let res: QueryResult<{ r: T }>;
   try {
@@ -61,5 +72,18 @@ export async function callLedger<T>(em: Em, fn: string, params: unknown[], field
   } finally {
     await client.releaseConnection(conn);
   }
-  return ok(res.rows[0]!.r);
+  const answer = res.rows[0]!.r;
+  if (deps.events) publish(deps.events, answer as Record<string, unknown>);
+  return ok(answer);
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function publish(events: LedgerEvents, answer: Json): void {
+  const balance = answer?.balance ?? (answer && 'version' in answer && 'balanceSeconds' in answer ? answer : null);
+  if (balance) events.balanceChanged(toBalance(balance));
+  const alerts = answer?.alerts as Json[] | undefined;
+  if (alerts?.length) {
+    events.usageAlerts(alerts.map((a): UsageAlertView => ({ ...(a as UsageAlertView), createdAt: new Date(a.createdAt) })));
+  }
 }

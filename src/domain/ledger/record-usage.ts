@@ -38,7 +38,7 @@ export async function recordUsage(deps: LedgerDeps, input: RecordUsageInput): Pr
     occurredAt: input.occurredAt?.toISOString(),
     description: input.description,
   });
-  const r = await callLedger<Record<string, unknown>>(deps.em, 'vp_record_usage', [
+  const r = await callLedger<Record<string, unknown>>(deps, 'vp_record_usage', [
     input.userId, input.seconds, input.idempotencyKey, fp, input.callId ?? null, input.occurredAt ?? null,
     input.description ?? null, deps.clock.now(),
   ]);

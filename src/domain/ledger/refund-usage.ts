@@ -30,7 +30,7 @@ export async function refundUsage(deps: LedgerDeps, input: RefundUsageInput): Pr
   );
   if (bad) return bad;
   const fp = fingerprint('refundUsage', { transactionId: input.transactionId, seconds: input.seconds, reason: input.reason });
-  const r = await callLedger<Record<string, any>>(deps.em, 'vp_refund_usage', [ // eslint-disable-line
+  const r = await callLedger<Record<string, any>>(deps, 'vp_refund_usage', [ // eslint-disable-line
     input.transactionId, input.seconds, input.reason ?? null, input.idempotencyKey, fp, limits.refundFallbackExpiryDays,
     deps.clock.now(),
   ], 'seconds');

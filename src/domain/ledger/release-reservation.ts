@@ -12,6 +12,6 @@ export interface ReleaseReservationInput {
 export async function releaseReservation(deps: LedgerDeps, input: ReleaseReservationInput): Promise<Result<ReservationOutcome>> {
   const bad = checkId(input.reservationId, 'reservationId', ErrorCode.RESERVATION_NOT_FOUND);
   if (bad) return bad;
-  const r = await callLedger<Record<string, unknown>>(deps.em, 'vp_release_reservation', [input.reservationId, deps.clock.now()]);
+  const r = await callLedger<Record<string, unknown>>(deps, 'vp_release_reservation', [input.reservationId, deps.clock.now()]);
   return r.ok ? { ok: true, value: toReservationOutcome(r.value) } : r;
 }

@@ -36,7 +36,7 @@ export async function reserveCredits(
   );
   if (bad) return bad;
   const fp = fingerprint('reserveCredits', { seconds: input.seconds, ttlSeconds });
-  const r = await callLedger<Record<string, unknown>>(deps.em, 'vp_reserve', [
+  const r = await callLedger<Record<string, unknown>>(deps, 'vp_reserve', [
     input.userId, input.seconds, ttlSeconds, input.idempotencyKey, fp, limits.holdsPerUserMax, deps.clock.now(),
   ]);
   return r.ok ? { ok: true, value: toReservationOutcome(r.value) } : r;

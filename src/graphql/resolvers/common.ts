@@ -6,6 +6,7 @@ import type { UserError } from '../types/objects';
 export const ledgerDeps = (ctx: GraphQLContext) => ({
   em: ctx.em,
   clock: ctx.clock,
+  events: ctx.events,
   holdTtlSecondsDefault: ctx.config.holdTtlSecondsDefault,
   purchaseExpiryDays: ctx.config.purchaseExpiryDays,
 });

@@ -17,6 +17,9 @@ export const CreditGrantSourceEnum = asEnum(GRANT_SOURCES);
 export const ManualGrantSourceEnum = asEnum(['BONUS', 'PURCHASE'] as const);
 export const ApiKeyRoleEnum = asEnum(['USER', 'SERVICE'] as const);
 export const ErrorCodeEnum = asEnum(ERROR_CODES);
+export const UsageAlertKindEnum = asEnum([
+  'INCLUDED_50', 'INCLUDED_80', 'INCLUDED_100', 'OVERAGE_STARTED', 'OVERAGE_LIMIT_80', 'OVERAGE_LIMIT_100', 'LOW_BALANCE',
+] as const);
 
 registerEnumType(PlanCodeEnum, { name: 'PlanCode' });
 registerEnumType(RoleEnum, { name: 'Role' });
@@ -26,4 +29,8 @@ registerEnumType(ReservationStatusEnum, { name: 'ReservationStatus' });
 registerEnumType(CreditGrantSourceEnum, { name: 'CreditGrantSource', description: 'Where the credits of a grant came from.' });
 registerEnumType(ManualGrantSourceEnum, { name: 'ManualGrantSource', description: 'Sources an admin may grant by hand.' });
 registerEnumType(ApiKeyRoleEnum, { name: 'ApiKeyRole' });
+registerEnumType(UsageAlertKindEnum, {
+  name: 'UsageAlertKind',
+  description: '50/80/100 % of the included seconds used, overage started, 80/100 % of the overage allowance, balance under 10 % of the included seconds.',
+});
 registerEnumType(ErrorCodeEnum, { name: 'ErrorCode', description: 'Business failure codes, named after the broken rule.' });

@@ -5,7 +5,9 @@ import type {
   CreditTransactionType, GrantSource, MembershipStatus, PlanCode, ReservationStatus, Role,
 } from '../../db/entities/types';
 import type { ErrorCode } from '../../shared/errors';
+import type { UsageAlertKind } from '../../domain/ports';
 import {
+  UsageAlertKindEnum,
   ApiKeyRoleEnum, CreditGrantSourceEnum, CreditTransactionTypeEnum, ErrorCodeEnum, MembershipStatusEnum, PlanCodeEnum,
   ReservationStatusEnum, RoleEnum,
 } from './enums';
@@ -134,4 +136,16 @@ export class ApiKey {
   @Field(() => Date) createdAt!: Date;
   @Field(() => Date, { nullable: true }) lastUsedAt?: Date | null;
   @Field(() => Date, { nullable: true }) revokedAt?: Date | null;
+}
+
+@ObjectType({ description: 'A usage threshold crossed; each kind at most once per period.' })
+export class UsageAlert {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) userId!: string;
+  @Field(() => UsageAlertKindEnum) kind!: UsageAlertKind;
+  @Field(() => Int, { description: 'Billed seconds of the period so far.' }) usedSeconds!: number;
+  @Field(() => Int) includedSeconds!: number;
+  @Field(() => Int) overageSeconds!: number;
+  @Field(() => Int) balanceSeconds!: number;
+  @Field(() => Date) createdAt!: Date;
 }

@@ -1,0 +1,26 @@
+// What the domain needs from outside, as interfaces: adapters (Redis pub/sub, queues) implement
+// them; the domain imports no transport.
+import type { BalanceSnapshot } from './ledger/views';
+
+export type UsageAlertKind =
+  | 'INCLUDED_50' | 'INCLUDED_80' | 'INCLUDED_100' | 'OVERAGE_STARTED' | 'OVERAGE_LIMIT_80' | 'OVERAGE_LIMIT_100' | 'LOW_BALANCE';
+
+export interface UsageAlertView {
+  id: string;
+  userId: string;
+  periodId: string;
+  kind: UsageAlertKind;
+  usedSeconds: number;
+  includedSeconds: number;
+  overageSeconds: number;
+  balanceSeconds: number;
+  createdAt: Date;
+}
+
+/** Told after a change is committed; implementations must not throw. */
+export interface LedgerEvents {
+  balanceChanged(balance: BalanceSnapshot): void;
+  usageAlerts(alerts: UsageAlertView[]): void;
+}
+
+export const noEvents: LedgerEvents = { balanceChanged: () => undefined, usageAlerts: () => undefined };

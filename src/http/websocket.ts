@@ -1,0 +1,140 @@
+// graphql-ws on the same HTTP server and path as the API. Subscriptions bypass Apollo, so this file
+// does what Apollo does for HTTP: authenticate in connection_init (missing or bad credential → close
+// 4403), authorize every subscribe like a query, apply the same depth / alias / complexity limits,
+// mask internal errors; plus limits on connections per user and subscriptions per socket.
+import type { Server } from 'node:http';
+import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { AuthenticationError, type Authenticator, type Principal } from '../auth/authenticate';
+import type { Config } from '../config/env';
+import { limits } from '../config/limits';
+import type { Orm } from '../db/orm';
+import type { LedgerEvents } from '../domain/ports';
+import type { GraphQLContext } from '../graphql/context';
+import { limitsRule } from '../graphql/limits-rule';
+import { createLoaders } from '../graphql/loaders';
+import type { Logger } from '../observability/logger';
+import type { Clock } from '../shared/clock';
+import { PUBLIC_CODES } from './graphql';
+
+export interface WebSocketDeps {
+  server: Server;
+  schema: GraphQLSchema;
+  authenticate: Authenticator;
+  events: LedgerEvents;
+  orm: Orm;
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+}
+
+interface SocketState {
+  principal?: Principal;
+  subscriptions: Set<string>;
+}
+
+export interface LiveServer {
+  /** Open connections and subscriptions of this process (for metrics and leak checks). */
+  stats(): { connections: number; subscriptions: number };
+  close(): Promise<void>;
+}
+
+const state = (extra: Extra): SocketState => {
+  const e = extra as Extra & { vp?: SocketState };
+  e.vp ??= { subscriptions: new Set() };
+  return e.vp;
+};
+
+function mask(errors: readonly GraphQLError[] | undefined, logger: Logger): GraphQLError[] | undefined {
+  return errors?.map((err) => {
+    const code = String(err.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+    if (PUBLIC_CODES.has(code)) return new GraphQLError(err.message, { path: err.path, extensions: { code } });
+    logger.error({ err }, 'internal error in a subscription');
+    return new GraphQLError('Internal server error', { path: err.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  });
+}
+
+export function attachWebSockets(deps: WebSocketDeps): LiveServer {
+  const wss = new WebSocketServer({ server: deps.server, path: '/graphql', maxPayload: limits.requestBodyBytesMax });
+  const perUser = new Map<string, number>();
+  let subscriptions = 0;
+  const log = deps.logger.child({ component: 'websocket' });
+
+  const disposable = useServer<Record<string, unknown> | undefined>({
+    schema: deps.schema,
+    connectionInitWaitTimeout: limits.wsConnectionInitTimeoutMs,
+    onConnect: async (ctx) => {
+      const params = ctx.connectionParams ?? {};
+      const authorization = (params.authorization ?? params.Authorization) as string | undefined;
+      const apiKey = (params.apiKey ?? params['x-api-key']) as string | undefined;
+      let principal: Principal | null;
+      try {
+        principal = await deps.authenticate({ authorization, apiKey }, deps.orm.em.fork());
+      } catch (err) {
+        if (err instanceof AuthenticationError) return false;
+        throw err;
+      }
+      if (!principal) return false;
+      const open = perUser.get(principal.userId) ?? 0;
+      if (open >= limits.wsConnectionsPerUserMax) {
+        ctx.extra.socket.close(4429, 'Too many connections for this user');
+        return false;
+      }
+      perUser.set(principal.userId, open + 1);
+      state(ctx.extra).principal = principal;
+      return true;
+    },
+    onClose: (ctx) => {
+      const s = state(ctx.extra);
+      subscriptions -= s.subscriptions.size;
+      s.subscriptions.clear();
+      if (s.principal) {
+        const left = (perUser.get(s.principal.userId) ?? 1) - 1;
+        if (left > 0) perUser.set(s.principal.userId, left);
+        else perUser.delete(s.principal.userId);
+        s.principal = undefined;
+      }
+    },
+    onSubscribe: (ctx, id, payload) => {
+      const s = state(ctx.extra);
+      if (s.subscriptions.size >= limits.wsSubscriptionsPerSocketMax) {
+        return [new GraphQLError(`At most ${limits.wsSubscriptionsPerSocketMax} subscriptions per connection.`, { extensions: { code: 'BAD_REQUEST' } })];
+      }
+      let document: DocumentNode;
+      try {
+        document = parse(payload.query);
+      } catch (err) {
+        return [new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+      }
+      const variables = payload.variables ?? {};
+      const errors = validate(deps.schema, document, [...specifiedRules, limitsRule(variables)]);
+      if (errors.length) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: e.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED' } }));
+      const op = getOperationAST(document, payload.operationName);
+      if (!op || op.operation !== 'subscription') {
+        return [new GraphQLError('Send queries and mutations over HTTP; WebSockets carry subscriptions.', { extensions: { code: 'BAD_REQUEST' } })];
+      }
+      s.subscriptions.add(id);
+      subscriptions += 1;
+      const em = deps.orm.em.fork();
+      const contextValue: GraphQLContext = {
+        principal: s.principal ?? null, em, clock: deps.clock, config: deps.config, logger: log, requestId: `ws:${id}`,
+        loaders: createLoaders(em), events: deps.events, lastVersion: new Map(),
+      };
+      return { schema: deps.schema, document, variableValues: variables, operationName: payload.operationName, contextValue };
+    },
+    onComplete: (ctx, id) => {
+      if (state(ctx.extra).subscriptions.delete(id)) subscriptions -= 1;
+    },
+    onNext: (_ctx, _id, _payload, _args, result) => ('errors' in result && result.errors ? { ...result, errors: mask(result.errors, log) } : result),
+    onError: (_ctx, _id, _payload, errors) => mask(errors, log),
+  }, wss, limits.wsKeepAliveMs);
+
+  return {
+    stats: () => ({ connections: [...perUser.values()].reduce((a, b) => a + b, 0), subscriptions }),
+    async close() {
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
