@@ -1,0 +1,55 @@
+// The service as separate Node processes (API or worker) on a test database, as in production.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  port: number;
+  logs: string[];
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+
+export function startProcess(role: 'api' | 'worker' | 'all', env: Record<string, string>, timeoutMs = 20_000): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [MAIN, role], {
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${role} did not start:\n${logs.join('\n')}`));
+    }, timeoutMs);
+    const ready = (port: number) => {
+      clearTimeout(timer);
+      resolve({
+        child,
+        port,
+        logs,
+        stop: (signal = 'SIGTERM') => new Promise((done) => {
+          if (child.exitCode !== null) return done(child.exitCode);
+          child.once('exit', (code) => done(code));
+          child.kill(signal);
+        }),
+      });
+    };
+    createInterface({ input: child.stderr! }).on('line', (l) => logs.push(l));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      logs.push(line);
+      try {
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg === 'http server listening' && role !== 'worker') ready(entry.port!);
+        if (entry.msg === 'sweeper started' && role === 'worker') ready(0);
+      } catch {
+        /* not JSON */
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${role} exited with ${code}:\n${logs.join('\n')}`));
+    });
+  });
+}
