@@ -18,6 +18,8 @@ export async function connectRedis(url: string): Promise<Redis> {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    // commands issued in the same tick (rate-limit counters of concurrent requests) share one write
+    enableAutoPipelining: true,
     connectTimeout: 3000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });

@@ -19,8 +19,8 @@ export function startSweeper(orm: Orm, events: LedgerEvents, intervalMs: number,
   let stopped = false;
   const pass = async () => {
     const deps = { em: orm.em.fork(), clock: databaseClock, events };
-    const settled = await expireDue(deps, limits.sweepBatchMax);
-    const closed = await closeDuePeriods(deps, limits.sweepBatchMax);
+    const settled = await expireDue(deps, limits.sweepBatchMax, (userId, err) => log.error({ userId, err }, 'settling a user failed'));
+    const closed = await closeDuePeriods(deps, limits.sweepBatchMax, (periodId, err) => log.error({ periodId, err }, 'closing a period failed'));
     if (settled.length || closed.length) log.info({ settledUsers: settled.length, closedPeriods: closed.length }, 'sweep');
   };
   const timer = setInterval(() => {

@@ -11,6 +11,8 @@ export interface Principal {
   userId: string;
   role: Role;
   via: 'jwt' | 'apiKey';
+  /** When the credential stops being valid (a JWT's exp), in ms since the epoch; keys: none. */
+  expiresAtMs?: number;
 }
 
 export class AuthenticationError extends Error {
@@ -59,7 +61,7 @@ export function createAuthenticator(config: Pick<Config, 'jwtSecret' | 'jwtJwksU
       if (!payload.sub || !UUID.test(payload.sub) || !ROLES.includes(role)) {
         throw new AuthenticationError('the bearer token has no valid sub or role');
       }
-      return { userId: payload.sub.toLowerCase(), role, via: 'jwt' };
+      return { userId: payload.sub.toLowerCase(), role, via: 'jwt', expiresAtMs: (payload.exp ?? 0) * 1000 };
     }
     const key = creds.apiKey?.trim();
     if (key) {

@@ -118,6 +118,11 @@ function jwt(env: Env, nodeEnv: NodeEnv) {
   }
   if (secret && secret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
   if (secret === DEV_JWT_SECRET && nodeEnv === 'production') throw new ConfigError('JWT_SECRET is the development default');
+  if (jwksUrl && nodeEnv === 'production') {
+    // tokens of a shared identity provider must be meant for us
+    if (!jwksUrl.startsWith('https:')) throw new ConfigError('JWT_JWKS_URL must use https in production');
+    if (!env.JWT_ISSUER || !env.JWT_AUDIENCE) throw new ConfigError('JWT_ISSUER and JWT_AUDIENCE must be set with JWT_JWKS_URL in production');
+  }
   return {
     jwtSecret: secret,
     jwtJwksUrl: jwksUrl,

@@ -32,6 +32,7 @@ export interface WebSocketDeps {
 interface SocketState {
   principal?: Principal;
   subscriptions: Set<string>;
+  expiry?: NodeJS.Timeout;
 }
 
 export interface LiveServer {
@@ -76,17 +77,26 @@ export function attachWebSockets(deps: WebSocketDeps): LiveServer {
         throw err;
       }
       if (!principal) return false;
+      // the socket may have gone while we authenticated: count nothing then
+      if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
       const open = perUser.get(principal.userId) ?? 0;
       if (open >= limits.wsConnectionsPerUserMax) {
         ctx.extra.socket.close(4429, 'Too many connections for this user');
         return false;
       }
       perUser.set(principal.userId, open + 1);
-      state(ctx.extra).principal = principal;
+      const s = state(ctx.extra);
+      s.principal = principal;
+      if (principal.expiresAtMs) {
+        // a token's stream ends with the token; the client reconnects with a fresh one
+        s.expiry = setTimeout(() => ctx.extra.socket.close(4403, 'Credential expired'), Math.max(0, principal.expiresAtMs - Date.now()));
+        s.expiry.unref();
+      }
       return true;
     },
     onClose: (ctx) => {
       const s = state(ctx.extra);
+      if (s.expiry) clearTimeout(s.expiry);
       subscriptions -= s.subscriptions.size;
       s.subscriptions.clear();
       if (s.principal) {

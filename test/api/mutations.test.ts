@@ -266,6 +266,14 @@ describe('API keys', () => {
     );
     expect(Number(stored[0]!.n)).toBe(1);
     expect(outcome(await api.gql(M.createApiKey, { input: { name: 'from key' } }, { apiKey: secret }), 'createApiKey')).toBe('FORBIDDEN');
+    // a key lives only as long as the plan gives API access
+    const setPlan = (planCode: 'STARTER' | 'ENTERPRISE') => setMembership({ em: api.db.em() }, {
+      userId: ent.id, planCode, status: 'ACTIVE', currentPeriodStart: new Date(Date.now() - 1000), currentPeriodEnd: new Date(Date.now() + 86_400_000),
+    });
+    await setPlan('STARTER');
+    expect(outcome(await api.gql('{ me { id } }', {}, { apiKey: secret }), 'me')).toBe('UNAUTHENTICATED');
+    await setPlan('ENTERPRISE');
+    expect(outcome(await api.gql('{ me { id } }', {}, { apiKey: secret }), 'me')).toBe('OK');
     expect(outcome(await api.gql(M.revokeApiKey, { input: { id: apiKey.id } }, user.auth), 'revokeApiKey')).toBe('FORBIDDEN');
     expect(outcome(await api.gql(M.revokeApiKey, { input: { id: randomUUID() } }, ent.auth), 'revokeApiKey')).toBe('API_KEY_NOT_FOUND');
     const revoked = await api.gql(M.revokeApiKey, { input: { id: apiKey.id } }, ent.auth);

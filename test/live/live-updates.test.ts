@@ -153,6 +153,15 @@ describe('refusals', () => {
     expect(await listeners(`BALANCE_CHANGED:${u.id}`)).toBe(0);
   });
 
+  it('closes a stream with 4403 when its token expires', async () => {
+    const u = await newUser();
+    const shortLived = await signToken(DEV_JWT_SECRET, u.id, 'USER', 2);
+    const w = watch(apiB.port, { authorization: `Bearer ${shortLived}` }, BALANCE);
+    await until('subscribed', async () => (await listeners(`BALANCE_CHANGED:${u.id}`)) === 1);
+    expect(await w.closed).toBe(4403);
+    await until('unsubscribed', async () => (await listeners(`BALANCE_CHANGED:${u.id}`)) === 0);
+  });
+
   it('answers another user id with FORBIDDEN, too many or too deep subscriptions and mutations with errors', async () => {
     const a = await newUser();
     const b = await newUser();

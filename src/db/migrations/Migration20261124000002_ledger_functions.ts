@@ -288,7 +288,8 @@ declare
 begin
   select ms.id, ms.status, ms.current_period_start, ms.current_period_end, ms.overage_limit_cents,
          pl.code, pl.price_cents, pl.included_seconds, pl.overage_cents_per_minute, pl.usage_increment_seconds,
-         up.id as period_id, up.overage_seconds, up.included_seconds as period_included, up.used_seconds as period_used,
+         up.id as period_id, up.status as period_status, up.overage_seconds, up.included_seconds as period_included,
+         up.used_seconds as period_used,
          ir.operation, ir.request_fingerprint, ir.response,
          exists (select 1 from reservations r where r.user_id = u.user_id and r.status = 'ACTIVE' and r.expires_at <= p_now)
            or exists (select 1 from credit_grants g
@@ -314,13 +315,14 @@ begin
   c.increment_seconds := m.usage_increment_seconds;
   c.rate_cents_per_minute := m.overage_cents_per_minute;
   c.limit_cents := coalesce(m.overage_limit_cents, m.price_cents);
+  -- a period already closed (invoiced) takes no more overage
   c.overage_eligible := m.status in ('ACTIVE', 'TRIALING') and m.current_period_start is not null
-    and m.current_period_start <= p_now and p_now < m.current_period_end;
-  c.period_id := m.period_id;
+    and m.current_period_start <= p_now and p_now < m.current_period_end and coalesce(m.period_status, 'OPEN') = 'OPEN';
+  c.period_id := case when coalesce(m.period_status, 'OPEN') = 'OPEN' then m.period_id end;
   c.overage_used_seconds := coalesce(m.overage_seconds, 0);
   c.period_included_seconds := coalesce(m.period_included, m.included_seconds);
   c.period_used_seconds := coalesce(m.period_used, 0);
-  if c.overage_eligible and c.period_id is null then
+  if c.overage_eligible and m.period_id is null then
     insert into usage_periods (user_id, membership_id, plan_code, period_start, period_end, included_seconds,
                                overage_cents_per_minute)
     values (p_user, m.id, m.code, m.current_period_start, m.current_period_end, m.included_seconds,
@@ -485,9 +487,12 @@ begin
     end if;
   end if;
   if c.period_id is not null and c.overage_eligible then
+    -- the limit that allowed this overage is what caps the period's bill, even if it is lowered later
     update usage_periods
        set used_seconds = used_seconds + p_billed, overage_seconds = overage_seconds + v_overage,
-           over_cap_seconds = over_cap_seconds + v_over_cap
+           over_cap_seconds = over_cap_seconds + v_over_cap,
+           overage_limit_cents = case when v_overage > 0 then greatest(coalesce(overage_limit_cents, 0), c.limit_cents)
+                                      else overage_limit_cents end
      where id = c.period_id;
   end if;
   insert into usage_records (id, user_id, period_id, reservation_id, entry_id, call_id, description, used_seconds,
@@ -505,7 +510,8 @@ end $$;
 -- The hot path: one call records a finished call. Lock the user; read membership context and the
 -- key's earlier use in one statement; settle only when something is due; check; write.
 create function vp_record_usage(p_user uuid, p_seconds bigint, p_key text, p_fingerprint text, p_call_id text,
-  p_occurred_at timestamptz, p_description text, p_now timestamptz) returns jsonb language plpgsql as $$
+  p_occurred_at timestamptz, p_description text, p_now timestamptz, p_backdate_max_seconds integer)
+returns jsonb language plpgsql as $$
 declare
   v_now timestamptz := coalesce(p_now, statement_timestamp());
   b credit_balances;
@@ -525,6 +531,10 @@ begin
   end if;
   if c.idem_fingerprint is not null then
     return vp_idem_answer(c.idem_operation, c.idem_fingerprint, c.idem_response, p_fingerprint);
+  end if;
+  if p_occurred_at is not null and (p_occurred_at < v_now - make_interval(secs => p_backdate_max_seconds)
+                                    or p_occurred_at > v_now + interval '1 minute') then
+    perform vp_fail('INVALID_ARGUMENT', jsonb_build_object('field', 'occurredAt'));
   end if;
   v_billed := ((p_seconds + c.increment_seconds - 1) / c.increment_seconds) * c.increment_seconds;
   v_room := b.balance_seconds - b.reserved_seconds + greatest(c.overage_max_seconds - c.overage_used_seconds, 0);
@@ -564,6 +574,7 @@ declare
   c vp_usage_ctx;
   r reservations;
   v_room bigint;
+  v_hold bigint;
   v_result jsonb;
 begin
   x := vp_begin(p_user, p_key, p_fingerprint, v_now);
@@ -575,13 +586,15 @@ begin
     perform vp_fail('TOO_MANY_RESERVATIONS', jsonb_build_object('holdsMax', p_holds_max));
   end if;
   c := vp_usage_context(p_user, null, v_now);
-  v_room := vp_check_room(b, c, p_seconds);
+  -- holds are kept in billed seconds (rounded up to the plan's increment), as the commit will bill
+  v_hold := vp_round_up(p_seconds, c.increment_seconds);
+  v_room := vp_check_room(b, c, v_hold);
   insert into reservations (id, user_id, status, reserved_seconds, allowed_seconds, idempotency_key, request_fingerprint,
     ttl_seconds, expires_at, created_at, updated_at)
-  values (vp_uuid7(), p_user, 'ACTIVE', p_seconds, v_room, p_key, p_fingerprint, p_ttl_seconds,
+  values (vp_uuid7(), p_user, 'ACTIVE', v_hold, v_room, p_key, p_fingerprint, p_ttl_seconds,
     v_now + make_interval(secs => p_ttl_seconds), v_now, v_now)
   returning * into r;
-  b.reserved_seconds := b.reserved_seconds + p_seconds;
+  b.reserved_seconds := b.reserved_seconds + v_hold;
   b := vp_save_balance(b, v_now);
   v_result := jsonb_build_object('reservation', vp_reservation_json(r), 'balance', vp_balance_json(b));
   perform vp_idem_put(p_user, p_key, 'reserveCredits', p_fingerprint, v_result, v_now);
@@ -611,10 +624,11 @@ declare
   r reservations;
   c vp_usage_ctx;
   v_room bigint;
+  v_add bigint := 0;
   v_result jsonb;
 begin
   x := vp_lock_reservation(p_reservation, v_now);
-    b := x.b; r := x.r;
+  b := x.b; r := x.r;
   if p_key is not null then
     v_result := vp_idem_get(r.user_id, p_key, p_fingerprint);
     if v_result is not null then
@@ -628,17 +642,18 @@ begin
   end if;
   if p_seconds > 0 then
     c := vp_usage_context(r.user_id, null, v_now);
-    v_room := vp_check_room(b, c, p_seconds);
+    v_add := vp_round_up(p_seconds, c.increment_seconds);
+    v_room := vp_check_room(b, c, v_add);
   else
     v_room := 0;
   end if;
   update reservations
-     set reserved_seconds = reserved_seconds + p_seconds,
+     set reserved_seconds = reserved_seconds + v_add,
          allowed_seconds = greatest(allowed_seconds, reserved_seconds + v_room),
          ttl_seconds = p_ttl_seconds, expires_at = v_now + make_interval(secs => p_ttl_seconds), updated_at = v_now
    where id = p_reservation
   returning * into r;
-  b.reserved_seconds := b.reserved_seconds + p_seconds;
+  b.reserved_seconds := b.reserved_seconds + v_add;
   b := vp_save_balance(b, v_now);
   v_result := jsonb_build_object('reservation', vp_reservation_json(r), 'balance', vp_balance_json(b));
   if p_key is not null then
@@ -876,7 +891,7 @@ begin
   insert into credit_grants (user_id, source, granted_seconds, remaining_seconds, expires_at, reference,
     idempotency_key, entry_id, refund_of_entry_id, created_at)
   select u.user_id, 'REFUND', (r ->> 'seconds')::bigint, (r ->> 'seconds')::bigint, (r ->> 'expiresAt')::timestamptz,
-         p_entry::text, p_key || '#' || ord, e.id, p_entry, e.created_at
+         p_entry::text, '~refund:' || p_key || '#' || ord, e.id, p_entry, e.created_at
     from jsonb_array_elements(v_plan) with ordinality as t(r, ord);
   b := vp_save_balance(b, v_now);
   v_result := jsonb_build_object('transaction', vp_entry_json(e),
@@ -975,7 +990,8 @@ begin
       v_rollover := 0;
     end if;
   end if;
-  v_limit := coalesce(ms.overage_limit_cents, pl.price_cents);
+  -- the highest limit in force while overage was used (usage records it); without overage, today's
+  v_limit := coalesce(p.overage_limit_cents, ms.overage_limit_cents, pl.price_cents);
   v_cents := least((p.overage_seconds * p.overage_cents_per_minute * 2 + 60) / 120, v_limit);
   update usage_periods
      set status = 'CLOSED', closed_at = v_now, expired_seconds = v_unused, rollover_seconds = v_rollover,

@@ -112,21 +112,27 @@ export async function revokeApiKey(deps: { em: Em }, id: string): Promise<Result
   return rows[0] ? { ok: true, value: toView(rows[0]) } : fail(ErrorCode.API_KEY_NOT_FOUND, 'id');
 }
 
-/** The owner of a presented key, or null when it is malformed, unknown or revoked. */
+/**
+ * The owner of a presented key, or null when it is malformed, unknown or revoked — or no longer
+ * backed: a SERVICE key whose user lost the SERVICE role, a USER key whose plan lost api_access.
+ */
 export async function authenticateApiKey(deps: { em: Em }, secret: string): Promise<KeyOwner | null> {
   if (!KEY_PATTERN.test(secret)) return null;
-  const rows = await deps.em.getConnection().execute<{ user_id: string; role: ApiKeyRole }[]>(
-    `update api_keys set last_used_at = now()
-      where secret_hash = ? and revoked_at is null
-        and (last_used_at is null or last_used_at < now() - interval '1 minute')
-      returning user_id, role`,
+  const conn = deps.em.getConnection();
+  const [row] = await conn.execute<{ id: string; user_id: string; role: ApiKeyRole; backed: boolean; stale: boolean }[]>(
+    `select k.id, k.user_id, k.role,
+            case when k.role = 'SERVICE' then u.role = 'SERVICE'
+                 else coalesce('api_access' = any(pl.features), false) end as backed,
+            k.last_used_at is null or k.last_used_at < now() - interval '1 minute' as stale
+       from api_keys k
+       join users u on u.id = k.user_id
+       left join memberships ms on ms.user_id = k.user_id and ms.status in ('ACTIVE', 'TRIALING', 'PAST_DUE')
+       left join plans pl on pl.code = ms.plan_code
+      where k.secret_hash = ? and k.revoked_at is null`,
     [hashSecret(secret)],
   );
-  if (rows[0]) return { userId: rows[0].user_id, role: rows[0].role };
-  // used within the last minute: read without writing again
-  const [row] = await deps.em.getConnection().execute<{ user_id: string; role: ApiKeyRole }[]>(
-    'select user_id, role from api_keys where secret_hash = ? and revoked_at is null',
-    [hashSecret(secret)],
-  );
-  return row ? { userId: row.user_id, role: row.role } : null;
+  if (!row || !row.backed) return null;
+  // last use, at most once a minute per key (a write per request would cost more than the request)
+  if (row.stale) await conn.execute('update api_keys set last_used_at = now() where id = ?', [row.id]);
+  return { userId: row.user_id, role: row.role };
 }

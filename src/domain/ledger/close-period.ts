@@ -47,8 +47,15 @@ export async function closePeriod(deps: LedgerDeps, input: ClosePeriodInput): Pr
   };
 }
 
-/** Closes up to `batchMax` periods that have ended; returns what was closed (for the sweep job). */
-export async function closeDuePeriods(deps: LedgerDeps, batchMax: number): Promise<PeriodCloseOutcome[]> {
+/**
+ * Closes up to `batchMax` periods that have ended; returns what was closed (for the sweep job). One
+ * period that fails (reported to onError) does not keep the others from closing.
+ */
+export async function closeDuePeriods(
+  deps: LedgerDeps,
+  batchMax: number,
+  onError: (periodId: string, err: unknown) => void = () => undefined,
+): Promise<PeriodCloseOutcome[]> {
   const now = deps.clock.now();
   const due = await deps.em.getConnection().execute<{ id: string }[]>(
     `select id from usage_periods where status = 'OPEN' and period_end <= coalesce(?::timestamptz, now())
@@ -57,8 +64,13 @@ export async function closeDuePeriods(deps: LedgerDeps, batchMax: number): Promi
   );
   const closed: PeriodCloseOutcome[] = [];
   for (const { id } of due) {
-    const r = await closePeriod(deps, { periodId: id });
-    if (r.ok) closed.push(r.value);
+    try {
+      const r = await closePeriod(deps, { periodId: id });
+      if (r.ok) closed.push(r.value);
+      else onError(id, r.error);
+    } catch (err) {
+      onError(id, err);
+    }
   }
   return closed;
 }

@@ -6,7 +6,11 @@ import { callLedger } from './ledger-call';
 import { toBalance, type BalanceSnapshot } from './views';
 
 /** Settles up to `batchMax` users with an expired hold or grant; returns their new balances. */
-export async function expireDue(deps: LedgerDeps, batchMax: number): Promise<BalanceSnapshot[]> {
+export async function expireDue(
+  deps: LedgerDeps,
+  batchMax: number,
+  onError: (userId: string, err: unknown) => void = () => undefined,
+): Promise<BalanceSnapshot[]> {
   const now = deps.clock.now();
   const users = await deps.em.getConnection().execute<{ user_id: string }[]>(
     `select user_id from (
@@ -18,8 +22,13 @@ export async function expireDue(deps: LedgerDeps, batchMax: number): Promise<Bal
   );
   const settled: BalanceSnapshot[] = [];
   for (const { user_id } of users) {
-    const r = await callLedger<Record<string, unknown>>(deps, 'vp_touch_user', [user_id, now]);
-    if (r.ok) settled.push(toBalance(r.value));
+    try {
+      const r = await callLedger<Record<string, unknown>>(deps, 'vp_touch_user', [user_id, now]);
+      if (r.ok) settled.push(toBalance(r.value));
+      else onError(user_id, r.error);
+    } catch (err) {
+      onError(user_id, err);  // one user's failure does not stop the others
+    }
   }
   return settled;
 }

@@ -66,7 +66,9 @@ export async function callLedger<T>(deps: CallDeps, fn: string, params: unknown[
   } catch (err) {
     const e = err as PgError;
     if (e.code === BUSINESS_FAILURE_SQLSTATE && e.message && isErrorCode(e.message)) {
-      return fail(e.message, field, detailOf(e));
+      const detail = detailOf(e);
+      const at = typeof detail?.field === 'string' ? detail.field : field;
+      return fail(e.message, at, detail);
     }
     throw err;
   } finally {

@@ -2,7 +2,7 @@
 // consumed in consumption order, the rest becomes overage within the cap; when balance plus the
 // overage allowance cannot cover it, it fails with a typed code and writes nothing.
 import { limits } from '../../config/limits';
-import { ErrorCode, fail, type Result } from '../../shared/errors';
+import { ErrorCode, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
 import { callLedger } from './ledger-call';
 import { checkDate, checkId, checkKey, checkSeconds, checkText, fingerprint, firstFailure } from './validate';
@@ -27,11 +27,8 @@ export async function recordUsage(deps: LedgerDeps, input: RecordUsageInput): Pr
     checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND),
   );
   if (bad) return bad;
-  const now = deps.clock.now() ?? new Date();
-  if (input.occurredAt) {
-    const ageSeconds = (now.getTime() - input.occurredAt.getTime()) / 1000;
-    if (ageSeconds < -60 || ageSeconds > limits.usageBackdateSecondsMax) return fail(ErrorCode.INVALID_ARGUMENT, 'occurredAt');
-  }
+  // how far back occurredAt may lie is checked by the ledger function after the replay check, so a
+  // retry of an old call still gets its original answer
   const fp = fingerprint('recordUsage', {
     seconds: input.seconds,
     callId: input.callId,
@@ -40,7 +37,7 @@ export async function recordUsage(deps: LedgerDeps, input: RecordUsageInput): Pr
   });
   const r = await callLedger<Record<string, unknown>>(deps, 'vp_record_usage', [
     input.userId, input.seconds, input.idempotencyKey, fp, input.callId ?? null, input.occurredAt ?? null,
-    input.description ?? null, deps.clock.now(),
+    input.description ?? null, deps.clock.now(), limits.usageBackdateSecondsMax,
   ]);
   return r.ok ? { ok: true, value: toUsageOutcome(r.value) } : r;
 }

@@ -57,13 +57,11 @@ export function firstFailure(...checks: Check[]): Check {
   return null;
 }
 
-/** Stable text of an operation and its parameters: a key replayed with other parameters is refused. */
+/**
+ * Stable text of an operation and its parameters: a key replayed with other parameters is refused.
+ * JSON-encoded, so no value can imitate a separator.
+ */
 export function fingerprint(operation: string, params: Record<string, string | number | boolean | null | undefined>): string {
-  const parts = Object.keys(params)
-    .sort()
-    .map((k) => {
-      const v = params[k];
-      return `${k}=${v === undefined || v === null ? '' : String(v)}`;
-    });
-  return `${operation}|${parts.join('|')}`;
+  const sorted = Object.keys(params).sort().map((k) => [k, params[k] ?? null]);
+  return `${operation}:${JSON.stringify(sorted)}`;
 }

@@ -37,7 +37,22 @@ interface EntryRow {
 }
 
 export async function verifyLedger(deps: Pick<LedgerDeps, 'em'>, userId: string): Promise<LedgerReport> {
-  const conn = deps.em.getConnection();
+  // one consistent snapshot: under live traffic the head would otherwise move between the reads
+  return deps.em.getConnection().getKnex().transaction(async (trx) => {
+    await trx.raw('set transaction isolation level repeatable read, read only');
+    const conn = {
+      execute: async <T>(sql: string, params: unknown[] = []): Promise<T> =>
+        (await trx.raw(sql, params as never)).rows as T,
+    };
+    return verifyIn(conn, userId);
+  });
+}
+
+interface Reader {
+  execute<T>(sql: string, params?: unknown[]): Promise<T>;
+}
+
+async function verifyIn(conn: Reader, userId: string): Promise<LedgerReport> {
   const problems: LedgerProblem[] = [];
   const report = (invariant: LedgerProblem['invariant'], message: string, sequence?: number) =>
     problems.push({ invariant, message, sequence });
@@ -168,9 +183,10 @@ export async function verifyLedger(deps: Pick<LedgerDeps, 'em'>, userId: string)
 
   const [trg] = await conn.execute<{ n: string }[]>(
     `select count(*) as n from pg_trigger
-      where tgrelid = 'ledger_entries'::regclass and not tgisinternal and tgenabled <> 'D'`,
+      where tgrelid = 'ledger_entries'::regclass and not tgisinternal and tgenabled <> 'D'
+        and tgname in ('ledger_entries_no_update_delete', 'ledger_entries_no_truncate')`,
   );
-  if (Number(trg?.n ?? 0) < 2) report(6, 'the append-only triggers on ledger_entries are missing or disabled');
+  if (Number(trg?.n ?? 0) !== 2) report(6, 'the append-only triggers on ledger_entries are missing or disabled');
 
   const sequences = problems.map((p) => p.sequence).filter((s): s is number => s !== undefined);
   return {

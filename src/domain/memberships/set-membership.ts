@@ -69,7 +69,8 @@ export async function setMembership(deps: { em: Em }, input: SetMembershipInput)
               pl.overage_cents_per_minute
          from m join plans pl on pl.code = m.plan_code
         where m.current_period_start is not null
-       on conflict (user_id, period_start) do nothing
+       on conflict (user_id, period_start) do update set period_end = excluded.period_end
+         where usage_periods.status = 'OPEN'  -- a period that moves its end (e.g. a longer trial) keeps counting
      )
      select * from m`,
     [
