@@ -16,6 +16,12 @@ import type { Logger } from '../observability/logger';
 import { databaseClock } from '../shared/clock';
 import { connectRedis } from './redis';
 import { startSweeper, type Sweeper } from './sweeper';
+import { Queue } from 'bullmq';
+import { Queues, producerConnection, type WebhookJob } from '../queues/jobs';
+import { startWebhookWorker, type WebhookWorker } from '../queues/webhook-worker';
+import { createStripeClient } from '../stripe/client';
+import { stripePayments } from '../stripe/payments';
+import { createWebhookRouter } from '../stripe/webhook-route';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -43,6 +49,9 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     throw err;
   }
   const live = createLive(config.redisUrl, logger);
+  const stripe = config.stripe ? createStripeClient(config.stripe) : null;
+  const webhookQueue = config.stripe ? new Queue<WebhookJob>(Queues.webhooks, { connection: producerConnection(config.redisUrl), prefix: config.queuePrefix }) : null;
+  webhookQueue?.on('error', (err) => logger.warn({ err: err.message }, 'webhook queue: Redis unavailable'));
 
   let server: Server | null = null;
   let websockets: LiveServer | null = null;
@@ -53,10 +62,14 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     const authenticate = createAuthenticator(config);
     const graphql = await createGraphQLRouter({
       schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock,
+      payments: stripe && config.stripe ? stripePayments(stripe, config.stripe, orm) : null,
       rateLimit: createRateLimiter(redis, config.rateLimitPerMinute, logger),
     });
     stopGraphQL = graphql.stop;
-    const app = createHttpApp({ orm, redis, logger, graphql: graphql.router });
+    const stripeWebhook = stripe && webhookQueue && config.stripe
+      ? createWebhookRouter({ orm, stripe, webhookSecret: config.stripe.webhookSecret, queue: webhookQueue, logger })
+      : undefined;
+    const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
@@ -67,13 +80,16 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     logger.info({ port, role }, 'http server listening');
   }
   const sweeper: Sweeper | null = role === 'api' ? null : startSweeper(orm, live.events, config.sweepIntervalMs, logger);
-  if (sweeper) logger.info({ intervalMs: config.sweepIntervalMs }, 'sweeper started');
+  const webhookWorker: WebhookWorker | null = role !== 'api' && webhookQueue
+    ? startWebhookWorker(config, orm, live.events, webhookQueue, logger) : null;
+  if (sweeper) logger.info({ intervalMs: config.sweepIntervalMs, stripe: Boolean(webhookWorker) }, 'sweeper started');
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       // stop taking work, let what is in flight finish, then close what it used
       await sweeper?.stop();
+      await webhookWorker?.stop();
       if (server) {
         const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
         await websockets?.close();
@@ -81,6 +97,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
         await closed;
         await stopGraphQL();
       }
+      await webhookQueue?.close();
       await live.close();
       await redis.quit().catch(() => redis.disconnect());
       await orm.close(true);

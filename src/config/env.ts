@@ -32,6 +32,18 @@ export interface Config {
   graphqlIntrospection: boolean;
   /** How often a worker settles expired holds and grants and closes ended periods. */
   sweepIntervalMs: number;
+  /** Prefix of the job queues' Redis keys: one per database, so installations sharing a Redis stay apart. */
+  queuePrefix: string;
+  /** Stripe, or null: without it the service runs and Stripe operations answer STRIPE_NOT_CONFIGURED. */
+  stripe: StripeConfig | null;
+}
+
+export interface StripeConfig {
+  secretKey: string;
+  webhookSecret: string;
+  /** Where the Stripe API is: https://api.stripe.com, or the fake server offline. */
+  apiUrl: string;
+  prices: Record<'STARTER' | 'BUSINESS' | 'ENTERPRISE', string>;
 }
 
 export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me';
@@ -83,6 +95,12 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
 }
 
 export function loadConfig(env: Env = process.env): Config {
+  const config = readConfig(env);
+  if (!config.queuePrefix) config.queuePrefix = `vp-${new URL(config.databaseUrl).pathname.replace(/^\//, '') || 'default'}`;
+  return config;
+}
+
+function readConfig(env: Env): Config {
   const nodeEnv = str(env, 'NODE_ENV', 'development');
   if (nodeEnv !== 'development' && nodeEnv !== 'test' && nodeEnv !== 'production') {
     throw new ConfigError(`NODE_ENV must be development, test or production, got "${nodeEnv}"`);
@@ -106,6 +124,27 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1, 1_000_000),
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
+    stripe: stripe(env),
+    queuePrefix: str(env, 'QUEUE_PREFIX', ''),
+  };
+}
+
+function stripe(env: Env): StripeConfig | null {
+  if (!env.STRIPE_SECRET_KEY) return null;
+  const need = (name: string) => {
+    const v = env[name];
+    if (!v) throw new ConfigError(`${name} must be set when STRIPE_SECRET_KEY is set`);
+    return v;
+  };
+  return {
+    secretKey: env.STRIPE_SECRET_KEY,
+    webhookSecret: need('STRIPE_WEBHOOK_SECRET'),
+    apiUrl: url(env, 'STRIPE_API_URL', 'https://api.stripe.com', ['https:', 'http:']),
+    prices: {
+      STARTER: need('STRIPE_PRICE_STARTER'),
+      BUSINESS: need('STRIPE_PRICE_BUSINESS'),
+      ENTERPRISE: need('STRIPE_PRICE_ENTERPRISE'),
+    },
   };
 }
 

@@ -24,3 +24,17 @@ export interface LedgerEvents {
 }
 
 export const noEvents: LedgerEvents = { balanceChanged: () => undefined, usageAlerts: () => undefined };
+
+/** The payment provider, as the domain needs it (Stripe behind it). */
+export interface Payments {
+  /** The provider's customer of a user, created once. */
+  ensureCustomer(user: { id: string; email: string }): Promise<string>;
+  /** A hosted checkout for a subscription to the plan; answers where to send the user. */
+  createSubscriptionCheckout(input: {
+    userId: string;
+    customerId: string;
+    planCode: 'STARTER' | 'BUSINESS' | 'ENTERPRISE';
+    successUrl: string;
+    cancelUrl: string;
+  }): Promise<{ id: string; url: string }>;
+}

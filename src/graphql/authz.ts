@@ -10,7 +10,8 @@ import { badInput, forbidden, unauthenticated } from './errors';
 export type Operation =
   | 'me' | 'user' | 'balance' | 'transactions' | 'reservation' | 'apiKeys'
   | 'createUser' | 'recordUsage' | 'reserveCredits' | 'extendReservation' | 'commitReservation' | 'releaseReservation'
-  | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey' | 'balanceChanged' | 'usageAlert';
+  | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey' | 'balanceChanged' | 'usageAlert'
+  | 'createCheckoutSession';
 
 const ALL: Role[] = ['USER', 'SERVICE', 'ADMIN'];
 
@@ -32,6 +33,7 @@ export const POLICY: Record<Operation, Role[]> = {
   createApiKey: ['USER', 'ADMIN'],
   revokeApiKey: ['USER', 'ADMIN'],
   // a user watches their own stream; ADMIN any (billing rules §9)
+  createCheckoutSession: ['USER'],
   balanceChanged: ['USER', 'ADMIN'],
   usageAlert: ['USER', 'ADMIN'],
 };

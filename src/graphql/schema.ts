@@ -11,12 +11,13 @@ import { ReservationResolver } from './resolvers/reservation.resolver';
 import { GrantLineageResolver, TransactionResolver } from './resolvers/transaction.resolver';
 import { UsageResolver } from './resolvers/usage.resolver';
 import { LiveResolver } from './resolvers/live.resolver';
+import { MembershipMutationResolver } from './resolvers/membership.resolver';
 import { createLocalPubSub, type LivePubSub } from '../live/pubsub';
 import { MembershipResolver, UserResolver } from './resolvers/user.resolver';
 
 export const resolvers = [
   PlanResolver, UserResolver, MembershipResolver, BalanceResolver, TransactionResolver, GrantLineageResolver,
-  ReservationResolver, UsageResolver, GrantResolver, ApiKeyResolver, LiveResolver,
+  ReservationResolver, UsageResolver, GrantResolver, ApiKeyResolver, LiveResolver, MembershipMutationResolver,
 ] as const;
 
 /** The schema, with subscriptions fed by this pub/sub (Redis in the service, in-process otherwise). */

@@ -11,6 +11,7 @@ export interface HttpDeps {
   redis: Redis;
   logger: Logger;
   graphql?: Router;
+  stripeWebhook?: Router;
 }
 
 export interface ReadinessReport {
@@ -56,5 +57,6 @@ export function createHttpApp(deps: HttpDeps): Express {
     res.status(report.ready ? 200 : 503).json(report);
   });
   if (deps.graphql) app.use('/graphql', deps.graphql);
+  if (deps.stripeWebhook) app.use('/webhooks/stripe', deps.stripeWebhook);
   return app;
 }

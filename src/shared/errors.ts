@@ -20,6 +20,7 @@ export const ErrorCode = {
   PERIOD_NOT_FOUND: 'PERIOD_NOT_FOUND',
   EMAIL_TAKEN: 'EMAIL_TAKEN',
   API_KEY_NOT_FOUND: 'API_KEY_NOT_FOUND',
+  STRIPE_NOT_CONFIGURED: 'STRIPE_NOT_CONFIGURED',
   // idempotency
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   // state
@@ -55,6 +56,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   PERIOD_NOT_FOUND: 'No such period.',
   EMAIL_TAKEN: 'A user with this email address exists already.',
   API_KEY_NOT_FOUND: 'No such API key.',
+  STRIPE_NOT_CONFIGURED: 'Payments are not configured on this installation.',
   API_ACCESS_NOT_IN_PLAN: 'API keys need a plan with API access (Enterprise).',
   IDEMPOTENCY_KEY_REUSED: 'This idempotency key was used before with other parameters.',
   RESERVATION_NOT_ACTIVE: 'The reservation is no longer active.',

@@ -1,7 +1,8 @@
 // Inputs of the mutations: one input object each (graphql-contract.md).
 import { Field, ID, InputType, Int } from 'type-graphql';
 import type { Role } from '../../db/entities/types';
-import { ApiKeyRoleEnum, ManualGrantSourceEnum, RoleEnum } from './enums';
+import type { PlanCode } from '../../db/entities/types';
+import { ApiKeyRoleEnum, ManualGrantSourceEnum, PlanCodeEnum, RoleEnum } from './enums';
 
 @InputType()
 export class CreateUserInput {
@@ -76,4 +77,11 @@ export class CreateApiKeyInput {
 @InputType()
 export class RevokeApiKeyInput {
   @Field(() => ID) id!: string;
+}
+
+@InputType()
+export class CreateCheckoutSessionInput {
+  @Field(() => PlanCodeEnum) plan!: PlanCode;
+  @Field(() => String) successUrl!: string;
+  @Field(() => String) cancelUrl!: string;
 }

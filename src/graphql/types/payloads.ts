@@ -62,3 +62,9 @@ export class CreateApiKeyPayload extends MutationPayload {
 export class RevokeApiKeyPayload extends MutationPayload {
   @Field(() => ApiKey, { nullable: true }) apiKey?: ApiKey | null;
 }
+
+@ObjectType({ implements: MutationPayload })
+export class CreateCheckoutSessionPayload extends MutationPayload {
+  @Field(() => String, { nullable: true, description: 'Where to send the user to pay.' }) url?: string | null;
+  @Field(() => String, { nullable: true }) sessionId?: string | null;
+}

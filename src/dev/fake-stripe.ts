@@ -1,0 +1,160 @@
+// A small fake of the Stripe API on 127.0.0.1 for tests and offline demos: the real `stripe` SDK
+// talks to it through STRIPE_API_URL. It speaks Stripe's form-encoded bodies, error envelope and
+// Idempotency-Key replay, logs every request, and has helpers that complete a checkout and send
+// correctly signed webhooks (the events of the real flow) to our endpoint.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import Stripe from 'stripe';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface FakeStripeRequest {
+  method: string;
+  path: string;
+  body: Obj;
+  idempotencyKey: string | null;
+}
+
+export interface FakeStripe {
+  url: string;
+  requests: FakeStripeRequest[];
+  customers: Map<string, Obj>;
+  sessions: Map<string, Obj>;
+  subscriptions: Map<string, Obj>;
+  invoices: Map<string, Obj>;
+  /** Where webhooks go (our /webhooks/stripe). */
+  webhookUrl: string;
+  /** Pays a subscription checkout: the subscription, its first invoice, and the three webhooks. */
+  completeCheckout(sessionId: string, at?: Date): Promise<Obj[]>;
+  /** Signs and posts one event; answers the HTTP status. */
+  deliver(event: Obj, opts?: { secret?: string; timestamp?: number; rawBody?: string }): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Nested objects from form keys such as line_items[0][price]=… (what the SDK sends). */
+export function parseForm(text: string): Obj {
+  const out: Obj = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    const path = key.replace(/\]/g, '').split('[');
+    let node = out;
+    path.forEach((part, i) => {
+      if (i === path.length - 1) node[part] = value;
+      else node = node[part] ??= /^\d+$/.test(path[i + 1]!) ? [] : {};
+    });
+  }
+  return out;
+}
+
+export async function startFakeStripe(opts: { webhookSecret: string; port?: number }): Promise<FakeStripe> {
+  const sdk = new Stripe('sk_test_fake', { telemetry: false });
+  let n = 0;
+  // unique across fake instances, as Stripe's ids are unique across time
+  const run = Math.random().toString(36).slice(2, 10);
+  const id = (prefix: string) => `${prefix}_fake${run}${String(++n).padStart(6, '0')}`;
+  const requests: FakeStripeRequest[] = [];
+  const customers = new Map<string, Obj>();
+  const sessions = new Map<string, Obj>();
+  const subscriptions = new Map<string, Obj>();
+  const invoices = new Map<string, Obj>();
+  const replays = new Map<string, { body: string; status: number; response: Obj }>();
+
+  const error = (res: ServerResponse, status: number, type: string, message: string) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { type, message } }));
+  };
+
+  const routes: [string, RegExp, (m: RegExpExecArray, body: Obj) => [number, Obj]][] = [
+    ['POST', /^\/v1\/customers$/, (_m, body) => {
+      const c = { id: id('cus'), object: 'customer', email: body.email ?? null, metadata: body.metadata ?? {}, created: now() };
+      customers.set(c.id, c);
+      return [200, c];
+    }],
+    ['POST', /^\/v1\/checkout\/sessions$/, (_m, body) => {
+      if (!body.customer || !customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
+      const s = {
+        id: id('cs'), object: 'checkout.session', mode: body.mode, customer: body.customer, client_reference_id: body.client_reference_id ?? null,
+        line_items: body.line_items ?? [], success_url: body.success_url, cancel_url: body.cancel_url, metadata: body.metadata ?? {},
+        status: 'open', payment_status: 'unpaid', subscription: null, url: '', created: now(),
+      };
+      s.url = `https://checkout.fake.stripe/c/${s.id}`;
+      sessions.set(s.id, s);
+      return [200, s];
+    }],
+    ['GET', /^\/v1\/checkout\/sessions\/([^/]+)$/, (m) => (sessions.has(m[1]!) ? [200, sessions.get(m[1]!)!] : notFound('checkout session'))],
+    ['GET', /^\/v1\/subscriptions\/([^/]+)$/, (m) => (subscriptions.has(m[1]!) ? [200, subscriptions.get(m[1]!)!] : notFound('subscription'))],
+  ];
+  const notFound = (what: string): [number, Obj] => [404, { error: { type: 'invalid_request_error', message: `No such ${what}` } }];
+  const now = () => Math.floor(Date.now() / 1000);
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      const path = (req.url ?? '').split('?')[0]!;
+      const body = parseForm(raw);
+      const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
+      requests.push({ method: req.method ?? '', path, body, idempotencyKey: key });
+      if (key) {
+        const seen = replays.get(key);
+        if (seen && seen.body !== raw) return error(res, 400, 'idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.');
+        if (seen) {
+          res.writeHead(seen.status, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
+          return res.end(JSON.stringify(seen.response));
+        }
+      }
+      const route = routes.find(([method, re]) => method === req.method && re.test(path));
+      if (!route) return error(res, 404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${path})`);
+      const [status, response] = route[2](route[1].exec(path)!, body);
+      if (key) replays.set(key, { body: raw, status, response });
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(response));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+
+  const fake: FakeStripe = {
+    url: `http://127.0.0.1:${port}`,
+    requests, customers, sessions, subscriptions, invoices,
+    webhookUrl: '',
+    async deliver(event, o = {}) {
+      const payload = o.rawBody ?? JSON.stringify(event);
+      const header = sdk.webhooks.generateTestHeaderString({ payload, secret: o.secret ?? opts.webhookSecret, timestamp: o.timestamp });
+      const res = await fetch(fake.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': header }, body: payload });
+      return res.status;
+    },
+    async completeCheckout(sessionId, at = new Date()) {
+      const s = sessions.get(sessionId);
+      if (!s) throw new Error(`no session ${sessionId}`);
+      const start = Math.floor(at.getTime() / 1000);
+      const end = start + 30 * 86_400;
+      const price = s.line_items[0]?.price;
+      const sub = {
+        id: id('sub'), object: 'subscription', customer: s.customer, status: 'active', cancel_at_period_end: false, created: start,
+        items: { object: 'list', data: [{ id: id('si'), object: 'subscription_item', price: { id: price, object: 'price' }, quantity: 1, current_period_start: start, current_period_end: end }] },
+        metadata: s.metadata,
+      };
+      subscriptions.set(sub.id, sub);
+      const invoice = {
+        id: id('in'), object: 'invoice', customer: s.customer, status: 'paid', billing_reason: 'subscription_create', currency: 'eur',
+        parent: { type: 'subscription_details', subscription_details: { subscription: sub.id } },
+        lines: { object: 'list', data: [{ id: id('il'), object: 'line_item', period: { start, end }, pricing: { type: 'price_details', price_details: { price } } }] },
+        created: start,
+      };
+      invoices.set(invoice.id, invoice);
+      Object.assign(s, { status: 'complete', payment_status: 'paid', subscription: sub.id });
+      const event = (type: string, object: Obj, offset: number) => ({
+        id: id('evt'), object: 'event', type, api_version: '2026-10-28.endive', created: start + offset, livemode: false,
+        data: { object }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
+      });
+      const events = [
+        event('checkout.session.completed', { ...s }, 0),
+        event('customer.subscription.created', sub, 1),
+        event('invoice.paid', invoice, 2),
+      ];
+      for (const e of events) await fake.deliver(e);
+      return events;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  return fake;
+}

@@ -1,0 +1,38 @@
+// Starts the purchase of a membership: one provider customer per user, a hosted subscription
+// checkout for the plan, the user id as client reference. Completing it grants nothing by itself:
+// credits come when the period's invoice is paid.
+import { PLAN_CODES, type PlanCode } from '../../db/entities/types';
+import { ErrorCode, fail, type Result } from '../../shared/errors';
+import type { Em } from '../ledger/ledger-call';
+import type { Payments } from '../ports';
+
+export interface StartCheckoutInput {
+  userId: string;
+  planCode: PlanCode;
+  successUrl: string;
+  cancelUrl: string;
+}
+
+function httpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && v.length <= 2000;
+  } catch {
+    return false;
+  }
+}
+
+export async function startCheckout(
+  deps: { em: Em; payments: Payments | null },
+  input: StartCheckoutInput,
+): Promise<Result<{ sessionId: string; url: string }>> {
+  if (!deps.payments) return fail(ErrorCode.STRIPE_NOT_CONFIGURED);
+  if (!PLAN_CODES.includes(input.planCode)) return fail(ErrorCode.PLAN_NOT_FOUND, 'plan');
+  if (!httpUrl(input.successUrl)) return fail(ErrorCode.INVALID_ARGUMENT, 'successUrl');
+  if (!httpUrl(input.cancelUrl)) return fail(ErrorCode.INVALID_ARGUMENT, 'cancelUrl');
+  const [user] = await deps.em.getConnection().execute<{ id: string; email: string }[]>('select id, email from users where id = ?', [input.userId]);
+  if (!user) return fail(ErrorCode.USER_NOT_FOUND, 'userId');
+  const customerId = await deps.payments.ensureCustomer(user);
+  const session = await deps.payments.createSubscriptionCheckout({ ...input, customerId });
+  return { ok: true, value: { sessionId: session.id, url: session.url } };
+}

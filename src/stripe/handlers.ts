@@ -1,0 +1,85 @@
+// What each Stripe event means for us. Credits are granted on invoice.paid only, keyed by
+// (subscription, period start) in the ledger; memberships mirror subscriptions and never move
+// backwards on an out-of-order event (the event's time is compared with the last one applied).
+import type Stripe from 'stripe';
+import { grantPlanCredits } from '../domain/ledger/grant-plan-credits';
+import { setMembership } from '../domain/memberships/set-membership';
+import type { MembershipStatus, PlanCode } from '../db/entities/types';
+import type { ProcessDeps } from './inbox';
+
+export type Handler = (deps: ProcessDeps, event: Stripe.Event) => Promise<void>;
+
+const STATUS: Record<string, MembershipStatus> = {
+  incomplete: 'INCOMPLETE', incomplete_expired: 'CANCELED', trialing: 'TRIALING', active: 'ACTIVE',
+  past_due: 'PAST_DUE', canceled: 'CANCELED', unpaid: 'UNPAID', paused: 'PAST_DUE',
+};
+
+async function userOfCustomer(deps: ProcessDeps, customerId: string): Promise<string | null> {
+  const [row] = await deps.em.getConnection().execute<{ user_id: string }[]>(
+    'select user_id from stripe_customers where customer_id = ?', [customerId]);
+  return row?.user_id ?? null;
+}
+
+function planOfPrice(deps: ProcessDeps, priceId: string | undefined): PlanCode | null {
+  const hit = Object.entries(deps.prices).find(([, id]) => id === priceId);
+  return (hit?.[0] as PlanCode | undefined) ?? null;
+}
+
+const customerId = (c: string | { id: string } | null | undefined) => (typeof c === 'string' ? c : c?.id ?? null);
+
+async function mirrorSubscription(deps: ProcessDeps, event: Stripe.Event, sub: Stripe.Subscription): Promise<void> {
+  const userId = await userOfCustomer(deps, customerId(sub.customer)!);
+  if (!userId) throw new Error(`no user for Stripe customer ${customerId(sub.customer)}`);
+  const item = sub.items.data[0];
+  const plan = planOfPrice(deps, item?.price.id);
+  if (!item || !plan) throw new Error(`subscription ${sub.id} has no known price`);
+  // older than what was applied last: nothing to do (Stripe delivers out of order)
+  const [m] = await deps.em.getConnection().execute<{ stripe_event_at: string | null }[]>(
+    `select stripe_event_at from memberships where user_id = ? and stripe_event_at > to_timestamp(?)`, [userId, event.created]);
+  if (m) return;
+  const r = await setMembership({ em: deps.em }, {
+    userId, planCode: plan, status: STATUS[sub.status] ?? 'INCOMPLETE',
+    currentPeriodStart: new Date(item.current_period_start * 1000), currentPeriodEnd: new Date(item.current_period_end * 1000),
+    cancelAtPeriodEnd: sub.cancel_at_period_end, stripeCustomerId: customerId(sub.customer), stripeSubscriptionId: sub.id,
+  });
+  if (!r.ok) throw new Error(`membership mirror failed: ${r.error.code}`);
+  await deps.em.getConnection().execute('update memberships set stripe_event_at = to_timestamp(?) where user_id = ?', [event.created, userId]);
+}
+
+export const HANDLERS: Record<string, Handler> = {
+  'checkout.session.completed': async (deps, event) => {
+    const session = event.data.object as Stripe.Checkout.Session;
+    const userId = session.client_reference_id;
+    const customer = customerId(session.customer);
+    if (!userId || !customer) throw new Error(`checkout session ${session.id} has no user or customer`);
+    await deps.em.getConnection().execute(
+      'insert into stripe_customers (user_id, customer_id) values (?, ?) on conflict do nothing', [userId, customer]);
+    // a subscription checkout grants nothing by itself: credits come with invoice.paid
+  },
+  'customer.subscription.created': async (deps, event) => mirrorSubscription(deps, event, event.data.object as Stripe.Subscription),
+  'customer.subscription.updated': async (deps, event) => mirrorSubscription(deps, event, event.data.object as Stripe.Subscription),
+  'customer.subscription.deleted': async (deps, event) => mirrorSubscription(deps, event, event.data.object as Stripe.Subscription),
+  'invoice.paid': async (deps, event) => {
+    const invoice = event.data.object as Stripe.Invoice;
+    if (invoice.billing_reason !== 'subscription_create' && invoice.billing_reason !== 'subscription_cycle') return;
+    const subscription = invoice.parent?.subscription_details?.subscription;
+    const subscriptionId = typeof subscription === 'string' ? subscription : subscription?.id;
+    const line = invoice.lines.data[0];
+    const userId = await userOfCustomer(deps, customerId(invoice.customer)!);
+    const plan = planOfPrice(deps, (line?.pricing?.price_details?.price as string | undefined) ?? undefined);
+    if (!userId || !subscriptionId || !line || !plan) throw new Error(`invoice ${invoice.id} cannot be matched to a user, subscription and plan`);
+    const r = await grantPlanCredits({ em: deps.em, clock: deps.clock, events: deps.events }, {
+      userId, subscriptionId, planCode: plan,
+      periodStart: new Date(line.period.start * 1000), periodEnd: new Date(line.period.end * 1000),
+    });
+    if (!r.ok) throw new Error(`plan grant failed: ${r.error.code}`);
+  },
+  'invoice.payment_failed': async (deps, event) => {
+    const invoice = event.data.object as Stripe.Invoice;
+    const userId = await userOfCustomer(deps, customerId(invoice.customer)!);
+    if (!userId) return;
+    await deps.em.getConnection().execute(
+      `update memberships set status = 'PAST_DUE', updated_at = now()
+        where user_id = ? and (stripe_event_at is null or stripe_event_at <= to_timestamp(?))`, [userId, event.created]);
+  },
+};

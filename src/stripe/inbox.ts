@@ -1,0 +1,74 @@
+// The webhook inbox: verify → store once by event id → enqueue → process by id → sweep what was
+// stored but never enqueued. Storing comes before acknowledging, so a 2xx means the event is safe
+// in Postgres whatever happens to Redis or the worker.
+import type Stripe from 'stripe';
+import type { Em } from '../domain/ledger/ledger-call';
+import type { LedgerEvents } from '../domain/ports';
+import type { Logger } from '../observability/logger';
+import type { Clock } from '../shared/clock';
+import { HANDLERS } from './handlers';
+
+/** Stores the event unless its id is known; answers whether it is new. */
+export async function storeEvent(em: Em, event: Stripe.Event): Promise<boolean> {
+  const rows = await em.getConnection().execute<{ id: string }[]>(
+    `insert into webhook_events (id, type, payload, stripe_created_at)
+     values (?, ?, ?::jsonb, to_timestamp(?)) on conflict (id) do nothing returning id`,
+    [event.id, event.type, JSON.stringify(event), event.created],
+  );
+  return rows.length === 1;
+}
+
+export async function markEnqueued(em: Em, eventId: string): Promise<void> {
+  await em.getConnection().execute('update webhook_events set enqueued_at = coalesce(enqueued_at, now()) where id = ?', [eventId]);
+}
+
+/** Events stored but never enqueued (Redis was down), or failed: for the sweeper to enqueue again. */
+export async function eventsToEnqueue(em: Em, olderThanSeconds: number, batchMax: number): Promise<string[]> {
+  const rows = await em.getConnection().execute<{ id: string }[]>(
+    `select id from webhook_events
+      where (status = 'RECEIVED' and (enqueued_at is null or enqueued_at < now() - make_interval(secs => ?)))
+      order by received_at limit ?`,
+    [olderThanSeconds, batchMax],
+  );
+  return rows.map((r) => r.id);
+}
+
+export interface ProcessDeps {
+  em: Em;
+  clock: Clock;
+  events: LedgerEvents;
+  logger: Logger;
+  prices: Record<string, string>;
+}
+
+export class PermanentWebhookError extends Error {
+  override name = 'PermanentWebhookError';
+}
+
+/**
+ * Processes one stored event by id. Safe to run twice and concurrently: the row is claimed by one
+ * conditional update, and every handler's effect is idempotent in the ledger.
+ */
+export async function processEvent(deps: ProcessDeps, eventId: string): Promise<'PROCESSED' | 'IGNORED' | 'SKIPPED'> {
+  const conn = deps.em.getConnection();
+  const [claimed] = await conn.execute<{ payload: Stripe.Event; type: string }[]>(
+    `update webhook_events set status = 'PROCESSING', attempts = attempts + 1
+      where id = ? and status in ('RECEIVED', 'FAILED', 'PROCESSING') returning payload, type`,
+    [eventId],
+  );
+  if (!claimed) return 'SKIPPED'; // processed already, or unknown
+  const handler = HANDLERS[claimed.type];
+  try {
+    if (!handler) {
+      deps.logger.info({ eventId, type: claimed.type }, 'stripe event type without a handler: stored and acknowledged');
+      await conn.execute(`update webhook_events set status = 'IGNORED', processed_at = now() where id = ?`, [eventId]);
+      return 'IGNORED';
+    }
+    await handler(deps, claimed.payload);
+    await conn.execute(`update webhook_events set status = 'PROCESSED', processed_at = now(), last_error = null where id = ?`, [eventId]);
+    return 'PROCESSED';
+  } catch (err) {
+    await conn.execute(`update webhook_events set status = 'FAILED', last_error = ? where id = ?`, [String((err as Error).message).slice(0, 1000), eventId]);
+    throw err;
+  }
+}

@@ -1,0 +1,35 @@
+// The Payments port on Stripe.
+import type { StripeConfig } from '../config/env';
+import type { Orm } from '../db/orm';
+import type { Payments } from '../domain/ports';
+import type { Stripe } from './client';
+
+export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): Payments {
+  return {
+    async ensureCustomer(user) {
+      const conn = orm.em.fork().getConnection();
+      const [known] = await conn.execute<{ customer_id: string }[]>('select customer_id from stripe_customers where user_id = ?', [user.id]);
+      if (known) return known.customer_id;
+      // the key makes a retried creation return the same customer (Stripe keeps keys ~24 h)
+      const customer = await stripe.customers.create(
+        { email: user.email, metadata: { userId: user.id } },
+        { idempotencyKey: `customer-${user.id}` },
+      );
+      await conn.execute('insert into stripe_customers (user_id, customer_id) values (?, ?) on conflict do nothing', [user.id, customer.id]);
+      const [row] = await conn.execute<{ customer_id: string }[]>('select customer_id from stripe_customers where user_id = ?', [user.id]);
+      return row!.customer_id;
+    },
+    async createSubscriptionCheckout(input) {
+      const session = await stripe.checkout.sessions.create({
+        mode: 'subscription',
+        customer: input.customerId,
+        client_reference_id: input.userId,
+        line_items: [{ price: config.prices[input.planCode], quantity: 1 }],
+        success_url: input.successUrl,
+        cancel_url: input.cancelUrl,
+        metadata: { userId: input.userId, planCode: input.planCode },
+      });
+      return { id: session.id, url: session.url ?? '' };
+    },
+  };
+}

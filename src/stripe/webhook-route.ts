@@ -1,0 +1,47 @@
+// POST /webhooks/stripe: the raw body is verified (tolerance 300 s), the event stored once by its id
+// and answered 2xx at once; a job processes it. If Redis is down the event is still stored and
+// answered; the worker's sweep enqueues it later.
+import express, { type Request, type Response, type Router } from 'express';
+import type { Queue } from 'bullmq';
+import { limits } from '../config/limits';
+import type { Orm } from '../db/orm';
+import type { Logger } from '../observability/logger';
+import { webhookJobId, webhookJobOptions, type WebhookJob } from '../queues/jobs';
+import { verifyWebhook, type Stripe } from './client';
+import { markEnqueued, storeEvent } from './inbox';
+
+export interface WebhookRouteDeps {
+  orm: Orm;
+  stripe: Stripe;
+  webhookSecret: string;
+  queue: Queue<WebhookJob>;
+  logger: Logger;
+}
+
+export function createWebhookRouter(deps: WebhookRouteDeps): Router {
+  const router = express.Router();
+  router.post('/', express.raw({ type: () => true, limit: limits.requestBodyBytesMax }), async (req: Request, res: Response) => {
+    const signature = req.header('stripe-signature');
+    let event: Stripe.Event;
+    try {
+      if (!signature || !Buffer.isBuffer(req.body)) throw new Error('no signature or body');
+      event = verifyWebhook(deps.stripe, req.body, signature, deps.webhookSecret);
+    } catch (err) {
+      req.log.warn({ err: (err as Error).message }, 'stripe webhook refused: bad signature or body');
+      res.status(400).json({ error: 'invalid signature or payload' });
+      return;
+    }
+    const em = deps.orm.em.fork();
+    const isNew = await storeEvent(em, event);
+    try {
+      await deps.queue.add('process', { eventId: event.id }, { ...webhookJobOptions, jobId: webhookJobId(event.id) });
+      await markEnqueued(em, event.id);
+    } catch (err) {
+      // stored: the sweep will enqueue it once Redis is back
+      req.log.warn({ eventId: event.id, err: (err as Error).message }, 'stripe webhook stored but not enqueued');
+    }
+    req.log.info({ eventId: event.id, type: event.type, duplicate: !isNew }, 'stripe webhook received');
+    res.status(200).json({ received: true });
+  });
+  return router;
+}

@@ -1,0 +1,108 @@
+// Sign-up to credits with Stripe stood in by the fake server (the real SDK talks to it): checkout,
+// signed webhooks stored once and processed by the worker, 200 minutes granted once however often
+// Stripe delivers. Refused webhooks store nothing.
+import { randomUUID } from 'node:crypto';
+import { startFakeStripe, type FakeStripe } from '../../src/dev/fake-stripe';
+import { outcome, startTestApi, type Account, type TestApi } from '../support/api';
+
+const SECRET = 'whsec_test_secret_for_the_fake';
+let fake: FakeStripe;
+let api: TestApi;
+let user: Account;
+
+beforeAll(async () => {
+  fake = await startFakeStripe({ webhookSecret: SECRET });
+  api = await startTestApi({
+    STRIPE_SECRET_KEY: 'sk_test_fake', STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_URL: fake.url,
+    STRIPE_PRICE_STARTER: 'price_starter', STRIPE_PRICE_BUSINESS: 'price_business', STRIPE_PRICE_ENTERPRISE: 'price_enterprise',
+    SWEEP_INTERVAL_MS: '200',
+  });
+  fake.webhookUrl = api.url.replace('/graphql', '/webhooks/stripe');
+  user = await api.account('USER');
+});
+afterAll(async () => {
+  await api.stop();
+  await fake.close();
+});
+
+const CHECKOUT = 'mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { url sessionId userErrors { code field } } }';
+const BALANCE = '{ balance { balanceSeconds periodIncludedSeconds } me { membership { status plan { code } currentPeriodEnd } } }';
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function storedEvents(): Promise<{ id: string; status: string }[]> {
+  return api.db.em().getConnection().execute('select id, status from webhook_events order by received_at');
+}
+
+describe('checkout to credits', () => {
+  it('grants the plan\'s 200 minutes once the first invoice is paid, once however often Stripe delivers', async () => {
+    const started = await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://app.example.com/ok', cancelUrl: 'https://app.example.com/no' } }, user.auth);
+    expect(outcome(started, 'createCheckoutSession')).toBe('OK');
+    const { sessionId, url } = started.body.data!.createCheckoutSession;
+    expect(url).toContain(sessionId);
+    const customerCalls = fake.requests.filter((r) => r.path === '/v1/customers');
+    expect(customerCalls).toHaveLength(1);
+    expect(customerCalls[0]!.idempotencyKey).toBe(`customer-${user.id}`);
+    expect(fake.sessions.get(sessionId)).toMatchObject({ client_reference_id: user.id, mode: 'subscription', line_items: [{ price: 'price_starter' }] });
+
+    // nothing is granted before the invoice is paid
+    expect((await api.gql(BALANCE, {}, user.auth)).body.data!.balance.balanceSeconds).toBe(0);
+    const events = await fake.completeCheckout(sessionId);
+    const granted = await until('the PLAN grant', async () => {
+      const b = await api.gql(BALANCE, {}, user.auth);
+      return b.body.data!.balance.balanceSeconds === 12_000 ? b.body.data! : undefined;
+    });
+    expect(granted.me.membership).toMatchObject({ status: 'ACTIVE', plan: { code: 'STARTER' } });
+    expect(granted.balance.periodIncludedSeconds).toBe(12_000);
+
+    // Stripe delivers again (at least once, out of order): still one grant
+    for (const e of [...events].reverse()) expect(await fake.deliver(e)).toBe(200);
+    for (const e of events) expect(await fake.deliver(e)).toBe(200);
+    await until('every event processed', async () => (await storedEvents()).every((e) => e.status === 'PROCESSED'));
+    expect(await storedEvents()).toHaveLength(3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await api.gql(BALANCE, {}, user.auth)).body.data!.balance.balanceSeconds).toBe(12_000);
+    const grants = await api.db.em().getConnection().execute<{ n: string }[]>(`select count(*) as n from credit_grants where user_id = ? and source = 'PLAN'`, [user.id]);
+    expect(Number(grants[0]!.n)).toBe(1);
+  });
+
+  it('refuses forged, stale and malformed webhooks with 400 and stores nothing', async () => {
+    const before = (await storedEvents()).length;
+    const event = { id: `evt_${randomUUID()}`, object: 'event', type: 'invoice.paid', created: Math.floor(Date.now() / 1000), data: { object: {} } };
+    expect(await fake.deliver(event, { secret: 'whsec_wrong' })).toBe(400);
+    expect(await fake.deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 301 })).toBe(400);
+    expect(await fake.deliver(event, { rawBody: '{"id": "evt_broken", ' })).toBe(400);
+    const unsigned = await fetch(fake.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+    expect(unsigned.status).toBe(400);
+    expect((await storedEvents()).length).toBe(before);
+  });
+
+  it('stores and acknowledges an event type it has no handler for', async () => {
+    const event = { id: `evt_${randomUUID()}`, object: 'event', type: 'customer.tax_id.created', created: Math.floor(Date.now() / 1000), data: { object: {} } };
+    expect(await fake.deliver(event)).toBe(200);
+    await until('ignored', async () => (await storedEvents()).find((e) => e.id === event.id && e.status === 'IGNORED'));
+  });
+
+  it('answers STRIPE_NOT_CONFIGURED where Stripe is not set up, and checks its input', async () => {
+    const bare = await startTestApi();
+    try {
+      const u = await bare.account('USER');
+      const res = await bare.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, u.auth);
+      expect(outcome(res, 'createCheckoutSession')).toBe('STRIPE_NOT_CONFIGURED');
+    } finally {
+      await bare.stop();
+    }
+    const badUrl = await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'javascript:alert(1)', cancelUrl: 'https://a.example/no' } }, user.auth);
+    expect(badUrl.body.data!.createCheckoutSession.userErrors).toEqual([{ code: 'INVALID_ARGUMENT', field: 'successUrl' }]);
+    const service = await api.account('SERVICE');
+    expect(outcome(await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, service.auth), 'createCheckoutSession')).toBe('FORBIDDEN');
+  });
+});
