@@ -25,6 +25,10 @@ export interface FakeStripe {
   webhookUrl: string;
   /** Pays a subscription checkout: the subscription, its first invoice, and the three webhooks. */
   completeCheckout(sessionId: string, at?: Date): Promise<Obj[]>;
+  /** Moves a subscription to its next period: subscription updated, and the renewal invoice paid (or failed). */
+  renew(subscriptionId: string, opts?: { fail?: boolean }): Promise<Obj[]>;
+  /** Pays an open invoice later (after a failed payment). */
+  payInvoice(invoiceId: string): Promise<Obj[]>;
   /** Signs and posts one event; answers the HTTP status. */
   deliver(event: Obj, opts?: { secret?: string; timestamp?: number; rawBody?: string }): Promise<number>;
   close(): Promise<void>;
@@ -56,6 +60,9 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
   const subscriptions = new Map<string, Obj>();
   const invoices = new Map<string, Obj>();
   const replays = new Map<string, { body: string; status: number; response: Obj }>();
+  // event times only grow, as Stripe's do (its renewals here may lie ahead of the wall clock)
+  let lastCreated = 0;
+  const stamp = (t: number) => (lastCreated = Math.max(t, lastCreated + 1));
 
   const error = (res: ServerResponse, status: number, type: string, message: string) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -143,7 +150,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       invoices.set(invoice.id, invoice);
       Object.assign(s, { status: 'complete', payment_status: 'paid', subscription: sub.id });
       const event = (type: string, object: Obj, offset: number) => ({
-        id: id('evt'), object: 'event', type, api_version: '2026-10-28.endive', created: start + offset, livemode: false,
+        id: id('evt'), object: 'event', type, api_version: '2026-10-28.endive', created: stamp(start + offset), livemode: false,
         data: { object }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
       });
       const events = [
@@ -151,6 +158,44 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
         event('customer.subscription.created', sub, 1),
         event('invoice.paid', invoice, 2),
       ];
+      for (const e of events) await fake.deliver(e);
+      return events;
+    },
+    async renew(subscriptionId, opts = {}) {
+      const sub = subscriptions.get(subscriptionId);
+      if (!sub) throw new Error(`no subscription ${subscriptionId}`);
+      const item = sub.items.data[0];
+      const start = item.current_period_end;
+      const end = start + 30 * 86_400;
+      Object.assign(item, { current_period_start: start, current_period_end: end });
+      const invoice = {
+        id: id('in'), object: 'invoice', customer: sub.customer, status: opts.fail ? 'open' : 'paid', billing_reason: 'subscription_cycle',
+        currency: 'eur', parent: { type: 'subscription_details', subscription_details: { subscription: sub.id } },
+        lines: { object: 'list', data: [{ id: id('il'), object: 'line_item', period: { start, end }, pricing: { type: 'price_details', price_details: { price: item.price.id } } }] },
+        created: start,
+      };
+      invoices.set(invoice.id, invoice);
+      if (opts.fail) sub.status = 'past_due';
+      const mk = (type: string, object: Obj, offset: number) => ({
+        id: id('evt'), object: 'event', type, api_version: '2026-10-28.endive', created: stamp(start + offset), livemode: false,
+        data: { object: JSON.parse(JSON.stringify(object)) }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
+      });
+      const events = [mk('customer.subscription.updated', sub, 0), mk(opts.fail ? 'invoice.payment_failed' : 'invoice.paid', invoice, 1)];
+      for (const e of events) await fake.deliver(e);
+      return events;
+    },
+    async payInvoice(invoiceId) {
+      const invoice = invoices.get(invoiceId);
+      if (!invoice) throw new Error(`no invoice ${invoiceId}`);
+      invoice.status = 'paid';
+      const sub = subscriptions.get(invoice.parent.subscription_details.subscription)!;
+      sub.status = 'active';
+      const t = Math.floor(Date.now() / 1000);
+      const mk = (type: string, object: Obj, offset: number) => ({
+        id: id('evt'), object: 'event', type, api_version: '2026-10-28.endive', created: stamp(t + offset), livemode: false,
+        data: { object: JSON.parse(JSON.stringify(object)) }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
+      });
+      const events = [mk('customer.subscription.updated', sub, 0), mk('invoice.paid', invoice, 1)];
       for (const e of events) await fake.deliver(e);
       return events;
     },

@@ -42,6 +42,20 @@ async function storedEvents(): Promise<{ id: string; status: string }[]> {
   return api.db.em().getConnection().execute('select id, status from webhook_events order by received_at');
 }
 
+async function signUp(plan: 'STARTER' | 'BUSINESS'): Promise<{ who: Account; subscriptionId: string; events: Record<string, any>[] }> { // eslint-disable-line
+  const who = await api.account('USER');
+  const started = await api.gql(CHECKOUT, { i: { plan, successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, who.auth);
+  const { sessionId } = started.body.data!.createCheckoutSession;
+  const events = await fake.completeCheckout(sessionId);
+  const included = plan === 'STARTER' ? 12_000 : 48_000;
+  await until('the first grant', async () => (await api.gql(BALANCE, {}, who.auth)).body.data!.balance.balanceSeconds === included);
+  return { who, subscriptionId: fake.sessions.get(sessionId)!.subscription as string, events };
+}
+
+async function membership(who: Account) {
+  return (await api.gql(BALANCE, {}, who.auth)).body.data!;
+}
+
 describe('checkout to credits', () => {
   it('grants the plan\'s 200 minutes once the first invoice is paid, once however often Stripe delivers', async () => {
     const started = await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://app.example.com/ok', cancelUrl: 'https://app.example.com/no' } }, user.auth);
@@ -104,5 +118,33 @@ describe('checkout to credits', () => {
     expect(badUrl.body.data!.createCheckoutSession.userErrors).toEqual([{ code: 'INVALID_ARGUMENT', field: 'successUrl' }]);
     const service = await api.account('SERVICE');
     expect(outcome(await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, service.auth), 'createCheckoutSession')).toBe('FORBIDDEN');
+  });
+});
+
+describe('the subscription lifecycle', () => {
+  it('grants each renewal once; a failed payment makes the membership PAST_DUE without credits until it is paid', async () => {
+    const { who, subscriptionId } = await signUp('BUSINESS');
+    await fake.renew(subscriptionId);
+    await until('the renewal grant', async () => (await membership(who)).balance.balanceSeconds === 96_000);
+    const failed = await fake.renew(subscriptionId, { fail: true });
+    await until('PAST_DUE', async () => (await membership(who)).me.membership.status === 'PAST_DUE');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await membership(who)).balance.balanceSeconds).toBe(96_000);
+    const invoiceId = (failed[1]!.data.object as { id: string }).id;
+    await fake.payInvoice(invoiceId);
+    await until('the late grant', async () => (await membership(who)).balance.balanceSeconds === 144_000);
+    expect((await membership(who)).me.membership.status).toBe('ACTIVE');
+  });
+
+  it('never moves a membership backwards when an older event arrives late', async () => {
+    const { who, subscriptionId, events } = await signUp('STARTER');
+    await fake.renew(subscriptionId);
+    await until('renewed', async () => (await membership(who)).balance.balanceSeconds === 24_000);
+    const renewedEnd = (await membership(who)).me.membership.currentPeriodEnd;
+    // the very first subscription event (older period, older time) is delivered again, late
+    const stale = { ...events[1]!, id: `evt_late_${randomUUID()}` };
+    expect(await fake.deliver(stale)).toBe(200);
+    await until('processed', async () => (await storedEvents()).find((e) => e.id === stale.id && e.status === 'PROCESSED'));
+    expect((await membership(who)).me.membership.currentPeriodEnd).toBe(renewedEnd);
   });
 });
