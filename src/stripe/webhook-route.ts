@@ -10,6 +10,8 @@ import { webhookJobId, webhookJobOptions, type WebhookJob } from '../queues/jobs
 import { verifyWebhook, type Stripe } from './client';
 import { markEnqueued, storeEvent } from './inbox';
 
+const ENQUEUE_TIMEOUT_MS = 1000;
+
 export interface WebhookRouteDeps {
   orm: Orm;
   stripe: Stripe;
@@ -34,7 +36,11 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     const em = deps.orm.em.fork();
     const isNew = await storeEvent(em, event);
     try {
-      await deps.queue.add('process', { eventId: event.id }, { ...webhookJobOptions, jobId: webhookJobId(event.id) });
+      // answer fast whatever Redis does: a slow enqueue is left to the sweep
+      await Promise.race([
+        deps.queue.add('process', { eventId: event.id }, { ...webhookJobOptions, jobId: webhookJobId(event.id) }),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS).unref()),
+      ]);
       await markEnqueued(em, event.id);
     } catch (err) {
       // stored: the sweep will enqueue it once Redis is back
