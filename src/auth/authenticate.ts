@@ -19,6 +19,7 @@ export class AuthenticationError extends Error {
   override name = 'AuthenticationError';
 }
 
+const VERIFIED_TOKENS_MAX = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Credentials {
@@ -45,11 +46,20 @@ export function createAuthenticator(config: Pick<Config, 'jwtSecret' | 'jwtJwksU
     throw new AuthenticationError(`tokens signed with ${String(alg)} are not accepted`);
   }
 
+  // verified tokens, until they expire: a client sends the same token with every request
+  const verified = new Map<string, Principal>();
+  const remember = (token: string, p: Principal) => {
+    if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value!);
+    verified.set(token, p);
+  };
+
   return async (creds, em) => {
     const header = creds.authorization?.trim();
     if (header) {
       const m = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
       if (!m) throw new AuthenticationError('the Authorization header must be "Bearer <token>"');
+      const known = verified.get(m[1]!);
+      if (known && (known.expiresAtMs ?? 0) > Date.now()) return known;
       let payload: JWTPayload;
       try {
         payload = await verify(m[1]!);
@@ -61,7 +71,9 @@ export function createAuthenticator(config: Pick<Config, 'jwtSecret' | 'jwtJwksU
       if (!payload.sub || !UUID.test(payload.sub) || !ROLES.includes(role)) {
         throw new AuthenticationError('the bearer token has no valid sub or role');
       }
-      return { userId: payload.sub.toLowerCase(), role, via: 'jwt', expiresAtMs: (payload.exp ?? 0) * 1000 };
+      const principal: Principal = { userId: payload.sub.toLowerCase(), role, via: 'jwt', expiresAtMs: (payload.exp ?? 0) * 1000 };
+      remember(m[1]!, principal);
+      return principal;
     }
     const key = creds.apiKey?.trim();
     if (key) {

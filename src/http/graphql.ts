@@ -48,6 +48,7 @@ function operationLog(): ApolloServerPlugin<GraphQLContext> {
       const started = process.hrtime.bigint();
       return {
         async willSendResponse({ operationName, errors, contextValue: ctx }) {
+          if (!ctx.logger.isLevelEnabled('info')) return;
           const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
           ctx.logger.info({
             operationName: operationName ?? null,
