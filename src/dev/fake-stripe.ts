@@ -133,6 +133,15 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       const s = sessions.get(sessionId);
       if (!s) throw new Error(`no session ${sessionId}`);
       const start = Math.floor(at.getTime() / 1000);
+      if (s.mode === 'payment') {
+        Object.assign(s, { status: 'complete', payment_status: 'paid', amount_total: Number(s.line_items[0]?.price_data?.unit_amount ?? 0) });
+        const e = {
+          id: id('evt'), object: 'event', type: 'checkout.session.completed', api_version: '2026-10-28.endive', created: stamp(start),
+          livemode: false, data: { object: { ...s } }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
+        };
+        await fake.deliver(e);
+        return [e];
+      }
       const end = start + 30 * 86_400;
       const price = s.line_items[0]?.price;
       const sub = {

@@ -37,4 +37,13 @@ export interface Payments {
     successUrl: string;
     cancelUrl: string;
   }): Promise<{ id: string; url: string }>;
+  /** A hosted one-time payment for a top-up of `seconds`. */
+  createTopUpCheckout(input: {
+    userId: string;
+    customerId: string;
+    seconds: number;
+    amountCents: number;
+    successUrl: string;
+    cancelUrl: string;
+  }): Promise<{ id: string; url: string }>;
 }

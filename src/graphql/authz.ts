@@ -11,7 +11,7 @@ export type Operation =
   | 'me' | 'user' | 'balance' | 'transactions' | 'reservation' | 'apiKeys'
   | 'createUser' | 'recordUsage' | 'reserveCredits' | 'extendReservation' | 'commitReservation' | 'releaseReservation'
   | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey' | 'balanceChanged' | 'usageAlert'
-  | 'createCheckoutSession';
+  | 'createCheckoutSession' | 'createTopUpCheckoutSession' | 'setOverageLimit';
 
 const ALL: Role[] = ['USER', 'SERVICE', 'ADMIN'];
 
@@ -34,6 +34,8 @@ export const POLICY: Record<Operation, Role[]> = {
   revokeApiKey: ['USER', 'ADMIN'],
   // a user watches their own stream; ADMIN any (billing rules §9)
   createCheckoutSession: ['USER'],
+  createTopUpCheckoutSession: ['USER'],
+  setOverageLimit: ['USER', 'ADMIN'],
   balanceChanged: ['USER', 'ADMIN'],
   usageAlert: ['USER', 'ADMIN'],
 };

@@ -18,7 +18,7 @@ export function startWebhookWorker(config: Config, orm: Orm, events: LedgerEvent
   const prices = config.stripe!.prices;
   const worker = new Worker<WebhookJob>(Queues.webhooks, async (job) => {
     try {
-      const outcome = await processEvent({ em: orm.em.fork(), clock: databaseClock, events, logger: log, prices }, job.data.eventId);
+      const outcome = await processEvent({ em: orm.em.fork(), clock: databaseClock, events, logger: log, prices, purchaseExpiryDays: config.purchaseExpiryDays }, job.data.eventId);
       return outcome;
     } catch (err) {
       if (err instanceof PermanentWebhookError) throw new UnrecoverableError(err.message);

@@ -3,6 +3,7 @@
 // backwards on an out-of-order event (the event's time is compared with the last one applied).
 import type Stripe from 'stripe';
 import { grantPlanCredits } from '../domain/ledger/grant-plan-credits';
+import { grantPurchase } from '../domain/ledger/grant-purchase';
 import { setMembership } from '../domain/memberships/set-membership';
 import type { MembershipStatus, PlanCode } from '../db/entities/types';
 import type { ProcessDeps } from './inbox';
@@ -46,6 +47,17 @@ async function mirrorSubscription(deps: ProcessDeps, event: Stripe.Event, sub: S
   await deps.em.getConnection().execute('update memberships set stripe_event_at = to_timestamp(?) where user_id = ?', [event.created, userId]);
 }
 
+/** A paid top-up checkout grants its PURCHASE seconds, once per session (the ledger key says so). */
+async function grantTopUp(deps: ProcessDeps, session: Stripe.Checkout.Session): Promise<void> {
+  if (session.mode !== 'payment' || session.metadata?.kind !== 'topUp' || session.payment_status !== 'paid') return;
+  const userId = session.client_reference_id!;
+  const seconds = Number(session.metadata.topUpSeconds);
+  const r = await grantPurchase({ em: deps.em, clock: deps.clock, events: deps.events, purchaseExpiryDays: deps.purchaseExpiryDays }, {
+    userId, seconds, checkoutSessionId: session.id, amountCents: Number(session.metadata.amountCents ?? session.amount_total ?? 0),
+  });
+  if (!r.ok) throw new Error(`top-up grant failed: ${r.error.code}`);
+}
+
 export const HANDLERS: Record<string, Handler> = {
   'checkout.session.completed': async (deps, event) => {
     const session = event.data.object as Stripe.Checkout.Session;
@@ -55,7 +67,10 @@ export const HANDLERS: Record<string, Handler> = {
     await deps.em.getConnection().execute(
       'insert into stripe_customers (user_id, customer_id) values (?, ?) on conflict do nothing', [userId, customer]);
     // a subscription checkout grants nothing by itself: credits come with invoice.paid
+    await grantTopUp(deps, session);
   },
+  // a top-up paid by a delayed method (SEPA debit) arrives here instead
+  'checkout.session.async_payment_succeeded': async (deps, event) => grantTopUp(deps, event.data.object as Stripe.Checkout.Session),
   'customer.subscription.created': async (deps, event) => mirrorSubscription(deps, event, event.data.object as Stripe.Subscription),
   'customer.subscription.updated': async (deps, event) => mirrorSubscription(deps, event, event.data.object as Stripe.Subscription),
   'customer.subscription.deleted': async (deps, event) => mirrorSubscription(deps, event, event.data.object as Stripe.Subscription),

@@ -39,6 +39,7 @@ export interface ProcessDeps {
   events: LedgerEvents;
   logger: Logger;
   prices: Record<string, string>;
+  purchaseExpiryDays: number;
 }
 
 export class PermanentWebhookError extends Error {

@@ -31,5 +31,21 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
       });
       return { id: session.id, url: session.url ?? '' };
     },
+    async createTopUpCheckout(input) {
+      const minutes = input.seconds / 60;
+      const session = await stripe.checkout.sessions.create({
+        mode: 'payment',
+        customer: input.customerId,
+        client_reference_id: input.userId,
+        line_items: [{
+          quantity: 1,
+          price_data: { currency: 'eur', unit_amount: input.amountCents, product_data: { name: `${minutes} Minuten Guthaben` } },
+        }],
+        success_url: input.successUrl,
+        cancel_url: input.cancelUrl,
+        metadata: { userId: input.userId, kind: 'topUp', topUpSeconds: String(input.seconds), amountCents: String(input.amountCents) },
+      });
+      return { id: session.id, url: session.url ?? '' };
+    },
   };
 }

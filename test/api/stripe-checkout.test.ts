@@ -148,3 +148,45 @@ describe('the subscription lifecycle', () => {
     expect((await membership(who)).me.membership.currentPeriodEnd).toBe(renewedEnd);
   });
 });
+
+describe('top-ups and the overage limit', () => {
+  const TOP_UP = 'mutation($i: CreateTopUpCheckoutSessionInput!) { createTopUpCheckoutSession(input: $i) { url sessionId amountCents userErrors { code field } } }';
+  const LIMIT = 'mutation($i: SetOverageLimitInput!) { setOverageLimit(input: $i) { membership { overageLimitCents } userErrors { code field } } }';
+
+  it('buys minutes at the plan\'s overage rate and grants them once, as PURCHASE credits valid for a year', async () => {
+    const { who } = await signUp('STARTER');
+    const res = await api.gql(TOP_UP, { i: { minutes: 100, successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, who.auth);
+    const { sessionId, amountCents } = res.body.data!.createTopUpCheckoutSession;
+    expect(amountCents).toBe(3000); // 100 min × 30 c
+    expect(fake.sessions.get(sessionId)).toMatchObject({ mode: 'payment', line_items: [{ price_data: { currency: 'eur', unit_amount: '3000' } }] });
+    const [event] = await fake.completeCheckout(sessionId);
+    await until('the top-up', async () => (await membership(who)).balance.balanceSeconds === 12_000 + 6000);
+    expect(await fake.deliver(event!)).toBe(200);
+    expect(await fake.deliver({ ...event!, id: `evt_again_${randomUUID()}`, type: 'checkout.session.async_payment_succeeded' })).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await membership(who)).balance.balanceSeconds).toBe(18_000);
+    const [grant] = await api.db.em().getConnection().execute<{ granted_seconds: string; days: string }[]>(
+      `select granted_seconds, round(extract(epoch from expires_at - created_at) / 86400) as days from credit_grants where user_id = ? and source = 'PURCHASE'`, [who.id]);
+    expect(grant).toEqual({ granted_seconds: '6000', days: '365' });
+  });
+
+  it('checks the top-up input and needs a membership for its rate', async () => {
+    const loner = await api.account('USER');
+    const urls = { successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' };
+    expect(outcome(await api.gql(TOP_UP, { i: { minutes: 10, ...urls } }, loner.auth), 'createTopUpCheckoutSession')).toBe('MEMBERSHIP_NOT_FOUND');
+    expect(outcome(await api.gql(TOP_UP, { i: { minutes: 0, ...urls } }, loner.auth), 'createTopUpCheckoutSession')).toBe('INVALID_ARGUMENT');
+    expect(outcome(await api.gql(TOP_UP, { i: { minutes: 10, ...urls } }), 'createTopUpCheckoutSession')).toBe('UNAUTHENTICATED');
+  });
+
+  it('lets a user set their own overage limit', async () => {
+    const { who } = await signUp('STARTER');
+    const ok = await api.gql(LIMIT, { i: { overageLimitCents: 1500 } }, who.auth);
+    expect(ok.body.data!.setOverageLimit).toEqual({ membership: { overageLimitCents: 1500 }, userErrors: [] });
+    expect(outcome(await api.gql(LIMIT, { i: { overageLimitCents: -1 } }, who.auth), 'setOverageLimit')).toBe('INVALID_ARGUMENT');
+    const loner = await api.account('USER');
+    expect(outcome(await api.gql(LIMIT, { i: { overageLimitCents: 0 } }, loner.auth), 'setOverageLimit')).toBe('MEMBERSHIP_NOT_FOUND');
+    expect(outcome(await api.gql(LIMIT, { i: { overageLimitCents: 0, userId: who.id } }, loner.auth), 'setOverageLimit')).toBe('FORBIDDEN');
+    const service = await api.account('SERVICE');
+    expect(outcome(await api.gql(LIMIT, { i: { overageLimitCents: 0, userId: who.id } }, service.auth), 'setOverageLimit')).toBe('FORBIDDEN');
+  });
+});

@@ -1,9 +1,11 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { startCheckout } from '../../domain/memberships/start-checkout';
-import { authorize } from '../authz';
+import { setOverageLimit } from '../../domain/memberships/set-overage-limit';
+import { startTopUp } from '../../domain/memberships/start-top-up';
+import { authorize, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
-import { CreateCheckoutSessionInput } from '../types/inputs';
-import { CreateCheckoutSessionPayload } from '../types/payloads';
+import { CreateCheckoutSessionInput, CreateTopUpCheckoutSessionInput, SetOverageLimitInput } from '../types/inputs';
+import { CreateCheckoutSessionPayload, CreateTopUpCheckoutSessionPayload, SetOverageLimitPayload } from '../types/payloads';
 import { payload } from './common';
 
 @Resolver()
@@ -18,5 +20,25 @@ export class MembershipMutationResolver {
       userId: p.userId, planCode: input.plan, successUrl: input.successUrl, cancelUrl: input.cancelUrl,
     });
     return payload(r, (v) => ({ url: v.url, sessionId: v.sessionId }));
+  }
+
+  @Mutation(() => CreateTopUpCheckoutSessionPayload, { description: 'USER: buy minutes once (Stripe Checkout, one-time payment at the plan\'s overage rate).' })
+  async createTopUpCheckoutSession(
+    @Arg('input', () => CreateTopUpCheckoutSessionInput) input: CreateTopUpCheckoutSessionInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CreateTopUpCheckoutSessionPayload> {
+    const p = authorize(ctx, 'createTopUpCheckoutSession');
+    const r = await startTopUp({ em: ctx.em, payments: ctx.payments }, { userId: p.userId, ...input });
+    return payload(r, (v) => v);
+  }
+
+  @Mutation(() => SetOverageLimitPayload, { description: 'USER: own; ADMIN: any. 0 disables overage.' })
+  async setOverageLimit(@Arg('input', () => SetOverageLimitInput) input: SetOverageLimitInput, @Ctx() ctx: GraphQLContext): Promise<SetOverageLimitPayload> {
+    const p = authorize(ctx, 'setOverageLimit');
+    const userId = targetUser(p, input.userId);
+    const r = await setOverageLimit({ em: ctx.em }, { userId, overageLimitCents: input.overageLimitCents });
+    if (!r.ok) return payload(r, () => ({}));
+    ctx.loaders.membership.clear(userId);
+    return { membership: await ctx.loaders.membership.load(userId), userErrors: [] };
   }
 }

@@ -85,3 +85,16 @@ export class CreateCheckoutSessionInput {
   @Field(() => String) successUrl!: string;
   @Field(() => String) cancelUrl!: string;
 }
+
+@InputType()
+export class CreateTopUpCheckoutSessionInput {
+  @Field(() => Int, { description: 'Minutes to buy, at the plan\'s overage rate.' }) minutes!: number;
+  @Field(() => String) successUrl!: string;
+  @Field(() => String) cancelUrl!: string;
+}
+
+@InputType()
+export class SetOverageLimitInput {
+  @Field(() => Int, { description: 'Cap on overage cost per period, in cents; 0 disables overage.' }) overageLimitCents!: number;
+  @Field(() => ID, { nullable: true, description: 'ADMIN: whose; USER: yourself.' }) userId?: string | null;
+}

@@ -1,6 +1,6 @@
 // Mutation payloads: nullable results plus typed userErrors (empty on success).
 import { Field, Int, InterfaceType, ObjectType } from 'type-graphql';
-import { ApiKey, CreditBalance, CreditGrant, CreditTransaction, Reservation, User, UserError } from './objects';
+import { ApiKey, CreditBalance, CreditGrant, CreditTransaction, Membership, Reservation, User, UserError } from './objects';
 
 @InterfaceType({ description: 'Every mutation answers with its results and the business failures, if any.' })
 export abstract class MutationPayload {
@@ -67,4 +67,16 @@ export class RevokeApiKeyPayload extends MutationPayload {
 export class CreateCheckoutSessionPayload extends MutationPayload {
   @Field(() => String, { nullable: true, description: 'Where to send the user to pay.' }) url?: string | null;
   @Field(() => String, { nullable: true }) sessionId?: string | null;
+}
+
+@ObjectType({ implements: MutationPayload })
+export class CreateTopUpCheckoutSessionPayload extends MutationPayload {
+  @Field(() => String, { nullable: true }) url?: string | null;
+  @Field(() => String, { nullable: true }) sessionId?: string | null;
+  @Field(() => Int, { nullable: true, description: 'What the top-up costs, in cents.' }) amountCents?: number | null;
+}
+
+@ObjectType({ implements: MutationPayload })
+export class SetOverageLimitPayload extends MutationPayload {
+  @Field(() => Membership, { nullable: true }) membership?: Membership | null;
 }

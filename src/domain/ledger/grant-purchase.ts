@@ -1,0 +1,24 @@
+// The credits of a paid top-up: a PURCHASE grant, once per checkout session (its key lives in the
+// service's own key space, so no client key can collide with it), valid for the configured days.
+import { ErrorCode, type Result } from '../../shared/errors';
+import type { LedgerDeps } from './deps';
+import { toGrantOutcome, type GrantOutcome } from './grant-credits';
+import { callLedger } from './ledger-call';
+import { checkId, checkSeconds, firstFailure } from './validate';
+
+export async function grantPurchase(
+  deps: LedgerDeps & { purchaseExpiryDays: number },
+  input: { userId: string; seconds: number; checkoutSessionId: string; amountCents: number },
+): Promise<Result<GrantOutcome>> {
+  const bad = firstFailure(checkSeconds(input.seconds), checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND));
+  if (bad) return bad;
+  const now = deps.clock.now() ?? new Date();
+  const expiresAt = new Date(now.getTime() + deps.purchaseExpiryDays * 86_400_000);
+  const key = `~topup:${input.checkoutSessionId}`;
+  const r = await callLedger<Record<string, unknown>>(deps, 'vp_grant', [
+    input.userId, 'PURCHASE', input.seconds, expiresAt, input.checkoutSessionId, key, `topUp:${input.seconds}`,
+    `Top-up: ${input.seconds / 60} minutes`, JSON.stringify({ checkoutSessionId: input.checkoutSessionId, amountCents: input.amountCents }),
+    null, deps.clock.now(),
+  ]);
+  return r.ok ? { ok: true, value: toGrantOutcome(r.value) } : r;
+}

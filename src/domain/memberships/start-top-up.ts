@@ -1,0 +1,38 @@
+// A top-up: N minutes bought with a one-time Stripe Checkout payment at the plan's overage rate.
+// The PURCHASE grant follows the paid checkout (grant-purchase.ts), once per checkout session.
+import { limits } from '../../config/limits';
+import { ErrorCode, fail, type Result } from '../../shared/errors';
+import type { Em } from '../ledger/ledger-call';
+import type { Payments } from '../ports';
+
+export const TOP_UP_MINUTES_MAX = 10_000;
+
+export async function startTopUp(
+  deps: { em: Em; payments: Payments | null },
+  input: { userId: string; minutes: number; successUrl: string; cancelUrl: string },
+): Promise<Result<{ sessionId: string; url: string; amountCents: number }>> {
+  if (!deps.payments) return fail(ErrorCode.STRIPE_NOT_CONFIGURED);
+  if (!Number.isSafeInteger(input.minutes) || input.minutes < 1 || input.minutes > TOP_UP_MINUTES_MAX) return fail(ErrorCode.INVALID_ARGUMENT, 'minutes');
+  for (const field of ['successUrl', 'cancelUrl'] as const) {
+    try {
+      const u = new URL(input[field]);
+      if (!['https:', 'http:'].includes(u.protocol) || input[field].length > 2000) return fail(ErrorCode.INVALID_ARGUMENT, field);
+    } catch {
+      return fail(ErrorCode.INVALID_ARGUMENT, field);
+    }
+  }
+  const [row] = await deps.em.getConnection().execute<{ email: string; rate: string | null }[]>(
+    `select u.email, pl.overage_cents_per_minute as rate
+       from users u left join memberships ms on ms.user_id = u.id left join plans pl on pl.code = ms.plan_code
+      where u.id = ?`, [input.userId]);
+  if (!row) return fail(ErrorCode.USER_NOT_FOUND, 'userId');
+  if (!row.rate) return fail(ErrorCode.MEMBERSHIP_NOT_FOUND, 'userId');
+  const rate = Number(row.rate);
+  const customerId = await deps.payments.ensureCustomer({ id: input.userId, email: row.email });
+  const seconds = input.minutes * 60;
+  if (seconds > limits.secondsPerOperationMax) return fail(ErrorCode.INVALID_ARGUMENT, 'minutes');
+  const session = await deps.payments.createTopUpCheckout({
+    userId: input.userId, customerId, seconds, amountCents: input.minutes * rate, successUrl: input.successUrl, cancelUrl: input.cancelUrl,
+  });
+  return { ok: true, value: { sessionId: session.id, url: session.url, amountCents: input.minutes * rate } };
+}
