@@ -23,6 +23,9 @@ export interface FakeStripe {
   invoices: Map<string, Obj>;
   /** Where webhooks go (our /webhooks/stripe). */
   webhookUrl: string;
+  /** When false, the helpers keep their events in `outbox` instead of sending them (chaos tests). */
+  autoDeliver: boolean;
+  outbox: Obj[];
   /** Pays a subscription checkout: the subscription, its first invoice, and the three webhooks. */
   completeCheckout(sessionId: string, at?: Date): Promise<Obj[]>;
   /** Moves a subscription to its next period: subscription updated, and the renewal invoice paid (or failed). */
@@ -117,12 +120,18 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
     });
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  const emit = async (e: Obj) => {
+    if (fake.autoDeliver) await fake.deliver(e);
+    else fake.outbox.push(e);
+  };
   const port = (server.address() as { port: number }).port;
 
   const fake: FakeStripe = {
     url: `http://127.0.0.1:${port}`,
     requests, customers, sessions, subscriptions, invoices,
     webhookUrl: '',
+    autoDeliver: true,
+    outbox: [],
     async deliver(event, o = {}) {
       const payload = o.rawBody ?? JSON.stringify(event);
       const header = sdk.webhooks.generateTestHeaderString({ payload, secret: o.secret ?? opts.webhookSecret, timestamp: o.timestamp });
@@ -139,7 +148,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
           id: id('evt'), object: 'event', type: 'checkout.session.completed', api_version: '2026-10-28.endive', created: stamp(start),
           livemode: false, data: { object: { ...s } }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
         };
-        await fake.deliver(e);
+        await emit(e);
         return [e];
       }
       const end = start + 30 * 86_400;
@@ -167,7 +176,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
         event('customer.subscription.created', sub, 1),
         event('invoice.paid', invoice, 2),
       ];
-      for (const e of events) await fake.deliver(e);
+      for (const e of events) await emit(e);
       return events;
     },
     async renew(subscriptionId, opts = {}) {
@@ -190,7 +199,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
         data: { object: JSON.parse(JSON.stringify(object)) }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
       });
       const events = [mk('customer.subscription.updated', sub, 0), mk(opts.fail ? 'invoice.payment_failed' : 'invoice.paid', invoice, 1)];
-      for (const e of events) await fake.deliver(e);
+      for (const e of events) await emit(e);
       return events;
     },
     async payInvoice(invoiceId) {
@@ -205,7 +214,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
         data: { object: JSON.parse(JSON.stringify(object)) }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
       });
       const events = [mk('customer.subscription.updated', sub, 0), mk('invoice.paid', invoice, 1)];
-      for (const e of events) await fake.deliver(e);
+      for (const e of events) await emit(e);
       return events;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),

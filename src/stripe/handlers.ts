@@ -34,17 +34,15 @@ async function mirrorSubscription(deps: ProcessDeps, event: Stripe.Event, sub: S
   const item = sub.items.data[0];
   const plan = planOfPrice(deps, item?.price.id);
   if (!item || !plan) throw new Error(`subscription ${sub.id} has no known price`);
-  // older than what was applied last: nothing to do (Stripe delivers out of order)
-  const [m] = await deps.em.getConnection().execute<{ stripe_event_at: string | null }[]>(
-    `select stripe_event_at from memberships where user_id = ? and stripe_event_at > to_timestamp(?)`, [userId, event.created]);
-  if (m) return;
+  // an event older than the last one applied changes nothing (Stripe delivers out of order); the
+  // comparison happens inside the upsert, so concurrent events cannot interleave
   const r = await setMembership({ em: deps.em }, {
     userId, planCode: plan, status: STATUS[sub.status] ?? 'INCOMPLETE',
     currentPeriodStart: new Date(item.current_period_start * 1000), currentPeriodEnd: new Date(item.current_period_end * 1000),
     cancelAtPeriodEnd: sub.cancel_at_period_end, stripeCustomerId: customerId(sub.customer), stripeSubscriptionId: sub.id,
+    stripeEventAt: new Date(event.created * 1000),
   });
   if (!r.ok) throw new Error(`membership mirror failed: ${r.error.code}`);
-  await deps.em.getConnection().execute('update memberships set stripe_event_at = to_timestamp(?) where user_id = ?', [event.created, userId]);
 }
 
 /** A paid top-up checkout grants its PURCHASE seconds, once per session (the ledger key says so). */
@@ -94,7 +92,7 @@ export const HANDLERS: Record<string, Handler> = {
     const userId = await userOfCustomer(deps, customerId(invoice.customer)!);
     if (!userId) return;
     await deps.em.getConnection().execute(
-      `update memberships set status = 'PAST_DUE', updated_at = now()
-        where user_id = ? and (stripe_event_at is null or stripe_event_at <= to_timestamp(?))`, [userId, event.created]);
+      `update memberships set status = 'PAST_DUE', stripe_event_at = to_timestamp(?), updated_at = now()
+        where user_id = ? and (stripe_event_at is null or stripe_event_at < to_timestamp(?))`, [event.created, userId, event.created]);
   },
 };

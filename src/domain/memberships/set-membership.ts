@@ -18,6 +18,11 @@ export interface SetMembershipInput {
   overageLimitCents?: number | null;
   stripeCustomerId?: string | null;
   stripeSubscriptionId?: string | null;
+  /**
+   * The time of the provider event this mirrors: the change applies only if no newer event was
+   * applied before — decided in the same statement, so concurrent events cannot move it backwards.
+   */
+  stripeEventAt?: Date | null;
 }
 
 export interface MembershipView {
@@ -51,8 +56,9 @@ export async function setMembership(deps: { em: Em }, input: SetMembershipInput)
   const rows = await conn.execute<Record<string, unknown>[]>(
     `with m as (
        insert into memberships as ms (user_id, plan_code, status, current_period_start, current_period_end,
-                                      cancel_at_period_end, overage_limit_cents, stripe_customer_id, stripe_subscription_id)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      cancel_at_period_end, overage_limit_cents, stripe_customer_id, stripe_subscription_id,
+                                      stripe_event_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        on conflict (user_id) do update set
          plan_code = excluded.plan_code, status = excluded.status,
          current_period_start = excluded.current_period_start, current_period_end = excluded.current_period_end,
@@ -60,7 +66,9 @@ export async function setMembership(deps: { em: Em }, input: SetMembershipInput)
          overage_limit_cents = case when ? then ms.overage_limit_cents else excluded.overage_limit_cents end,
          stripe_customer_id = coalesce(excluded.stripe_customer_id, ms.stripe_customer_id),
          stripe_subscription_id = coalesce(excluded.stripe_subscription_id, ms.stripe_subscription_id),
+         stripe_event_at = coalesce(excluded.stripe_event_at, ms.stripe_event_at),
          updated_at = now()
+       where excluded.stripe_event_at is null or ms.stripe_event_at is null or ms.stripe_event_at < excluded.stripe_event_at
        returning *
      ), p as (
        insert into usage_periods (user_id, membership_id, plan_code, period_start, period_end, included_seconds,
@@ -75,10 +83,15 @@ export async function setMembership(deps: { em: Em }, input: SetMembershipInput)
      select * from m`,
     [
       input.userId, input.planCode, input.status, start, end, input.cancelAtPeriodEnd ?? false, limit ?? null,
-      input.stripeCustomerId ?? null, input.stripeSubscriptionId ?? null, limit === undefined,
+      input.stripeCustomerId ?? null, input.stripeSubscriptionId ?? null, input.stripeEventAt ?? null, limit === undefined,
     ],
   );
-  const m = rows[0]!;
+  let m = rows[0];
+  if (!m) {
+    // a newer event was applied already: nothing changes
+    [m] = await conn.execute<Record<string, unknown>[]>('select * from memberships where user_id = ?', [input.userId]);
+  }
+  if (!m) throw new Error(`membership of ${input.userId} vanished`);
   return {
     ok: true,
     value: {
