@@ -32,6 +32,8 @@ export interface Config {
   graphqlIntrospection: boolean;
   /** How often a worker settles expired holds and grants and closes ended periods. */
   sweepIntervalMs: number;
+  /** Stripe events one worker process handles at once (more only contends on a small machine). */
+  webhookConcurrency: number;
   /** Prefix of the job queues' Redis keys: one per database, so installations sharing a Redis stay apart. */
   queuePrefix: string;
   /** Stripe, or null: without it the service runs and Stripe operations answer STRIPE_NOT_CONFIGURED. */
@@ -126,6 +128,7 @@ function readConfig(env: Env): Config {
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
     stripe: stripe(env),
     queuePrefix: str(env, 'QUEUE_PREFIX', ''),
+    webhookConcurrency: int(env, 'WEBHOOK_WORKER_CONCURRENCY', 4, 1, 100),
   };
 }
 

@@ -9,6 +9,9 @@ import { databaseClock } from '../shared/clock';
 import { eventsToEnqueue, PermanentWebhookError, processEvent } from '../stripe/inbox';
 import { Queues, webhookJobId, webhookJobOptions, workerConnection, type WebhookJob } from './jobs';
 
+/** An event stored this long ago and still RECEIVED is enqueued again by the sweep. */
+const STUCK_AFTER_SECONDS = 10;
+
 export interface WebhookWorker {
   stop(): Promise<void>;
 }
@@ -24,17 +27,19 @@ export function startWebhookWorker(config: Config, orm: Orm, events: LedgerEvent
       if (err instanceof PermanentWebhookError) throw new UnrecoverableError(err.message);
       throw err;
     }
-  }, { connection: workerConnection(config.redisUrl), concurrency: 8, prefix: config.queuePrefix });
+  }, { connection: workerConnection(config.redisUrl), concurrency: config.webhookConcurrency, prefix: config.queuePrefix });
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'stripe event failed'));
   worker.on('error', (err) => log.warn({ err: err.message }, 'webhook worker error'));
 
   const sweep = setInterval(async () => {
     try {
-      for (const id of await eventsToEnqueue(orm.em.fork(), 30, 500)) {
+      for (const id of await eventsToEnqueue(orm.em.fork(), STUCK_AFTER_SECONDS, 500)) {
+        const job = await queue.getJob(webhookJobId(id));
+        if (job && !(await job.isCompleted()) && !(await job.isFailed())) continue; // still on its way
         // a finished job with this id would swallow the new one (ids deduplicate): clear it first
-        const done = await queue.getJob(webhookJobId(id));
-        if (done && ((await done.isCompleted()) || (await done.isFailed()))) await done.remove();
+        if (job) await job.remove();
         await queue.add('process', { eventId: id }, { ...webhookJobOptions, jobId: webhookJobId(id) });
+        log.info({ eventId: id }, 'stripe event enqueued by the sweep');
       }
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'webhook sweep could not enqueue; next pass retries');

@@ -18,15 +18,14 @@ export async function storeEvent(em: Em, event: Stripe.Event): Promise<boolean> 
   return rows.length === 1;
 }
 
-export async function markEnqueued(em: Em, eventId: string): Promise<void> {
-  await em.getConnection().execute('update webhook_events set enqueued_at = coalesce(enqueued_at, now()) where id = ?', [eventId]);
-}
-
-/** Events stored but never enqueued (Redis was down), or failed: for the sweeper to enqueue again. */
+/**
+ * Events stored a while ago and still not processed (Redis was down when they came, or their job
+ * was lost): for the sweep, which enqueues them again unless their job is still waiting.
+ */
 export async function eventsToEnqueue(em: Em, olderThanSeconds: number, batchMax: number): Promise<string[]> {
   const rows = await em.getConnection().execute<{ id: string }[]>(
     `select id from webhook_events
-      where (status = 'RECEIVED' and (enqueued_at is null or enqueued_at < now() - make_interval(secs => ?)))
+      where status = 'RECEIVED' and received_at < now() - make_interval(secs => ?)
       order by received_at limit ?`,
     [olderThanSeconds, batchMax],
   );

@@ -8,7 +8,7 @@ import type { Orm } from '../db/orm';
 import type { Logger } from '../observability/logger';
 import { webhookJobId, webhookJobOptions, type WebhookJob } from '../queues/jobs';
 import { verifyWebhook, type Stripe } from './client';
-import { markEnqueued, storeEvent } from './inbox';
+import { storeEvent } from './inbox';
 
 const ENQUEUE_TIMEOUT_MS = 1000;
 
@@ -41,7 +41,6 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
         deps.queue.add('process', { eventId: event.id }, { ...webhookJobOptions, jobId: webhookJobId(event.id) }),
         new Promise((_, reject) => setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS).unref()),
       ]);
-      await markEnqueued(em, event.id);
     } catch (err) {
       // stored: the sweep will enqueue it once Redis is back
       req.log.warn({ eventId: event.id, err: (err as Error).message }, 'stripe webhook stored but not enqueued');

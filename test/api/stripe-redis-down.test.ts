@@ -51,7 +51,7 @@ describe('Redis away', () => {
     const rows = await api.db.em().getConnection().execute<{ id: string; status: string; enqueued_at: string | null }[]>(
       'select id, status, enqueued_at from webhook_events');
     expect(rows.map((r) => r.id).sort()).toEqual(events.map((e) => e.id as string).sort());
-    expect(rows.every((r) => r.status === 'RECEIVED' && r.enqueued_at === null)).toBe(true);
+    expect(rows.every((r) => r.status === 'RECEIVED')).toBe(true);
 
     await proxy.restore();
     await until('all processed', async () => {

@@ -1,0 +1,166 @@
+// bench:webhooks — 2,000 signed Stripe events (invoice.paid, each for another user) posted at 200
+// per second to /webhooks/stripe of an API process, processed by a worker process: acknowledgement
+// latency, and event-to-effect latency (post → the PLAN grant committed). Baseline in the same run:
+// a bare HTTP endpoint that only verifies the signature and answers 200.
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import Stripe from 'stripe';
+import { startFakeStripe } from '../src/dev/fake-stripe';
+import { asDate } from '../src/shared/time';
+import { percentile, printTable, round, writeSummary } from './common';
+
+const BASE_URL = process.env.BENCH_DATABASE_BASE_URL ?? 'postgresql://postgres@127.0.0.1:5432';
+const DB = 'vp_bench_webhooks';
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
+const RATE_PER_SECOND = 200;
+const API_PORT = Number(process.env.BENCH_PORT ?? 4590);
+const SECRET = 'whsec_bench_webhooks';
+const GOAL = { ackP99MsMax: 30, effectP99MsMax: 1000 };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function start(role: 'api' | 'worker', env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js'), role], {
+    env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function postAll(url: string, bodies: string[], sdk: Stripe): Promise<{ ack: number[]; sentAt: number[]; codes: number[] }> {
+  const ack: number[] = [];
+  const sentAt: number[] = [];
+  const codes: number[] = [];
+  const started = Date.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < bodies.length; i++) {
+    const due = started + (i * 1000) / RATE_PER_SECOND;
+    if (due > Date.now()) await sleep(due - Date.now());
+    inflight.push((async () => {
+      const header = sdk.webhooks.generateTestHeaderString({ payload: bodies[i]!, secret: SECRET });
+      const t0 = Date.now();
+      sentAt[i] = t0;
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': header }, body: bodies[i] });
+      await res.arrayBuffer();
+      ack[i] = Date.now() - t0;
+      codes[i] = res.status;
+    })());
+  }
+  await Promise.all(inflight);
+  return { ack, sentAt, codes };
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:webhooks — ${EVENTS} invoice.paid events at ${RATE_PER_SECOND}/s`);
+  const admin = new Pool({ connectionString: `${BASE_URL}/postgres`, max: 1 });
+  await admin.query(`drop database if exists ${DB} with (force)`);
+  await admin.query(`create database ${DB}`);
+  await admin.end();
+  const fake = await startFakeStripe({ webhookSecret: SECRET });
+  const env = {
+    NODE_ENV: 'test', HOST: '127.0.0.1', DATABASE_URL: `${BASE_URL}/${DB}`, LOG_LEVEL: 'warn', SWEEP_INTERVAL_MS: '1000',
+    STRIPE_SECRET_KEY: 'sk_test_bench', STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_URL: fake.url,
+    STRIPE_PRICE_STARTER: 'price_starter', STRIPE_PRICE_BUSINESS: 'price_business', STRIPE_PRICE_ENTERPRISE: 'price_enterprise',
+  };
+  const api = start('api', { ...env, PORT: String(API_PORT) });
+  const pool = new Pool({ connectionString: `${BASE_URL}/${DB}`, max: 2 });
+  let worker: ChildProcess | null = null;
+  const sdk = new Stripe('sk_test_bench', { telemetry: false });
+  const bare = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        sdk.webhooks.constructEvent(Buffer.concat(chunks), String(req.headers['stripe-signature']), SECRET, 300);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
+      } catch {
+        res.writeHead(400).end();
+      }
+    });
+  });
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${API_PORT}/readyz`)).ok) break;
+      } catch {
+        /* starting */
+      }
+      if (i > 100) throw new Error('the API did not become ready');
+      await sleep(200);
+    }
+    worker = start('worker', { ...env, PORT: '0' });
+    const now = Math.floor(Date.now() / 1000);
+    await pool.query(`
+      insert into users (email) select 'wh-' || g || '@example.com' from generate_series(1, ${EVENTS}) g;
+      insert into credit_balances (user_id) select id from users;
+      insert into stripe_customers (user_id, customer_id) select id, 'cus_' || replace(id::text, '-', '') from users;
+      insert into memberships (user_id, plan_code, status, current_period_start, current_period_end, stripe_customer_id, stripe_subscription_id)
+        select id, 'STARTER', 'ACTIVE', to_timestamp(${now}), to_timestamp(${now + 30 * 86400}), 'cus_' || replace(id::text, '-', ''),
+               'sub_' || replace(id::text, '-', '') from users;`);
+    const users = (await pool.query<{ id: string }>('select id from users order by id')).rows.map((r) => r.id);
+    const bodies = users.map((u, i) => {
+      const c = u.replace(/-/g, '');
+      return JSON.stringify({
+        id: `evt_bench_${i}_${now}`, object: 'event', type: 'invoice.paid', created: now, api_version: '2026-10-28.endive', livemode: false,
+        data: { object: {
+          id: `in_${c}`, object: 'invoice', customer: `cus_${c}`, status: 'paid', billing_reason: 'subscription_create',
+          parent: { type: 'subscription_details', subscription_details: { subscription: `sub_${c}` } },
+          lines: { object: 'list', data: [{ id: `il_${c}`, object: 'line_item', period: { start: now, end: now + 30 * 86400 }, pricing: { type: 'price_details', price_details: { price: 'price_starter' } } }] },
+        } },
+      });
+    });
+    await sleep(1500); // the worker connects
+    await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+    const barePort = (bare.address() as { port: number }).port;
+    const baseline = await postAll(`http://127.0.0.1:${barePort}/`, bodies.slice(0, Math.min(EVENTS, 2000)), sdk);
+    // warm-up (JIT, pools, BullMQ scripts): the first events, not measured
+    const warm = Math.min(200, Math.floor(EVENTS / 10));
+    await postAll(`http://127.0.0.1:${API_PORT}/webhooks/stripe`, bodies.slice(0, warm), sdk);
+    const measured = await postAll(`http://127.0.0.1:${API_PORT}/webhooks/stripe`, bodies.slice(warm), sdk);
+    const run = { ack: measured.ack, codes: measured.codes, sentAt: [...Array<number>(warm).fill(Number.NaN), ...measured.sentAt] };
+
+    const deadline = Date.now() + 60_000;
+    let grants: { reference: string; created_at: string }[] = [];
+    while (Date.now() < deadline) {
+      grants = (await pool.query<{ reference: string; created_at: string }>(`select reference, created_at from credit_grants where source = 'PLAN'`)).rows;
+      if (grants.length >= EVENTS) break;
+      await sleep(200);
+    }
+    const grantedAt = new Map(grants.map((g) => [g.reference, asDate(g.created_at).getTime()]));
+    const effect: number[] = [];
+    users.forEach((u, i) => {
+      const at = grantedAt.get(`sub_${u.replace(/-/g, '')}`);
+      if (at !== undefined && !Number.isNaN(run.sentAt[i]!)) effect.push(at - run.sentAt[i]!);
+    });
+    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+    const ack = sorted(run.ack);
+    const base = sorted(baseline.ack);
+    const eff = sorted(effect);
+    const non2xx = run.codes.filter((c) => c !== 200).length;
+    printTable(['measure', 'p50 ms', 'p99 ms', 'max ms', 'count'], [
+      ['ack (store + enqueue)', percentile(ack, 50), percentile(ack, 99), ack.at(-1)!, ack.length],
+      ['ack baseline (verify only)', percentile(base, 50), percentile(base, 99), base.at(-1)!, base.length],
+      ['event to effect (grant committed)', percentile(eff, 50), percentile(eff, 99), eff.at(-1) ?? 0, eff.length],
+    ]);
+    console.log(`\nnon-2xx answers: ${non2xx}; grants: ${grants.length} of ${EVENTS}`);
+    const ackP99Ms = percentile(ack, 99);
+    const effectP99Ms = percentile(eff, 99);
+    writeSummary('webhooks', {
+      ackP99Ms, effectP99Ms, ackP50Ms: percentile(ack, 50), effectP50Ms: percentile(eff, 50),
+      baselineAckP99Ms: percentile(base, 99), ratio: round(ackP99Ms / Math.max(1, percentile(base, 99)), 2),
+      goal: GOAL, met: ackP99Ms < GOAL.ackP99MsMax && effectP99Ms < GOAL.effectP99MsMax && grants.length === EVENTS && non2xx === 0,
+      events: EVENTS, ratePerSecond: RATE_PER_SECOND, granted: grants.length, non2xx,
+    });
+  } finally {
+    await pool.end();
+    api.kill('SIGTERM');
+    worker?.kill('SIGTERM');
+    bare.close();
+    await fake.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
