@@ -32,6 +32,8 @@ export interface Config {
   graphqlIntrospection: boolean;
   /** How often a worker settles expired holds and grants and closes ended periods. */
   sweepIntervalMs: number;
+  /** How long a worker holds a job before others take it as stalled (its worker died). */
+  webhookJobLockMs: number;
   /** Stripe events one worker process handles at once (more only contends on a small machine). */
   webhookConcurrency: number;
   /** Prefix of the job queues' Redis keys: one per database, so installations sharing a Redis stay apart. */
@@ -129,6 +131,7 @@ function readConfig(env: Env): Config {
     stripe: stripe(env),
     queuePrefix: str(env, 'QUEUE_PREFIX', ''),
     webhookConcurrency: int(env, 'WEBHOOK_WORKER_CONCURRENCY', 4, 1, 100),
+    webhookJobLockMs: int(env, 'WEBHOOK_JOB_LOCK_MS', 30_000, 1000, 600_000),
   };
 }
 

@@ -27,7 +27,9 @@ export function startWebhookWorker(config: Config, orm: Orm, events: LedgerEvent
       if (err instanceof PermanentWebhookError) throw new UnrecoverableError(err.message);
       throw err;
     }
-  }, { connection: workerConnection(config.redisUrl), concurrency: config.webhookConcurrency, prefix: config.queuePrefix });
+  }, { connection: workerConnection(config.redisUrl), concurrency: config.webhookConcurrency, prefix: config.queuePrefix,
+    // a job whose worker died is taken up again once its lock lapses
+    lockDuration: config.webhookJobLockMs, stalledInterval: Math.max(500, Math.floor(config.webhookJobLockMs / 2)) });
   worker.on('failed', (job, err) => log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'stripe event failed'));
   worker.on('error', (err) => log.warn({ err: err.message }, 'webhook worker error'));
 

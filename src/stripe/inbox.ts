@@ -6,6 +6,7 @@ import type { Em } from '../domain/ledger/ledger-call';
 import type { LedgerEvents } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 import type { Clock } from '../shared/clock';
+import { failpoint } from '../shared/failpoints';
 import { HANDLERS } from './handlers';
 
 /** Stores the event unless its id is known; answers whether it is new. */
@@ -64,8 +65,11 @@ export async function processEvent(deps: ProcessDeps, eventId: string): Promise<
       await conn.execute(`update webhook_events set status = 'IGNORED', processed_at = now() where id = ?`, [eventId]);
       return 'IGNORED';
     }
+    failpoint(`webhook.before-effect:${claimed.type}`);
     await handler(deps, claimed.payload);
+    failpoint(`webhook.after-effect:${claimed.type}`);
     await conn.execute(`update webhook_events set status = 'PROCESSED', processed_at = now(), last_error = null where id = ?`, [eventId]);
+    failpoint(`webhook.before-ack:${claimed.type}`);
     return 'PROCESSED';
   } catch (err) {
     await conn.execute(`update webhook_events set status = 'FAILED', last_error = ? where id = ?`, [String((err as Error).message).slice(0, 1000), eventId]);

@@ -1,0 +1,88 @@
+// Crash safety: a worker process killed with SIGKILL before the grant is written, after it, or after
+// everything but before the job is acknowledged — after a new worker starts, exactly one grant.
+import { randomUUID } from 'node:crypto';
+import { DEV_JWT_SECRET } from '../../src/config/env';
+import { signToken } from '../../src/auth/token-cli';
+import { startFakeStripe, type FakeStripe } from '../../src/dev/fake-stripe';
+import { createUser } from '../../src/domain/users/create-user';
+import { verifyLedger } from '../../src/domain/ledger/verify-ledger';
+import { startProcess, type ServiceProcess } from '../support/processes';
+import { createTestDb, type TestDb } from '../support/test-db';
+
+const SECRET = 'whsec_test_secret_crash';
+let db: TestDb;
+let fake: FakeStripe;
+let api: ServiceProcess;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  db = await createTestDb(4);
+  fake = await startFakeStripe({ webhookSecret: SECRET });
+  env = {
+    DATABASE_URL: db.url, DATABASE_POOL_MAX: '4', SWEEP_INTERVAL_MS: '300', WEBHOOK_JOB_LOCK_MS: '1500',
+    STRIPE_SECRET_KEY: 'sk_test_fake', STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_URL: fake.url,
+    STRIPE_PRICE_STARTER: 'price_starter', STRIPE_PRICE_BUSINESS: 'price_business', STRIPE_PRICE_ENTERPRISE: 'price_enterprise',
+  };
+  api = await startProcess('api', env);
+  fake.webhookUrl = `http://127.0.0.1:${api.port}/webhooks/stripe`;
+}, 60_000);
+afterAll(async () => {
+  await api?.stop();
+  await fake?.close();
+  await db?.close();
+});
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('a worker killed in the middle of a grant', () => {
+  it.each([
+    'webhook.before-effect:invoice.paid',
+    'webhook.after-effect:invoice.paid',
+    'webhook.before-ack:invoice.paid',
+  ])('grants exactly once after a kill at %s', async (point) => {
+    const r = await createUser({ em: db.em() }, { email: `crash-${randomUUID()}@example.com` });
+    if (!r.ok) throw new Error(r.error.code);
+    const userId = r.value.id;
+    const token = await signToken(DEV_JWT_SECRET, userId, 'USER', 600);
+    const res = await fetch(`http://127.0.0.1:${api.port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query: 'mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { sessionId } }',
+        variables: { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } },
+      }),
+    });
+    const sessionId = ((await res.json()) as { data: { createCheckoutSession: { sessionId: string } } }).data.createCheckoutSession.sessionId;
+
+    const doomed = await startProcess('worker', { ...env, VP_FAILPOINTS: point });
+    const died = new Promise<NodeJS.Signals | null>((resolve) => doomed.child.once('exit', (_code, signal) => resolve(signal)));
+    await fake.completeCheckout(sessionId);
+    expect(await died).toBe('SIGKILL');
+
+    const healthy = await startProcess('worker', env);
+    try {
+      await until('every event processed', async () => {
+        const [row] = await db.em().getConnection().execute<{ n: string }[]>(
+          `select count(*) as n from webhook_events where status <> 'PROCESSED' and payload -> 'data' -> 'object' ->> 'customer' =
+             (select customer_id from stripe_customers where user_id = ?)`, [userId]);
+        return Number(row!.n) === 0;
+      });
+      const grants = await db.em().getConnection().execute<{ granted_seconds: string }[]>(
+        `select granted_seconds from credit_grants where user_id = ? and source = 'PLAN'`, [userId]);
+      expect(grants).toEqual([{ granted_seconds: '12000' }]);
+      const report = await verifyLedger({ em: db.em() }, userId);
+      expect(report.problems).toEqual([]);
+      expect(report.balanceSeconds).toBe(12_000);
+    } finally {
+      await healthy.stop();
+    }
+  }, 60_000);
+});
