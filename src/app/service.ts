@@ -80,8 +80,8 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     logger.info({ port, role }, 'http server listening');
   }
   const sweeper: Sweeper | null = role === 'api' ? null : startSweeper(orm, live.events, config.sweepIntervalMs, logger);
-  const webhookWorker: WebhookWorker | null = role !== 'api' && webhookQueue
-    ? startWebhookWorker(config, orm, live.events, webhookQueue, logger) : null;
+  const webhookWorker: WebhookWorker | null = role !== 'api' && webhookQueue && stripe
+    ? startWebhookWorker(config, orm, live.events, webhookQueue, stripe, logger) : null;
   if (sweeper) logger.info({ intervalMs: config.sweepIntervalMs, stripe: Boolean(webhookWorker) }, 'sweeper started');
 
   let stopping: Promise<void> | null = null;

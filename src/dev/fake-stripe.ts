@@ -21,6 +21,7 @@ export interface FakeStripe {
   sessions: Map<string, Obj>;
   subscriptions: Map<string, Obj>;
   invoices: Map<string, Obj>;
+  invoiceItems: Map<string, Obj>;
   /** Where webhooks go (our /webhooks/stripe). */
   webhookUrl: string;
   /** When false, the helpers keep their events in `outbox` instead of sending them (chaos tests). */
@@ -62,6 +63,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
   const sessions = new Map<string, Obj>();
   const subscriptions = new Map<string, Obj>();
   const invoices = new Map<string, Obj>();
+  const invoiceItems = new Map<string, Obj>();
   const replays = new Map<string, { body: string; status: number; response: Obj }>();
   // event times only grow, as Stripe's do (its renewals here may lie ahead of the wall clock)
   let lastCreated = 0;
@@ -88,6 +90,16 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       s.url = `https://checkout.fake.stripe/c/${s.id}`;
       sessions.set(s.id, s);
       return [200, s];
+    }],
+    ['POST', /^\/v1\/invoiceitems$/, (_m, body) => {
+      if (!customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
+      const item = {
+        id: id('ii'), object: 'invoiceitem', customer: body.customer, invoice: body.invoice ?? null, amount: Number(body.amount),
+        currency: body.currency, description: body.description ?? null, metadata: body.metadata ?? {}, date: now(),
+      };
+      invoiceItems.set(item.id, item);
+      if (item.invoice && invoices.has(item.invoice)) invoices.get(item.invoice)!.lines.data.push({ id: id('il'), object: 'line_item', amount: item.amount, invoice_item: item.id });
+      return [200, item];
     }],
     ['GET', /^\/v1\/checkout\/sessions\/([^/]+)$/, (m) => (sessions.has(m[1]!) ? [200, sessions.get(m[1]!)!] : notFound('checkout session'))],
     ['GET', /^\/v1\/subscriptions\/([^/]+)$/, (m) => (subscriptions.has(m[1]!) ? [200, subscriptions.get(m[1]!)!] : notFound('subscription'))],
@@ -128,7 +140,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
 
   const fake: FakeStripe = {
     url: `http://127.0.0.1:${port}`,
-    requests, customers, sessions, subscriptions, invoices,
+    requests, customers, sessions, subscriptions, invoices, invoiceItems,
     webhookUrl: '',
     autoDeliver: true,
     outbox: [],
@@ -198,7 +210,13 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
         id: id('evt'), object: 'event', type, api_version: '2026-10-28.endive', created: stamp(start + offset), livemode: false,
         data: { object: JSON.parse(JSON.stringify(object)) }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
       });
-      const events = [mk('customer.subscription.updated', sub, 0), mk(opts.fail ? 'invoice.payment_failed' : 'invoice.paid', invoice, 1)];
+      // the renewal invoice: a draft first (invoice.created), then paid or failed
+      const draft = { ...JSON.parse(JSON.stringify(invoice)), status: 'draft' };
+      const events = [
+        mk('customer.subscription.updated', sub, 0),
+        mk('invoice.created', draft, 1),
+        mk(opts.fail ? 'invoice.payment_failed' : 'invoice.paid', invoice, 2),
+      ];
       for (const e of events) await emit(e);
       return events;
     },

@@ -7,6 +7,7 @@ import type { LedgerEvents } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 import { databaseClock } from '../shared/clock';
 import { eventsToEnqueue, PermanentWebhookError, processEvent } from '../stripe/inbox';
+import type { Stripe } from '../stripe/client';
 import { Queues, webhookJobId, webhookJobOptions, workerConnection, type WebhookJob } from './jobs';
 
 /** An event stored this long ago and still RECEIVED is enqueued again by the sweep. */
@@ -16,12 +17,14 @@ export interface WebhookWorker {
   stop(): Promise<void>;
 }
 
-export function startWebhookWorker(config: Config, orm: Orm, events: LedgerEvents, queue: Queue<WebhookJob>, logger: Logger): WebhookWorker {
+export function startWebhookWorker(
+  config: Config, orm: Orm, events: LedgerEvents, queue: Queue<WebhookJob>, stripe: Stripe, logger: Logger,
+): WebhookWorker {
   const log = logger.child({ component: 'stripe-webhooks' });
   const prices = config.stripe!.prices;
   const worker = new Worker<WebhookJob>(Queues.webhooks, async (job) => {
     try {
-      const outcome = await processEvent({ em: orm.em.fork(), clock: databaseClock, events, logger: log, prices, purchaseExpiryDays: config.purchaseExpiryDays }, job.data.eventId);
+      const outcome = await processEvent({ em: orm.em.fork(), clock: databaseClock, events, logger: log, prices, purchaseExpiryDays: config.purchaseExpiryDays, stripe }, job.data.eventId);
       return outcome;
     } catch (err) {
       if (err instanceof PermanentWebhookError) throw new UnrecoverableError(err.message);

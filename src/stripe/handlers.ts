@@ -1,7 +1,9 @@
 // What each Stripe event means for us. Credits are granted on invoice.paid only, keyed by
 // (subscription, period start) in the ledger; memberships mirror subscriptions and never move
 // backwards on an out-of-order event (the event's time is compared with the last one applied).
-import type Stripe from 'stripe';
+import type { Stripe } from './client';
+import { closePeriod } from '../domain/ledger/close-period';
+import { markFailed, markInvoiced, overageLineFor } from '../domain/billing/overage-invoice';
 import { grantPlanCredits } from '../domain/ledger/grant-plan-credits';
 import { grantPurchase } from '../domain/ledger/grant-purchase';
 import { setMembership } from '../domain/memberships/set-membership';
@@ -86,6 +88,40 @@ export const HANDLERS: Record<string, Handler> = {
       periodStart: new Date(line.period.start * 1000), periodEnd: new Date(line.period.end * 1000),
     });
     if (!r.ok) throw new Error(`plan grant failed: ${r.error.code}`);
+  },
+  // the renewal invoice is a draft for about an hour: the ended period is closed (idempotent) and its
+  // overage attached to this draft, once — by the period's row and the Stripe idempotency key
+  'invoice.created': async (deps, event) => {
+    const invoice = event.data.object as Stripe.Invoice;
+    if (invoice.billing_reason !== 'subscription_cycle' || invoice.status !== 'draft') return;
+    const subscription = invoice.parent?.subscription_details?.subscription;
+    const subscriptionId = typeof subscription === 'string' ? subscription : subscription?.id;
+    const line = invoice.lines.data[0];
+    if (!subscriptionId || !line) return;
+    const [period] = await deps.em.getConnection().execute<{ id: string; ended: boolean; soon: boolean }[]>(
+      `select up.id, up.period_end <= now() as ended, up.period_end <= now() + interval '5 minutes' as soon
+         from usage_periods up join memberships ms on ms.id = up.membership_id
+        where ms.stripe_subscription_id = ? and up.period_end = to_timestamp(?)`, [subscriptionId, line.period.start]);
+    if (!period) return;
+    if (!period.soon) {
+      deps.logger.warn({ periodId: period.id, invoice: invoice.id }, 'renewal invoice for a period that has not ended: no overage attached');
+      return;
+    }
+    // within minutes of the end (clocks differ a little): retry until our clock agrees
+    const closed = await closePeriod({ em: deps.em, clock: deps.clock, events: deps.events }, { periodId: period.id });
+    if (!closed.ok) throw new Error(`closing the period before invoicing failed: ${closed.error.code}`);
+    const overage = await overageLineFor(deps.em, period.id);
+    if (!overage || overage.status === 'INVOICED') return;
+    try {
+      const item = await deps.stripe.invoiceItems.create({
+        customer: overage.customerId, invoice: invoice.id, amount: overage.amountCents, currency: 'eur',
+        description: overage.description, metadata: { periodId: overage.periodId, overageSeconds: String(overage.overageSeconds) },
+      }, { idempotencyKey: overage.idempotencyKey });
+      await markInvoiced(deps.em, overage.id, item.id, invoice.id ?? null);
+    } catch (err) {
+      await markFailed(deps.em, overage.id, (err as Error).message);
+      throw err;
+    }
   },
   'invoice.payment_failed': async (deps, event) => {
     const invoice = event.data.object as Stripe.Invoice;

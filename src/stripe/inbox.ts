@@ -1,7 +1,7 @@
 // The webhook inbox: verify → store once by event id → enqueue → process by id → sweep what was
 // stored but never enqueued. Storing comes before acknowledging, so a 2xx means the event is safe
 // in Postgres whatever happens to Redis or the worker.
-import type Stripe from 'stripe';
+import type { Stripe } from './client';
 import type { Em } from '../domain/ledger/ledger-call';
 import type { LedgerEvents } from '../domain/ports';
 import type { Logger } from '../observability/logger';
@@ -40,6 +40,7 @@ export interface ProcessDeps {
   logger: Logger;
   prices: Record<string, string>;
   purchaseExpiryDays: number;
+  stripe: Stripe;
 }
 
 export class PermanentWebhookError extends Error {

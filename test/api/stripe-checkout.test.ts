@@ -190,3 +190,41 @@ describe('top-ups and the overage limit', () => {
     expect(outcome(await api.gql(LIMIT, { i: { overageLimitCents: 0, userId: who.id } }, service.auth), 'setOverageLimit')).toBe('FORBIDDEN');
   });
 });
+
+describe('overage invoicing', () => {
+  it('closes the ended period on renewal: PLAN seconds expire and exactly one invoice item with the exact amount', async () => {
+    const who = await api.account('USER');
+    const started = await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, who.auth);
+    const { sessionId } = started.body.data!.createCheckoutSession;
+    // a period that ends in three seconds
+    await fake.completeCheckout(sessionId, new Date(Date.now() - 30 * 86_400_000 + 3000));
+    await until('the first grant', async () => (await membership(who)).balance.balanceSeconds === 12_000);
+    const service = await api.account('SERVICE');
+    const record = (seconds: number, key: string) => api.gql(
+      'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
+      { i: { userId: who.id, seconds, idempotencyKey: key } }, service.auth);
+    expect(outcome(await record(11_000, 'u1'), 'recordUsage')).toBe('OK');
+    const over = await record(1000 + 1234, 'u2');
+    expect(over.body.data!.recordUsage).toEqual({ overageSeconds: 1234, userErrors: [] });
+    await new Promise((r) => setTimeout(r, 3200));
+
+    const subscriptionId = fake.sessions.get(sessionId)!.subscription as string;
+    const events = await fake.renew(subscriptionId);
+    await until('the overage item', async () => [...fake.invoiceItems.values()].find((i) => i.customer === fake.sessions.get(sessionId)!.customer));
+    expect(await fake.deliver(events[1]!)).toBe(200); // the draft again
+    await until('processed', async () => (await storedEvents()).filter((e) => events.some((x) => x.id === e.id)).every((e) => e.status === 'PROCESSED'));
+    await new Promise((r) => setTimeout(r, 300));
+
+    const items = [...fake.invoiceItems.values()].filter((i) => i.customer === fake.sessions.get(sessionId)!.customer);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ amount: 617, currency: 'eur', invoice: (events[1]!.data as { object: { id: string } }).object.id });
+    expect(items[0]!.description).toMatch(/^Überschreitung: 21 Minuten \(\d\d\.\d\d\.\d{4}–\d\d\.\d\d\.\d{4}\)$/);
+    const calls = fake.requests.filter((r) => r.path === '/v1/invoiceitems' && r.body.customer === items[0]!.customer);
+    expect(calls.every((c) => /^overage-sub_.+-\d+$/.test(c.idempotencyKey ?? ''))).toBe(true);
+    const [row] = await api.db.em().getConnection().execute<{ status: string; amount_cents: string }[]>(
+      'select status, amount_cents from overage_invoices where user_id = ?', [who.id]);
+    expect(row).toEqual({ status: 'INVOICED', amount_cents: '617' });
+    // the renewal's 200 minutes for the new period; the old period's PLAN seconds were all used
+    await until('the renewal grant', async () => (await membership(who)).balance.balanceSeconds === 12_000);
+  }, 30_000);
+});

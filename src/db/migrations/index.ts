@@ -2,6 +2,7 @@ import { Migration20261124000001_schema } from './Migration20261124000001_schema
 import { Migration20261124000002_ledger_functions } from './Migration20261124000002_ledger_functions';
 import { Migration20261124000003_api_keys } from './Migration20261124000003_api_keys';
 import { Migration20261124000004_stripe } from './Migration20261124000004_stripe';
+import { Migration20261124000005_overage_invoices } from './Migration20261124000005_overage_invoices';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -9,4 +10,5 @@ export const migrationsList = [
   { name: 'Migration20261124000002_ledger_functions', class: Migration20261124000002_ledger_functions },
   { name: 'Migration20261124000003_api_keys', class: Migration20261124000003_api_keys },
   { name: 'Migration20261124000004_stripe', class: Migration20261124000004_stripe },
+  { name: 'Migration20261124000005_overage_invoices', class: Migration20261124000005_overage_invoices },
 ];
