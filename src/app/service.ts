@@ -19,9 +19,11 @@ import { startSweeper, type Sweeper } from './sweeper';
 import { Queue } from 'bullmq';
 import { Queues, producerConnection, type WebhookJob } from '../queues/jobs';
 import { startWebhookWorker, type WebhookWorker } from '../queues/webhook-worker';
+import { bullWebhookJobs } from '../queues/webhook-jobs';
 import { createStripeClient } from '../stripe/client';
 import { stripePayments } from '../stripe/payments';
 import { createWebhookRouter } from '../stripe/webhook-route';
+import { assertHandlersComplete } from '../stripe/handlers';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -37,6 +39,7 @@ export interface RunningService {
 }
 
 export async function startService(config: Config, logger: Logger, role: Role = 'all'): Promise<RunningService> {
+  assertHandlersComplete(); // wiring first: refuse to start with an event type nobody handles
   if (config.databaseCreate) await ensureDatabase(config.databaseUrl);
   const orm = await createOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
   const applied = await migrate(orm);
@@ -63,6 +66,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     const graphql = await createGraphQLRouter({
       schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock,
       payments: stripe && config.stripe ? stripePayments(stripe, config.stripe, orm) : null,
+      webhookJobs: webhookQueue ? bullWebhookJobs(webhookQueue, orm) : null,
       rateLimit: createRateLimiter(redis, config.rateLimitPerMinute, logger),
     });
     stopGraphQL = graphql.stop;

@@ -25,6 +25,12 @@ export interface LedgerEvents {
 
 export const noEvents: LedgerEvents = { balanceChanged: () => undefined, usageAlerts: () => undefined };
 
+/** The job queue of Stripe events, for operators: failed jobs and a retry by event id. */
+export interface WebhookJobs {
+  failed(limit: number): Promise<{ id: string; eventId: string | null; failedReason: string; attemptsMade: number; failedAt: Date | null }[]>;
+  retry(eventId: string): Promise<void>;
+}
+
 /** The payment provider, as the domain needs it (Stripe behind it). */
 export interface Payments {
   /** The provider's customer of a user, created once. */

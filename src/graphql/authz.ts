@@ -11,7 +11,8 @@ export type Operation =
   | 'me' | 'user' | 'balance' | 'transactions' | 'reservation' | 'apiKeys'
   | 'createUser' | 'recordUsage' | 'reserveCredits' | 'extendReservation' | 'commitReservation' | 'releaseReservation'
   | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey' | 'balanceChanged' | 'usageAlert'
-  | 'createCheckoutSession' | 'createTopUpCheckoutSession' | 'setOverageLimit';
+  | 'createCheckoutSession' | 'createTopUpCheckoutSession' | 'setOverageLimit'
+  | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs';
 
 const ALL: Role[] = ['USER', 'SERVICE', 'ADMIN'];
 
@@ -36,6 +37,9 @@ export const POLICY: Record<Operation, Role[]> = {
   createCheckoutSession: ['USER'],
   createTopUpCheckoutSession: ['USER'],
   setOverageLimit: ['USER', 'ADMIN'],
+  webhookEvents: ['ADMIN'],
+  retryWebhookEvent: ['ADMIN'],
+  failedJobs: ['ADMIN'],
   balanceChanged: ['USER', 'ADMIN'],
   usageAlert: ['USER', 'ADMIN'],
 };

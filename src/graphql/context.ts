@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/authenticate';
 import type { Config } from '../config/env';
 import type { Em } from '../domain/ledger/ledger-call';
-import type { LedgerEvents, Payments } from '../domain/ports';
+import type { LedgerEvents, Payments, WebhookJobs } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 import type { Clock } from '../shared/clock';
 import type { Loaders } from './loaders';
@@ -19,6 +19,8 @@ export interface GraphQLContext {
   events: LedgerEvents;
   /** The payment provider, or null when Stripe is not configured. */
   payments: Payments | null;
+  /** The Stripe event jobs, or null when Stripe is not configured. */
+  webhookJobs: WebhookJobs | null;
   /** Per subscription operation: the newest balance version sent, so a client never goes back. */
   lastVersion?: Map<string, number>;
 }

@@ -129,7 +129,7 @@ export function attachWebSockets(deps: WebSocketDeps): LiveServer {
       const em = deps.orm.em.fork();
       const contextValue: GraphQLContext = {
         principal: s.principal ?? null, em, clock: deps.clock, config: deps.config, logger: log, requestId: `ws:${id}`,
-        loaders: createLoaders(em), events: deps.events, payments: null, lastVersion: new Map(),
+        loaders: createLoaders(em), events: deps.events, payments: null, webhookJobs: null, lastVersion: new Map(),
       };
       return { schema: deps.schema, document, variableValues: variables, operationName: payload.operationName, contextValue };
     },

@@ -21,6 +21,7 @@ export const ErrorCode = {
   EMAIL_TAKEN: 'EMAIL_TAKEN',
   API_KEY_NOT_FOUND: 'API_KEY_NOT_FOUND',
   STRIPE_NOT_CONFIGURED: 'STRIPE_NOT_CONFIGURED',
+  WEBHOOK_EVENT_NOT_FOUND: 'WEBHOOK_EVENT_NOT_FOUND',
   // idempotency
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   // state
@@ -57,6 +58,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   EMAIL_TAKEN: 'A user with this email address exists already.',
   API_KEY_NOT_FOUND: 'No such API key.',
   STRIPE_NOT_CONFIGURED: 'Payments are not configured on this installation.',
+  WEBHOOK_EVENT_NOT_FOUND: 'No such stored Stripe event.',
   API_ACCESS_NOT_IN_PLAN: 'API keys need a plan with API access (Enterprise).',
   IDEMPOTENCY_KEY_REUSED: 'This idempotency key was used before with other parameters.',
   RESERVATION_NOT_ACTIVE: 'The reservation is no longer active.',

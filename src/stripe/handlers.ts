@@ -123,6 +123,12 @@ export const HANDLERS: Record<string, Handler> = {
       throw err;
     }
   },
+  // 3-D Secure or a mandate is needed: the customer is told by Stripe; the subscription's own updates
+  // carry the status. Recorded for operators.
+  'invoice.payment_action_required': async (deps, event) => {
+    const invoice = event.data.object as Stripe.Invoice;
+    deps.logger.warn({ invoice: invoice.id, customer: customerId(invoice.customer) }, 'a renewal payment needs the customer\'s action');
+  },
   'invoice.payment_failed': async (deps, event) => {
     const invoice = event.data.object as Stripe.Invoice;
     const userId = await userOfCustomer(deps, customerId(invoice.customer)!);
@@ -132,3 +138,16 @@ export const HANDLERS: Record<string, Handler> = {
         where user_id = ? and (stripe_event_at is null or stripe_event_at < to_timestamp(?))`, [event.created, userId, event.created]);
   },
 };
+
+/** The events the Stripe webhook endpoint is set up to send (README, "Stripe"). */
+export const SUBSCRIBED_EVENTS = [
+  'checkout.session.completed', 'checkout.session.async_payment_succeeded', 'customer.subscription.created',
+  'customer.subscription.updated', 'customer.subscription.deleted', 'invoice.created', 'invoice.paid',
+  'invoice.payment_failed', 'invoice.payment_action_required',
+] as const;
+
+/** Boot refuses when an event type we subscribe to has no handler. */
+export function assertHandlersComplete(): void {
+  const missing = SUBSCRIBED_EVENTS.filter((t) => !HANDLERS[t]);
+  if (missing.length) throw new Error(`Stripe event types without a handler: ${missing.join(', ')}`);
+}

@@ -228,3 +228,27 @@ describe('overage invoicing', () => {
     await until('the renewal grant', async () => (await membership(who)).balance.balanceSeconds === 12_000);
   }, 30_000);
 });
+
+describe('operations', () => {
+  it('lets an ADMIN see stored events and failed jobs and retry an event; nobody else', async () => {
+    const admin = await api.account('ADMIN');
+    // an event whose processing fails: an invoice for a customer nobody knows
+    const bad = {
+      id: `evt_unknown_${randomUUID()}`, object: 'event', type: 'invoice.paid', created: Math.floor(Date.now() / 1000),
+      data: { object: { id: 'in_x', object: 'invoice', customer: 'cus_nobody', billing_reason: 'subscription_create', lines: { data: [] }, parent: null } },
+    };
+    expect(await fake.deliver(bad)).toBe(200);
+    await until('failed once', async () => (await storedEvents()).find((e) => e.id === bad.id && e.status === 'FAILED'));
+    const listed = await api.gql('{ webhookEvents(status: "FAILED") { id type status attempts lastError } }', {}, admin.auth);
+    expect(listed.body.data!.webhookEvents).toEqual(expect.arrayContaining([expect.objectContaining({ id: bad.id, status: 'FAILED', type: 'invoice.paid' })]));
+    const retried = await api.gql('mutation($i: RetryWebhookEventInput!) { retryWebhookEvent(input: $i) { event { id status } userErrors { code } } }', { i: { id: bad.id } }, admin.auth);
+    expect(retried.body.data!.retryWebhookEvent.userErrors).toEqual([]);
+    const ghost = await api.gql('mutation($i: RetryWebhookEventInput!) { retryWebhookEvent(input: $i) { userErrors { code } } }', { i: { id: 'evt_ghost' } }, admin.auth);
+    expect(outcome(ghost, 'retryWebhookEvent')).toBe('WEBHOOK_EVENT_NOT_FOUND');
+    const jobs = await api.gql('{ failedJobs { id eventId attemptsMade failedReason } }', {}, admin.auth);
+    expect(Array.isArray(jobs.body.data!.failedJobs)).toBe(true);
+    expect(outcome(await api.gql('{ webhookEvents { id } }', {}, user.auth), 'webhookEvents')).toBe('FORBIDDEN');
+    expect(outcome(await api.gql('{ failedJobs { id } }', {}, user.auth), 'failedJobs')).toBe('FORBIDDEN');
+    expect(outcome(await api.gql('mutation { retryWebhookEvent(input: {id: "x"}) { userErrors { code } } }', {}, user.auth), 'retryWebhookEvent')).toBe('FORBIDDEN');
+  });
+});

@@ -31,3 +31,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);
   });
 });
+
+import { assertHandlersComplete, HANDLERS, SUBSCRIBED_EVENTS } from '../../src/stripe/handlers';
+
+describe('wiring', () => {
+  it('has a handler for every Stripe event type the endpoint subscribes to', () => {
+    expect(() => assertHandlersComplete()).not.toThrow();
+    for (const t of SUBSCRIBED_EVENTS) expect(typeof HANDLERS[t]).toBe('function');
+  });
+});
