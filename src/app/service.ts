@@ -55,6 +55,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
   const stripe = config.stripe ? createStripeClient(config.stripe) : null;
   const webhookQueue = config.stripe ? new Queue<WebhookJob>(Queues.webhooks, { connection: producerConnection(config.redisUrl), prefix: config.queuePrefix }) : null;
   webhookQueue?.on('error', (err) => logger.warn({ err: err.message }, 'webhook queue: Redis unavailable'));
+  const payments = stripe && config.stripe ? stripePayments(stripe, config.stripe, orm) : null;
 
   let server: Server | null = null;
   let websockets: LiveServer | null = null;
@@ -65,7 +66,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     const authenticate = createAuthenticator(config);
     const graphql = await createGraphQLRouter({
       schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock,
-      payments: stripe && config.stripe ? stripePayments(stripe, config.stripe, orm) : null,
+      payments,
       webhookJobs: webhookQueue ? bullWebhookJobs(webhookQueue, orm) : null,
       rateLimit: createRateLimiter(redis, config.rateLimitPerMinute, logger),
     });
@@ -83,7 +84,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port, role }, 'http server listening');
   }
-  const sweeper: Sweeper | null = role === 'api' ? null : startSweeper(orm, live.events, config.sweepIntervalMs, logger);
+  const sweeper: Sweeper | null = role === 'api' ? null : startSweeper(orm, live.events, config.sweepIntervalMs, logger, payments);
   const webhookWorker: WebhookWorker | null = role !== 'api' && webhookQueue && stripe
     ? startWebhookWorker(config, orm, live.events, webhookQueue, stripe, logger) : null;
   if (sweeper) logger.info({ intervalMs: config.sweepIntervalMs, stripe: Boolean(webhookWorker) }, 'sweeper started');

@@ -5,7 +5,8 @@ import { limits } from '../config/limits';
 import type { Orm } from '../db/orm';
 import { closeDuePeriods } from '../domain/ledger/close-period';
 import { expireDue } from '../domain/ledger/expire-due';
-import type { LedgerEvents } from '../domain/ports';
+import type { LedgerEvents, Payments } from '../domain/ports';
+import { billFinalPeriods } from '../domain/billing/bill-final-periods';
 import type { Logger } from '../observability/logger';
 import { databaseClock } from '../shared/clock';
 
@@ -13,7 +14,7 @@ export interface Sweeper {
   stop(): Promise<void>;
 }
 
-export function startSweeper(orm: Orm, events: LedgerEvents, intervalMs: number, logger: Logger): Sweeper {
+export function startSweeper(orm: Orm, events: LedgerEvents, intervalMs: number, logger: Logger, payments: Payments | null = null): Sweeper {
   const log = logger.child({ component: 'sweeper' });
   let running: Promise<void> | null = null;
   let stopped = false;
@@ -21,7 +22,15 @@ export function startSweeper(orm: Orm, events: LedgerEvents, intervalMs: number,
     const deps = { em: orm.em.fork(), clock: databaseClock, events };
     const settled = await expireDue(deps, limits.sweepBatchMax, (userId, err) => log.error({ userId, err }, 'settling a user failed'));
     const closed = await closeDuePeriods(deps, limits.sweepBatchMax, (periodId, err) => log.error({ periodId, err }, 'closing a period failed'));
-    if (settled.length || closed.length) log.info({ settledUsers: settled.length, closedPeriods: closed.length }, 'sweep');
+    let billed = 0;
+    if (payments) {
+      // the final periods of cancelled memberships, and invoice lines that failed before
+      const retry = await deps.em.getConnection().execute<{ period_id: string }[]>(
+        `select period_id from overage_invoices where status <> 'INVOICED' and created_at < now() - interval '1 minute' limit 100`);
+      const ids = [...new Set([...closed.filter((c) => c.overageCents > 0).map((c) => c.periodId), ...retry.map((r) => r.period_id)])];
+      if (ids.length) billed = await billFinalPeriods({ em: deps.em, payments }, ids);
+    }
+    if (settled.length || closed.length || billed) log.info({ settledUsers: settled.length, closedPeriods: closed.length, finalInvoices: billed }, 'sweep');
   };
   const timer = setInterval(() => {
     if (running || stopped) return;

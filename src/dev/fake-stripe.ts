@@ -31,6 +31,8 @@ export interface FakeStripe {
   completeCheckout(sessionId: string, at?: Date): Promise<Obj[]>;
   /** Moves a subscription to its next period: subscription updated, and the renewal invoice paid (or failed). */
   renew(subscriptionId: string, opts?: { fail?: boolean }): Promise<Obj[]>;
+  /** Ends a subscription that was cancelled at its period end: customer.subscription.deleted. */
+  endSubscription(subscriptionId: string): Promise<Obj[]>;
   /** Pays an open invoice later (after a failed payment). */
   payInvoice(invoiceId: string): Promise<Obj[]>;
   /** Signs and posts one event; answers the HTTP status. */
@@ -100,6 +102,38 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       invoiceItems.set(item.id, item);
       if (item.invoice && invoices.has(item.invoice)) invoices.get(item.invoice)!.lines.data.push({ id: id('il'), object: 'line_item', amount: item.amount, invoice_item: item.id });
       return [200, item];
+    }],
+    ['POST', /^\/v1\/subscriptions\/([^/]+)$/, (m, body) => {
+      const sub = subscriptions.get(m[1]!);
+      if (!sub) return notFound('subscription');
+      if (body.cancel_at_period_end !== undefined) sub.cancel_at_period_end = body.cancel_at_period_end === 'true';
+      return [200, sub];
+    }],
+    ['DELETE', /^\/v1\/subscriptions\/([^/]+)$/, (m) => {
+      const sub = subscriptions.get(m[1]!);
+      if (!sub) return notFound('subscription');
+      sub.status = 'canceled';
+      return [200, sub];
+    }],
+    ['POST', /^\/v1\/invoices$/, (_m, body) => {
+      if (!customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
+      const pending = [...invoiceItems.values()].filter((i) => i.customer === body.customer && !i.invoice);
+      const invoice = {
+        id: id('in'), object: 'invoice', customer: body.customer, status: 'draft', billing_reason: 'manual', currency: 'eur',
+        lines: { object: 'list', data: [] as Obj[] }, metadata: body.metadata ?? {}, created: now(),
+      };
+      for (const item of pending) {
+        item.invoice = invoice.id;
+        invoice.lines.data.push({ id: id('il'), object: 'line_item', amount: item.amount, invoice_item: item.id });
+      }
+      invoices.set(invoice.id, invoice);
+      return [200, invoice];
+    }],
+    ['POST', /^\/v1\/invoices\/([^/]+)\/finalize$/, (m) => {
+      const inv = invoices.get(m[1]!);
+      if (!inv) return notFound('invoice');
+      inv.status = 'open';
+      return [200, inv];
     }],
     ['GET', /^\/v1\/checkout\/sessions\/([^/]+)$/, (m) => (sessions.has(m[1]!) ? [200, sessions.get(m[1]!)!] : notFound('checkout session'))],
     ['GET', /^\/v1\/subscriptions\/([^/]+)$/, (m) => (subscriptions.has(m[1]!) ? [200, subscriptions.get(m[1]!)!] : notFound('subscription'))],
@@ -219,6 +253,18 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       ];
       for (const e of events) await emit(e);
       return events;
+    },
+    async endSubscription(subscriptionId) {
+      const sub = subscriptions.get(subscriptionId);
+      if (!sub) throw new Error(`no subscription ${subscriptionId}`);
+      sub.status = 'canceled';
+      const e = {
+        id: id('evt'), object: 'event', type: 'customer.subscription.deleted', api_version: '2026-10-28.endive',
+        created: stamp(sub.items.data[0].current_period_end), livemode: false, data: { object: JSON.parse(JSON.stringify(sub)) },
+        pending_webhooks: 1, request: { id: null, idempotency_key: null },
+      };
+      await emit(e);
+      return [e];
     },
     async payInvoice(invoiceId) {
       const invoice = invoices.get(invoiceId);

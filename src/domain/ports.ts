@@ -43,6 +43,10 @@ export interface Payments {
     successUrl: string;
     cancelUrl: string;
   }): Promise<{ id: string; url: string }>;
+  /** Ends the subscription, at the period end (default) or now; answers whether it ends at the period end. */
+  cancelSubscription(subscriptionId: string, atPeriodEnd: boolean): Promise<{ cancelAtPeriodEnd: boolean; status: string }>;
+  /** Bills a final period's overage on its own invoice (no renewal will carry it), once. */
+  invoiceFinalOverage(input: { customerId: string; amountCents: number; description: string; idempotencyKey: string; metadata: Record<string, string> }): Promise<{ itemId: string; invoiceId: string }>;
   /** A hosted one-time payment for a top-up of `seconds`. */
   createTopUpCheckout(input: {
     userId: string;

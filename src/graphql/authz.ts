@@ -12,7 +12,7 @@ export type Operation =
   | 'createUser' | 'recordUsage' | 'reserveCredits' | 'extendReservation' | 'commitReservation' | 'releaseReservation'
   | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey' | 'balanceChanged' | 'usageAlert'
   | 'createCheckoutSession' | 'createTopUpCheckoutSession' | 'setOverageLimit'
-  | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs';
+  | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs' | 'cancelMembership';
 
 const ALL: Role[] = ['USER', 'SERVICE', 'ADMIN'];
 
@@ -40,6 +40,7 @@ export const POLICY: Record<Operation, Role[]> = {
   webhookEvents: ['ADMIN'],
   retryWebhookEvent: ['ADMIN'],
   failedJobs: ['ADMIN'],
+  cancelMembership: ['USER'],
   balanceChanged: ['USER', 'ADMIN'],
   usageAlert: ['USER', 'ADMIN'],
 };

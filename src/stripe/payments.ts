@@ -31,6 +31,24 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
       });
       return { id: session.id, url: session.url ?? '' };
     },
+    async cancelSubscription(subscriptionId, atPeriodEnd) {
+      const sub = atPeriodEnd
+        ? await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true }, { idempotencyKey: `cancel-${subscriptionId}-end` })
+        : await stripe.subscriptions.cancel(subscriptionId, {}, { idempotencyKey: `cancel-${subscriptionId}-now` });
+      return { cancelAtPeriodEnd: sub.cancel_at_period_end, status: sub.status };
+    },
+    async invoiceFinalOverage(input) {
+      const item = await stripe.invoiceItems.create(
+        { customer: input.customerId, amount: input.amountCents, currency: 'eur', description: input.description, metadata: input.metadata },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      const invoice = await stripe.invoices.create(
+        { customer: input.customerId, pending_invoice_items_behavior: 'include', auto_advance: true, metadata: input.metadata },
+        { idempotencyKey: `${input.idempotencyKey}-invoice` },
+      );
+      await stripe.invoices.finalizeInvoice(invoice.id!, {}, { idempotencyKey: `${input.idempotencyKey}-finalize` });
+      return { itemId: item.id, invoiceId: invoice.id! };
+    },
     async createTopUpCheckout(input) {
       const minutes = input.seconds / 60;
       const session = await stripe.checkout.sessions.create({

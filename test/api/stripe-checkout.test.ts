@@ -252,3 +252,34 @@ describe('operations', () => {
     expect(outcome(await api.gql('mutation { retryWebhookEvent(input: {id: "x"}) { userErrors { code } } }', {}, user.auth), 'retryWebhookEvent')).toBe('FORBIDDEN');
   });
 });
+
+describe('cancellation', () => {
+  it('cancels at the period end and bills the final period\'s overage on an invoice of its own, once', async () => {
+    const who = await api.account('USER');
+    const started = await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, who.auth);
+    const { sessionId } = started.body.data!.createCheckoutSession;
+    await fake.completeCheckout(sessionId, new Date(Date.now() - 30 * 86_400_000 + 3000));
+    await until('the first grant', async () => (await membership(who)).balance.balanceSeconds === 12_000);
+    const service = await api.account('SERVICE');
+    const used = await api.gql('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
+      { i: { userId: who.id, seconds: 12_600, idempotencyKey: 'all-and-more' } }, service.auth);
+    expect(used.body.data!.recordUsage.overageSeconds).toBe(600);
+
+    const cancel = await api.gql('mutation { cancelMembership(input: {}) { membership { cancelAtPeriodEnd status } userErrors { code } } }', {}, who.auth);
+    expect(cancel.body.data!.cancelMembership).toEqual({ membership: { cancelAtPeriodEnd: true, status: 'ACTIVE' }, userErrors: [] });
+    const subscriptionId = fake.sessions.get(sessionId)!.subscription as string;
+    expect(fake.subscriptions.get(subscriptionId)!.cancel_at_period_end).toBe(true);
+
+    await new Promise((r) => setTimeout(r, 3200));
+    await fake.endSubscription(subscriptionId);
+    const customer = fake.sessions.get(sessionId)!.customer as string;
+    const invoice = await until('the final invoice', async () => [...fake.invoices.values()].find((i) => i.customer === customer && i.billing_reason === 'manual' && i.status === 'open'));
+    expect(invoice.lines.data).toHaveLength(1);
+    expect(invoice.lines.data[0].amount).toBe(300); // 600 s × 30 c/min
+    await new Promise((r) => setTimeout(r, 600)); // further sweeps bill nothing more
+    expect([...fake.invoiceItems.values()].filter((i) => i.customer === customer)).toHaveLength(1);
+    expect((await membership(who)).me.membership.status).toBe('CANCELED');
+    const again = await api.gql('mutation { cancelMembership(input: {atPeriodEnd: false}) { userErrors { code } } }', {}, who.auth);
+    expect(outcome(again, 'cancelMembership')).toBe('MEMBERSHIP_NOT_FOUND');
+  }, 30_000);
+});

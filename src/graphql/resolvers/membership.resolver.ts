@@ -2,10 +2,11 @@ import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { startCheckout } from '../../domain/memberships/start-checkout';
 import { setOverageLimit } from '../../domain/memberships/set-overage-limit';
 import { startTopUp } from '../../domain/memberships/start-top-up';
+import { cancelMembership } from '../../domain/memberships/cancel-membership';
 import { authorize, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
-import { CreateCheckoutSessionInput, CreateTopUpCheckoutSessionInput, SetOverageLimitInput } from '../types/inputs';
-import { CreateCheckoutSessionPayload, CreateTopUpCheckoutSessionPayload, SetOverageLimitPayload } from '../types/payloads';
+import { CancelMembershipInput, CreateCheckoutSessionInput, CreateTopUpCheckoutSessionInput, SetOverageLimitInput } from '../types/inputs';
+import { CancelMembershipPayload, CreateCheckoutSessionPayload, CreateTopUpCheckoutSessionPayload, SetOverageLimitPayload } from '../types/payloads';
 import { payload } from './common';
 
 @Resolver()
@@ -40,5 +41,14 @@ export class MembershipMutationResolver {
     if (!r.ok) return payload(r, () => ({}));
     ctx.loaders.membership.clear(userId);
     return { membership: await ctx.loaders.membership.load(userId), userErrors: [] };
+  }
+
+  @Mutation(() => CancelMembershipPayload, { description: 'USER: cancel, at the period end by default; remaining PLAN seconds expire then.' })
+  async cancelMembership(@Arg('input', () => CancelMembershipInput) input: CancelMembershipInput, @Ctx() ctx: GraphQLContext): Promise<CancelMembershipPayload> {
+    const p = authorize(ctx, 'cancelMembership');
+    const r = await cancelMembership({ em: ctx.em, payments: ctx.payments }, { userId: p.userId, atPeriodEnd: input.atPeriodEnd });
+    if (!r.ok) return payload(r, () => ({}));
+    ctx.loaders.membership.clear(p.userId);
+    return { membership: await ctx.loaders.membership.load(p.userId), userErrors: [] };
   }
 }

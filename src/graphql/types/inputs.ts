@@ -98,3 +98,8 @@ export class SetOverageLimitInput {
   @Field(() => Int, { description: 'Cap on overage cost per period, in cents; 0 disables overage.' }) overageLimitCents!: number;
   @Field(() => ID, { nullable: true, description: 'ADMIN: whose; USER: yourself.' }) userId?: string | null;
 }
+
+@InputType()
+export class CancelMembershipInput {
+  @Field(() => Boolean, { defaultValue: true, description: 'At the end of the paid period (default), or now.' }) atPeriodEnd!: boolean;
+}

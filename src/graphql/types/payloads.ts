@@ -80,3 +80,8 @@ export class CreateTopUpCheckoutSessionPayload extends MutationPayload {
 export class SetOverageLimitPayload extends MutationPayload {
   @Field(() => Membership, { nullable: true }) membership?: Membership | null;
 }
+
+@ObjectType({ implements: MutationPayload })
+export class CancelMembershipPayload extends MutationPayload {
+  @Field(() => Membership, { nullable: true }) membership?: Membership | null;
+}

@@ -1,0 +1,29 @@
+// After a cancellation no renewal invoice comes to carry the last period's overage: once such a
+// period is closed, its overage goes on an invoice of its own — once, by the period's row and the
+// provider idempotency keys.
+import type { Em } from '../ledger/ledger-call';
+import type { Payments } from '../ports';
+import { markFailed, markInvoiced, overageLineFor } from './overage-invoice';
+
+export async function billFinalPeriods(deps: { em: Em; payments: Payments }, periodIds: string[]): Promise<number> {
+  let billed = 0;
+  for (const periodId of periodIds) {
+    const [m] = await deps.em.getConnection().execute<{ status: string; cancel_at_period_end: boolean }[]>(
+      `select ms.status, ms.cancel_at_period_end from usage_periods up join memberships ms on ms.id = up.membership_id where up.id = ?`,
+      [periodId]);
+    if (!m || (m.status !== 'CANCELED' && !m.cancel_at_period_end)) continue; // a renewal invoice will carry it
+    const line = await overageLineFor(deps.em, periodId);
+    if (!line || line.status === 'INVOICED') continue;
+    try {
+      const r = await deps.payments.invoiceFinalOverage({
+        customerId: line.customerId, amountCents: line.amountCents, description: line.description, idempotencyKey: line.idempotencyKey,
+        metadata: { periodId: line.periodId, overageSeconds: String(line.overageSeconds) },
+      });
+      await markInvoiced(deps.em, line.id, r.itemId, r.invoiceId);
+      billed += 1;
+    } catch (err) {
+      await markFailed(deps.em, line.id, (err as Error).message);
+    }
+  }
+  return billed;
+}

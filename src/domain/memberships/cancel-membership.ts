@@ -1,0 +1,21 @@
+// Cancels the membership's subscription, at the period end by default (billing rules §5): the
+// remaining PLAN seconds expire then, and the final period's overage is billed on its own invoice.
+import { ErrorCode, fail, type Result } from '../../shared/errors';
+import type { Em } from '../ledger/ledger-call';
+import type { Payments } from '../ports';
+
+export async function cancelMembership(
+  deps: { em: Em; payments: Payments | null },
+  input: { userId: string; atPeriodEnd: boolean },
+): Promise<Result<{ cancelAtPeriodEnd: boolean }>> {
+  if (!deps.payments) return fail(ErrorCode.STRIPE_NOT_CONFIGURED);
+  const [m] = await deps.em.getConnection().execute<{ stripe_subscription_id: string | null; status: string }[]>(
+    'select stripe_subscription_id, status from memberships where user_id = ?', [input.userId]);
+  if (!m?.stripe_subscription_id || m.status === 'CANCELED') return fail(ErrorCode.MEMBERSHIP_NOT_FOUND, 'userId');
+  const r = await deps.payments.cancelSubscription(m.stripe_subscription_id, input.atPeriodEnd);
+  // the subscription's webhook mirrors the rest; this makes the answer current at once
+  await deps.em.getConnection().execute(
+    `update memberships set cancel_at_period_end = ?, status = case when ? then 'CANCELED' else status end, updated_at = now() where user_id = ?`,
+    [r.cancelAtPeriodEnd, r.status === 'canceled', input.userId]);
+  return { ok: true, value: { cancelAtPeriodEnd: r.cancelAtPeriodEnd } };
+}
