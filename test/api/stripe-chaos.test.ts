@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { startFakeStripe, type FakeStripe } from '../../src/dev/fake-stripe';
 import { startTestApi, type Account, type TestApi } from '../support/api';
+import { stripeEnv } from '../support/stripe';
 
 const SECRET = 'whsec_test_secret_chaos';
 let fake: FakeStripe;
@@ -11,8 +12,7 @@ let api: TestApi;
 beforeAll(async () => {
   fake = await startFakeStripe({ webhookSecret: SECRET });
   api = await startTestApi({
-    STRIPE_SECRET_KEY: 'sk_test_fake', STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_URL: fake.url,
-    STRIPE_PRICE_STARTER: 'price_starter', STRIPE_PRICE_BUSINESS: 'price_business', STRIPE_PRICE_ENTERPRISE: 'price_enterprise',
+    ...stripeEnv(fake, SECRET),
     SWEEP_INTERVAL_MS: '200',
   });
   fake.webhookUrl = api.url.replace('/graphql', '/webhooks/stripe');

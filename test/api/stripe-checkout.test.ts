@@ -4,6 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { startFakeStripe, type FakeStripe } from '../../src/dev/fake-stripe';
 import { outcome, startTestApi, type Account, type TestApi } from '../support/api';
+import { stripeEnv } from '../support/stripe';
+import { until } from '../support/wait';
 
 const SECRET = 'whsec_test_secret_for_the_fake';
 let fake: FakeStripe;
@@ -13,8 +15,7 @@ let user: Account;
 beforeAll(async () => {
   fake = await startFakeStripe({ webhookSecret: SECRET });
   api = await startTestApi({
-    STRIPE_SECRET_KEY: 'sk_test_fake', STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_URL: fake.url,
-    STRIPE_PRICE_STARTER: 'price_starter', STRIPE_PRICE_BUSINESS: 'price_business', STRIPE_PRICE_ENTERPRISE: 'price_enterprise',
+    ...stripeEnv(fake, SECRET),
     SWEEP_INTERVAL_MS: '200',
   });
   fake.webhookUrl = api.url.replace('/graphql', '/webhooks/stripe');
@@ -28,15 +29,6 @@ afterAll(async () => {
 const CHECKOUT = 'mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { url sessionId userErrors { code field } } }';
 const BALANCE = '{ balance { balanceSeconds periodIncludedSeconds } me { membership { status plan { code } currentPeriodEnd } } }';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function storedEvents(): Promise<{ id: string; status: string }[]> {
   return api.db.em().getConnection().execute('select id, status from webhook_events order by received_at');

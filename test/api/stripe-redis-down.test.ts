@@ -3,6 +3,8 @@
 import { startFakeStripe, type FakeStripe } from '../../src/dev/fake-stripe';
 import { startTestApi, type TestApi } from '../support/api';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { stripeEnv } from '../support/stripe';
+import { until } from '../support/wait';
 
 const SECRET = 'whsec_test_secret_redis_down';
 let fake: FakeStripe;
@@ -14,8 +16,7 @@ beforeAll(async () => {
   proxy = await startTcpProxy(6379);
   api = await startTestApi({
     REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
-    STRIPE_SECRET_KEY: 'sk_test_fake', STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_URL: fake.url,
-    STRIPE_PRICE_STARTER: 'price_starter', STRIPE_PRICE_BUSINESS: 'price_business', STRIPE_PRICE_ENTERPRISE: 'price_enterprise',
+    ...stripeEnv(fake, SECRET),
     SWEEP_INTERVAL_MS: '300',
   });
   fake.webhookUrl = api.url.replace('/graphql', '/webhooks/stripe');
@@ -27,15 +28,6 @@ afterAll(async () => {
   await fake.close();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('Redis away', () => {
   it('answers and stores every webhook while Redis is down, and processes them all when it returns', async () => {

@@ -13,6 +13,7 @@ import { grantPlanCredits } from '../../src/domain/ledger/grant-plan-credits';
 import { databaseClock } from '../../src/shared/clock';
 import { startProcess, type ServiceProcess } from '../support/processes';
 import { createTestDb, type TestDb } from '../support/test-db';
+import { until } from '../support/wait';
 
 let db: TestDb;
 let apiA: ServiceProcess;
@@ -93,16 +94,6 @@ function watch(port: number, params: Record<string, unknown> | undefined, query:
     complete: () => undefined,
   });
   return w;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const listeners = async (channel: string) => Number(((await redis.pubsub('NUMSUB', channel)) as [string, number])[1]);

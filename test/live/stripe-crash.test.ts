@@ -8,6 +8,8 @@ import { createUser } from '../../src/domain/users/create-user';
 import { verifyLedger } from '../../src/domain/ledger/verify-ledger';
 import { startProcess, type ServiceProcess } from '../support/processes';
 import { createTestDb, type TestDb } from '../support/test-db';
+import { stripeEnv } from '../support/stripe';
+import { until } from '../support/wait';
 
 const SECRET = 'whsec_test_secret_crash';
 let db: TestDb;
@@ -20,8 +22,7 @@ beforeAll(async () => {
   fake = await startFakeStripe({ webhookSecret: SECRET });
   env = {
     DATABASE_URL: db.url, DATABASE_POOL_MAX: '4', SWEEP_INTERVAL_MS: '300', WEBHOOK_JOB_LOCK_MS: '1500',
-    STRIPE_SECRET_KEY: 'sk_test_fake', STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_URL: fake.url,
-    STRIPE_PRICE_STARTER: 'price_starter', STRIPE_PRICE_BUSINESS: 'price_business', STRIPE_PRICE_ENTERPRISE: 'price_enterprise',
+    ...stripeEnv(fake, SECRET),
   };
   api = await startProcess('api', env);
   fake.webhookUrl = `http://127.0.0.1:${api.port}/webhooks/stripe`;
@@ -32,15 +33,6 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('a worker killed in the middle of a grant', () => {
   it.each([
