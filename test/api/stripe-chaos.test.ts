@@ -1,21 +1,16 @@
 // Webhook chaos: a lifecycle's events delivered three times each, shuffled and concurrently, over
 // many random orderings, end in the same state as one ordered delivery.
 import fc from 'fast-check';
-import { startFakeStripe, type FakeStripe } from '../../src/dev/fake-stripe';
-import { startTestApi, type Account, type TestApi } from '../support/api';
-import { stripeEnv } from '../support/stripe';
+import type { FakeStripe } from '../../src/dev/fake-stripe';
+import type { Account, TestApi } from '../support/api';
+import { startStripeApi } from '../support/stripe';
 
 const SECRET = 'whsec_test_secret_chaos';
 let fake: FakeStripe;
 let api: TestApi;
 
 beforeAll(async () => {
-  fake = await startFakeStripe({ webhookSecret: SECRET });
-  api = await startTestApi({
-    ...stripeEnv(fake, SECRET),
-    SWEEP_INTERVAL_MS: '200',
-  });
-  fake.webhookUrl = api.url.replace('/graphql', '/webhooks/stripe');
+  ({ fake, api } = await startStripeApi(SECRET));
   fake.autoDeliver = false;
 });
 afterAll(async () => {

@@ -2,9 +2,9 @@
 // signed webhooks stored once and processed by the worker, 200 minutes granted once however often
 // Stripe delivers. Refused webhooks store nothing.
 import { randomUUID } from 'node:crypto';
-import { startFakeStripe, type FakeStripe } from '../../src/dev/fake-stripe';
+import type { FakeStripe } from '../../src/dev/fake-stripe';
 import { outcome, startTestApi, type Account, type TestApi } from '../support/api';
-import { stripeEnv } from '../support/stripe';
+import { startStripeApi } from '../support/stripe';
 import { until } from '../support/wait';
 
 const SECRET = 'whsec_test_secret_for_the_fake';
@@ -13,12 +13,7 @@ let api: TestApi;
 let user: Account;
 
 beforeAll(async () => {
-  fake = await startFakeStripe({ webhookSecret: SECRET });
-  api = await startTestApi({
-    ...stripeEnv(fake, SECRET),
-    SWEEP_INTERVAL_MS: '200',
-  });
-  fake.webhookUrl = api.url.replace('/graphql', '/webhooks/stripe');
+  ({ fake, api } = await startStripeApi(SECRET));
   user = await api.account('USER');
 });
 afterAll(async () => {
@@ -34,14 +29,18 @@ async function storedEvents(): Promise<{ id: string; status: string }[]> {
   return api.db.em().getConnection().execute('select id, status from webhook_events order by received_at');
 }
 
-async function signUp(plan: 'STARTER' | 'BUSINESS'): Promise<{ who: Account; subscriptionId: string; events: Record<string, any>[] }> { // eslint-disable-line
+/** A user through checkout to the first grant; with endsInMs, the first period ends that soon. */
+async function signUp(plan: 'STARTER' | 'BUSINESS', endsInMs?: number): Promise<{ // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  who: Account; sessionId: string; subscriptionId: string; events: Record<string, any>[];
+}> {
   const who = await api.account('USER');
   const started = await api.gql(CHECKOUT, { i: { plan, successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, who.auth);
   const { sessionId } = started.body.data!.createCheckoutSession;
-  const events = await fake.completeCheckout(sessionId);
+  const at = endsInMs === undefined ? new Date() : new Date(Date.now() - 30 * 86_400_000 + endsInMs);
+  const events = await fake.completeCheckout(sessionId, at);
   const included = plan === 'STARTER' ? 12_000 : 48_000;
   await until('the first grant', async () => (await api.gql(BALANCE, {}, who.auth)).body.data!.balance.balanceSeconds === included);
-  return { who, subscriptionId: fake.sessions.get(sessionId)!.subscription as string, events };
+  return { who, sessionId, subscriptionId: fake.sessions.get(sessionId)!.subscription as string, events };
 }
 
 async function membership(who: Account) {
@@ -185,12 +184,7 @@ describe('top-ups and the overage limit', () => {
 
 describe('overage invoicing', () => {
   it('closes the ended period on renewal: PLAN seconds expire and exactly one invoice item with the exact amount', async () => {
-    const who = await api.account('USER');
-    const started = await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, who.auth);
-    const { sessionId } = started.body.data!.createCheckoutSession;
-    // a period that ends in three seconds
-    await fake.completeCheckout(sessionId, new Date(Date.now() - 30 * 86_400_000 + 3000));
-    await until('the first grant', async () => (await membership(who)).balance.balanceSeconds === 12_000);
+    const { who, sessionId } = await signUp('STARTER', 3000); // a period that ends in three seconds
     const service = await api.account('SERVICE');
     const record = (seconds: number, key: string) => api.gql(
       'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
@@ -247,11 +241,7 @@ describe('operations', () => {
 
 describe('cancellation', () => {
   it('cancels at the period end and bills the final period\'s overage on an invoice of its own, once', async () => {
-    const who = await api.account('USER');
-    const started = await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, who.auth);
-    const { sessionId } = started.body.data!.createCheckoutSession;
-    await fake.completeCheckout(sessionId, new Date(Date.now() - 30 * 86_400_000 + 3000));
-    await until('the first grant', async () => (await membership(who)).balance.balanceSeconds === 12_000);
+    const { who, sessionId } = await signUp('STARTER', 3000);
     const service = await api.account('SERVICE');
     const used = await api.gql('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
       { i: { userId: who.id, seconds: 12_600, idempotencyKey: 'all-and-more' } }, service.auth);

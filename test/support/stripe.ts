@@ -7,3 +7,14 @@ export function stripeEnv(fake: FakeStripe, webhookSecret: string): Record<strin
     STRIPE_PRICE_STARTER: 'price_starter', STRIPE_PRICE_BUSINESS: 'price_business', STRIPE_PRICE_ENTERPRISE: 'price_enterprise',
   };
 }
+
+import { startFakeStripe } from '../../src/dev/fake-stripe';
+import { startTestApi, type TestApi } from './api';
+
+/** A started service whose Stripe is a fake server, with webhooks wired back to the service. */
+export async function startStripeApi(webhookSecret: string, env: Record<string, string> = {}): Promise<{ fake: FakeStripe; api: TestApi }> {
+  const fake = await startFakeStripe({ webhookSecret });
+  const api = await startTestApi({ ...stripeEnv(fake, webhookSecret), SWEEP_INTERVAL_MS: '200', ...env });
+  fake.webhookUrl = api.url.replace('/graphql', '/webhooks/stripe');
+  return { fake, api };
+}
