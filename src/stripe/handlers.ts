@@ -8,7 +8,7 @@ import { grantPlanCredits } from '../domain/ledger/grant-plan-credits';
 import { grantPurchase } from '../domain/ledger/grant-purchase';
 import { setMembership } from '../domain/memberships/set-membership';
 import type { MembershipStatus, PlanCode } from '../db/entities/types';
-import type { ProcessDeps } from './inbox';
+import { PermanentWebhookError, type ProcessDeps } from './inbox';
 
 export type Handler = (deps: ProcessDeps, event: Stripe.Event) => Promise<void>;
 
@@ -35,7 +35,8 @@ async function mirrorSubscription(deps: ProcessDeps, event: Stripe.Event, sub: S
   if (!userId) throw new Error(`no user for Stripe customer ${customerId(sub.customer)}`);
   const item = sub.items.data[0];
   const plan = planOfPrice(deps, item?.price.id);
-  if (!item || !plan) throw new Error(`subscription ${sub.id} has no known price`);
+  // a price we do not know will not become known by retrying: fail for an operator to look at
+  if (!item || !plan) throw new PermanentWebhookError(`subscription ${sub.id} has no price of a plan (STRIPE_PRICE_*)`);
   // an event older than the last one applied changes nothing (Stripe delivers out of order); the
   // comparison happens inside the upsert, so concurrent events cannot interleave
   const r = await setMembership({ em: deps.em }, {
@@ -82,7 +83,9 @@ export const HANDLERS: Record<string, Handler> = {
     const line = invoice.lines.data[0];
     const userId = await userOfCustomer(deps, customerId(invoice.customer)!);
     const plan = planOfPrice(deps, (line?.pricing?.price_details?.price as string | undefined) ?? undefined);
-    if (!userId || !subscriptionId || !line || !plan) throw new Error(`invoice ${invoice.id} cannot be matched to a user, subscription and plan`);
+    if (line && !plan) throw new PermanentWebhookError(`invoice ${invoice.id} is for no price of a plan (STRIPE_PRICE_*)`);
+    // an unknown customer may be linked by an event still on its way: retry
+    if (!userId || !subscriptionId || !line || !plan) throw new Error(`invoice ${invoice.id} cannot be matched to a user and subscription yet`);
     const r = await grantPlanCredits({ em: deps.em, clock: deps.clock, events: deps.events }, {
       userId, subscriptionId, planCode: plan,
       periodStart: new Date(line.period.start * 1000), periodEnd: new Date(line.period.end * 1000),

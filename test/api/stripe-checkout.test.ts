@@ -265,3 +265,26 @@ describe('cancellation', () => {
     expect(outcome(again, 'cancelMembership')).toBe('MEMBERSHIP_NOT_FOUND');
   }, 30_000);
 });
+
+describe('permanent failures', () => {
+  it('fails an event for a price of no plan at once, without retries, for an operator to see', async () => {
+    const { who, subscriptionId } = await signUp('STARTER');
+    void who;
+    const sub = JSON.parse(JSON.stringify(fake.subscriptions.get(subscriptionId)!));
+    sub.items.data[0].price.id = 'price_unknown';
+    const event = {
+      id: `evt_badprice_${randomUUID()}`, object: 'event', type: 'customer.subscription.updated',
+      created: Math.floor(Date.now() / 1000) + 3600, data: { object: sub },
+    };
+    expect(await fake.deliver(event)).toBe(200);
+    await until('failed', async () => (await storedEvents()).find((e) => e.id === event.id && e.status === 'FAILED'));
+    await new Promise((r) => setTimeout(r, 1500)); // backoff would have retried by now
+    const [row] = await api.db.em().getConnection().execute<{ attempts: number; last_error: string }[]>(
+      'select attempts, last_error from webhook_events where id = ?', [event.id]);
+    expect(row).toMatchObject({ attempts: 1 });
+    expect(row!.last_error).toMatch(/no price of a plan/);
+    const admin = await api.account('ADMIN');
+    const jobs = await api.gql('{ failedJobs(first: 100) { eventId attemptsMade } }', {}, admin.auth);
+    expect(jobs.body.data!.failedJobs).toEqual(expect.arrayContaining([{ eventId: event.id, attemptsMade: 1 }]));
+  });
+});

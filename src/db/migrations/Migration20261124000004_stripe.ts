@@ -21,7 +21,6 @@ export class Migration20261124000004_stripe extends Migration {
         last_error text,
         stripe_created_at timestamptz not null,
         received_at timestamptz not null default now(),
-        enqueued_at timestamptz,
         processed_at timestamptz
       );
       create index webhook_events_open on webhook_events (received_at) where status in ('RECEIVED', 'FAILED');
