@@ -8,7 +8,7 @@ import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { DEV_JWT_SECRET } from '../src/config/env';
 import { signToken } from '../src/auth/token-cli';
-import { printTable, round, writeSummary } from './common';
+import { printTable, round, waitReady, writeSummary } from './common';
 
 const BASE_URL = process.env.BENCH_DATABASE_BASE_URL ?? 'postgresql://postgres@127.0.0.1:5432';
 const DB = 'vp_bench_api';
@@ -18,12 +18,12 @@ const CONNECTIONS = 32;
 const PORT = Number(process.env.BENCH_PORT ?? 4587);
 const GOAL = { p99MsMax: 50, ratioMin: 0.4 };
 
-async function setupDatabase(): Promise<{ users: string[]; serviceId: string }> {
+/** A fresh, empty database; the server migrates it when it starts. */
+async function setupDatabase(): Promise<void> {
   const admin = new Pool({ connectionString: `${BASE_URL}/postgres`, max: 1 });
   await admin.query(`drop database if exists ${DB} with (force)`);
   await admin.query(`create database ${DB}`);
   await admin.end();
-  return { users: [], serviceId: '' };
 }
 
 async function seed(pool: Pool): Promise<{ users: string[]; serviceId: string }> {
@@ -55,17 +55,13 @@ async function startServer(): Promise<ChildProcess> {
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  for (let i = 0; i < 100; i++) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${PORT}/readyz`);
-      if (r.ok) return child;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    await waitReady(PORT);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
   }
-  child.kill('SIGKILL');
-  throw new Error('the API did not become ready');
+  return child;
 }
 
 interface Figures {

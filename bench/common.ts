@@ -120,3 +120,16 @@ export function writeSummary(name: string, summary: Record<string, unknown>): vo
   writeFileSync(join(dir, `${name}.json`), json + '\n');
   console.log(json);
 }
+
+/** Waits until a started service answers /readyz (about 20 s at most). */
+export async function waitReady(port: number): Promise<void> {
+  for (let i = 0; i <= 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return;
+    } catch {
+      /* starting */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the service on port ${port} did not become ready`);
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { DEV_JWT_SECRET } from '../src/config/env';
 import { signToken } from '../src/auth/token-cli';
-import { percentile, printTable, round, writeSummary } from './common';
+import { percentile, printTable, round, waitReady, writeSummary } from './common';
 
 const BASE_URL = process.env.BENCH_DATABASE_BASE_URL ?? 'postgresql://postgres@127.0.0.1:5432';
 const DB = 'vp_bench_live';
@@ -66,15 +66,7 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [fanout];
   const pool = new Pool({ connectionString: `${BASE_URL}/${DB}`, max: 4 });
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${PORT}/readyz`)).ok) break;
-      } catch {
-        /* starting */
-      }
-      if (i > 100) throw new Error('the API did not become ready');
-      await sleep(200);
-    }
+    await waitReady(PORT);
     const fanoutPort = (await once<{ port: number }>(fanout, 'listening')).port;
     await pool.query(`
       insert into users (email) select 'live-' || g || '@example.com' from generate_series(1, ${CLIENTS}) g;

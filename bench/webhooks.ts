@@ -10,7 +10,7 @@ import { Pool } from 'pg';
 import Stripe from 'stripe';
 import { startFakeStripe } from '../src/dev/fake-stripe';
 import { asDate } from '../src/shared/time';
-import { percentile, printTable, round, writeSummary } from './common';
+import { percentile, printTable, round, waitReady, writeSummary } from './common';
 
 const BASE_URL = process.env.BENCH_DATABASE_BASE_URL ?? 'postgresql://postgres@127.0.0.1:5432';
 const DB = 'vp_bench_webhooks';
@@ -79,15 +79,7 @@ async function main(): Promise<void> {
     });
   });
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${API_PORT}/readyz`)).ok) break;
-      } catch {
-        /* starting */
-      }
-      if (i > 100) throw new Error('the API did not become ready');
-      await sleep(200);
-    }
+    await waitReady(API_PORT);
     worker = start('worker', { ...env, PORT: '0' });
     const now = Math.floor(Date.now() / 1000);
     await pool.query(`

@@ -15,6 +15,8 @@ export class Membership {
   @Property({ type: bigintNumber(), nullable: true }) overageLimitCents?: number | null;
   @Property({ type: 'text', nullable: true }) stripeCustomerId?: string | null;
   @Property({ type: 'text', nullable: true }) stripeSubscriptionId?: string | null;
+  /** Time of the newest Stripe event applied; older ones arriving late change nothing. */
+  @Property({ type: 'Date', nullable: true }) stripeEventAt?: Date | null;
   @Property({ type: 'Date' }) createdAt!: Date;
   @Property({ type: 'Date' }) updatedAt!: Date;
 }
