@@ -1,7 +1,7 @@
 // A database of the test file's own, copied from the migrated template, with an ORM on it.
 import { randomBytes } from 'node:crypto';
 import { createOrm, type Orm } from '../../src/db/orm';
-import { dbUrl, TEMPLATE_DB, withAdmin } from './pg-admin';
+import { dbUrl, FILE_DB_PREFIX, TEMPLATE_DB, withAdmin } from './pg-admin';
 
 export interface TestDb {
   name: string;
@@ -15,7 +15,7 @@ export interface TestDb {
 }
 
 export async function createTestDb(poolMax = 8): Promise<TestDb> {
-  const name = `vp_test_f_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const name = `${FILE_DB_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
   for (let attempt = 0; ; attempt++) {
     try {
       await withAdmin((c) => c.query(`create database ${name} template ${TEMPLATE_DB}`));
