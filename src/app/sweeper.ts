@@ -7,6 +7,7 @@ import { closeDuePeriods } from '../domain/ledger/close-period';
 import { expireDue } from '../domain/ledger/expire-due';
 import type { LedgerEvents, Payments } from '../domain/ports';
 import { billFinalPeriods } from '../domain/billing/bill-final-periods';
+import { refreshUsageRollups } from '../domain/analytics/refresh-usage-rollups';
 import type { Logger } from '../observability/logger';
 import { databaseClock } from '../shared/clock';
 
@@ -30,7 +31,9 @@ export function startSweeper(orm: Orm, events: LedgerEvents, intervalMs: number,
       const ids = [...new Set([...closed.filter((c) => c.overageCents > 0).map((c) => c.periodId), ...retry.map((r) => r.period_id)])];
       if (ids.length) billed = await billFinalPeriods({ em: deps.em, payments }, ids);
     }
-    if (settled.length || closed.length || billed) log.info({ settledUsers: settled.length, closedPeriods: closed.length, finalInvoices: billed }, 'sweep');
+    // analytics: fold new usage records into the daily rollup (issue #6; a job scheduler entry later)
+    const rolled = await refreshUsageRollups({ em: deps.em }, { passesMax: 10 });
+    if (settled.length || closed.length || billed || rolled.consumed) log.info({ settledUsers: settled.length, closedPeriods: closed.length, finalInvoices: billed, usageRolledUp: rolled.consumed }, 'sweep');
   };
   const timer = setInterval(() => {
     if (running || stopped) return;

@@ -39,6 +39,14 @@ export const limits = {
   wsSubscriptionsPerSocketMax: 10,
   wsKeepAliveMs: 12_000,
   wsConnectionInitTimeoutMs: 5_000,
+  /** Analytics: longest query range, most usage buckets in one answer, rollup batches. */
+  analyticsRangeDaysMax: 3660,
+  usageBucketsMax: 400,
+  /** Usage records one rollup pass folds in, and passes a query runs to catch up before answering. */
+  usageRollupBatchMax: 20_000,
+  usageRollupCatchUpPassesMax: 5,
+  /** Highest agent cost per hour accepted by roi: €10,000. */
+  agentCostCentsPerHourMax: 1_000_000,
   /** Bearer token lifetime of `npm run token`. */
   devTokenTtlSecondsDefault: 3600,
 } as const;
@@ -54,7 +62,10 @@ function assertLimits(): void {
     l.usageIncrementSecondsMax <= l.holdTtlSecondsMax &&
     l.sweepBatchMax > 0 &&
     l.pageSizeDefault <= l.pageSizeMax &&
-    l.pageSizeMax * 10 <= l.graphqlComplexityMax;
+    l.pageSizeMax * 10 <= l.graphqlComplexityMax &&
+    l.usageBucketsMax >= 366 &&
+    l.usageRollupBatchMax > 0 &&
+    l.usageRollupCatchUpPassesMax > 0;
   if (!ok) throw new Error('limits.ts: the limits contradict each other');
 }
 

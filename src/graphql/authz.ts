@@ -12,7 +12,8 @@ export type Operation =
   | 'createUser' | 'recordUsage' | 'reserveCredits' | 'extendReservation' | 'commitReservation' | 'releaseReservation'
   | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey' | 'balanceChanged' | 'usageAlert'
   | 'createCheckoutSession' | 'createTopUpCheckoutSession' | 'setOverageLimit'
-  | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs' | 'cancelMembership';
+  | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs' | 'cancelMembership'
+  | 'usage' | 'usageForecast' | 'roi' | 'revenueMetrics' | 'tierUsage' | 'customerEconomics' | 'unitEconomics';
 
 const ALL: Role[] = ['USER', 'SERVICE', 'ADMIN'];
 
@@ -43,6 +44,14 @@ export const POLICY: Record<Operation, Role[]> = {
   cancelMembership: ['USER'],
   balanceChanged: ['USER', 'ADMIN'],
   usageAlert: ['USER', 'ADMIN'],
+  // analytics: a user's own figures; revenue and margins are ADMIN only (billing rules §8)
+  usage: ['USER', 'ADMIN'],
+  usageForecast: ['USER', 'ADMIN'],
+  roi: ['USER', 'ADMIN'],
+  revenueMetrics: ['ADMIN'],
+  tierUsage: ['ADMIN'],
+  customerEconomics: ['ADMIN'],
+  unitEconomics: ['ADMIN'],
 };
 
 /** The caller, allowed to run this operation, or a top-level UNAUTHENTICATED / FORBIDDEN. */

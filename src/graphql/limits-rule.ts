@@ -7,6 +7,9 @@ import {
 } from 'graphql';
 import { limits } from '../config/limits';
 
+/** Fields whose children count once per requested row (`first`). */
+const CONNECTIONS = new Set(['transactions', 'customerEconomics']);
+
 interface Cost {
   depth: number;
   complexity: number;
@@ -39,7 +42,7 @@ function measure(
       if (sel.alias) aliases += 1;
       let childCost: Cost = { depth, complexity: 0, aliases: 0 };
       if (sel.selectionSet) childCost = measure(sel.selectionSet, fragments, variables, depth + 1, seen);
-      const isConnection = sel.name.value === 'transactions';
+      const isConnection = CONNECTIONS.has(sel.name.value);
       const rows = isConnection ? (pageSizeOf(sel.arguments, variables) ?? limits.pageSizeDefault) : 1;
       complexity += 1 + childCost.complexity * rows;
       aliases += childCost.aliases;

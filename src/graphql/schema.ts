@@ -3,6 +3,7 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
+import { AnalyticsResolver } from './resolvers/analytics.resolver';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { BalanceResolver } from './resolvers/balance.resolver';
 import { GrantResolver } from './resolvers/grant.resolver';
@@ -19,7 +20,7 @@ import { MembershipResolver, UserResolver } from './resolvers/user.resolver';
 export const resolvers = [
   PlanResolver, UserResolver, MembershipResolver, BalanceResolver, TransactionResolver, GrantLineageResolver,
   ReservationResolver, UsageResolver, GrantResolver, ApiKeyResolver, LiveResolver, MembershipMutationResolver,
-  OperationsResolver,
+  OperationsResolver, AnalyticsResolver,
 ] as const;
 
 /** The schema, with subscriptions fed by this pub/sub (Redis in the service, in-process otherwise). */

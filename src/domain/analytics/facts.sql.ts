@@ -1,0 +1,93 @@
+// The SQL facts every revenue and margin figure is built from, as CTEs over a `p` row
+// (from_at, to_at, user_id) that the caller declares first, so each query has one parameter list.
+//
+// Revenue of [from, to) — there is no payments table, so it is read from what the ledger keeps:
+// - membership fees: every usage period that was paid (it has its PLAN grant, given once per paid
+//   period) at its plan's price, counted at the period's start;
+// - overage: the period's overage cents (fixed at close; for a period still open, the cost so far
+//   within its cap), counted with the period, at its start;
+// - top-ups: the amount paid (kept in the PURCHASE entry's metadata) of top-up grants made in range.
+// Usage of [from, to): the rollup's days whose local start (user's time zone) lies in the range.
+
+/** Overage cents of a usage_periods row `up` joined with its plan `pl`. */
+export const PERIOD_OVERAGE_CENTS = `coalesce(up.overage_cents,
+  least((up.overage_seconds * up.overage_cents_per_minute * 2 + 60) / 120, coalesce(up.overage_limit_cents, pl.price_cents)))`;
+
+export const PAYING_STATUSES = `('ACTIVE', 'PAST_DUE')`;
+
+/** The parameter row: from, to, and a user (null for all users). */
+export const PARAMS_CTE = `p as (select ?::timestamptz as from_at, ?::timestamptz as to_at, ?::uuid as user_id)`;
+
+const userFilter = (oneUser: boolean, col: string) => (oneUser ? `and ${col} = p.user_id` : '');
+
+/** period_revenue (user_id, plan_code, membership_cents, overage_cents) and topup_revenue (user_id, plan_code, cents). */
+export function revenueCtes(oneUser: boolean): string {
+  const user = (col: string) => userFilter(oneUser, col);
+  return `
+  period_revenue as (
+    select up.user_id, up.plan_code,
+           case when exists (select 1 from credit_grants g where g.period_id = up.id and g.source = 'PLAN')
+                then pl.price_cents else 0 end as membership_cents,
+           ${PERIOD_OVERAGE_CENTS} as overage_cents
+      from p, usage_periods up join plans pl on pl.code = up.plan_code
+     where up.period_start >= p.from_at and up.period_start < p.to_at ${user('up.user_id')}
+  ), topup_revenue as (
+    select g.user_id, coalesce(pp.plan_code, ms.plan_code, 'NONE') as plan_code,
+           coalesce((e.metadata ->> 'amountCents')::bigint, 0) as cents
+      from p, credit_grants g
+      join ledger_entries e on e.id = g.entry_id
+      left join usage_periods pp on pp.user_id = g.user_id and g.created_at >= pp.period_start and g.created_at < pp.period_end
+      left join memberships ms on ms.user_id = g.user_id
+     where g.source = 'PURCHASE' and g.idempotency_key like '~topup:%'
+       and g.created_at >= p.from_at and g.created_at < p.to_at ${user('g.user_id')}
+  )`;
+}
+
+/** usage_in_range (user_id, plan_code, calls, used_seconds, billed_seconds) from the rollup. */
+export function usageCte(oneUser: boolean): string {
+  const user = (col: string) => userFilter(oneUser, col);
+  return `
+  usage_in_range as (
+    select d.user_id, d.plan_code, sum(d.calls) as calls, sum(d.used_seconds) as used_seconds,
+           sum(d.billed_seconds) as billed_seconds
+      from p, users u join usage_daily d on d.user_id = u.id
+     where d.day >= vp_first_local_day(p.from_at, u.time_zone) and d.day < vp_first_local_day(p.to_at, u.time_zone)
+       ${user('u.id')}
+     group by 1, 2
+  )`;
+}
+
+/** All of it: facts (user_id, plan_code, membership_cents, overage_cents, topup_cents, used_seconds, calls). */
+export function factsCtes(oneUser: boolean): string {
+  return `${revenueCtes(oneUser)}, ${usageCte(oneUser)},
+  facts as (
+    select user_id, plan_code, membership_cents, overage_cents, 0::bigint as topup_cents, 0::bigint as used_seconds,
+           0::bigint as calls
+      from period_revenue
+    union all
+    select user_id, plan_code, 0, 0, cents, 0, 0 from topup_revenue
+    union all
+    select user_id, plan_code, 0, 0, 0, used_seconds, calls from usage_in_range
+  )`;
+}
+
+/**
+ * Each paying customer's MRR at the moment given by the single parameter: the state is the last
+ * membership change before that moment; paying = ACTIVE or PAST_DUE; MRR = the plan's monthly price
+ * plus trailing overage (overage cents of the customer's periods that ended in the month before).
+ */
+export const MRR_AT_SQL = `
+  with t as (select ?::timestamptz as at),
+  state as (
+    select distinct on (c.user_id) c.user_id, c.plan_code, c.status
+      from t, membership_changes c
+     where c.effective_at < t.at
+     order by c.user_id, c.effective_at desc, c.id desc
+  )
+  select s.user_id, s.plan_code, pl.price_cents as membership_cents,
+         coalesce((select sum(${PERIOD_OVERAGE_CENTS})
+                     from usage_periods up join plans pl on pl.code = up.plan_code
+                    where up.user_id = s.user_id and up.period_end > t.at - interval '1 month' and up.period_end <= t.at), 0)
+           as usage_cents
+    from t, state s join plans pl on pl.code = s.plan_code
+   where s.status in ${PAYING_STATUSES}`;
