@@ -45,6 +45,8 @@ export const limits = {
   /** Usage records one rollup pass folds in, and passes a query runs to catch up before answering. */
   usageRollupBatchMax: 20_000,
   usageRollupCatchUpPassesMax: 5,
+  /** How long a query's catch-up waits for transactions open when it began to finish. */
+  usageRollupCatchUpWaitMs: 100,
   /** Highest agent cost per hour accepted by roi: €10,000. */
   agentCostCentsPerHourMax: 1_000_000,
   /** Bearer token lifetime of `npm run token`. */

@@ -202,6 +202,26 @@ describe('the usage rollup', () => {
     }
   });
 
+  it("a query's catch-up waits (briefly) for the transactions open when it began, so its answer includes them", async () => {
+    const clock = new ManualClock(iso('2026-07-02T08:00:00Z'));
+    const slow = await newUserWithBonus(db.em(), clock, 10_000);
+    const open = new Client({ connectionString: db.url });
+    await open.connect();
+    try {
+      await open.query('begin');
+      await open.query(`select vp_record_usage($1, 42, 'slow-2', 'fp', null, null, null, $2, 604800)`, [slow, clock.now()]);
+      const committing = new Promise((resolve) => setTimeout(resolve, 60)).then(() => open.query('commit'));
+      const r = await refreshUsageRollups({ em: db.em() }, { waitMs: 5000 });
+      await committing;
+      expect(r.passes).toBeGreaterThan(1);
+      const [row] = await db.em().getConnection().execute<{ used: number }[]>(
+        'select sum(used_seconds)::int as used from usage_daily where user_id = ?', [slow]);
+      expect(row!.used).toBe(42);
+    } finally {
+      await open.end();
+    }
+  });
+
   it('refuses to run outside READ COMMITTED, where one snapshot would hide commits it relies on', async () => {
     const c = new Client({ connectionString: db.url });
     await c.connect();

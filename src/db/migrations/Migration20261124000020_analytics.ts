@@ -78,7 +78,8 @@ $$;
 
 -- Folds up to p_batch_max new usage records (by id, after last_id, before the safe horizon) into
 -- usage_daily, in one transaction with the state row. Runners are serialized by an advisory lock.
--- Returns {consumed, more, lastId, horizonAt}; "more" means a full batch, call again.
+-- Returns {consumed, more, lastId, horizonAt, at}; "more" means a full batch, call again; a horizon
+-- before "at" means transactions were open at "at" (a pass after they finish moves it there).
 create function vp_refresh_usage_rollups(p_batch_max integer) returns jsonb language plpgsql as $$
 declare
   v_now timestamptz;
@@ -159,7 +160,7 @@ begin
          pending_xids = s.pending_xids, records_total = records_total + v_consumed, updated_at = clock_timestamp()
    where id = 1;
   return jsonb_build_object('consumed', v_consumed, 'more', v_consumed >= p_batch_max,
-    'lastId', coalesce(v_last, s.last_id), 'horizonAt', v_horizon);
+    'lastId', coalesce(v_last, s.last_id), 'horizonAt', v_horizon, 'at', v_now);
 end $$;
 
 -- Rebuilds one user's rows from their usage records (up to the job's position), e.g. after the

@@ -54,8 +54,8 @@ export async function customerEconomics(deps: AnalyticsDeps, input: CustomerEcon
   const rows = await deps.em.getConnection().execute<Row[]>(
     `with ${PARAMS_CTE}, ${factsCtes(false)},
      per_user as (
-       select user_id, sum(membership_cents) as membership_cents, sum(overage_cents) as overage_cents,
-              sum(topup_cents) as topup_cents, sum(used_seconds) as used_seconds, sum(calls) as calls
+       select user_id, sum(membership_cents)::bigint as membership_cents, sum(overage_cents)::bigint as overage_cents,
+              sum(topup_cents)::bigint as topup_cents, sum(used_seconds)::bigint as used_seconds, sum(calls)::bigint as calls
          from facts group by user_id
      ), econ as (
        select pu.*, pu.membership_cents + pu.overage_cents + pu.topup_cents as revenue_cents,

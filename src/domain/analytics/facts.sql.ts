@@ -48,8 +48,8 @@ export function usageCte(oneUser: boolean): string {
   const user = (col: string) => userFilter(oneUser, col);
   return `
   usage_in_range as (
-    select d.user_id, d.plan_code, sum(d.calls) as calls, sum(d.used_seconds) as used_seconds,
-           sum(d.billed_seconds) as billed_seconds
+    select d.user_id, d.plan_code, sum(d.calls)::bigint as calls, sum(d.used_seconds)::bigint as used_seconds,
+           sum(d.billed_seconds)::bigint as billed_seconds
       from p, users u join usage_daily d on d.user_id = u.id
      where d.day >= vp_first_local_day(p.from_at, u.time_zone) and d.day < vp_first_local_day(p.to_at, u.time_zone)
        ${user('u.id')}

@@ -2,8 +2,8 @@
 // the usage records written since the last pass, by id, up to a horizon that no open transaction
 // can still write below (see Migration20261124000020_analytics). Adds nothing to the usage hot
 // path. Run periodically by the worker and, bounded, before answering a query, so answers include
-// every usage committed before the query began. Safe to run concurrently and twice (serialized by
-// an advisory lock; each record is folded in exactly once).
+// the usage committed before the query began. Safe to run concurrently and twice (serialized by an
+// advisory lock; each record is folded in exactly once).
 import { limits } from '../../config/limits';
 import type { Em } from '../ledger/ledger-call';
 
@@ -12,6 +12,8 @@ export interface RollupPass {
   more: boolean;
   lastId: string;
   horizonAt: string;
+  /** When the pass looked at the open transactions. */
+  at: string;
 }
 
 export interface RefreshOutcome {
@@ -20,28 +22,46 @@ export interface RefreshOutcome {
   passes: number;
   /** True when passesMax was reached with records left (the next call continues). */
   more: boolean;
+  /** Every usage record committed before this moment is in the rollup (when more is false). */
+  horizonAt: Date;
 }
 
-export async function refreshUsageRollups(
-  deps: { em: Em },
-  opts: { batchMax?: number; passesMax?: number } = {},
-): Promise<RefreshOutcome> {
+export interface RefreshOptions {
+  batchMax?: number;
+  passesMax?: number;
+  /**
+   * Catch up to the moment of the first pass: if transactions were open then, pass again (after a
+   * short pause) until they have finished, for at most this long. 0 = do not wait.
+   */
+  waitMs?: number;
+}
+
+const PAUSE_MS = 5;
+
+export async function refreshUsageRollups(deps: { em: Em }, opts: RefreshOptions = {}): Promise<RefreshOutcome> {
   const batchMax = opts.batchMax ?? limits.usageRollupBatchMax;
   const passesMax = opts.passesMax ?? Number.MAX_SAFE_INTEGER;
   const conn = deps.em.getConnection();
-  let consumed = 0;
-  let passes = 0;
-  let more = true;
-  while (more && passes < passesMax) {
-    const [row] = await conn.execute<{ r: RollupPass }[]>('select vp_refresh_usage_rollups(?) as r', [batchMax]);
+  const pass = async () => (await conn.execute<{ r: RollupPass }[]>('select vp_refresh_usage_rollups(?) as r', [batchMax]))[0]!.r;
+  let r = await pass();
+  const target = r.at;
+  const waitUntil = Date.now() + (opts.waitMs ?? 0);
+  let consumed = r.consumed;
+  let passes = 1;
+  for (;;) {
+    if (r.more) {
+      if (passes >= passesMax) break;
+    } else if (new Date(r.horizonAt) < new Date(target) && Date.now() < waitUntil) {
+      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    } else break;
+    r = await pass();
     passes += 1;
-    consumed += row!.r.consumed;
-    more = row!.r.more;
+    consumed += r.consumed;
   }
-  return { consumed, passes, more };
+  return { consumed, passes, more: r.more, horizonAt: new Date(r.horizonAt) };
 }
 
 /** The bounded catch-up a query runs before it reads the rollup. */
 export function catchUpRollups(deps: { em: Em }): Promise<RefreshOutcome> {
-  return refreshUsageRollups(deps, { passesMax: limits.usageRollupCatchUpPassesMax });
+  return refreshUsageRollups(deps, { passesMax: limits.usageRollupCatchUpPassesMax, waitMs: limits.usageRollupCatchUpWaitMs });
 }
