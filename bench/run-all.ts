@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const BENCHES = ['ledger', 'api', 'live', 'webhooks'];
+const BENCHES = ['ledger', 'api', 'live', 'webhooks', 'analytics'];
 
 for (const name of BENCHES) {
   console.log(`\n=== bench:${name} ===`);

@@ -211,6 +211,26 @@ describe('analytics on the fixed data set (October 2026, Europe/Berlin)', () => 
     expect(third.totalCount).toBe(5);
   });
 
+  it('reads whole local months from the monthly rollup and the partial months at the edges day by day', async () => {
+    const raw = async (from: Date, to: Date) => Object.fromEntries((await db.em().getConnection().execute<{ user_id: string; used: number }[]>(
+      `select r.user_id, sum(r.used_seconds)::int as used from usage_records r join users u on u.id = r.user_id
+        where ((r.occurred_at at time zone u.time_zone)::date)::timestamp at time zone u.time_zone >= ?
+          and ((r.occurred_at at time zone u.time_zone)::date)::timestamp at time zone u.time_zone < ?
+        group by 1`, [from, to])).map((r) => [r.user_id, r.used]));
+    const ranges: [string, string][] = [
+      ['2026-10-04T22:00:00Z', '2026-10-25T22:00:00Z'], // 5–26 October, inside one month
+      ['2026-09-19T22:00:00Z', '2026-10-12T22:00:00Z'], // 20 September – 13 October, two partial months
+      ['2026-09-19T22:00:00Z', '2026-11-14T23:00:00Z'], // a partial month, October whole, a partial month
+      ['2026-08-31T22:00:00Z', '2026-10-31T23:00:00Z'], // September and October whole
+      ['2026-09-20T10:00:00Z', '2026-10-12T09:00:00Z'], // not at midnight: days that start inside count
+    ];
+    for (const [f, t] of ranges) {
+      const page = unwrap(await customerEconomics(analytics(), { from: at(f), to: at(t), first: 100 }));
+      const used = Object.fromEntries(page.items.filter((i) => i.usedSeconds > 0).map((i) => [i.userId, i.usedSeconds]));
+      expect([f, t, used]).toEqual([f, t, await raw(at(f), at(t))]);
+    }
+  });
+
   it('computes unit economics per plan as in the business case (Starter 24.5 c per included minute against 14 c)', async () => {
     const u = unwrap(await unitEconomics(analytics(), { from: O, to: N }));
     expect(u.costPerMinuteMillicents).toBe(14_000);

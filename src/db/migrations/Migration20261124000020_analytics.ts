@@ -21,7 +21,7 @@ export class Migration20261124000020_analytics extends Migration {
       drop trigger if exists memberships_history_insert on memberships;
       drop trigger if exists memberships_history_update on memberships;
       drop index if exists credit_grants_purchase;
-      drop table if exists usage_daily, usage_rollup_state, membership_changes cascade;
+      drop table if exists usage_daily, usage_monthly, usage_rollup_state, membership_changes cascade;
       drop function if exists vp_refresh_usage_rollups(integer), vp_rebuild_user_usage_rollup(uuid),
         vp_users_time_zone_changed(), vp_uuid7_floor(timestamptz), vp_first_local_day(timestamptz, text), vp_membership_history(), vp_append_only() cascade;
     `);
@@ -49,9 +49,16 @@ create table usage_daily (
 ) with (fillfactor = 90);
 create index usage_daily_day on usage_daily (day);
 
+-- The same per local calendar month: admin queries over long ranges read whole months here and
+-- only the days of the partial months at the edges from usage_daily.
+create table usage_monthly (like usage_daily including constraints);
+alter table usage_monthly rename column day to month;
+alter table usage_monthly add primary key (user_id, month, plan_code);
+alter table usage_monthly add check (extract(day from month) = 1);
+
 -- The job's position: every usage record with id <= last_id is in usage_daily, and every record
 -- that will ever have an id below the uuid of horizon_at has one <= last_id (once a pass ends
--- without a full batch). pending_* is a later moment waiting for the transactions that were open
+-- without a full batch; a pass that folds in nothing does not store its newer horizon). pending_* is a later moment waiting for the transactions that were open
 -- then (pg_stat_activity.backend_xid) to finish before it becomes the next horizon.
 create table usage_rollup_state (
   id integer primary key check (id = 1),
@@ -101,7 +108,7 @@ begin
   select coalesce(array_agg(a.backend_xid::text::bigint), '{}') into v_active
     from pg_stat_activity a
    where a.datname = current_database() and a.pid <> pg_backend_pid() and a.backend_xid is not null;
-  select * into s from usage_rollup_state where id = 1 for update;
+  select * into s from usage_rollup_state where id = 1;  -- the advisory lock serializes passes
   if cardinality(v_active) = 0 then
     v_horizon := v_now;
     s.pending_at := null;
@@ -152,13 +159,28 @@ begin
       over_cap_seconds = d.over_cap_seconds + excluded.over_cap_seconds,
       uncovered_seconds = d.uncovered_seconds + excluded.uncovered_seconds,
       overage_cost_sixtieth_cents = d.overage_cost_sixtieth_cents + excluded.overage_cost_sixtieth_cents
+  ), upsert_month as (
+    insert into usage_monthly as m (user_id, month, plan_code, calls, used_seconds, billed_seconds, credit_seconds,
+                                    overage_seconds, over_cap_seconds, uncovered_seconds, overage_cost_sixtieth_cents)
+    select user_id, date_trunc('month', day::timestamp)::date, plan_code, sum(calls), sum(used_seconds), sum(billed_seconds),
+           sum(credit_seconds), sum(overage_seconds), sum(over_cap_seconds), sum(uncovered_seconds), sum(cost)
+      from agg group by 1, 2, 3
+    on conflict (user_id, month, plan_code) do update set
+      calls = m.calls + excluded.calls, used_seconds = m.used_seconds + excluded.used_seconds,
+      billed_seconds = m.billed_seconds + excluded.billed_seconds, credit_seconds = m.credit_seconds + excluded.credit_seconds,
+      overage_seconds = m.overage_seconds + excluded.overage_seconds,
+      over_cap_seconds = m.over_cap_seconds + excluded.over_cap_seconds,
+      uncovered_seconds = m.uncovered_seconds + excluded.uncovered_seconds,
+      overage_cost_sixtieth_cents = m.overage_cost_sixtieth_cents + excluded.overage_cost_sixtieth_cents
   )
   select count(*), (select id from batch order by id desc limit 1) into v_consumed, v_last from batch;
 
+  -- a pass that changes nothing writes nothing (queries run one before they read)
   update usage_rollup_state
      set last_id = coalesce(v_last, s.last_id), horizon_at = v_horizon, pending_at = s.pending_at,
          pending_xids = s.pending_xids, records_total = records_total + v_consumed, updated_at = clock_timestamp()
-   where id = 1;
+   where id = 1
+     and (v_consumed > 0 or pending_at is distinct from s.pending_at or pending_xids is distinct from s.pending_xids);
   return jsonb_build_object('consumed', v_consumed, 'more', v_consumed >= p_batch_max,
     'lastId', coalesce(v_last, s.last_id), 'horizonAt', v_horizon, 'at', v_now);
 end $$;
@@ -188,6 +210,12 @@ begin
    where r.user_id = p_user and r.id <= v_last
    group by 1, 2, 3;
   get diagnostics v_rows = row_count;
+  delete from usage_monthly where user_id = p_user;
+  insert into usage_monthly (user_id, month, plan_code, calls, used_seconds, billed_seconds, credit_seconds,
+                             overage_seconds, over_cap_seconds, uncovered_seconds, overage_cost_sixtieth_cents)
+  select user_id, date_trunc('month', day::timestamp)::date, plan_code, sum(calls), sum(used_seconds), sum(billed_seconds),
+         sum(credit_seconds), sum(overage_seconds), sum(over_cap_seconds), sum(uncovered_seconds), sum(overage_cost_sixtieth_cents)
+    from usage_daily where user_id = p_user group by 1, 2, 3;
   return v_rows;
 end $$;
 

@@ -43,16 +43,35 @@ export function revenueCtes(oneUser: boolean): string {
   )`;
 }
 
-/** usage_in_range (user_id, plan_code, calls, used_seconds, billed_seconds) from the rollup. */
+/**
+ * usage_in_range (user_id, plan_code, calls, used_seconds, billed_seconds) from the rollups: per
+ * user (time zones differ) the days [first_day, end_day) are split into the whole local months
+ * inside (read from usage_monthly) and the days of the partial months at both edges (usage_daily),
+ * each read by its primary key range.
+ */
 export function usageCte(oneUser: boolean): string {
   const user = (col: string) => userFilter(oneUser, col);
   return `
-  usage_in_range as (
-    select d.user_id, d.plan_code, sum(d.calls)::bigint as calls, sum(d.used_seconds)::bigint as used_seconds,
-           sum(d.billed_seconds)::bigint as billed_seconds
-      from p, users u join usage_daily d on d.user_id = u.id
-     where d.day >= vp_first_local_day(p.from_at, u.time_zone) and d.day < vp_first_local_day(p.to_at, u.time_zone)
-       ${user('u.id')}
+  usage_bounds as materialized (
+    select x.*, (date_trunc('month', (x.first_day - 1)::timestamp) + interval '1 month')::date as full_from,
+           date_trunc('month', x.end_day::timestamp)::date as full_to
+      from (select u.id as user_id, vp_first_local_day(p.from_at, u.time_zone) as first_day,
+                   vp_first_local_day(p.to_at, u.time_zone) as end_day
+              from p, users u where true ${user('u.id')}) x
+  ), usage_in_range as (
+    select b.user_id, r.plan_code, sum(r.calls)::bigint as calls, sum(r.used_seconds)::bigint as used_seconds,
+           sum(r.billed_seconds)::bigint as billed_seconds
+      from usage_bounds b
+      cross join lateral (
+        select d.plan_code, d.calls, d.used_seconds, d.billed_seconds from usage_daily d
+         where d.user_id = b.user_id and d.day >= b.first_day and d.day < least(b.full_from, b.end_day)
+        union all
+        select m.plan_code, m.calls, m.used_seconds, m.billed_seconds from usage_monthly m
+         where m.user_id = b.user_id and m.month >= b.full_from and m.month < b.full_to
+        union all
+        select d.plan_code, d.calls, d.used_seconds, d.billed_seconds from usage_daily d
+         where d.user_id = b.user_id and d.day >= greatest(b.full_from, b.full_to) and d.day < b.end_day
+      ) r
      group by 1, 2
   )`;
 }
