@@ -222,6 +222,34 @@ describe('the usage rollup', () => {
     }
   });
 
+  it('adds no write to the usage hot path: recordUsage and commitReservation touch no analytics table', async () => {
+    const clock = new ManualClock(iso('2026-07-03T08:00:00Z'));
+    const userId = await newUserWithBonus(db.em(), clock, 10_000);
+    // the rows each call writes, per table, counted inside its transaction (a fresh session each time:
+    // Postgres 15 keeps a session's not yet reported counts in these views)
+    const written = async (sql: string, params: unknown[]) => {
+      const c = new Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        await c.query('begin');
+        await c.query(sql, params);
+        const { rows } = await c.query<{ relname: string; n: string }>(
+          `select relname, (n_tup_ins + n_tup_upd + n_tup_del)::text as n from pg_stat_xact_user_tables
+            where n_tup_ins + n_tup_upd + n_tup_del > 0 order by relname`);
+        await c.query('commit');
+        return Object.fromEntries(rows.map((r) => [r.relname, Number(r.n)]));
+      } finally {
+        await c.end();
+      }
+    };
+    const usage = await written(`select vp_record_usage($1, 30, 'hot-1', 'fp', null, null, null, $2, 604800)`, [userId, clock.now()]);
+    expect(usage).toEqual({ credit_balances: 1, credit_grants: 1, idempotency_records: 1, ledger_entries: 1, usage_records: 1 });
+    const [hold] = await db.em().getConnection().execute<{ r: { reservation: { id: string } } }[]>(
+      `select vp_reserve(?, 60, 300, 'hold-1', 'fp', 200, ?) as r`, [userId, clock.now()]);
+    const commit = await written('select vp_commit_reservation($1, 45, null, $2)', [hold!.r.reservation.id, clock.now()]);
+    expect(Object.keys(commit).sort()).toEqual(['credit_balances', 'credit_grants', 'ledger_entries', 'reservations', 'usage_records']);
+  });
+
   it('refuses to run outside READ COMMITTED, where one snapshot would hide commits it relies on', async () => {
     const c = new Client({ connectionString: db.url });
     await c.connect();

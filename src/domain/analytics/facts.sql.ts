@@ -15,8 +15,9 @@ export const PERIOD_OVERAGE_CENTS = `coalesce(up.overage_cents,
 
 export const PAYING_STATUSES = `('ACTIVE', 'PAST_DUE')`;
 
-/** The parameter row: from, to, and a user (null for all users). */
-export const PARAMS_CTE = `p as (select ?::timestamptz as from_at, ?::timestamptz as to_at, ?::uuid as user_id)`;
+/** The parameter row: from, to (null: unbounded on that side), and a user (null for all users). */
+export const PARAMS_CTE = `p as (select coalesce(?::timestamptz, '-infinity') as from_at, coalesce(?::timestamptz, 'infinity') as to_at,
+  ?::uuid as user_id)`;
 
 const userFilter = (oneUser: boolean, col: string) => (oneUser ? `and ${col} = p.user_id` : '');
 

@@ -44,8 +44,7 @@ export async function roi(deps: AnalyticsDeps, input: RoiInput): Promise<Result<
   if (bad) return bad;
   await catchUpRollups(deps);
   const [row] = await deps.em.getConnection().execute<Record<string, string | null>[]>(
-    `with ${PARAMS_CTE.replace('?::timestamptz as from_at, ?::timestamptz as to_at',
-      `coalesce(?::timestamptz, '-infinity') as from_at, coalesce(?::timestamptz, 'infinity') as to_at`)}, ${factsCtes(true)}
+    `with ${PARAMS_CTE}, ${factsCtes(true)}
      select (select count(*) from users where id = (select user_id from p)) as found,
             coalesce(sum(membership_cents + overage_cents + topup_cents), 0) as spend,
             coalesce(sum(used_seconds), 0) as used, coalesce(sum(calls), 0) as calls
