@@ -18,7 +18,7 @@ export function bullWebhookJobs(queue: Queue<WebhookJob>, orm: Orm): WebhookJobs
         `update webhook_events set status = 'RECEIVED' where id = ? and status in ('FAILED', 'PROCESSING')`, [eventId]);
       const old = await queue.getJob(webhookJobId(eventId));
       if (old && ((await old.isCompleted()) || (await old.isFailed()))) await old.remove();
-      await queue.add('process', { eventId }, { ...webhookJobOptions, jobId: webhookJobId(eventId) });
+      await queue.add('process-stripe-event', { eventId }, { ...webhookJobOptions, jobId: webhookJobId(eventId) });
     },
   };
 }
