@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import type { RedisTls } from '../config/env';
 
 export class RedisUnreachableError extends Error {
   override name = 'RedisUnreachableError';
@@ -13,8 +14,9 @@ function target(url: string): string {
  * A Redis connection for commands. Producers fail fast (no endless offline queue) so a request
  * never hangs on a Redis outage; the connection keeps retrying in the background.
  */
-export async function connectRedis(url: string): Promise<Redis> {
+export async function connectRedis(url: string, tls: RedisTls | null = null): Promise<Redis> {
   const redis = new Redis(url, {
+    ...(tls ? { tls } : {}),
     lazyConnect: true,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,

@@ -140,10 +140,41 @@ new Gauge({
   },
 });
 
-const queueUp = new Gauge({
+/**
+ * One read per scrape shared by the gauges that show it: prom-client collects all metrics of a
+ * scrape at once, so a gauge without its own collect would show the previous scrape's value.
+ */
+function oncePerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | null = null;
+  return () => {
+    pending ??= read().finally(() => {
+      pending = null;
+    });
+    return pending;
+  };
+}
+
+const readQueues = oncePerScrape(async () => {
+  const counts: Record<string, Record<QueueState, number>> = {};
+  let up = 1;
+  for (const s of sources) {
+    if (!s.queueCounts) continue;
+    try {
+      Object.assign(counts, await timeout(s.queueCounts(), SCRAPE_TIMEOUT_MS));
+    } catch {
+      up = 0;
+    }
+  }
+  return { counts, up };
+});
+
+new Gauge({
   name: 'vp_queue_metrics_up',
   help: '1 when the queue depths of this scrape could be read from Redis, 0 when not (Redis down or slow).',
   registers: [registry],
+  async collect() {
+    this.set((await readQueues()).up);
+  },
 });
 
 new Gauge({
@@ -152,33 +183,47 @@ new Gauge({
   labelNames: ['queue', 'state'] as const,
   registers: [registry],
   async collect() {
+    const { counts } = await readQueues();
     this.reset();
-    let up = 1;
-    for (const s of sources) {
-      if (!s.queueCounts) continue;
-      try {
-        const counts = await timeout(s.queueCounts(), SCRAPE_TIMEOUT_MS);
-        for (const [queue, byState] of Object.entries(counts)) {
-          for (const state of QUEUE_STATES) this.set({ queue, state }, byState[state] ?? 0);
-        }
-      } catch {
-        up = 0;
-      }
+    for (const [queue, byState] of Object.entries(counts)) {
+      for (const state of QUEUE_STATES) this.set({ queue, state }, byState[state] ?? 0);
     }
-    queueUp.set(up);
   },
 });
 
-const webhookBacklogUp = new Gauge({
+const readBacklog = oncePerScrape(async () => {
+  const byStatus: Record<string, number> = {};
+  let up = 1;
+  let oldest = 0;
+  for (const s of sources) {
+    if (!s.webhookBacklog) continue;
+    try {
+      const b = await timeout(s.webhookBacklog(), SCRAPE_TIMEOUT_MS);
+      Object.assign(byStatus, b.byStatus);
+      oldest = Math.max(oldest, b.oldestAgeSeconds);
+    } catch {
+      up = 0;
+    }
+  }
+  return { byStatus, up, oldest };
+});
+
+new Gauge({
   name: 'vp_webhook_backlog_metrics_up',
   help: '1 when the stored-webhook backlog of this scrape could be read from Postgres, 0 when not.',
   registers: [registry],
+  async collect() {
+    this.set((await readBacklog()).up);
+  },
 });
 
-const webhookOldest = new Gauge({
+new Gauge({
   name: 'vp_webhook_oldest_pending_age_seconds',
-  help: 'Age of the oldest stored Stripe event not processed yet (0 when none).',
+  help: 'Age of the oldest stored Stripe event waiting or being processed (RECEIVED, PROCESSING; 0 when none).',
   registers: [registry],
+  async collect() {
+    this.set((await readBacklog()).oldest);
+  },
 });
 
 new Gauge({
@@ -187,21 +232,10 @@ new Gauge({
   labelNames: ['status'] as const,
   registers: [registry],
   async collect() {
+    const { byStatus, up } = await readBacklog();
     this.reset();
-    let up = 1;
-    let oldest = 0;
-    for (const s of sources) {
-      if (!s.webhookBacklog) continue;
-      try {
-        const b = await timeout(s.webhookBacklog(), SCRAPE_TIMEOUT_MS);
-        for (const status of ['RECEIVED', 'PROCESSING', 'FAILED']) this.set({ status }, b.byStatus[status] ?? 0);
-        oldest = Math.max(oldest, b.oldestAgeSeconds);
-      } catch {
-        up = 0;
-      }
-    }
-    webhookOldest.set(oldest);
-    webhookBacklogUp.set(up);
+    if (!up) return;
+    for (const status of ['RECEIVED', 'PROCESSING', 'FAILED']) this.set({ status }, byStatus[status] ?? 0);
   },
 });
 
@@ -213,4 +247,37 @@ export async function scrape(): Promise<{ contentType: string; body: string }> {
 /** Counts a recordUsage or commitReservation answer by its outcome. */
 export function countUsage(operation: 'recordUsage' | 'commitReservation', r: { ok: true } | { ok: false; error: { code: string } }): void {
   usageRecords.inc({ operation, outcome: r.ok ? 'OK' : r.error.code });
+}
+
+/** What observeWorker needs of a BullMQ worker (kept structural: this module imports no BullMQ). */
+interface ObservableWorker {
+  name: string;
+  on(event: 'completed', listener: (job: JobLike) => void): unknown;
+  on(event: 'failed', listener: (job: JobLike | undefined, err: Error) => void): unknown;
+}
+interface JobLike {
+  attemptsMade: number;
+  opts: { attempts?: number };
+  processedOn?: number;
+  finishedOn?: number;
+}
+
+function ranSeconds(job: JobLike): number | null {
+  return job.processedOn && job.finishedOn ? Math.max(0, job.finishedOn - job.processedOn) / 1000 : null;
+}
+
+/** Counts a worker's completed and failed jobs and times them. */
+export function observeWorker(worker: ObservableWorker): void {
+  const queue = worker.name;
+  worker.on('completed', (job) => {
+    jobsCompleted.inc({ queue });
+    const s = ranSeconds(job);
+    if (s !== null) jobDuration.observe({ queue }, s);
+  });
+  worker.on('failed', (job, err) => {
+    const final = !job || err?.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    jobsFailed.inc({ queue, final: String(final) });
+    const s = job ? ranSeconds(job) : null;
+    if (s !== null) jobDuration.observe({ queue }, s);
+  });
 }
