@@ -25,15 +25,20 @@ export async function connectRedis(url: string, tls: RedisTls | null = null): Pr
     connectTimeout: 3000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
-  redis.on('error', () => {
-    /* reported through readiness and the next command's error */
+  let lastError: Error | null = null;
+  redis.on('error', (err: Error) => {
+    lastError = err; // reported through readiness and the next command's error
   });
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
     redis.disconnect();
-    const reason = err instanceof Error ? err.message : String(err);
+    // "Connection is closed" says less than the error that closed it (a TLS handshake, say)
+    const reason = (lastError as Error | null)?.message ?? (err instanceof Error ? err.message : String(err));
+    if (/certificate|SSL|TLS|self[- ]signed|altnames/i.test(reason)) {
+      throw new RedisUnreachableError(`Redis at ${target(url)} refused the TLS connection (${reason}). Check REDIS_URL (rediss://) and REDIS_TLS_CA.`);
+    }
     throw new RedisUnreachableError(
       `Redis at ${target(url)} cannot be reached (${reason}). Start it ` +
         `(e.g. "redis-server --daemonize yes --bind 127.0.0.1 --port 6379") or set REDIS_URL.`,
