@@ -132,6 +132,11 @@ export function loadConfig(env: Env = process.env): Config {
   return config;
 }
 
+/** The environment with some variables set by the caller (tools such as the demo); still validated. */
+export function loadConfigWith(overrides: Env): Config {
+  return loadConfig({ ...process.env, ...overrides });
+}
+
 function readConfig(env: Env): Config {
   const nodeEnv = str(env, 'NODE_ENV', 'development');
   if (nodeEnv !== 'development' && nodeEnv !== 'test' && nodeEnv !== 'production') {
