@@ -56,4 +56,17 @@ export interface Payments {
     successUrl: string;
     cancelUrl: string;
   }): Promise<{ id: string; url: string }>;
+  /**
+   * Moves the subscription to the plan: NOW with proration charged at once (an upgrade), at
+   * PERIOD_END (a downgrade: the price switches at the renewal), or KEEP the current plan by
+   * dropping a change that waits for the period end.
+   */
+  changeSubscriptionPlan(input: {
+    subscriptionId: string;
+    planCode: 'STARTER' | 'BUSINESS' | 'ENTERPRISE';
+    when: 'NOW' | 'PERIOD_END' | 'KEEP';
+    idempotencyKey: string;
+  }): Promise<{ paymentPending: boolean }>;
+  /** The provider's self-service portal (payment methods, invoices) for a customer. */
+  createBillingPortalSession(input: { customerId: string; returnUrl: string }): Promise<{ url: string }>;
 }
