@@ -25,9 +25,9 @@ export interface LedgerEvents {
 
 export const noEvents: LedgerEvents = { balanceChanged: () => undefined, usageAlerts: () => undefined };
 
-/** The job queue of Stripe events, for operators: failed jobs and a retry by event id. */
+/** The job queues, for operators: failed jobs of every queue, and a retry of a Stripe event by its id. */
 export interface WebhookJobs {
-  failed(limit: number): Promise<{ id: string; eventId: string | null; failedReason: string; attemptsMade: number; failedAt: Date | null }[]>;
+  failed(limit: number): Promise<{ id: string; queue: string; type: string; eventId: string | null; failedReason: string; attemptsMade: number; failedAt: Date | null }[]>;
   retry(eventId: string): Promise<void>;
 }
 
