@@ -80,7 +80,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     const graphql = await createGraphQLRouter({
       schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock,
       payments,
-      webhookJobs: webhookQueue ? bullWebhookJobs(webhookQueue, orm) : null,
+      webhookJobs: bullWebhookJobs(queues, orm),
       rateLimit: createRateLimiter(redis, config.rateLimitPerMinute, logger),
     });
     stopGraphQL = graphql.stop;

@@ -12,7 +12,7 @@ export type Operation =
   | 'createUser' | 'recordUsage' | 'reserveCredits' | 'extendReservation' | 'commitReservation' | 'releaseReservation'
   | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey' | 'balanceChanged' | 'usageAlert'
   | 'createCheckoutSession' | 'createTopUpCheckoutSession' | 'setOverageLimit'
-  | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs' | 'cancelMembership';
+  | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs' | 'cancelMembership' | 'changePlan' | 'createBillingPortalSession';
 
 const ALL: Role[] = ['USER', 'SERVICE', 'ADMIN'];
 
@@ -41,6 +41,8 @@ export const POLICY: Record<Operation, Role[]> = {
   retryWebhookEvent: ['ADMIN'],
   failedJobs: ['ADMIN'],
   cancelMembership: ['USER'],
+  changePlan: ['USER'],
+  createBillingPortalSession: ['USER'],
   balanceChanged: ['USER', 'ADMIN'],
   usageAlert: ['USER', 'ADMIN'],
 };
