@@ -3,7 +3,7 @@
 // format), restored with pg_restore into a fresh database, and every user's ledger verifies there
 // with the same balance, entry count and chain head; every table has the same rows; the ledger's
 // guards came along; and a service started on the copy carries on the books.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,14 @@ let api: TestApi;
 let dir: string;
 const restoredName = `${FILE_DB_PREFIX}restore_${randomBytes(4).toString('hex')}`;
 let restored: Orm | null = null;
+
+/** The operator's check (npm run verify:ledgers) on a database: its exit code and output lines. */
+function verifyAll(url: string): { code: number | null; lines: string[] } {
+  const r = spawnSync(process.execPath, [join(__dirname, '..', '..', 'dist', 'src', 'app', 'verify-ledgers-cli.js')], {
+    env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'test' }, encoding: 'utf8',
+  });
+  return { code: r.status, lines: r.stdout.trim().split('\n') };
+}
 
 beforeAll(async () => {
   ({ fake, api } = await startStripeApi(SECRET));
@@ -117,6 +125,11 @@ describe('restore drill', () => {
 
     expect(await books(restored, users)).toEqual(before);
     expect(await rowCounts(restored)).toEqual(countsBefore);
+    // the operator's check agrees: every ledger verifies, with the same totals on both sides
+    const source = verifyAll(api.db.url);
+    expect(source.code).toBe(0);
+    expect(JSON.parse(source.lines.at(-1)!)).toMatchObject({ usersWithProblems: 0 });
+    expect(verifyAll(dbUrl(restoredName))).toEqual(source);
     // the guards came along
     const conn = restored.em.fork().getConnection();
     await expect(conn.execute('update ledger_entries set amount_seconds = amount_seconds where user_id = ?', [users[0]])).rejects.toThrow();
@@ -138,5 +151,16 @@ describe('restore drill', () => {
     } finally {
       await service.stop();
     }
+
+    // and it would tell: an entry rewritten behind the triggers fails the check, naming the user
+    await conn.execute('alter table ledger_entries disable trigger ledger_entries_no_update_delete');
+    await conn.execute(`update ledger_entries set description = 'rewritten' where user_id = ? and sequence = 2`, [users[1]]);
+    await conn.execute('alter table ledger_entries enable trigger ledger_entries_no_update_delete');
+    const tampered = verifyAll(dbUrl(restoredName));
+    expect(tampered.code).toBe(1);
+    expect(tampered.lines.slice(0, -1).map((l) => JSON.parse(l))).toEqual([
+      { userId: users[1], firstBadSequence: 2, problems: [{ invariant: 7, sequence: 2, message: 'hash does not match the chain' }] },
+    ]);
+    expect(JSON.parse(tampered.lines.at(-1)!)).toMatchObject({ usersWithProblems: 1 });
   });
 });
