@@ -41,6 +41,8 @@ export const limits = {
   wsSubscriptionsPerSocketMax: 10,
   wsKeepAliveMs: 12_000,
   wsConnectionInitTimeoutMs: 5_000,
+  /** How long one /metrics scrape waits for Redis or Postgres before it reports the gauge unavailable. */
+  metricsScrapeTimeoutMs: 1000,
   /** Bearer token lifetime of `npm run token`. */
   devTokenTtlSecondsDefault: 3600,
 } as const;

@@ -5,6 +5,7 @@
 // Label values come from closed sets (route table, schema fields, error codes, queue names): a
 // caller cannot create series.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { limits } from '../config/limits';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
@@ -107,8 +108,7 @@ export function addScrapeSource(source: ScrapeSource): () => void {
   };
 }
 
-/** How long one scrape waits for Redis or Postgres before it reports the gauge as unavailable. */
-export const SCRAPE_TIMEOUT_MS = 1000;
+const SCRAPE_TIMEOUT_MS = limits.metricsScrapeTimeoutMs;
 
 function timeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
