@@ -1,6 +1,6 @@
 // Wiring: builds the service from configuration and starts and stops it in order. Roles: `api`
-// (HTTP + WebSockets), `worker` (the periodic ledger work), or both in one process (`all`, for
-// local use). Every role publishes live updates through Redis.
+// (HTTP + WebSockets), `worker` (the BullMQ workers and their job schedulers), or both in one
+// process (`all`, for local use). Every role publishes live updates through Redis.
 import type { Server } from 'node:http';
 import type Redis from 'ioredis';
 import { createAuthenticator } from '../auth/authenticate';
@@ -10,15 +10,17 @@ import { buildApiSchema } from '../graphql/schema';
 import { createGraphQLRouter } from '../http/graphql';
 import { createRateLimiter } from '../http/rate-limit';
 import { createHttpApp } from '../http/server';
+import { createAdminQueuesRouter } from '../http/admin-queues';
+import { addScrapeSource } from '../observability/metrics';
+import { queueCounts, webhookBacklog } from './ops';
 import { attachWebSockets, type LiveServer } from '../http/websocket';
 import { createLive, type Live } from '../live/pubsub';
 import type { Logger } from '../observability/logger';
 import { databaseClock } from '../shared/clock';
 import { connectRedis } from './redis';
-import { startSweeper, type Sweeper } from './sweeper';
-import { Queue } from 'bullmq';
-import { Queues, producerConnection, type WebhookJob } from '../queues/jobs';
-import { startWebhookWorker, type WebhookWorker } from '../queues/webhook-worker';
+import type { Queue } from 'bullmq';
+import type { WebhookJob } from '../queues/jobs';
+import { createQueues, startWorkers, type Workers } from '../queues/workers';
 import { bullWebhookJobs } from '../queues/webhook-jobs';
 import { createStripeClient } from '../stripe/client';
 import { stripePayments } from '../stripe/payments';
@@ -33,76 +35,100 @@ export interface RunningService {
   live: Live;
   server: Server | null;
   websockets: LiveServer | null;
-  /** The port the HTTP server listens on (useful with PORT=0); 0 for a worker. */
+  /** The port the HTTP server listens on (useful with PORT=0); a worker's is WORKER_PORT (health, metrics). */
   port: number;
-  stop(): Promise<void>;
+  /**
+   * Stops in order: readiness fails and answers close their connections; after drainDelayMs the
+   * server stops accepting, WebSockets close, requests in flight finish while workers finish
+   * their active jobs; then queues, Redis and the ORM close.
+   */
+  stop(opts?: { drainDelayMs?: number }): Promise<void>;
 }
 
 export async function startService(config: Config, logger: Logger, role: Role = 'all'): Promise<RunningService> {
   assertHandlersComplete(); // wiring first: refuse to start with an event type nobody handles
-  if (config.databaseCreate) await ensureDatabase(config.databaseUrl);
-  const orm = await createOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
+  if (config.databaseCreate) await ensureDatabase(config.databaseUrl, config.databaseTls);
+  const orm = await createOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax, tls: config.databaseTls });
   const applied = await migrate(orm);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   let redis: Redis;
   try {
-    redis = await connectRedis(config.redisUrl);
+    redis = await connectRedis(config.redisUrl, config.redisTls);
   } catch (err) {
     await orm.close(true);
     throw err;
   }
-  const live = createLive(config.redisUrl, logger);
+  const live = createLive(config.redisUrl, logger, config.redisTls);
   const stripe = config.stripe ? createStripeClient(config.stripe) : null;
-  const webhookQueue = config.stripe ? new Queue<WebhookJob>(Queues.webhooks, { connection: producerConnection(config.redisUrl), prefix: config.queuePrefix }) : null;
-  webhookQueue?.on('error', (err) => logger.warn({ err: err.message }, 'webhook queue: Redis unavailable'));
+  const queues = createQueues(config);
+  for (const q of Object.values(queues)) q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue: Redis unavailable'));
+  const webhookQueue = config.stripe ? (queues['stripe-webhooks'] as Queue<WebhookJob>) : null;
   const payments = stripe && config.stripe ? stripePayments(stripe, config.stripe, orm) : null;
 
   let server: Server | null = null;
   let websockets: LiveServer | null = null;
   let stopGraphQL = async () => undefined as void;
   let port = 0;
+  const lifecycle = { draining: false };
+  const listen = (app: ReturnType<typeof createHttpApp>, at: number) => new Promise<Server>((resolve, reject) => {
+    const s = app.listen(at, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
   if (role !== 'worker') {
     const schema = await buildApiSchema(live.pubSub);
     const authenticate = createAuthenticator(config);
     const graphql = await createGraphQLRouter({
       schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock,
       payments,
-      webhookJobs: webhookQueue ? bullWebhookJobs(webhookQueue, orm) : null,
+      webhookJobs: bullWebhookJobs(queues, orm),
       rateLimit: createRateLimiter(redis, config.rateLimitPerMinute, logger),
     });
     stopGraphQL = graphql.stop;
     const stripeWebhook = stripe && webhookQueue && config.stripe
       ? createWebhookRouter({ orm, stripe, webhookSecret: config.stripe.webhookSecret, queue: webhookQueue, logger })
       : undefined;
-    const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook });
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, config.host, () => resolve(s));
-      s.once('error', reject);
-    });
+    const adminQueues = createAdminQueuesRouter({ queues: Object.values(queues), authenticate, orm, secureCookie: config.nodeEnv === 'production' });
+    const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook, adminQueues, metricsToken: config.metricsToken, lifecycle });
+    server = await listen(app, config.port);
     websockets = attachWebSockets({ server, schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock });
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port, role }, 'http server listening');
   }
-  const sweeper: Sweeper | null = role === 'api' ? null : startSweeper(orm, live.events, config.sweepIntervalMs, logger, payments);
-  const webhookWorker: WebhookWorker | null = role !== 'api' && webhookQueue && stripe
-    ? startWebhookWorker(config, orm, live.events, webhookQueue, stripe, logger) : null;
-  if (sweeper) logger.info({ intervalMs: config.sweepIntervalMs, stripe: Boolean(webhookWorker) }, 'sweeper started');
+  const workers: Workers | null = role === 'api'
+    ? null
+    : await startWorkers({ config, orm, events: live.events, logger, stripe, payments, queues });
+  if (role === 'worker') {
+    // a worker answers health, readiness and metrics on its own port
+    server = await listen(createHttpApp({ orm, redis, logger, metricsToken: config.metricsToken, lifecycle }), config.workerPort);
+    const address = server.address();
+    port = typeof address === 'object' && address ? address.port : config.workerPort;
+    logger.info({ port, role }, 'http server listening');
+  }
+  const dropScrapeSource = addScrapeSource({
+    websockets: () => websockets?.stats() ?? { connections: 0, subscriptions: 0 },
+    queueCounts: queueCounts(Object.values(queues)),
+    webhookBacklog: webhookBacklog(orm),
+  });
 
   let stopping: Promise<void> | null = null;
-  const stop = () => {
+  const stop = (opts: { drainDelayMs?: number } = {}) => {
     stopping ??= (async () => {
-      // stop taking work, let what is in flight finish, then close what it used
-      await sweeper?.stop();
-      await webhookWorker?.stop();
-      if (server) {
-        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+      // load balancers see "not ready"; every answer from now on closes its connection, and requests
+      // already on the wire are read and answered before the server stops accepting
+      lifecycle.draining = true;
+      if (server && websockets && opts.drainDelayMs) await new Promise((r) => setTimeout(r, opts.drainDelayMs));
+      const drainHttp = async () => {
+        if (!server) return;
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve())); // idle connections close now
         await websockets?.close();
-        server.closeIdleConnections();
-        await closed;
+        await closed; // busy ones after their answer
         await stopGraphQL();
-      }
-      await webhookQueue?.close();
+      };
+      // workers take no new job and finish their active ones meanwhile
+      await Promise.all([drainHttp(), workers?.stop()]);
+      dropScrapeSource();
+      await Promise.all(Object.values(queues).map((q) => q.close()));
       await live.close();
       await redis.quit().catch(() => redis.disconnect());
       await orm.close(true);

@@ -24,6 +24,8 @@ export const limits = {
   usageBackdateSecondsMax: 7 * 24 * 3600,
   /** Rows one sweep (hold expiry, grant expiry, period close) handles per call. */
   sweepBatchMax: 500,
+  /** Memberships one reconciliation pass compares with Stripe (the oldest-checked first). */
+  reconcileBatchMax: 200,
   /** Days a REFUND grant lives when the original grant has expired and there is no membership. */
   refundFallbackExpiryDays: 30,
   /** GraphQL: deepest selection, most fields (each field 1, lists × their page size), page size. */
@@ -39,12 +41,16 @@ export const limits = {
   wsSubscriptionsPerSocketMax: 10,
   wsKeepAliveMs: 12_000,
   wsConnectionInitTimeoutMs: 5_000,
+  /** How long one /metrics scrape waits for Redis or Postgres before it reports the gauge unavailable. */
+  metricsScrapeTimeoutMs: 1000,
   /** Analytics: longest query range, most usage buckets in one answer, rollup batches. */
   analyticsRangeDaysMax: 3660,
   usageBucketsMax: 400,
   /** Usage records one rollup pass folds in, and passes a query runs to catch up before answering. */
   usageRollupBatchMax: 20_000,
   usageRollupCatchUpPassesMax: 5,
+  /** Passes one run of the periodic rollup job makes at most (the next tick continues). */
+  usageRollupJobPassesMax: 10,
   /** How long a query's catch-up waits for transactions open when it began to finish. */
   usageRollupCatchUpWaitMs: 100,
   /** Highest agent cost per hour accepted by roi: €10,000. */

@@ -12,7 +12,7 @@ export type Operation =
   | 'createUser' | 'recordUsage' | 'reserveCredits' | 'extendReservation' | 'commitReservation' | 'releaseReservation'
   | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey' | 'balanceChanged' | 'usageAlert'
   | 'createCheckoutSession' | 'createTopUpCheckoutSession' | 'setOverageLimit'
-  | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs' | 'cancelMembership'
+  | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs' | 'cancelMembership' | 'changePlan' | 'createBillingPortalSession'
   | 'usage' | 'usageForecast' | 'roi' | 'revenueMetrics' | 'tierUsage' | 'customerEconomics' | 'unitEconomics';
 
 const ALL: Role[] = ['USER', 'SERVICE', 'ADMIN'];
@@ -42,6 +42,8 @@ export const POLICY: Record<Operation, Role[]> = {
   retryWebhookEvent: ['ADMIN'],
   failedJobs: ['ADMIN'],
   cancelMembership: ['USER'],
+  changePlan: ['USER'],
+  createBillingPortalSession: ['USER'],
   balanceChanged: ['USER', 'ADMIN'],
   usageAlert: ['USER', 'ADMIN'],
   // analytics: a user's own figures; revenue and margins are ADMIN only (billing rules §8)

@@ -1,7 +1,7 @@
 // Every analytics figure on a small fixed data set, against numbers computed by hand (in the
 // comments). The data: five Europe/Berlin users over September and October 2026 —
 //   A  Starter all along; 1,000 s overage in September, 600 s in October; a 30 € top-up in October
-//   B  Starter, upgraded to Business on 15 October
+//   B  Starter, upgraded to Business on 15 October (proration paid: 10,000 c × 397 h / 745 h = 5,329 c)
 //   C  Business (periods from the 15th), downgraded to Starter at its period end on 15 October; 2,000 s overage
 //   D  Starter (periods from the 10th), cancelled at its period end on 10 October — churned
 //   E  new: Enterprise from 5 October
@@ -18,6 +18,7 @@ import type { PlanCode } from '../../src/db/entities/types';
 import { closePeriod } from '../../src/domain/ledger/close-period';
 import { grantPlanCredits } from '../../src/domain/ledger/grant-plan-credits';
 import { grantPurchase } from '../../src/domain/ledger/grant-purchase';
+import { grantUpgradeCredits } from '../../src/domain/ledger/grant-upgrade-credits';
 import { recordUsage } from '../../src/domain/ledger/record-usage';
 import { setMembership } from '../../src/domain/memberships/set-membership';
 import type { MembershipStatus } from '../../src/db/entities/types';
@@ -106,6 +107,13 @@ beforeAll(async () => {
   await member(C, 'STARTER', 'ACTIVE', C2, C2[0]); // downgrade at the period end
   await paid(C, 'STARTER', C2);
   await member(B, 'BUSINESS', 'ACTIVE', [O, N], at('2026-10-15T10:00:00Z')); // upgrade
+  clock.set(at('2026-10-15T10:00:00Z'));
+  // its proration invoice paid: (48,000 − 12,000) s × 397 h left / 745 h = 19,183 s more, at the Business rate
+  const upgrade = unwrap(await grantUpgradeCredits(deps(db.em(), clock), {
+    userId: B, subscriptionId: `sub_${B.slice(0, 8)}`, invoiceId: 'in_fixture_b_upgrade', fromPlan: 'STARTER', toPlan: 'BUSINESS',
+    changedAt: at('2026-10-15T10:00:00Z'), periodEnd: N,
+  }));
+  expect(upgrade?.grant.grantedSeconds).toBe(19_183);
   await use(B, '2026-10-20T10:00:00Z', 3_000);
   await use(C, '2026-10-25T10:00:00Z', 1_000);
   clock.set(at('2026-10-28T10:00:00Z'));
@@ -155,9 +163,9 @@ describe('analytics on the fixed data set (October 2026, Europe/Berlin)', () => 
       arpuCents: 16_433, // 65,733 / 4 = 16,433.25
       // ARPU / (1/4 × 730.5 h / 745 h): 16,433 × 4 × 745 / 730.5 = 67,036.74
       ltvCents: 67_037,
-      // periods starting in October: A 4,900 + 300, B 4,900, C 4,900, E 39,900; A's top-up 3,000
-      revenueCents: 57_900,
-      membershipRevenueCents: 54_600,
+      // periods starting in October: A 4,900 + 300, B 4,900 + proration 5,329, C 4,900, E 39,900; A's top-up 3,000
+      revenueCents: 63_229,
+      membershipRevenueCents: 59_929,
       overageRevenueCents: 300,
       topUpRevenueCents: 3_000,
     });
@@ -188,12 +196,12 @@ describe('analytics on the fixed data set (October 2026, Europe/Berlin)', () => 
       // 21,000 s → 4,900 c of cost against the 4,900 c Starter fee
       { userId: C, planCode: 'STARTER', revenueCents: 4_900, membershipRevenueCents: 4_900, overageRevenueCents: 0,
         topUpRevenueCents: 0, calls: 2, usedSeconds: 21_000, costCents: 4_900, marginCents: 0, marginBp: 0 },
-      // 3,000 s → 700; 4,200 / 4,900 = 8,571 bp
-      { userId: B, planCode: 'BUSINESS', revenueCents: 4_900, membershipRevenueCents: 4_900, overageRevenueCents: 0,
-        topUpRevenueCents: 0, calls: 1, usedSeconds: 3_000, costCents: 700, marginCents: 4_200, marginBp: 8_571 },
       // 12,600 s → 2,940; 5,260 / 8,200 = 6,415 bp
       { userId: A, planCode: 'STARTER', revenueCents: 8_200, membershipRevenueCents: 4_900, overageRevenueCents: 300,
         topUpRevenueCents: 3_000, calls: 1, usedSeconds: 12_600, costCents: 2_940, marginCents: 5_260, marginBp: 6_415 },
+      // 4,900 + 5,329 = 10,229; 3,000 s → 700; 9,529 / 10,229 = 9,316 bp
+      { userId: B, planCode: 'BUSINESS', revenueCents: 10_229, membershipRevenueCents: 10_229, overageRevenueCents: 0,
+        topUpRevenueCents: 0, calls: 1, usedSeconds: 3_000, costCents: 700, marginCents: 9_529, marginBp: 9_316 },
       // 20,000 s → 4,666.67 → 4,667; 35,233 / 39,900 = 8,830 bp
       { userId: E, planCode: 'ENTERPRISE', revenueCents: 39_900, membershipRevenueCents: 39_900, overageRevenueCents: 0,
         topUpRevenueCents: 0, calls: 1, usedSeconds: 20_000, costCents: 4_667, marginCents: 35_233, marginBp: 8_830 },
@@ -203,7 +211,7 @@ describe('analytics on the fixed data set (October 2026, Europe/Berlin)', () => 
     expect(first.hasNextPage).toBe(true);
     const last = first.items.at(-1)!;
     const second = unwrap(await customerEconomics(analytics(), { from: O, to: N, first: 2, after: { marginCents: last.marginCents, userId: last.userId } }));
-    expect(second.items.map((i) => i.userId)).toEqual([B, A]);
+    expect(second.items.map((i) => i.userId)).toEqual([A, B]);
     const end = second.items.at(-1)!;
     const third = unwrap(await customerEconomics(analytics(), { from: O, to: N, first: 2, after: { marginCents: end.marginCents, userId: end.userId } }));
     expect(third.items.map((i) => i.userId)).toEqual([E]);
@@ -235,18 +243,18 @@ describe('analytics on the fixed data set (October 2026, Europe/Berlin)', () => 
     const u = unwrap(await unitEconomics(analytics(), { from: O, to: N }));
     expect(u.costPerMinuteMillicents).toBe(14_000);
     expect(u.plans).toEqual([
-      // revenue: A 4,900 + 300 + top-up 3,000, B's October period (opened as Starter) 4,900, C 4,900 = 18,000;
-      // used: A 12,600 + B 3,000 + C (after the downgrade) 1,000 = 16,600 s;
-      // 18,000 c / 276.67 min = 65.06 c/min; cost 16,600 × 14 / 60 = 3,873.33
+      // revenue: A 4,900 + 300 + top-up 3,000, C 4,900 = 13,100; used: A 12,600 + C (after the downgrade) 1,000 = 13,600 s;
+      // 13,100 c / 226.67 min = 57.79 c/min; cost 13,600 × 14 / 60 = 3,173.33
       { planCode: 'STARTER', priceCents: 4_900, includedSeconds: 12_000, overageCentsPerMinute: 30,
         listPricePerIncludedMinuteMillicents: 24_500, listMarginBp: 4_286, overageMarginBp: 5_333, customers: 2,
-        revenueCents: 18_000, usedSeconds: 16_600, revenuePerUsedMinuteMillicents: 65_060, costCents: 3_873,
-        marginCents: 14_127, marginBp: 7_848 },
-      // 149 € / 800 min = 18.625 c; C's 20,000 s in October fell in its Business period, whose fee was September's
+        revenueCents: 13_100, usedSeconds: 13_600, revenuePerUsedMinuteMillicents: 57_794, costCents: 3_173,
+        marginCents: 9_927, marginBp: 7_578 },
+      // 149 € / 800 min = 18.625 c; B's upgraded October period (4,900 + 5,329) and its 3,000 s after the upgrade,
+      // C's 20,000 s in October in its Business period (whose fee was September's): 10,229 c / 383.33 min = 26.68 c
       { planCode: 'BUSINESS', priceCents: 14_900, includedSeconds: 48_000, overageCentsPerMinute: 25,
         listPricePerIncludedMinuteMillicents: 18_625, listMarginBp: 2_483, overageMarginBp: 4_400, customers: 1,
-        revenueCents: 0, usedSeconds: 20_000, revenuePerUsedMinuteMillicents: 0, costCents: 4_667,
-        marginCents: -4_667, marginBp: null },
+        revenueCents: 10_229, usedSeconds: 23_000, revenuePerUsedMinuteMillicents: 26_684, costCents: 5_367,
+        marginCents: 4_862, marginBp: 4_753 },
       // 399 € / 2,500 min = 15.96 c; 39,900 c / 333.33 min = 119.7 c
       { planCode: 'ENTERPRISE', priceCents: 39_900, includedSeconds: 150_000, overageCentsPerMinute: 20,
         listPricePerIncludedMinuteMillicents: 15_960, listMarginBp: 1_228, overageMarginBp: 3_000, customers: 1,

@@ -3,7 +3,8 @@
 //
 // Revenue of [from, to) — there is no payments table, so it is read from what the ledger keeps:
 // - membership fees: every usage period that was paid (it has its PLAN grant, given once per paid
-//   period) at its plan's price, counted at the period's start;
+//   period) at its plan's price, counted at the period's start; an upgraded period at the price it
+//   was paid at first plus each paid proration (from the upgrade grants);
 // - overage: the period's overage cents (fixed at close; for a period still open, the cost so far
 //   within its cap), counted with the period, at its start;
 // - top-ups: the amount paid (kept in the PURCHASE entry's metadata) of top-up grants made in range.
@@ -25,12 +26,28 @@ const userFilter = (oneUser: boolean, col: string) => (oneUser ? `and ${col} = p
 export function revenueCtes(oneUser: boolean): string {
   const user = (col: string) => userFilter(oneUser, col);
   return `
-  period_revenue as (
+  upgrades as (
+    -- an upgraded period: the price it was paid at first, and each paid proration (the difference of
+    -- the prices for the time left, as the provider prorates it), from the upgrade grants' entries
+    select g.period_id,
+           (array_agg(pf.price_cents order by e.created_at, e.id))[1] as first_price_cents,
+           sum(round((pt.price_cents - pf.price_cents)
+                     * extract(epoch from (up.period_end - least(greatest((e.metadata ->> 'changedAt')::timestamptz, up.period_start), up.period_end)))
+                     / extract(epoch from (up.period_end - up.period_start))))::bigint as proration_cents
+      from p, credit_grants g
+      join usage_periods up on up.id = g.period_id
+      join ledger_entries e on e.id = g.entry_id
+      join plans pf on pf.code = e.metadata ->> 'fromPlanCode'
+      join plans pt on pt.code = e.metadata ->> 'planCode'
+     where g.source = 'PLAN' and g.idempotency_key like '~upgrade:%' ${user('g.user_id')}
+     group by g.period_id
+  ), period_revenue as (
     select up.user_id, up.plan_code,
-           case when exists (select 1 from credit_grants g where g.period_id = up.id and g.source = 'PLAN')
-                then pl.price_cents else 0 end as membership_cents,
+           case when exists (select 1 from credit_grants g where g.period_id = up.id and g.source = 'PLAN' and g.idempotency_key like '~plan:%')
+                then coalesce(u.first_price_cents, pl.price_cents) else 0 end + coalesce(u.proration_cents, 0) as membership_cents,
            ${PERIOD_OVERAGE_CENTS} as overage_cents
       from p, usage_periods up join plans pl on pl.code = up.plan_code
+      left join upgrades u on u.period_id = up.id
      where up.period_start >= p.from_at and up.period_start < p.to_at ${user('up.user_id')}
   ), topup_revenue as (
     select g.user_id, coalesce(pp.plan_code, ms.plan_code, 'NONE') as plan_code,

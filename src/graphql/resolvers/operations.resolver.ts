@@ -22,7 +22,9 @@ export class WebhookEvent {
 @ObjectType({ description: 'A background job that failed all its attempts.' })
 export class FailedJob {
   @Field(() => String) id!: string;
-  @Field(() => String, { nullable: true }) eventId?: string | null;
+  @Field(() => String, { description: 'stripe-webhooks, billing, holds or maintenance.' }) queue!: string;
+  @Field(() => String, { description: 'The job type, e.g. process-stripe-event or close-periods.' }) type!: string;
+  @Field(() => String, { nullable: true, description: 'For a Stripe event job: the event.' }) eventId?: string | null;
   @Field(() => String) failedReason!: string;
   @Field(() => Int) attemptsMade!: number;
   @Field(() => Date, { nullable: true }) failedAt?: Date | null;
@@ -71,7 +73,7 @@ export class OperationsResolver {
   @Mutation(() => RetryWebhookEventPayload, { description: 'ADMIN: process a stored Stripe event again (safe: processing is idempotent).' })
   async retryWebhookEvent(@Arg('input', () => RetryWebhookEventInput) input: RetryWebhookEventInput, @Ctx() ctx: GraphQLContext): Promise<RetryWebhookEventPayload> {
     authorize(ctx, 'retryWebhookEvent');
-    if (!ctx.webhookJobs) return { userErrors: toUserErrors(fail(ErrorCode.STRIPE_NOT_CONFIGURED).error) };
+    if (!ctx.webhookJobs || !ctx.payments) return { userErrors: toUserErrors(fail(ErrorCode.STRIPE_NOT_CONFIGURED).error) };
     const [row] = await ctx.em.getConnection().execute<Row[]>('select * from webhook_events where id = ?', [input.id]);
     if (!row) return { userErrors: toUserErrors(fail(ErrorCode.WEBHOOK_EVENT_NOT_FOUND, 'id').error) };
     await ctx.webhookJobs.retry(input.id);
