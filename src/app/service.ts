@@ -10,6 +10,7 @@ import { buildApiSchema } from '../graphql/schema';
 import { createGraphQLRouter } from '../http/graphql';
 import { createRateLimiter } from '../http/rate-limit';
 import { createHttpApp } from '../http/server';
+import { createGdprExportRouter } from '../http/gdpr-export';
 import { attachWebSockets, type LiveServer } from '../http/websocket';
 import { createLive, type Live } from '../live/pubsub';
 import type { Logger } from '../observability/logger';
@@ -74,7 +75,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     const stripeWebhook = stripe && webhookQueue && config.stripe
       ? createWebhookRouter({ orm, stripe, webhookSecret: config.stripe.webhookSecret, queue: webhookQueue, logger })
       : undefined;
-    const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook });
+    const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook, gdprExport: createGdprExportRouter({ orm }) });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);

@@ -39,6 +39,12 @@ export const limits = {
   wsSubscriptionsPerSocketMax: 10,
   wsKeepAliveMs: 12_000,
   wsConnectionInitTimeoutMs: 5_000,
+  /** Personal data export: how long a download link works, and rows read per page while streaming. */
+  exportLinkTtlSeconds: 600,
+  exportPageRowsMax: 1000,
+  /** Ledger reconciliation: users per batch read, and verified at once. */
+  reconcileBatchUsersMax: 200,
+  reconcileConcurrencyMax: 4,
   /** Bearer token lifetime of `npm run token`. */
   devTokenTtlSecondsDefault: 3600,
 } as const;
@@ -54,7 +60,9 @@ function assertLimits(): void {
     l.usageIncrementSecondsMax <= l.holdTtlSecondsMax &&
     l.sweepBatchMax > 0 &&
     l.pageSizeDefault <= l.pageSizeMax &&
-    l.pageSizeMax * 10 <= l.graphqlComplexityMax;
+    l.pageSizeMax * 10 <= l.graphqlComplexityMax &&
+    l.exportLinkTtlSeconds > 0 && l.exportPageRowsMax > 0 &&
+    l.reconcileConcurrencyMax >= 1 && l.reconcileConcurrencyMax <= l.reconcileBatchUsersMax;
   if (!ok) throw new Error('limits.ts: the limits contradict each other');
 }
 

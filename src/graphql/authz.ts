@@ -12,7 +12,8 @@ export type Operation =
   | 'createUser' | 'recordUsage' | 'reserveCredits' | 'extendReservation' | 'commitReservation' | 'releaseReservation'
   | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey' | 'balanceChanged' | 'usageAlert'
   | 'createCheckoutSession' | 'createTopUpCheckoutSession' | 'setOverageLimit'
-  | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs' | 'cancelMembership';
+  | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs' | 'cancelMembership'
+  | 'consents' | 'grantConsent' | 'revokeConsent' | 'exportMyData' | 'requestAccountDeletion' | 'auditLog' | 'verifyLedger';
 
 const ALL: Role[] = ['USER', 'SERVICE', 'ADMIN'];
 
@@ -43,6 +44,14 @@ export const POLICY: Record<Operation, Role[]> = {
   cancelMembership: ['USER'],
   balanceChanged: ['USER', 'ADMIN'],
   usageAlert: ['USER', 'ADMIN'],
+  // personal data (billing rules §10): the person for themselves, an admin for anyone
+  consents: ['USER', 'ADMIN'],
+  grantConsent: ['USER', 'ADMIN'],
+  revokeConsent: ['USER', 'ADMIN'],
+  exportMyData: ['USER', 'ADMIN'],
+  requestAccountDeletion: ['USER', 'ADMIN'],
+  auditLog: ['ADMIN'],
+  verifyLedger: ['ADMIN'],
 };
 
 /** The caller, allowed to run this operation, or a top-level UNAUTHENTICATED / FORBIDDEN. */

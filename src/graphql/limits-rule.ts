@@ -7,6 +7,9 @@ import {
 } from 'graphql';
 import { limits } from '../config/limits';
 
+/** Fields that answer a page of rows: their selection costs once per requested row. */
+const CONNECTIONS = new Set(['transactions', 'consents', 'auditLog']);
+
 interface Cost {
   depth: number;
   complexity: number;
@@ -39,7 +42,7 @@ function measure(
       if (sel.alias) aliases += 1;
       let childCost: Cost = { depth, complexity: 0, aliases: 0 };
       if (sel.selectionSet) childCost = measure(sel.selectionSet, fragments, variables, depth + 1, seen);
-      const isConnection = sel.name.value === 'transactions';
+      const isConnection = CONNECTIONS.has(sel.name.value);
       const rows = isConnection ? (pageSizeOf(sel.arguments, variables) ?? limits.pageSizeDefault) : 1;
       complexity += 1 + childCost.complexity * rows;
       aliases += childCost.aliases;

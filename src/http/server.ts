@@ -12,6 +12,7 @@ export interface HttpDeps {
   logger: Logger;
   graphql?: Router;
   stripeWebhook?: Router;
+  gdprExport?: Router;
 }
 
 export interface ReadinessReport {
@@ -58,5 +59,6 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
   if (deps.graphql) app.use('/graphql', deps.graphql);
   if (deps.stripeWebhook) app.use('/webhooks/stripe', deps.stripeWebhook);
+  if (deps.gdprExport) app.use('/gdpr/export', deps.gdprExport);
   return app;
 }
