@@ -1,6 +1,6 @@
 // Wiring: builds the service from configuration and starts and stops it in order. Roles: `api`
-// (HTTP + WebSockets), `worker` (the periodic ledger work), or both in one process (`all`, for
-// local use). Every role publishes live updates through Redis.
+// (HTTP + WebSockets), `worker` (the BullMQ workers and their job schedulers), or both in one
+// process (`all`, for local use). Every role publishes live updates through Redis.
 import type { Server } from 'node:http';
 import type Redis from 'ioredis';
 import { createAuthenticator } from '../auth/authenticate';
@@ -16,10 +16,9 @@ import { createLive, type Live } from '../live/pubsub';
 import type { Logger } from '../observability/logger';
 import { databaseClock } from '../shared/clock';
 import { connectRedis } from './redis';
-import { startSweeper, type Sweeper } from './sweeper';
-import { Queue } from 'bullmq';
-import { Queues, producerConnection, type WebhookJob } from '../queues/jobs';
-import { startWebhookWorker, type WebhookWorker } from '../queues/webhook-worker';
+import type { Queue } from 'bullmq';
+import type { WebhookJob } from '../queues/jobs';
+import { createQueues, startWorkers, type Workers } from '../queues/workers';
 import { bullWebhookJobs } from '../queues/webhook-jobs';
 import { createStripeClient } from '../stripe/client';
 import { stripePayments } from '../stripe/payments';
@@ -54,8 +53,9 @@ export async function startService(config: Config, logger: Logger, role: Role = 
   }
   const live = createLive(config.redisUrl, logger);
   const stripe = config.stripe ? createStripeClient(config.stripe) : null;
-  const webhookQueue = config.stripe ? new Queue<WebhookJob>(Queues.webhooks, { connection: producerConnection(config.redisUrl), prefix: config.queuePrefix }) : null;
-  webhookQueue?.on('error', (err) => logger.warn({ err: err.message }, 'webhook queue: Redis unavailable'));
+  const queues = createQueues(config);
+  for (const q of Object.values(queues)) q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue: Redis unavailable'));
+  const webhookQueue = config.stripe ? (queues['stripe-webhooks'] as Queue<WebhookJob>) : null;
   const payments = stripe && config.stripe ? stripePayments(stripe, config.stripe, orm) : null;
 
   let server: Server | null = null;
@@ -68,7 +68,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     const graphql = await createGraphQLRouter({
       schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock,
       payments,
-      webhookJobs: webhookQueue ? bullWebhookJobs(webhookQueue, orm) : null,
+      webhookJobs: bullWebhookJobs(queues, orm),
       rateLimit: createRateLimiter(redis, config.rateLimitPerMinute, logger),
     });
     stopGraphQL = graphql.stop;
@@ -85,17 +85,15 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port, role }, 'http server listening');
   }
-  const sweeper: Sweeper | null = role === 'api' ? null : startSweeper(orm, live.events, config.sweepIntervalMs, logger, payments);
-  const webhookWorker: WebhookWorker | null = role !== 'api' && webhookQueue && stripe
-    ? startWebhookWorker(config, orm, live.events, webhookQueue, stripe, logger) : null;
-  if (sweeper) logger.info({ intervalMs: config.sweepIntervalMs, stripe: Boolean(webhookWorker) }, 'sweeper started');
+  const workers: Workers | null = role === 'api'
+    ? null
+    : await startWorkers({ config, orm, events: live.events, logger, stripe, payments, queues });
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       // stop taking work, let what is in flight finish, then close what it used
-      await sweeper?.stop();
-      await webhookWorker?.stop();
+      await workers?.stop();
       if (server) {
         const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
         await websockets?.close();
@@ -103,7 +101,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
         await closed;
         await stopGraphQL();
       }
-      await webhookQueue?.close();
+      await Promise.all(Object.values(queues).map((q) => q.close()));
       await live.close();
       await redis.quit().catch(() => redis.disconnect());
       await orm.close(true);

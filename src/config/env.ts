@@ -32,6 +32,8 @@ export interface Config {
   graphqlIntrospection: boolean;
   /** How often a worker settles expired holds and grants and closes ended periods. */
   sweepIntervalMs: number;
+  /** How often a worker compares memberships with Stripe and repairs what missed webhooks left behind. */
+  reconcileIntervalMs: number;
   /** How long a worker holds a job before others take it as stalled (its worker died). */
   webhookJobLockMs: number;
   /** Stripe events one worker process handles at once (more only contends on a small machine). */
@@ -128,6 +130,7 @@ function readConfig(env: Env): Config {
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1, 1_000_000),
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
+    reconcileIntervalMs: int(env, 'RECONCILE_INTERVAL_MS', 3_600_000, 1000, 7 * 24 * 3_600_000),
     stripe: stripe(env),
     queuePrefix: str(env, 'QUEUE_PREFIX', ''),
     webhookConcurrency: int(env, 'WEBHOOK_WORKER_CONCURRENCY', 4, 1, 100),

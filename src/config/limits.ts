@@ -24,6 +24,8 @@ export const limits = {
   usageBackdateSecondsMax: 7 * 24 * 3600,
   /** Rows one sweep (hold expiry, grant expiry, period close) handles per call. */
   sweepBatchMax: 500,
+  /** Memberships one reconciliation pass compares with Stripe (the oldest-checked first). */
+  reconcileBatchMax: 200,
   /** Days a REFUND grant lives when the original grant has expired and there is no membership. */
   refundFallbackExpiryDays: 30,
   /** GraphQL: deepest selection, most fields (each field 1, lists × their page size), page size. */

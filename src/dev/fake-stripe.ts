@@ -22,6 +22,7 @@ export interface FakeStripe {
   subscriptions: Map<string, Obj>;
   invoices: Map<string, Obj>;
   invoiceItems: Map<string, Obj>;
+  schedules: Map<string, Obj>;
   /** Where webhooks go (our /webhooks/stripe). */
   webhookUrl: string;
   /** When false, the helpers keep their events in `outbox` instead of sending them (chaos tests). */
@@ -35,6 +36,8 @@ export interface FakeStripe {
   endSubscription(subscriptionId: string): Promise<Obj[]>;
   /** Pays an open invoice later (after a failed payment). */
   payInvoice(invoiceId: string): Promise<Obj[]>;
+  /** Resolves once the events that requests (e.g. a plan change) caused have been sent. */
+  settled(): Promise<void>;
   /** Signs and posts one event; answers the HTTP status. */
   deliver(event: Obj, opts?: { secret?: string; timestamp?: number; rawBody?: string }): Promise<number>;
   close(): Promise<void>;
@@ -54,7 +57,13 @@ export function parseForm(text: string): Obj {
   return out;
 }
 
-export async function startFakeStripe(opts: { webhookSecret: string; port?: number }): Promise<FakeStripe> {
+/** What the fake charges per period for a price (prorations need amounts); the plans' prices by default. */
+const PRICE_AMOUNTS: Record<string, number> = { price_starter: 4900, price_business: 14900, price_enterprise: 39900 };
+
+type Route = [string, RegExp, (m: RegExpExecArray, body: Obj, query: Obj) => [number, Obj] | [number, Obj, () => Promise<void>]];
+
+export async function startFakeStripe(opts: { webhookSecret: string; port?: number; priceAmounts?: Record<string, number> }): Promise<FakeStripe> {
+  const amounts = { ...PRICE_AMOUNTS, ...opts.priceAmounts };
   const sdk = new Stripe('sk_test_fake', { telemetry: false });
   let n = 0;
   // unique across fake instances, as Stripe's ids are unique across time
@@ -66,6 +75,8 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
   const subscriptions = new Map<string, Obj>();
   const invoices = new Map<string, Obj>();
   const invoiceItems = new Map<string, Obj>();
+  const schedules = new Map<string, Obj>();
+  let pending: Promise<void> = Promise.resolve();
   const replays = new Map<string, { body: string; status: number; response: Obj }>();
   // event times only grow, as Stripe's do (its renewals here may lie ahead of the wall clock)
   let lastCreated = 0;
@@ -76,7 +87,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
     res.end(JSON.stringify({ error: { type, message } }));
   };
 
-  const routes: [string, RegExp, (m: RegExpExecArray, body: Obj) => [number, Obj]][] = [
+  const routes: Route[] = [
     ['POST', /^\/v1\/customers$/, (_m, body) => {
       const c = { id: id('cus'), object: 'customer', email: body.email ?? null, metadata: body.metadata ?? {}, created: now() };
       customers.set(c.id, c);
@@ -114,7 +125,82 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       const sub = subscriptions.get(m[1]!);
       if (!sub) return notFound('subscription');
       if (body.cancel_at_period_end !== undefined) sub.cancel_at_period_end = body.cancel_at_period_end === 'true';
-      return [200, sub];
+      const change = body.items?.[0];
+      if (!change?.price) return [200, sub];
+      // a plan change now: the price switches, and the proration is invoiced and paid at once
+      const item = sub.items.data.find((i: Obj) => i.id === change.id);
+      if (!item) return [400, { error: { type: 'invalid_request_error', message: `No such subscription item: '${change.id}'` } }];
+      const previous = JSON.parse(JSON.stringify(sub.items));
+      const oldPrice = item.price.id as string;
+      item.price = { id: change.price, object: 'price' };
+      const t = stamp(now());
+      const start = item.current_period_start;
+      const end = item.current_period_end;
+      const from = Math.min(Math.max(t, start), end);
+      const share = (cents: number) => Math.round((cents * (end - from)) / (end - start));
+      const invoice = {
+        id: id('in'), object: 'invoice', customer: sub.customer, status: 'paid', billing_reason: 'subscription_update', currency: 'eur',
+        parent: { type: 'subscription_details', subscription_details: { subscription: sub.id } },
+        lines: { object: 'list', data: [
+          { id: id('il'), object: 'line_item', amount: -share(amounts[oldPrice] ?? 0), description: `Unused time on ${oldPrice}`, period: { start: from, end }, pricing: { type: 'price_details', price_details: { price: oldPrice } } },
+          { id: id('il'), object: 'line_item', amount: share(amounts[change.price] ?? 0), description: `Remaining time on ${change.price}`, period: { start: from, end }, pricing: { type: 'price_details', price_details: { price: change.price } } },
+        ] },
+        created: t,
+      };
+      invoices.set(invoice.id, invoice);
+      const events = [
+        { ...event('customer.subscription.updated', sub, t), data: { object: JSON.parse(JSON.stringify(sub)), previous_attributes: { items: previous } } },
+        event('invoice.paid', invoice, stamp(t + 1)),
+      ];
+      return [200, sub, async () => { for (const e of events) await emit(e); }];
+    }],
+    ['POST', /^\/v1\/subscription_schedules$/, (_m, body) => {
+      const sub = subscriptions.get(body.from_subscription);
+      if (!sub) return notFound('subscription');
+      if (sub.schedule) return [400, { error: { type: 'invalid_request_error', message: 'You cannot migrate a subscription that is already attached to a schedule' } }];
+      const item = sub.items.data[0];
+      const s = {
+        id: id('sub_sched'), object: 'subscription_schedule', subscription: sub.id, status: 'active', end_behavior: 'release',
+        phases: [{ items: [{ price: item.price.id, quantity: 1 }], start_date: item.current_period_start, end_date: item.current_period_end }] as Obj[],
+      };
+      schedules.set(s.id, s);
+      sub.schedule = s.id;
+      return [200, s];
+    }],
+    ['POST', /^\/v1\/subscription_schedules\/([^/]+)\/release$/, (m) => {
+      const s = schedules.get(m[1]!);
+      if (!s) return notFound('subscription schedule');
+      if (s.status !== 'active') return [400, { error: { type: 'invalid_request_error', message: `You cannot release a subscription schedule that is currently in the \`${s.status}\` status.` } }];
+      s.status = 'released';
+      const sub = subscriptions.get(s.subscription);
+      if (sub && sub.schedule === s.id) sub.schedule = null;
+      return [200, s];
+    }],
+    ['POST', /^\/v1\/subscription_schedules\/([^/]+)$/, (m, body) => {
+      const s = schedules.get(m[1]!);
+      if (!s) return notFound('subscription schedule');
+      if (body.phases) {
+        s.phases = (body.phases as Obj[]).map((p) => ({
+          items: p.items, start_date: p.start_date ? Number(p.start_date) : null, end_date: p.end_date ? Number(p.end_date) : null, duration: p.duration ?? null,
+        }));
+      }
+      if (body.end_behavior) s.end_behavior = body.end_behavior;
+      return [200, s];
+    }],
+    ['POST', /^\/v1\/billing_portal\/sessions$/, (_m, body) => {
+      if (!customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
+      const s = { id: id('bps'), object: 'billing_portal.session', customer: body.customer, return_url: body.return_url ?? null, created: now(), url: '' };
+      s.url = `https://billing.fake.stripe/p/session/${s.id}`;
+      return [200, s];
+    }],
+    ['GET', /^\/v1\/invoices$/, (_m, _body, query) => {
+      const limit = Math.min(Number(query.limit ?? 10), 100);
+      const data = [...invoices.values()]
+        .filter((i) => !query.subscription || i.parent?.subscription_details?.subscription === query.subscription)
+        .filter((i) => !query.customer || i.customer === query.customer)
+        .filter((i) => !query.status || i.status === query.status)
+        .sort((a, b) => b.created - a.created);
+      return [200, { object: 'list', url: '/v1/invoices', has_more: data.length > limit, data: data.slice(0, limit) }];
     }],
     ['DELETE', /^\/v1\/subscriptions\/([^/]+)$/, (m) => {
       const sub = subscriptions.get(m[1]!);
@@ -145,6 +231,10 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
     ['GET', /^\/v1\/checkout\/sessions\/([^/]+)$/, (m) => (sessions.has(m[1]!) ? [200, sessions.get(m[1]!)!] : notFound('checkout session'))],
     ['GET', /^\/v1\/subscriptions\/([^/]+)$/, (m) => (subscriptions.has(m[1]!) ? [200, subscriptions.get(m[1]!)!] : notFound('subscription'))],
   ];
+  const event = (type: string, object: Obj, created: number): Obj => ({
+    id: id('evt'), object: 'event', type, api_version: '2026-10-28.endive', created, livemode: false,
+    data: { object: JSON.parse(JSON.stringify(object)) }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
+  });
   const notFound = (what: string): [number, Obj] => [404, { error: { type: 'invalid_request_error', message: `No such ${what}` } }];
   const now = () => Math.floor(Date.now() / 1000);
 
@@ -152,8 +242,9 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
     let raw = '';
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
-      const path = (req.url ?? '').split('?')[0]!;
+      const [path, search] = (req.url ?? '').split('?') as [string, string | undefined];
       const body = parseForm(raw);
+      const query = parseForm(search ?? '');
       const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
       requests.push({ method: req.method ?? '', path, body, idempotencyKey: key });
       if (key) {
@@ -166,10 +257,12 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       }
       const route = routes.find(([method, re]) => method === req.method && re.test(path));
       if (!route) return error(res, 404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${path})`);
-      const [status, response] = route[2](route[1].exec(path)!, body);
+      const [status, response, after] = route[2](route[1].exec(path)!, body, query);
       if (key) replays.set(key, { body: raw, status, response });
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(response));
+      // events a request causes reach the webhook after its answer, as Stripe's do
+      if (after) pending = pending.then(after).catch(() => undefined);
     });
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
@@ -181,10 +274,11 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
 
   const fake: FakeStripe = {
     url: `http://127.0.0.1:${port}`,
-    requests, customers, sessions, subscriptions, invoices, invoiceItems,
+    requests, customers, sessions, subscriptions, invoices, invoiceItems, schedules,
     webhookUrl: '',
     autoDeliver: true,
     outbox: [],
+    settled: () => pending,
     async deliver(event, o = {}) {
       const payload = o.rawBody ?? JSON.stringify(event);
       const header = sdk.webhooks.generateTestHeaderString({ payload, secret: o.secret ?? opts.webhookSecret, timestamp: o.timestamp });
@@ -208,6 +302,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       const price = s.line_items[0]?.price;
       const sub = {
         id: id('sub'), object: 'subscription', customer: s.customer, status: 'active', cancel_at_period_end: false, created: start,
+        schedule: null as string | null, pending_update: null,
         items: { object: 'list', data: [{ id: id('si'), object: 'subscription_item', price: { id: price, object: 'price' }, quantity: 1, current_period_start: start, current_period_end: end }] },
         metadata: s.metadata,
       };
@@ -239,10 +334,18 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       const start = item.current_period_end;
       const end = start + 30 * 86_400;
       Object.assign(item, { current_period_start: start, current_period_end: end });
+      // a schedule's next phase (a downgrade at the period end) starts now; the schedule is released
+      const schedule = sub.schedule ? schedules.get(sub.schedule) : null;
+      const next = schedule?.phases.find((p: Obj) => p.start_date === null || p.start_date >= start);
+      if (schedule && next) {
+        item.price = { id: next.items[0].price, object: 'price' };
+        Object.assign(schedule, { status: 'released' });
+        sub.schedule = null;
+      }
       const invoice = {
         id: id('in'), object: 'invoice', customer: sub.customer, status: opts.fail ? 'open' : 'paid', billing_reason: 'subscription_cycle',
         currency: 'eur', parent: { type: 'subscription_details', subscription_details: { subscription: sub.id } },
-        lines: { object: 'list', data: [{ id: id('il'), object: 'line_item', period: { start, end }, pricing: { type: 'price_details', price_details: { price: item.price.id } } }] },
+        lines: { object: 'list', data: [{ id: id('il'), object: 'line_item', amount: amounts[item.price.id] ?? 0, period: { start, end }, pricing: { type: 'price_details', price_details: { price: item.price.id } } }] },
         created: start,
       };
       invoices.set(invoice.id, invoice);

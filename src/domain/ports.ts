@@ -25,9 +25,9 @@ export interface LedgerEvents {
 
 export const noEvents: LedgerEvents = { balanceChanged: () => undefined, usageAlerts: () => undefined };
 
-/** The job queue of Stripe events, for operators: failed jobs and a retry by event id. */
+/** The job queues, for operators: failed jobs of every queue, and a retry of a Stripe event by its id. */
 export interface WebhookJobs {
-  failed(limit: number): Promise<{ id: string; eventId: string | null; failedReason: string; attemptsMade: number; failedAt: Date | null }[]>;
+  failed(limit: number): Promise<{ id: string; queue: string; type: string; eventId: string | null; failedReason: string; attemptsMade: number; failedAt: Date | null }[]>;
   retry(eventId: string): Promise<void>;
 }
 
@@ -60,6 +60,19 @@ export interface Payments {
     successUrl: string;
     cancelUrl: string;
   }): Promise<{ id: string; url: string }>;
+  /**
+   * Moves the subscription to the plan: NOW with proration charged at once (an upgrade), at
+   * PERIOD_END (a downgrade: the price switches at the renewal), or KEEP the current plan by
+   * dropping a change that waits for the period end.
+   */
+  changeSubscriptionPlan(input: {
+    subscriptionId: string;
+    planCode: 'STARTER' | 'BUSINESS' | 'ENTERPRISE';
+    when: 'NOW' | 'PERIOD_END' | 'KEEP';
+    idempotencyKey: string;
+  }): Promise<{ paymentPending: boolean }>;
+  /** The provider's self-service portal (payment methods, invoices) for a customer. */
+  createBillingPortalSession(input: { customerId: string; returnUrl: string }): Promise<{ url: string }>;
 }
 
 /**

@@ -12,7 +12,7 @@ export type Operation =
   | 'createUser' | 'recordUsage' | 'reserveCredits' | 'extendReservation' | 'commitReservation' | 'releaseReservation'
   | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey' | 'balanceChanged' | 'usageAlert'
   | 'createCheckoutSession' | 'createTopUpCheckoutSession' | 'setOverageLimit'
-  | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs' | 'cancelMembership'
+  | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs' | 'cancelMembership' | 'changePlan' | 'createBillingPortalSession'
   | 'consents' | 'grantConsent' | 'revokeConsent' | 'exportMyData' | 'requestAccountDeletion' | 'auditLog' | 'verifyLedger';
 
 const ALL: Role[] = ['USER', 'SERVICE', 'ADMIN'];
@@ -42,6 +42,8 @@ export const POLICY: Record<Operation, Role[]> = {
   retryWebhookEvent: ['ADMIN'],
   failedJobs: ['ADMIN'],
   cancelMembership: ['USER'],
+  changePlan: ['USER'],
+  createBillingPortalSession: ['USER'],
   balanceChanged: ['USER', 'ADMIN'],
   usageAlert: ['USER', 'ADMIN'],
   // personal data (billing rules §10): the person for themselves, an admin for anyone

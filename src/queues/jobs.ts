@@ -1,8 +1,29 @@
-// Job names, payloads and ids in one place. Ids come from business identity (no ":", not all
-// digits), so a job enqueued twice is one job.
+// Queues, job types, payloads and ids in one place. Ids come from business identity (no ":", not
+// all digits), so a job enqueued twice is one job.
 import type { ConnectionOptions } from 'bullmq';
 
-export const Queues = { webhooks: 'stripe-webhooks' } as const;
+export const Queues = {
+  /** Stored Stripe events, one job per event id; and the sweep of events stored while Redis was away. */
+  webhooks: 'stripe-webhooks',
+  /** Money: period close and overage invoicing, reconciliation against Stripe. */
+  billing: 'billing',
+  /** Holds past their TTL and grants past their expiry. */
+  holds: 'holds',
+  /** Housekeeping that is neither money nor holds (ledger verification, personal data). */
+  maintenance: 'maintenance',
+} as const;
+export type QueueName = (typeof Queues)[keyof typeof Queues];
+export const QUEUE_NAMES = Object.values(Queues) as QueueName[];
+
+/** Every job type and the queue it runs on. Boot refuses when one has no handler. */
+export const JOB_TYPES = {
+  'process-stripe-event': Queues.webhooks,
+  'enqueue-stuck-events': Queues.webhooks,
+  'expire-holds': Queues.holds,
+  'close-periods': Queues.billing,
+  'reconcile-stripe': Queues.billing,
+} as const satisfies Record<string, QueueName>;
+export type JobType = keyof typeof JOB_TYPES;
 
 export interface WebhookJob {
   eventId: string;
@@ -26,4 +47,14 @@ export const webhookJobOptions = {
   backoff: { type: 'exponential' as const, delay: 1000 },
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/**
+ * A periodic job runs once per tick on one worker, whichever takes it. It is not retried: the
+ * next tick is the retry, and every pass is idempotent.
+ */
+export const scheduledJobOptions = {
+  attempts: 1,
+  removeOnComplete: { count: 100 },
+  removeOnFail: { count: 500 },
 };

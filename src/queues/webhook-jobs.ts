@@ -1,24 +1,27 @@
-// The WebhookJobs port on BullMQ: what operators see of the Stripe event queue.
+// The WebhookJobs port on BullMQ: what operators see of the job queues (failed jobs of every
+// queue), and a retry of a stored Stripe event.
 import type { Queue } from 'bullmq';
 import type { WebhookJobs } from '../domain/ports';
 import type { Orm } from '../db/orm';
-import { webhookJobId, webhookJobOptions, type WebhookJob } from './jobs';
+import { QUEUE_NAMES, webhookJobId, webhookJobOptions, type QueueName, type WebhookJob } from './jobs';
 
-export function bullWebhookJobs(queue: Queue<WebhookJob>, orm: Orm): WebhookJobs {
+export function bullWebhookJobs(queues: Record<QueueName, Queue>, orm: Orm): WebhookJobs {
+  const queue = queues['stripe-webhooks'] as Queue<WebhookJob>;
   return {
     async failed(limit) {
-      const jobs = await queue.getFailed(0, Math.max(0, limit - 1));
-      return jobs.map((j) => ({
-        id: String(j.id), eventId: j.data?.eventId ?? null, failedReason: j.failedReason ?? '', attemptsMade: j.attemptsMade,
-        failedAt: j.finishedOn ? new Date(j.finishedOn) : null,
-      }));
+      const all = await Promise.all(QUEUE_NAMES.map(async (name) => (await queues[name].getFailed(0, Math.max(0, limit - 1))).map((j) => ({
+        id: String(j.id), queue: name, type: j.name, eventId: (j.data as Partial<WebhookJob> | undefined)?.eventId ?? null,
+        failedReason: j.failedReason ?? '', attemptsMade: j.attemptsMade, failedAt: j.finishedOn ? new Date(j.finishedOn) : null,
+      }))));
+      // the latest failures first, across queues
+      return all.flat().sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0)).slice(0, limit);
     },
     async retry(eventId) {
       await orm.em.fork().getConnection().execute(
         `update webhook_events set status = 'RECEIVED' where id = ? and status in ('FAILED', 'PROCESSING')`, [eventId]);
       const old = await queue.getJob(webhookJobId(eventId));
       if (old && ((await old.isCompleted()) || (await old.isFailed()))) await old.remove();
-      await queue.add('process', { eventId }, { ...webhookJobOptions, jobId: webhookJobId(eventId) });
+      await queue.add('process-stripe-event', { eventId }, { ...webhookJobOptions, jobId: webhookJobId(eventId) });
     },
   };
 }

@@ -34,6 +34,8 @@ export const ErrorCode = {
   API_ACCESS_NOT_IN_PLAN: 'API_ACCESS_NOT_IN_PLAN',
   ACCOUNT_ERASED: 'ACCOUNT_ERASED',
   ERASURE_NOT_REQUESTED: 'ERASURE_NOT_REQUESTED',
+  MEMBERSHIP_NOT_ACTIVE: 'MEMBERSHIP_NOT_ACTIVE',
+  SAME_PLAN: 'SAME_PLAN',
   // funds
   INSUFFICIENT_CREDITS: 'INSUFFICIENT_CREDITS',
   OVERAGE_LIMIT_REACHED: 'OVERAGE_LIMIT_REACHED',
@@ -71,6 +73,8 @@ const MESSAGES: Record<ErrorCode, string> = {
   NOT_REFUNDABLE: 'Only usage transactions can be refunded.',
   REFUND_EXCEEDS_USAGE: 'The refund is larger than what is left to refund of that usage.',
   PERIOD_NOT_ENDED: 'The period has not ended yet.',
+  MEMBERSHIP_NOT_ACTIVE: 'The membership is not active (payment due, cancelled, or ending at the period end).',
+  SAME_PLAN: 'The membership is on this plan already and no change is scheduled.',
   INSUFFICIENT_CREDITS: 'Not enough credits for this operation.',
   OVERAGE_LIMIT_REACHED: 'This would pass the overage limit of the current period.',
 };

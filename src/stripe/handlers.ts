@@ -5,14 +5,16 @@ import type { Stripe } from './client';
 import { closePeriod } from '../domain/ledger/close-period';
 import { markFailed, markInvoiced, overageLineFor } from '../domain/billing/overage-invoice';
 import { grantPlanCredits } from '../domain/ledger/grant-plan-credits';
+import { grantUpgradeCredits } from '../domain/ledger/grant-upgrade-credits';
 import { grantPurchase } from '../domain/ledger/grant-purchase';
-import { setMembership } from '../domain/memberships/set-membership';
+import { setMembership, type MembershipView } from '../domain/memberships/set-membership';
 import type { MembershipStatus, PlanCode } from '../db/entities/types';
 import { PermanentWebhookError, type ProcessDeps } from './inbox';
 
 export type Handler = (deps: ProcessDeps, event: Stripe.Event) => Promise<void>;
 
-const STATUS: Record<string, MembershipStatus> = {
+/** Stripe's subscription status → ours. */
+export const STATUS: Record<string, MembershipStatus> = {
   incomplete: 'INCOMPLETE', incomplete_expired: 'CANCELED', trialing: 'TRIALING', active: 'ACTIVE',
   past_due: 'PAST_DUE', canceled: 'CANCELED', unpaid: 'UNPAID', paused: 'PAST_DUE',
 };
@@ -30,7 +32,12 @@ function planOfPrice(deps: ProcessDeps, priceId: string | undefined): PlanCode |
 
 const customerId = (c: string | { id: string } | null | undefined) => (typeof c === 'string' ? c : c?.id ?? null);
 
-async function mirrorSubscription(deps: ProcessDeps, event: Stripe.Event, sub: Stripe.Subscription): Promise<void> {
+function mirrorSubscription(deps: ProcessDeps, event: Stripe.Event, sub: Stripe.Subscription): Promise<MembershipView> {
+  return mirrorSubscriptionAt(deps, new Date(event.created * 1000), sub);
+}
+
+/** The membership as the subscription says, unless something newer than `asOf` was applied already. */
+export async function mirrorSubscriptionAt(deps: ProcessDeps, asOf: Date, sub: Stripe.Subscription): Promise<MembershipView> {
   const userId = await userOfCustomer(deps, customerId(sub.customer)!);
   if (!userId) throw new Error(`no user for Stripe customer ${customerId(sub.customer)}`);
   const item = sub.items.data[0];
@@ -43,9 +50,10 @@ async function mirrorSubscription(deps: ProcessDeps, event: Stripe.Event, sub: S
     userId, planCode: plan, status: STATUS[sub.status] ?? 'INCOMPLETE',
     currentPeriodStart: new Date(item.current_period_start * 1000), currentPeriodEnd: new Date(item.current_period_end * 1000),
     cancelAtPeriodEnd: sub.cancel_at_period_end, stripeCustomerId: customerId(sub.customer), stripeSubscriptionId: sub.id,
-    stripeEventAt: new Date(event.created * 1000),
+    stripeEventAt: asOf,
   });
   if (!r.ok) throw new Error(`membership mirror failed: ${r.error.code}`);
+  return r.value;
 }
 
 /** A paid top-up checkout grants its PURCHASE seconds, once per session (the ledger key says so). */
@@ -57,6 +65,69 @@ async function grantTopUp(deps: ProcessDeps, session: Stripe.Checkout.Session): 
     userId, seconds, checkoutSessionId: session.id, amountCents: Number(session.metadata.amountCents ?? session.amount_total ?? 0),
   });
   if (!r.ok) throw new Error(`top-up grant failed: ${r.error.code}`);
+}
+
+const subscriptionOf = (invoice: Stripe.Invoice): string | null => {
+  const subscription = invoice.parent?.subscription_details?.subscription;
+  return (typeof subscription === 'string' ? subscription : subscription?.id) ?? null;
+};
+const priceOf = (line: Stripe.InvoiceLineItem | undefined): string | undefined =>
+  (line?.pricing?.price_details?.price as string | undefined) ?? undefined;
+
+/**
+ * What a paid invoice grants: a period's included seconds (subscription_create / _cycle), or the
+ * prorated difference of an upgrade (subscription_update). Keyed in the ledger, so the webhook and
+ * the reconciliation may both apply the same invoice. Answers whether the invoice grants anything.
+ */
+export async function applyPaidInvoice(deps: ProcessDeps, invoice: Stripe.Invoice): Promise<boolean> {
+  if (invoice.status !== undefined && invoice.status !== null && invoice.status !== 'paid') return false;
+  if (invoice.billing_reason === 'subscription_update') return applyUpgradeInvoice(deps, invoice);
+  if (invoice.billing_reason !== 'subscription_create' && invoice.billing_reason !== 'subscription_cycle') return false;
+  const subscriptionId = subscriptionOf(invoice);
+  const line = invoice.lines.data[0];
+  const userId = await userOfCustomer(deps, customerId(invoice.customer)!);
+  const plan = planOfPrice(deps, priceOf(line));
+  if (line && !plan) throw new PermanentWebhookError(`invoice ${invoice.id} is for no price of a plan (STRIPE_PRICE_*)`);
+  // an unknown customer may be linked by an event still on its way: retry
+  if (!userId || !subscriptionId || !line || !plan) throw new Error(`invoice ${invoice.id} cannot be matched to a user and subscription yet`);
+  const r = await grantPlanCredits({ em: deps.em, clock: deps.clock, events: deps.events }, {
+    userId, subscriptionId, planCode: plan,
+    periodStart: new Date(line.period.start * 1000), periodEnd: new Date(line.period.end * 1000),
+  });
+  if (!r.ok) throw new Error(`plan grant failed: ${r.error.code}`);
+  return true;
+}
+
+/**
+ * A proration invoice: "unused time on <old plan>" (negative) and "remaining time on <new plan>"
+ * (positive), both over [change, period end). An upgrade grants; a change to a smaller plan (made
+ * elsewhere, e.g. the billing portal with proration) grants nothing.
+ */
+async function applyUpgradeInvoice(deps: ProcessDeps, invoice: Stripe.Invoice): Promise<boolean> {
+  const subscriptionId = subscriptionOf(invoice);
+  const lines = invoice.lines.data;
+  const added = lines.find((l) => l.amount > 0 && planOfPrice(deps, priceOf(l)));
+  const removed = lines.find((l) => l.amount < 0 && planOfPrice(deps, priceOf(l)));
+  if (!added || !removed || !subscriptionId) {
+    deps.logger.warn({ invoice: invoice.id }, 'a subscription_update invoice without a plan change: nothing granted');
+    return false;
+  }
+  const toPlan = planOfPrice(deps, priceOf(added))!;
+  const fromPlan = planOfPrice(deps, priceOf(removed))!;
+  const userId = await userOfCustomer(deps, customerId(invoice.customer)!);
+  if (!userId) throw new Error(`invoice ${invoice.id} cannot be matched to a user yet`);
+  const r = await grantUpgradeCredits({ em: deps.em, clock: deps.clock, events: deps.events }, {
+    userId, subscriptionId, invoiceId: invoice.id!, fromPlan, toPlan,
+    changedAt: new Date(added.period.start * 1000), periodEnd: new Date(added.period.end * 1000),
+  });
+  if (!r.ok) {
+    // a move to a plan with fewer included seconds, or the period ended before the payment
+    // arrived: nothing to grant (the ledger function decides, from the plans' data)
+    if (r.error.code === 'INVALID_ARGUMENT' || r.error.code === 'INVALID_PERIOD') return false;
+    // the membership's period is opened by the subscription's own event: retry
+    throw new Error(`upgrade grant failed: ${r.error.code}`);
+  }
+  return true;
 }
 
 export const HANDLERS: Record<string, Handler> = {
@@ -72,25 +143,17 @@ export const HANDLERS: Record<string, Handler> = {
   },
   // a top-up paid by a delayed method (SEPA debit) arrives here instead
   'checkout.session.async_payment_succeeded': async (deps, event) => grantTopUp(deps, event.data.object as Stripe.Checkout.Session),
-  'customer.subscription.created': async (deps, event) => mirrorSubscription(deps, event, event.data.object as Stripe.Subscription),
-  'customer.subscription.updated': async (deps, event) => mirrorSubscription(deps, event, event.data.object as Stripe.Subscription),
-  'customer.subscription.deleted': async (deps, event) => mirrorSubscription(deps, event, event.data.object as Stripe.Subscription),
+  'customer.subscription.created': async (deps, event) => {
+    await mirrorSubscription(deps, event, event.data.object as Stripe.Subscription);
+  },
+  'customer.subscription.updated': async (deps, event) => {
+    await mirrorSubscription(deps, event, event.data.object as Stripe.Subscription);
+  },
+  'customer.subscription.deleted': async (deps, event) => {
+    await mirrorSubscription(deps, event, event.data.object as Stripe.Subscription);
+  },
   'invoice.paid': async (deps, event) => {
-    const invoice = event.data.object as Stripe.Invoice;
-    if (invoice.billing_reason !== 'subscription_create' && invoice.billing_reason !== 'subscription_cycle') return;
-    const subscription = invoice.parent?.subscription_details?.subscription;
-    const subscriptionId = typeof subscription === 'string' ? subscription : subscription?.id;
-    const line = invoice.lines.data[0];
-    const userId = await userOfCustomer(deps, customerId(invoice.customer)!);
-    const plan = planOfPrice(deps, (line?.pricing?.price_details?.price as string | undefined) ?? undefined);
-    if (line && !plan) throw new PermanentWebhookError(`invoice ${invoice.id} is for no price of a plan (STRIPE_PRICE_*)`);
-    // an unknown customer may be linked by an event still on its way: retry
-    if (!userId || !subscriptionId || !line || !plan) throw new Error(`invoice ${invoice.id} cannot be matched to a user and subscription yet`);
-    const r = await grantPlanCredits({ em: deps.em, clock: deps.clock, events: deps.events }, {
-      userId, subscriptionId, planCode: plan,
-      periodStart: new Date(line.period.start * 1000), periodEnd: new Date(line.period.end * 1000),
-    });
-    if (!r.ok) throw new Error(`plan grant failed: ${r.error.code}`);
+    await applyPaidInvoice(deps, event.data.object as Stripe.Invoice);
   },
   // the renewal invoice is a draft for about an hour: the ended period is closed (idempotent) and its
   // overage attached to this draft, once — by the period's row and the Stripe idempotency key

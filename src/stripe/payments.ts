@@ -86,6 +86,37 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
       });
       return { id: session.id, url: session.url ?? '' };
     },
+    async changeSubscriptionPlan(input) {
+      const sub = await stripe.subscriptions.retrieve(input.subscriptionId);
+      const item = sub.items.data[0];
+      if (!item) throw new Error(`subscription ${sub.id} has no item`);
+      // a change waiting for the period end is replaced by this one
+      const schedule = typeof sub.schedule === 'string' ? sub.schedule : sub.schedule?.id;
+      if (schedule) await stripe.subscriptionSchedules.release(schedule, {}, { idempotencyKey: `${input.idempotencyKey}-release` });
+      if (input.when === 'KEEP') return { paymentPending: false };
+      const price = config.prices[input.planCode];
+      if (input.when === 'NOW') {
+        // charged at once; with pending_if_incomplete the change applies only when that is paid
+        const updated = await stripe.subscriptions.update(sub.id, {
+          items: [{ id: item.id, price }], proration_behavior: 'always_invoice', payment_behavior: 'pending_if_incomplete',
+        }, { idempotencyKey: input.idempotencyKey });
+        return { paymentPending: Boolean(updated.pending_update) };
+      }
+      // at the period end: a schedule whose second phase has the new price, released after
+      const created = await stripe.subscriptionSchedules.create({ from_subscription: sub.id }, { idempotencyKey: `${input.idempotencyKey}-schedule` });
+      await stripe.subscriptionSchedules.update(created.id, {
+        end_behavior: 'release',
+        phases: [
+          { items: [{ price: item.price.id, quantity: 1 }], start_date: created.phases[0]?.start_date ?? item.current_period_start, end_date: item.current_period_end },
+          { items: [{ price, quantity: 1 }], duration: { interval: 'month', interval_count: 1 } },
+        ],
+      }, { idempotencyKey: `${input.idempotencyKey}-phases` });
+      return { paymentPending: false };
+    },
+    async createBillingPortalSession(input) {
+      const session = await stripe.billingPortal.sessions.create({ customer: input.customerId, return_url: input.returnUrl });
+      return { url: session.url };
+    },
   };
 }
 

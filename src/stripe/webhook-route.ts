@@ -38,7 +38,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     try {
       // answer fast whatever Redis does: a slow enqueue is left to the sweep
       await Promise.race([
-        deps.queue.add('process', { eventId: event.id }, { ...webhookJobOptions, jobId: webhookJobId(event.id) }),
+        deps.queue.add('process-stripe-event', { eventId: event.id }, { ...webhookJobOptions, jobId: webhookJobId(event.id) }),
         new Promise((_, reject) => setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS).unref()),
       ]);
     } catch (err) {

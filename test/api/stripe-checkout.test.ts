@@ -121,6 +121,12 @@ describe('the subscription lifecycle', () => {
     await until('PAST_DUE', async () => (await membership(who)).me.membership.status === 'PAST_DUE');
     await new Promise((r) => setTimeout(r, 300));
     expect((await membership(who)).balance.balanceSeconds).toBe(96_000);
+    // no overage while the payment is due: a usage past the balance is refused, nothing written
+    const service = await api.account('SERVICE');
+    const over = await api.gql('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
+      { i: { userId: who.id, seconds: 96_060, idempotencyKey: 'past-due-over' } }, service.auth);
+    expect(outcome(over, 'recordUsage')).toBe('INSUFFICIENT_CREDITS');
+    expect((await membership(who)).balance.balanceSeconds).toBe(96_000);
     const invoiceId = (failed[1]!.data.object as { id: string }).id;
     await fake.payInvoice(invoiceId);
     await until('the late grant', async () => (await membership(who)).balance.balanceSeconds === 144_000);
@@ -284,7 +290,7 @@ describe('permanent failures', () => {
     expect(row).toMatchObject({ attempts: 1 });
     expect(row!.last_error).toMatch(/no price of a plan/);
     const admin = await api.account('ADMIN');
-    const jobs = await api.gql('{ failedJobs(first: 100) { eventId attemptsMade } }', {}, admin.auth);
-    expect(jobs.body.data!.failedJobs).toEqual(expect.arrayContaining([{ eventId: event.id, attemptsMade: 1 }]));
+    const jobs = await api.gql('{ failedJobs(first: 100) { queue type eventId attemptsMade } }', {}, admin.auth);
+    expect(jobs.body.data!.failedJobs).toEqual(expect.arrayContaining([{ queue: 'stripe-webhooks', type: 'process-stripe-event', eventId: event.id, attemptsMade: 1 }]));
   });
 });

@@ -42,7 +42,7 @@ export function startProcess(role: 'api' | 'worker' | 'all', env: Record<string,
       try {
         const entry = JSON.parse(line) as { msg?: string; port?: number };
         if (entry.msg === 'http server listening' && role !== 'worker') ready(entry.port!);
-        if (entry.msg === 'sweeper started' && role === 'worker') ready(0);
+        if (entry.msg === 'workers started' && role === 'worker') ready(0);
       } catch {
         /* not JSON */
       }

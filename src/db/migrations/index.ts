@@ -3,6 +3,7 @@ import { Migration20261124000002_ledger_functions } from './Migration20261124000
 import { Migration20261124000003_api_keys } from './Migration20261124000003_api_keys';
 import { Migration20261124000004_stripe } from './Migration20261124000004_stripe';
 import { Migration20261124000005_overage_invoices } from './Migration20261124000005_overage_invoices';
+import { Migration20261124000006_plan_changes } from './Migration20261124000006_plan_changes';
 import { Migration20261124000030_gdpr_audit } from './Migration20261124000030_gdpr_audit';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
@@ -12,5 +13,6 @@ export const migrationsList = [
   { name: 'Migration20261124000003_api_keys', class: Migration20261124000003_api_keys },
   { name: 'Migration20261124000004_stripe', class: Migration20261124000004_stripe },
   { name: 'Migration20261124000005_overage_invoices', class: Migration20261124000005_overage_invoices },
+  { name: 'Migration20261124000006_plan_changes', class: Migration20261124000006_plan_changes },
   { name: 'Migration20261124000030_gdpr_audit', class: Migration20261124000030_gdpr_audit },
 ];

@@ -67,6 +67,11 @@ export async function setMembership(deps: { em: Em }, input: SetMembershipInput)
          stripe_customer_id = coalesce(excluded.stripe_customer_id, ms.stripe_customer_id),
          stripe_subscription_id = coalesce(excluded.stripe_subscription_id, ms.stripe_subscription_id),
          stripe_event_at = coalesce(excluded.stripe_event_at, ms.stripe_event_at),
+         -- a downgrade waiting for the period end is done once the plan arrives (or the membership ends)
+         scheduled_plan_code = case when excluded.plan_code = ms.scheduled_plan_code or excluded.status = 'CANCELED'
+                                    then null else ms.scheduled_plan_code end,
+         scheduled_change_at = case when excluded.plan_code = ms.scheduled_plan_code or excluded.status = 'CANCELED'
+                                    then null else ms.scheduled_change_at end,
          updated_at = now()
        where excluded.stripe_event_at is null or ms.stripe_event_at is null or ms.stripe_event_at < excluded.stripe_event_at
        returning *

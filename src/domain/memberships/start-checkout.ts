@@ -13,7 +13,7 @@ export interface StartCheckoutInput {
   cancelUrl: string;
 }
 
-function httpUrl(v: string): boolean {
+export function httpUrl(v: string): boolean {
   try {
     const u = new URL(v);
     return (u.protocol === 'https:' || u.protocol === 'http:') && v.length <= 2000;

@@ -22,6 +22,9 @@ export interface MembershipRow {
   currentPeriodEnd: Date | null;
   cancelAtPeriodEnd: boolean;
   storedOverageLimitCents: number | null;
+  /** A downgrade waiting for the period end. */
+  scheduledPlanCode: PlanCode | null;
+  scheduledChangeAt: Date | null;
 }
 
 export interface PlanRow {
@@ -79,6 +82,8 @@ export async function membershipsByUserIds(em: Em, ids: readonly string[]): Prom
     currentPeriodEnd: asDateOrNull(r.current_period_end as string | null),
     cancelAtPeriodEnd: r.cancel_at_period_end as boolean,
     storedOverageLimitCents: nullableNumber(r.overage_limit_cents),
+    scheduledPlanCode: (r.scheduled_plan_code as PlanCode | null) ?? null,
+    scheduledChangeAt: asDateOrNull(r.scheduled_change_at as string | null),
   }]));
 }
 

@@ -3,10 +3,12 @@ import { startCheckout } from '../../domain/memberships/start-checkout';
 import { setOverageLimit } from '../../domain/memberships/set-overage-limit';
 import { startTopUp } from '../../domain/memberships/start-top-up';
 import { cancelMembership } from '../../domain/memberships/cancel-membership';
+import { changePlan } from '../../domain/memberships/change-plan';
+import { startBillingPortal } from '../../domain/memberships/start-billing-portal';
 import { authorize, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
-import { CancelMembershipInput, CreateCheckoutSessionInput, CreateTopUpCheckoutSessionInput, SetOverageLimitInput } from '../types/inputs';
-import { CancelMembershipPayload, CreateCheckoutSessionPayload, CreateTopUpCheckoutSessionPayload, SetOverageLimitPayload } from '../types/payloads';
+import { CancelMembershipInput, ChangePlanInput, CreateBillingPortalSessionInput, CreateCheckoutSessionInput, CreateTopUpCheckoutSessionInput, SetOverageLimitInput } from '../types/inputs';
+import { CancelMembershipPayload, ChangePlanPayload, CreateBillingPortalSessionPayload, CreateCheckoutSessionPayload, CreateTopUpCheckoutSessionPayload, SetOverageLimitPayload } from '../types/payloads';
 import { actorOf, payload } from './common';
 
 @Resolver()
@@ -50,5 +52,24 @@ export class MembershipMutationResolver {
     if (!r.ok) return payload(r, () => ({}));
     ctx.loaders.membership.clear(p.userId);
     return { membership: await ctx.loaders.membership.load(p.userId), userErrors: [] };
+  }
+
+  @Mutation(() => ChangePlanPayload, { description: 'USER: move to another plan — a larger one now (prorated charge and prorated included minutes once paid), a smaller one at the period end.' })
+  async changePlan(@Arg('input', () => ChangePlanInput) input: ChangePlanInput, @Ctx() ctx: GraphQLContext): Promise<ChangePlanPayload> {
+    const p = authorize(ctx, 'changePlan');
+    const r = await changePlan({ em: ctx.em, payments: ctx.payments }, { userId: p.userId, planCode: input.plan, idempotencyKey: input.idempotencyKey });
+    if (!r.ok) return payload(r, () => ({}));
+    ctx.loaders.membership.clear(p.userId);
+    return { kind: r.value.kind, effectiveAt: r.value.effectiveAt, paymentPending: r.value.paymentPending, membership: await ctx.loaders.membership.load(p.userId), userErrors: [] };
+  }
+
+  @Mutation(() => CreateBillingPortalSessionPayload, { description: 'USER: the Stripe billing portal (payment methods, invoices).' })
+  async createBillingPortalSession(
+    @Arg('input', () => CreateBillingPortalSessionInput) input: CreateBillingPortalSessionInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CreateBillingPortalSessionPayload> {
+    const p = authorize(ctx, 'createBillingPortalSession');
+    const r = await startBillingPortal({ em: ctx.em, payments: ctx.payments }, { userId: p.userId, returnUrl: input.returnUrl });
+    return payload(r, (v) => ({ url: v.url }));
   }
 }

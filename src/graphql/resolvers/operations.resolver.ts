@@ -23,7 +23,9 @@ export class WebhookEvent {
 @ObjectType({ description: 'A background job that failed all its attempts.' })
 export class FailedJob {
   @Field(() => String) id!: string;
-  @Field(() => String, { nullable: true }) eventId?: string | null;
+  @Field(() => String, { description: 'stripe-webhooks, billing, holds or maintenance.' }) queue!: string;
+  @Field(() => String, { description: 'The job type, e.g. process-stripe-event or close-periods.' }) type!: string;
+  @Field(() => String, { nullable: true, description: 'For a Stripe event job: the event.' }) eventId?: string | null;
   @Field(() => String) failedReason!: string;
   @Field(() => Int) attemptsMade!: number;
   @Field(() => Date, { nullable: true }) failedAt?: Date | null;
@@ -72,7 +74,8 @@ export class OperationsResolver {
   @Mutation(() => RetryWebhookEventPayload, { description: 'ADMIN: process a stored Stripe event again (safe: processing is idempotent).' })
   async retryWebhookEvent(@Arg('input', () => RetryWebhookEventInput) input: RetryWebhookEventInput, @Ctx() ctx: GraphQLContext): Promise<RetryWebhookEventPayload> {
     const p = authorize(ctx, 'retryWebhookEvent');
-    const r = await retryWebhookEvent({ em: ctx.em, jobs: ctx.webhookJobs, actor: actorOf(p) }, { id: input.id });
+    // without Stripe there is nothing to retry against
+    const r = await retryWebhookEvent({ em: ctx.em, jobs: ctx.payments ? ctx.webhookJobs : null, actor: actorOf(p) }, { id: input.id });
     if (!r.ok) return { userErrors: toUserErrors(r.error) };
     const [after] = await ctx.em.getConnection().execute<Row[]>('select * from webhook_events where id = ?', [input.id]);
     return { event: toEvent(after!), userErrors: [] };

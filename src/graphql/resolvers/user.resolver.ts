@@ -55,6 +55,12 @@ export class MembershipResolver {
     return plan;
   }
 
+  @FieldResolver(() => Plan, { nullable: true, description: 'A downgrade waiting for the period end: the plan from then on.' })
+  async scheduledPlan(@Root() m: Membership, @Ctx() ctx: GraphQLContext): Promise<Plan | null> {
+    if (!m.scheduledPlanCode) return null;
+    return (await ctx.loaders.plans()).find((p) => p.code === m.scheduledPlanCode) ?? null;
+  }
+
   @FieldResolver(() => Int, { description: 'Overage cap per period, in cents (default: the plan price; 0 = no overage).' })
   async overageLimitCents(@Root() m: Membership, @Ctx() ctx: GraphQLContext): Promise<number> {
     if (m.storedOverageLimitCents !== null && m.storedOverageLimitCents !== undefined) return m.storedOverageLimitCents;

@@ -34,3 +34,9 @@ registerEnumType(UsageAlertKindEnum, {
   description: '50/80/100 % of the included seconds used, overage started, 80/100 % of the overage allowance, balance under 10 % of the included seconds.',
 });
 registerEnumType(ErrorCodeEnum, { name: 'ErrorCode', description: 'Business failure codes, named after the broken rule.' });
+
+export const PlanChangeKindEnum = { UPGRADE: 'UPGRADE', DOWNGRADE: 'DOWNGRADE', DOWNGRADE_CANCELED: 'DOWNGRADE_CANCELED' } as const;
+registerEnumType(PlanChangeKindEnum, {
+  name: 'PlanChangeKind',
+  description: 'UPGRADE: now, prorated; DOWNGRADE: at the period end; DOWNGRADE_CANCELED: a scheduled downgrade dropped.',
+});

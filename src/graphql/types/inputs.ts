@@ -100,6 +100,17 @@ export class SetOverageLimitInput {
 }
 
 @InputType()
+export class ChangePlanInput {
+  @Field(() => PlanCodeEnum, { description: 'The plan to move to. Larger: now, prorated. Smaller: at the period end. The current one: drops a scheduled downgrade.' }) plan!: PlanCode;
+  @Field(() => String, { description: 'Client-chosen, ≤ 128 chars: a retry with the same key changes nothing twice.' }) idempotencyKey!: string;
+}
+
+@InputType()
+export class CreateBillingPortalSessionInput {
+  @Field(() => String, { description: 'Where the portal sends the user back to.' }) returnUrl!: string;
+}
+
+@InputType()
 export class CancelMembershipInput {
   @Field(() => Boolean, { defaultValue: true, description: 'At the end of the paid period (default), or now.' }) atPeriodEnd!: boolean;
 }

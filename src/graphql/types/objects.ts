@@ -42,6 +42,8 @@ export class Membership {
   @Field(() => Boolean) cancelAtPeriodEnd!: boolean;
   /** Stored value; null means the plan price (resolved in the field resolver). */
   storedOverageLimitCents?: number | null;
+  scheduledPlanCode?: PlanCode | null;
+  @Field(() => Date, { nullable: true, description: 'When the scheduled plan takes over (the period end).' }) scheduledChangeAt?: Date | null;
 }
 
 @ObjectType({ description: 'A user balance at one moment; version grows with every change of balance or holds.' })

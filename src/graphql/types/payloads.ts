@@ -1,5 +1,6 @@
 // Mutation payloads: nullable results plus typed userErrors (empty on success).
 import { Field, Int, InterfaceType, ObjectType } from 'type-graphql';
+import { PlanChangeKindEnum } from './enums';
 import { ApiKey, CreditBalance, CreditGrant, CreditTransaction, Membership, Reservation, User, UserError } from './objects';
 
 @InterfaceType({ description: 'Every mutation answers with its results and the business failures, if any.' })
@@ -84,4 +85,17 @@ export class SetOverageLimitPayload extends MutationPayload {
 @ObjectType({ implements: MutationPayload })
 export class CancelMembershipPayload extends MutationPayload {
   @Field(() => Membership, { nullable: true }) membership?: Membership | null;
+}
+
+@ObjectType({ implements: MutationPayload })
+export class ChangePlanPayload extends MutationPayload {
+  @Field(() => PlanChangeKindEnum, { nullable: true }) kind?: keyof typeof PlanChangeKindEnum | null;
+  @Field(() => Date, { nullable: true, description: 'When the new plan applies.' }) effectiveAt?: Date | null;
+  @Field(() => Boolean, { nullable: true, description: 'An upgrade that applies once the customer completes its payment (e.g. 3-D Secure).' }) paymentPending?: boolean | null;
+  @Field(() => Membership, { nullable: true }) membership?: Membership | null;
+}
+
+@ObjectType({ implements: MutationPayload })
+export class CreateBillingPortalSessionPayload extends MutationPayload {
+  @Field(() => String, { nullable: true, description: 'Where to send the user.' }) url?: string | null;
 }

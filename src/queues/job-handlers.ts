@@ -1,0 +1,108 @@
+// What each job type does. Every handler is safe to run twice and after a crash midway: ledger
+// writes are keyed and settle under the user's lock, Stripe calls carry idempotency keys.
+import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { limits } from '../config/limits';
+import type { Config } from '../config/env';
+import type { Orm } from '../db/orm';
+import { billFinalPeriods } from '../domain/billing/bill-final-periods';
+import { closeDuePeriods } from '../domain/ledger/close-period';
+import { expireDue } from '../domain/ledger/expire-due';
+import type { LedgerEvents, Payments } from '../domain/ports';
+import type { Logger } from '../observability/logger';
+import { databaseClock } from '../shared/clock';
+import type { Stripe } from '../stripe/client';
+import { eventsToEnqueue, PermanentWebhookError, processEvent } from '../stripe/inbox';
+import { reconcileStripe } from '../stripe/reconcile';
+import { JOB_TYPES, webhookJobId, webhookJobOptions, type JobType, type QueueName, type WebhookJob } from './jobs';
+
+export interface JobContext {
+  config: Config;
+  orm: Orm;
+  events: LedgerEvents;
+  logger: Logger;
+  stripe: Stripe | null;
+  payments: Payments | null;
+  queues: Record<QueueName, Queue>;
+}
+
+export type JobHandler = (job: Job, ctx: JobContext) => Promise<unknown>;
+
+/** An event stored this long ago and still RECEIVED is enqueued again by the sweep. */
+const STUCK_AFTER_SECONDS = 10;
+
+function needStripe(ctx: JobContext): { stripe: Stripe; payments: Payments } {
+  if (!ctx.stripe || !ctx.payments) throw new UnrecoverableError('STRIPE_NOT_CONFIGURED: this worker has no Stripe configuration');
+  return { stripe: ctx.stripe, payments: ctx.payments };
+}
+
+export const JOB_HANDLERS: Record<JobType, JobHandler> = {
+  'process-stripe-event': async (job, ctx) => {
+    const { stripe } = needStripe(ctx);
+    try {
+      return await processEvent({
+        em: ctx.orm.em.fork(), clock: databaseClock, events: ctx.events, logger: ctx.logger, prices: ctx.config.stripe!.prices,
+        purchaseExpiryDays: ctx.config.purchaseExpiryDays, stripe,
+      }, (job.data as WebhookJob).eventId);
+    } catch (err) {
+      // retrying cannot fix it (e.g. a price of no plan): fail at once, for an operator
+      if (err instanceof PermanentWebhookError) throw new UnrecoverableError(err.message);
+      throw err;
+    }
+  },
+
+  'enqueue-stuck-events': async (_job, ctx) => {
+    const queue = ctx.queues['stripe-webhooks'];
+    const ids = await eventsToEnqueue(ctx.orm.em.fork(), STUCK_AFTER_SECONDS, 500);
+    let enqueued = 0;
+    for (const id of ids) {
+      const existing = await queue.getJob(webhookJobId(id));
+      if (existing && !(await existing.isCompleted()) && !(await existing.isFailed())) continue; // still on its way
+      // a finished job with this id would swallow the new one (ids deduplicate): clear it first
+      if (existing) await existing.remove();
+      await queue.add('process-stripe-event', { eventId: id }, { ...webhookJobOptions, jobId: webhookJobId(id) });
+      ctx.logger.info({ eventId: id }, 'stripe event enqueued by the sweep');
+      enqueued += 1;
+    }
+    return { enqueued };
+  },
+
+  'expire-holds': async (_job, ctx) => {
+    const deps = { em: ctx.orm.em.fork(), clock: databaseClock, events: ctx.events };
+    const settled = await expireDue(deps, limits.sweepBatchMax, (userId, err) => ctx.logger.error({ userId, err }, 'settling a user failed'));
+    if (settled.length) ctx.logger.info({ settledUsers: settled.length }, 'expired holds and grants settled');
+    return { settledUsers: settled.length };
+  },
+
+  'close-periods': async (_job, ctx) => {
+    const deps = { em: ctx.orm.em.fork(), clock: databaseClock, events: ctx.events };
+    const closed = await closeDuePeriods(deps, limits.sweepBatchMax, (periodId, err) => ctx.logger.error({ periodId, err }, 'closing a period failed'));
+    let billed = 0;
+    if (ctx.payments) {
+      // the final periods of cancelled memberships, and invoice lines that failed before
+      const retry = await deps.em.getConnection().execute<{ period_id: string }[]>(
+        `select period_id from overage_invoices where status <> 'INVOICED' and created_at < now() - interval '1 minute' limit 100`);
+      const ids = [...new Set([...closed.filter((c) => c.overageCents > 0).map((c) => c.periodId), ...retry.map((r) => r.period_id)])];
+      if (ids.length) billed = await billFinalPeriods({ em: deps.em, payments: ctx.payments }, ids);
+    }
+    if (closed.length || billed) ctx.logger.info({ closedPeriods: closed.length, finalInvoices: billed }, 'periods closed');
+    return { closedPeriods: closed.length, finalInvoices: billed };
+  },
+
+  'reconcile-stripe': async (_job, ctx) => {
+    const { stripe } = needStripe(ctx);
+    const report = await reconcileStripe({
+      em: ctx.orm.em.fork(), clock: databaseClock, events: ctx.events, logger: ctx.logger, prices: ctx.config.stripe!.prices,
+      purchaseExpiryDays: ctx.config.purchaseExpiryDays, stripe,
+    }, limits.reconcileBatchMax);
+    return report;
+  },
+};
+
+/** Boot refuses when a job type has no handler (or a handler no job type). */
+export function assertJobsComplete(handlers: Record<string, JobHandler> = JOB_HANDLERS): void {
+  const missing = Object.keys(JOB_TYPES).filter((t) => !handlers[t]);
+  const unknown = Object.keys(handlers).filter((t) => !(t in JOB_TYPES));
+  if (missing.length || unknown.length) {
+    throw new Error(`job types without a handler: [${missing.join(', ')}]; handlers without a job type: [${unknown.join(', ')}]`);
+  }
+}

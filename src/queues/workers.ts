@@ -1,0 +1,93 @@
+// The background workers: one BullMQ worker per queue, dispatching on the job's type to its
+// handler, and the job schedulers that make the periodic sweeps. Any number of worker processes
+// may run: a scheduled tick is one job, taken by one of them; schedulers are upserted by each at
+// start (the same id is one scheduler), and those no longer wanted are removed.
+import { Queue, Worker, UnrecoverableError } from 'bullmq';
+import type { Config } from '../config/env';
+import { assertJobsComplete, JOB_HANDLERS, type JobContext } from './job-handlers';
+import { JOB_TYPES, QUEUE_NAMES, producerConnection, scheduledJobOptions, workerConnection, type JobType, type QueueName } from './jobs';
+
+export interface Schedule {
+  /** The scheduler's id, stable across deployments. */
+  id: string;
+  type: JobType;
+  everyMs: number;
+}
+
+/** The periodic jobs this configuration wants (Stripe work only with Stripe configured). */
+export function schedulesFor(config: Config): Schedule[] {
+  const every = config.sweepIntervalMs;
+  const out: Schedule[] = [
+    { id: 'expire-holds', type: 'expire-holds', everyMs: every },
+    { id: 'close-periods', type: 'close-periods', everyMs: every },
+  ];
+  if (config.stripe) {
+    out.push(
+      { id: 'enqueue-stuck-events', type: 'enqueue-stuck-events', everyMs: Math.max(1000, every) },
+      { id: 'reconcile-stripe', type: 'reconcile-stripe', everyMs: config.reconcileIntervalMs },
+    );
+  }
+  return out;
+}
+
+export function createQueues(config: Config): Record<QueueName, Queue> {
+  const queues = {} as Record<QueueName, Queue>;
+  for (const name of QUEUE_NAMES) queues[name] = new Queue(name, { connection: producerConnection(config.redisUrl), prefix: config.queuePrefix });
+  return queues;
+}
+
+export interface Workers {
+  schedules: Schedule[];
+  stop(): Promise<void>;
+}
+
+export async function startWorkers(ctx: JobContext): Promise<Workers> {
+  assertJobsComplete();
+  const log = ctx.logger.child({ component: 'workers' });
+  const { config } = ctx;
+  const workers: Worker[] = [];
+  for (const queue of QUEUE_NAMES) {
+    const types = (Object.keys(JOB_TYPES) as JobType[]).filter((t) => JOB_TYPES[t] === queue);
+    if (types.length === 0) continue;
+    const isWebhooks = queue === 'stripe-webhooks';
+    const worker = new Worker(queue, async (job) => {
+      const handler = JOB_HANDLERS[job.name as JobType];
+      if (!handler || JOB_TYPES[job.name as JobType] !== queue) throw new UnrecoverableError(`no handler for job type ${job.name} on queue ${queue}`);
+      return handler(job, { ...ctx, logger: log.child({ queue, job: job.name, jobId: job.id }) });
+    }, {
+      connection: workerConnection(config.redisUrl), prefix: config.queuePrefix,
+      concurrency: isWebhooks ? config.webhookConcurrency : 1,
+      // a job whose worker died is taken up again once its lock lapses
+      lockDuration: config.webhookJobLockMs, stalledInterval: Math.max(500, Math.floor(config.webhookJobLockMs / 2)),
+    });
+    worker.on('failed', (job, err) => log.warn({ queue, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+    worker.on('error', (err) => log.warn({ queue, err: err.message }, 'worker error'));
+    workers.push(worker);
+  }
+
+  const schedules = schedulesFor(config);
+  try {
+    for (const queue of QUEUE_NAMES) {
+      const wanted = schedules.filter((s) => JOB_TYPES[s.type] === queue);
+      for (const s of wanted) {
+        await ctx.queues[queue].upsertJobScheduler(s.id, { every: s.everyMs }, { name: s.type, data: {}, opts: scheduledJobOptions });
+      }
+      // e.g. Stripe was configured before and is not now
+      for (const old of await ctx.queues[queue].getJobSchedulers()) {
+        if (!wanted.some((s) => s.id === old.key)) await ctx.queues[queue].removeJobScheduler(old.key);
+      }
+    }
+  } catch (err) {
+    await Promise.all(workers.map((w) => w.close()));
+    throw err;
+  }
+  log.info({ queues: workers.map((w) => w.name), schedules: schedules.map((s) => `${s.id}/${s.everyMs}ms`) }, 'workers started');
+
+  return {
+    schedules,
+    // close() lets active jobs finish; no new ones are taken
+    async stop() {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
