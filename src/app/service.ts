@@ -20,6 +20,7 @@ import type { Queue } from 'bullmq';
 import type { WebhookJob } from '../queues/jobs';
 import { createQueues, startWorkers, type Workers } from '../queues/workers';
 import { bullWebhookJobs } from '../queues/webhook-jobs';
+import { bullErasureJobs } from '../queues/erasure-jobs';
 import { createStripeClient } from '../stripe/client';
 import { stripePayments } from '../stripe/payments';
 import { createWebhookRouter } from '../stripe/webhook-route';
@@ -69,6 +70,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
       schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock,
       payments,
       webhookJobs: bullWebhookJobs(queues, orm),
+      erasureJobs: bullErasureJobs(queues.maintenance, logger),
       rateLimit: createRateLimiter(redis, config.rateLimitPerMinute, logger),
     });
     stopGraphQL = graphql.stop;

@@ -13,7 +13,11 @@ import { databaseClock } from '../shared/clock';
 import type { Stripe } from '../stripe/client';
 import { eventsToEnqueue, PermanentWebhookError, processEvent } from '../stripe/inbox';
 import { reconcileStripe } from '../stripe/reconcile';
-import { JOB_TYPES, webhookJobId, webhookJobOptions, type JobType, type QueueName, type WebhookJob } from './jobs';
+import { eraseUser } from '../domain/gdpr/erase-user';
+import { pendingErasures } from '../domain/gdpr/request-account-deletion';
+import {
+  erasureJobId, erasureJobOptions, JOB_TYPES, webhookJobId, webhookJobOptions, type EraseUserJob, type JobType, type QueueName, type WebhookJob,
+} from './jobs';
 
 export interface JobContext {
   config: Config;
@@ -29,6 +33,8 @@ export type JobHandler = (job: Job, ctx: JobContext) => Promise<unknown>;
 
 /** An event stored this long ago and still RECEIVED is enqueued again by the sweep. */
 const STUCK_AFTER_SECONDS = 10;
+/** An erasure requested this long ago and still PENDING is enqueued again by the sweep. */
+const PENDING_ERASURE_AFTER_SECONDS = 60;
 
 function needStripe(ctx: JobContext): { stripe: Stripe; payments: Payments } {
   if (!ctx.stripe || !ctx.payments) throw new UnrecoverableError('STRIPE_NOT_CONFIGURED: this worker has no Stripe configuration');
@@ -86,6 +92,30 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     }
     if (closed.length || billed) ctx.logger.info({ closedPeriods: closed.length, finalInvoices: billed }, 'periods closed');
     return { closedPeriods: closed.length, finalInvoices: billed };
+  },
+
+  // billing rules §10: the erasure of one account, resumable (each step records itself)
+  'erase-user': async (job, ctx) => {
+    const { userId } = job.data as EraseUserJob;
+    const r = await eraseUser({ em: ctx.orm.em.fork(), payments: ctx.payments }, { userId });
+    // no request, a malformed id, or Stripe data without Stripe configured: retrying cannot help
+    if (!r.ok) throw new UnrecoverableError(`${r.error.code}: erasure of ${userId} cannot proceed`);
+    if (!r.value.alreadyCompleted) ctx.logger.info({ ...r.value }, 'account erased');
+    return r.value;
+  },
+
+  'enqueue-pending-erasures': async (_job, ctx) => {
+    const queue = ctx.queues.maintenance;
+    let enqueued = 0;
+    for (const userId of await pendingErasures(ctx.orm.em.fork(), PENDING_ERASURE_AFTER_SECONDS, 100)) {
+      const existing = await queue.getJob(erasureJobId(userId));
+      if (existing && !(await existing.isCompleted()) && !(await existing.isFailed())) continue; // still on its way
+      if (existing) await existing.remove(); // a finished job with this id would swallow the new one
+      await queue.add('erase-user', { userId }, { ...erasureJobOptions, jobId: erasureJobId(userId) });
+      enqueued += 1;
+    }
+    if (enqueued) ctx.logger.info({ enqueued }, 'pending erasures enqueued by the sweep');
+    return { enqueued };
   },
 
   'reconcile-stripe': async (_job, ctx) => {

@@ -20,6 +20,7 @@ export function schedulesFor(config: Config): Schedule[] {
   const out: Schedule[] = [
     { id: 'expire-holds', type: 'expire-holds', everyMs: every },
     { id: 'close-periods', type: 'close-periods', everyMs: every },
+    { id: 'enqueue-pending-erasures', type: 'enqueue-pending-erasures', everyMs: Math.max(1000, every) },
   ];
   if (config.stripe) {
     out.push(

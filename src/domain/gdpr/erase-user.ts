@@ -14,7 +14,7 @@ import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/audit';
 import type { Em } from '../ledger/ledger-call';
 import { checkId } from '../ledger/validate';
 import type { Payments } from '../ports';
-import { redactPersonalData } from './redact';
+import { bookkeepingSkeleton, redactPersonalData } from './redact';
 
 export interface EraseDeps {
   em: Em;
@@ -125,13 +125,14 @@ async function pseudonymize(tx: Tx, actor: Actor, userId: string, customerId: st
 }
 
 /**
- * Stripe payloads about the user: personal fields blanked (new events are stored without them;
- * this covers what was stored before, and any string holding the email). A scan of the inbox —
- * erasures are rare, and the inbox has no per-user index.
+ * Stripe payloads about the user. Processed ones are cut down to their bookkeeping skeleton (ids,
+ * states, amounts, periods: no free text, whatever Stripe put there); ones still to be processed
+ * keep what processing reads, without the personal fields. Any string holding the email goes in
+ * both. A scan of the inbox: erasures are rare, and the inbox has no per-user index.
  */
 async function redactWebhookEvents(tx: Tx, userId: string, customerId: string | null, email: string): Promise<number> {
-  const rows = await tx.query<{ id: string; payload: unknown }>(
-    `select id, payload from webhook_events
+  const rows = await tx.query<{ id: string; status: string; payload: unknown }>(
+    `select id, status, payload from webhook_events
       where strpos(lower(payload::text), lower($1)) > 0 or strpos(payload::text, $2) > 0
          or ($3::text is not null and strpos(payload::text, $3) > 0)
       for update`,
@@ -139,7 +140,8 @@ async function redactWebhookEvents(tx: Tx, userId: string, customerId: string | 
   );
   let changed = 0;
   for (const r of rows) {
-    const clean = redactPersonalData(r.payload, email);
+    const done = r.status === 'PROCESSED' || r.status === 'IGNORED';
+    const clean = done ? bookkeepingSkeleton(r.payload, email) : redactPersonalData(r.payload, email);
     if (JSON.stringify(clean) === JSON.stringify(r.payload)) continue;
     await tx.query('update webhook_events set payload = $2::jsonb where id = $1', [r.id, JSON.stringify(clean)]);
     changed += 1;
