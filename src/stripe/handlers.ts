@@ -10,6 +10,7 @@ import { grantPurchase } from '../domain/ledger/grant-purchase';
 import { setMembership, type MembershipView } from '../domain/memberships/set-membership';
 import type { MembershipStatus, PlanCode } from '../db/entities/types';
 import { PermanentWebhookError, type ProcessDeps } from './inbox';
+import { failpoint } from '../shared/failpoints';
 
 export type Handler = (deps: ProcessDeps, event: Stripe.Event) => Promise<void>;
 
@@ -183,6 +184,7 @@ export const HANDLERS: Record<string, Handler> = {
         customer: overage.customerId, invoice: invoice.id, amount: overage.amountCents, currency: 'eur',
         description: overage.description, metadata: { periodId: overage.periodId, overageSeconds: String(overage.overageSeconds) },
       }, { idempotencyKey: overage.idempotencyKey });
+      failpoint('overage.after-stripe-item'); // Stripe has the item, our row does not know yet
       await markInvoiced(deps.em, overage.id, item.id, invoice.id ?? null);
     } catch (err) {
       await markFailed(deps.em, overage.id, (err as Error).message);

@@ -31,7 +31,15 @@ export function startProcess(role: 'api' | 'worker' | 'all', env: Record<string,
         logs,
         stop: (signal = 'SIGTERM') => new Promise((done) => {
           if (child.exitCode !== null) return done(child.exitCode);
-          child.once('exit', (code) => done(code));
+          // a stop that hangs must not hang the test run: killed after a grace period, and said so
+          const grace = setTimeout(() => {
+            console.warn(`${role} did not stop within 15 s of ${signal}; killed. Last logs:\n${logs.slice(-20).join('\n')}`);
+            child.kill('SIGKILL');
+          }, 15_000);
+          child.once('exit', (code) => {
+            clearTimeout(grace);
+            done(code);
+          });
           child.kill(signal);
         }),
       });
