@@ -35,6 +35,7 @@ export type JobHandler = (job: Job, ctx: JobContext) => Promise<unknown>;
 const STUCK_AFTER_SECONDS = 10;
 /** An erasure requested this long ago and still PENDING is enqueued again by the sweep. */
 const PENDING_ERASURE_AFTER_SECONDS = 60;
+const ERASURE_RETRY_AFTER_FAILURE_MS = 3_600_000;
 
 function needStripe(ctx: JobContext): { stripe: Stripe; payments: Payments } {
   if (!ctx.stripe || !ctx.payments) throw new UnrecoverableError('STRIPE_NOT_CONFIGURED: this worker has no Stripe configuration');
@@ -110,6 +111,8 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     for (const userId of await pendingErasures(ctx.orm.em.fork(), PENDING_ERASURE_AFTER_SECONDS, 100)) {
       const existing = await queue.getJob(erasureJobId(userId));
       if (existing && !(await existing.isCompleted()) && !(await existing.isFailed())) continue; // still on its way
+      // one that failed all its attempts (or cannot proceed) is tried again an hour later, not every pass
+      if (existing && (await existing.isFailed()) && Date.now() - (existing.finishedOn ?? 0) < ERASURE_RETRY_AFTER_FAILURE_MS) continue;
       if (existing) await existing.remove(); // a finished job with this id would swallow the new one
       await queue.add('erase-user', { userId }, { ...erasureJobOptions, jobId: erasureJobId(userId) });
       enqueued += 1;
