@@ -16,5 +16,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
-EXPOSE 4000
+# 4000: the API (PORT); 4001: a worker's health and metrics (WORKER_PORT)
+EXPOSE 4000 4001
+# roles: api, worker, or all (default); docker-compose.yml runs them apart
 CMD ["node", "dist/src/main.js"]

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   });
   try {
     await waitReady(API_PORT);
-    worker = start('worker', { ...env, PORT: '0' });
+    worker = start('worker', { ...env, PORT: '0', WORKER_PORT: '0' });
     const now = Math.floor(Date.now() / 1000);
     await pool.query(`
       insert into users (email) select 'wh-' || g || '@example.com' from generate_series(1, ${EVENTS}) g;

@@ -1,5 +1,6 @@
 // Starts the service: configuration, database (created if missing, migrations applied, plans
-// seeded), Redis, HTTP. Stops in order on SIGTERM or SIGINT.
+// seeded), Redis, HTTP. Stops in order on SIGTERM or SIGINT (see RunningService.stop), exits 0
+// when done, 1 when that takes longer than SHUTDOWN_GRACE_MS; a second signal kills at once.
 import 'reflect-metadata';
 import { loadConfig, ConfigError } from './config/env';
 import { DatabaseUnreachableError } from './db/orm';
@@ -37,17 +38,23 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
-      logger.error('shutdown took longer than 25 s, exiting');
+      logger.error({ graceMs: config.shutdownGraceMs }, 'shutdown took longer than SHUTDOWN_GRACE_MS, exiting');
       process.exit(1);
-    }, 25_000);
+    }, config.shutdownGraceMs);
     timer.unref();
-    service.stop().then(() => process.exit(0), (err: unknown) => {
+    service.stop({ drainDelayMs: config.shutdownDelayMs }).then(() => process.exit(0), (err: unknown) => {
       logger.error({ err }, 'shutdown failed');
       process.exit(1);
     });
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  const onSignal = (signal: NodeJS.Signals) => {
+    // a second signal of either kind takes the default action: the process ends at once
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
+    shutdown(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 main().catch((err) => {

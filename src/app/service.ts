@@ -11,6 +11,9 @@ import { createGraphQLRouter } from '../http/graphql';
 import { createRateLimiter } from '../http/rate-limit';
 import { createHttpApp } from '../http/server';
 import { createGdprExportRouter } from '../http/gdpr-export';
+import { createAdminQueuesRouter } from '../http/admin-queues';
+import { addScrapeSource } from '../observability/metrics';
+import { queueCounts, webhookBacklog } from './ops';
 import { attachWebSockets, type LiveServer } from '../http/websocket';
 import { createLive, type Live } from '../live/pubsub';
 import type { Logger } from '../observability/logger';
@@ -34,25 +37,30 @@ export interface RunningService {
   live: Live;
   server: Server | null;
   websockets: LiveServer | null;
-  /** The port the HTTP server listens on (useful with PORT=0); 0 for a worker. */
+  /** The port the HTTP server listens on (useful with PORT=0); a worker's is WORKER_PORT (health, metrics). */
   port: number;
-  stop(): Promise<void>;
+  /**
+   * Stops in order: readiness fails and answers close their connections; after drainDelayMs the
+   * server stops accepting, WebSockets close, requests in flight finish while workers finish
+   * their active jobs; then queues, Redis and the ORM close.
+   */
+  stop(opts?: { drainDelayMs?: number }): Promise<void>;
 }
 
 export async function startService(config: Config, logger: Logger, role: Role = 'all'): Promise<RunningService> {
   assertHandlersComplete(); // wiring first: refuse to start with an event type nobody handles
-  if (config.databaseCreate) await ensureDatabase(config.databaseUrl);
-  const orm = await createOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
+  if (config.databaseCreate) await ensureDatabase(config.databaseUrl, config.databaseTls);
+  const orm = await createOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax, tls: config.databaseTls });
   const applied = await migrate(orm);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   let redis: Redis;
   try {
-    redis = await connectRedis(config.redisUrl);
+    redis = await connectRedis(config.redisUrl, config.redisTls);
   } catch (err) {
     await orm.close(true);
     throw err;
   }
-  const live = createLive(config.redisUrl, logger);
+  const live = createLive(config.redisUrl, logger, config.redisTls);
   const stripe = config.stripe ? createStripeClient(config.stripe) : null;
   const queues = createQueues(config);
   for (const q of Object.values(queues)) q.on('error', (err) => logger.warn({ queue: q.name, err: err.message }, 'queue: Redis unavailable'));
@@ -63,6 +71,11 @@ export async function startService(config: Config, logger: Logger, role: Role = 
   let websockets: LiveServer | null = null;
   let stopGraphQL = async () => undefined as void;
   let port = 0;
+  const lifecycle = { draining: false };
+  const listen = (app: ReturnType<typeof createHttpApp>, at: number) => new Promise<Server>((resolve, reject) => {
+    const s = app.listen(at, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
   if (role !== 'worker') {
     const schema = await buildApiSchema(live.pubSub);
     const authenticate = createAuthenticator(config);
@@ -77,11 +90,9 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     const stripeWebhook = stripe && webhookQueue && config.stripe
       ? createWebhookRouter({ orm, stripe, webhookSecret: config.stripe.webhookSecret, queue: webhookQueue, logger })
       : undefined;
-    const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook, gdprExport: createGdprExportRouter({ orm }) });
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, config.host, () => resolve(s));
-      s.once('error', reject);
-    });
+    const adminQueues = createAdminQueuesRouter({ queues: Object.values(queues), authenticate, orm, secureCookie: config.nodeEnv === 'production' });
+    const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook, adminQueues, gdprExport: createGdprExportRouter({ orm }), metricsToken: config.metricsToken, lifecycle });
+    server = await listen(app, config.port);
     websockets = attachWebSockets({ server, schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock });
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
@@ -90,19 +101,36 @@ export async function startService(config: Config, logger: Logger, role: Role = 
   const workers: Workers | null = role === 'api'
     ? null
     : await startWorkers({ config, orm, events: live.events, logger, stripe, payments, queues });
+  if (role === 'worker') {
+    // a worker answers health, readiness and metrics on its own port
+    server = await listen(createHttpApp({ orm, redis, logger, metricsToken: config.metricsToken, lifecycle }), config.workerPort);
+    const address = server.address();
+    port = typeof address === 'object' && address ? address.port : config.workerPort;
+    logger.info({ port, role }, 'http server listening');
+  }
+  const dropScrapeSource = addScrapeSource({
+    websockets: () => websockets?.stats() ?? { connections: 0, subscriptions: 0 },
+    queueCounts: queueCounts(Object.values(queues)),
+    webhookBacklog: webhookBacklog(orm),
+  });
 
   let stopping: Promise<void> | null = null;
-  const stop = () => {
+  const stop = (opts: { drainDelayMs?: number } = {}) => {
     stopping ??= (async () => {
-      // stop taking work, let what is in flight finish, then close what it used
-      await workers?.stop();
-      if (server) {
-        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+      // load balancers see "not ready"; every answer from now on closes its connection, and requests
+      // already on the wire are read and answered before the server stops accepting
+      lifecycle.draining = true;
+      if (server && websockets && opts.drainDelayMs) await new Promise((r) => setTimeout(r, opts.drainDelayMs));
+      const drainHttp = async () => {
+        if (!server) return;
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve())); // idle connections close now
         await websockets?.close();
-        server.closeIdleConnections();
-        await closed;
+        await closed; // busy ones after their answer
         await stopGraphQL();
-      }
+      };
+      // workers take no new job and finish their active ones meanwhile
+      await Promise.all([drainHttp(), workers?.stop()]);
+      dropScrapeSource();
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await live.close();
       await redis.quit().catch(() => redis.disconnect());

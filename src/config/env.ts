@@ -1,5 +1,6 @@
 // The only reader of process.env. Configuration is read once, validated and typed; the process
 // refuses to start with one clear line when a variable is malformed.
+import { readFileSync } from 'node:fs';
 
 export type NodeEnv = 'development' | 'test' | 'production';
 
@@ -9,10 +10,14 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string;
+  /** TLS to Postgres: `sslmode` of DATABASE_URL (libpq's meanings) and the CA of DATABASE_SSL_CA. */
+  databaseTls: DatabaseTls;
   /** Create the database named in DATABASE_URL when it does not exist (local convenience). */
   databaseCreate: boolean;
   databasePoolMax: number;
   redisUrl: string;
+  /** TLS to Redis (a rediss:// URL), with the CA of REDIS_TLS_CA when set; null for plain redis://. */
+  redisTls: RedisTls | null;
   logLevel: string;
   /** Default hold TTL when a caller gives none. */
   holdTtlSecondsDefault: number;
@@ -40,6 +45,14 @@ export interface Config {
   webhookConcurrency: number;
   /** Prefix of the job queues' Redis keys: one per database, so installations sharing a Redis stay apart. */
   queuePrefix: string;
+  /** HTTP port of a worker process (health, readiness, metrics); 0 = any free port. */
+  workerPort: number;
+  /** When set, /metrics wants `Authorization: Bearer <token>`; otherwise it is open. */
+  metricsToken: string | null;
+  /** After SIGTERM/SIGINT, how long the API keeps answering (readiness 503, connections closed after each answer) before it stops accepting. */
+  shutdownDelayMs: number;
+  /** The whole orderly stop must end within this; otherwise the process exits 1. */
+  shutdownGraceMs: number;
   /** Stripe, or null: without it the service runs and Stripe operations answer STRIPE_NOT_CONFIGURED. */
   stripe: StripeConfig | null;
 }
@@ -50,6 +63,19 @@ export interface StripeConfig {
   /** Where the Stripe API is: https://api.stripe.com, or the fake server offline. */
   apiUrl: string;
   prices: Record<'STARTER' | 'BUSINESS' | 'ENTERPRISE', string>;
+}
+
+export type PgSslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
+
+export interface DatabaseTls {
+  mode: PgSslMode;
+  /** PEM text of the CA that signed the server's certificate (null: the system's CAs). */
+  ca: string | null;
+}
+
+export interface RedisTls {
+  /** PEM text of the CA that signed the server's certificate (absent: the system's CAs). */
+  ca?: string;
 }
 
 export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me';
@@ -106,6 +132,11 @@ export function loadConfig(env: Env = process.env): Config {
   return config;
 }
 
+/** The environment with some variables set by the caller (tools such as the demo); still validated. */
+export function loadConfigWith(overrides: Env): Config {
+  return loadConfig({ ...process.env, ...overrides });
+}
+
 function readConfig(env: Env): Config {
   const nodeEnv = str(env, 'NODE_ENV', 'development');
   if (nodeEnv !== 'development' && nodeEnv !== 'test' && nodeEnv !== 'production') {
@@ -119,9 +150,11 @@ function readConfig(env: Env): Config {
       'postgres:',
       'postgresql:',
     ]),
+    databaseTls: databaseTls(env),
     databaseCreate: bool(env, 'DATABASE_CREATE', nodeEnv !== 'production'),
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 20, 1, 500),
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisTls: redisTls(env),
     logLevel: str(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info'),
     holdTtlSecondsDefault: int(env, 'HOLD_TTL_SECONDS_DEFAULT', 300, 1, 3600),
     cogsCentsPerMinute: int(env, 'COGS_CENTS_PER_MINUTE', 14, 0, 10_000),
@@ -135,7 +168,61 @@ function readConfig(env: Env): Config {
     queuePrefix: str(env, 'QUEUE_PREFIX', ''),
     webhookConcurrency: int(env, 'WEBHOOK_WORKER_CONCURRENCY', 4, 1, 100),
     webhookJobLockMs: int(env, 'WEBHOOK_JOB_LOCK_MS', 30_000, 1000, 600_000),
+    workerPort: int(env, 'WORKER_PORT', 4001, 0, 65535),
+    metricsToken: metricsToken(env),
+    shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 500, 0, 60_000),
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 25_000, 1000, 600_000),
   };
+}
+
+const PG_SSL_MODES: PgSslMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];
+
+/** A PEM file named by a variable, read now so a wrong path stops the start, not the first connection. */
+function pemFile(env: Env, name: string): string | null {
+  const path = env[name];
+  if (!path) return null;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${name} names a file that cannot be read: ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`${name} must name a PEM file of certificates: ${path}`);
+  return text;
+}
+
+function databaseTls(env: Env): DatabaseTls {
+  const raw = str(env, 'DATABASE_URL', '');
+  let mode: string | null = null;
+  try {
+    mode = raw ? new URL(raw).searchParams.get('sslmode') : null;
+  } catch {
+    /* the URL itself is reported by url() */
+  }
+  const ca = pemFile(env, 'DATABASE_SSL_CA');
+  if (mode === 'prefer' || mode === 'allow') {
+    throw new ConfigError(`DATABASE_URL sslmode=${mode} would fall back to plain text; use sslmode=require, verify-ca or verify-full (or disable)`);
+  }
+  if (mode !== null && !PG_SSL_MODES.includes(mode as PgSslMode)) {
+    throw new ConfigError(`DATABASE_URL sslmode must be one of ${PG_SSL_MODES.join(', ')}, got "${mode}"`);
+  }
+  if (mode === 'disable' && ca) throw new ConfigError('DATABASE_SSL_CA is set but DATABASE_URL says sslmode=disable');
+  // a CA without a mode means: verify the server with it
+  return { mode: (mode as PgSslMode | null) ?? (ca ? 'verify-full' : 'disable'), ca };
+}
+
+function redisTls(env: Env): RedisTls | null {
+  const ca = pemFile(env, 'REDIS_TLS_CA');
+  const tls = str(env, 'REDIS_URL', '').startsWith('rediss:');
+  if (ca && !tls) throw new ConfigError('REDIS_TLS_CA is set but REDIS_URL does not start with rediss://');
+  if (!tls) return null;
+  return ca ? { ca } : {};
+}
+
+function metricsToken(env: Env): string | null {
+  const token = env.METRICS_TOKEN || null;
+  if (token && token.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
+  return token;
 }
 
 function stripe(env: Env): StripeConfig | null {

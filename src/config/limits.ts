@@ -47,6 +47,8 @@ export const limits = {
   /** Ledger reconciliation: users per batch read, and verified at once. */
   reconcileBatchUsersMax: 200,
   reconcileConcurrencyMax: 4,
+  /** How long one /metrics scrape waits for Redis or Postgres before it reports the gauge unavailable. */
+  metricsScrapeTimeoutMs: 1000,
   /** Bearer token lifetime of `npm run token`. */
   devTokenTtlSecondsDefault: 3600,
 } as const;

@@ -1,6 +1,8 @@
 import { MikroORM, type Options, PostgreSqlDriver, type EntityManager } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { Client } from 'pg';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { DatabaseTls } from '../config/env';
 import { entities } from './entities';
 import { migrationsList } from './migrations';
 
@@ -10,6 +12,29 @@ export interface DbOptions {
   databaseUrl: string;
   poolMax: number;
   debug?: boolean;
+  /** TLS to the server (DATABASE_URL's sslmode and DATABASE_SSL_CA); plain when absent. */
+  tls?: DatabaseTls;
+}
+
+/**
+ * node-postgres TLS options with libpq's meanings of sslmode (pg itself reads "require" as
+ * "verify-full", and MikroORM drops the URL's parameters): require = encrypted, and verified
+ * against the CA only when one is given (as libpq does with a root certificate); verify-ca = signed
+ * by the CA, any host name; verify-full = signed by the CA (or a system CA) for this host name.
+ */
+export function pgSsl(tls: DatabaseTls | undefined): false | TlsOptions {
+  if (!tls || tls.mode === 'disable') return false;
+  const ca = tls.ca ?? undefined;
+  if (tls.mode === 'require' && !ca) return { rejectUnauthorized: false };
+  if (tls.mode === 'verify-full') return { ca, rejectUnauthorized: true };
+  return { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+}
+
+/** The URL without libpq's TLS parameters: TLS is set from pgSsl(), never guessed by the driver. */
+export function withoutTlsParams(url: string): string {
+  const u = new URL(url);
+  for (const p of ['sslmode', 'ssl', 'sslrootcert', 'sslcert', 'sslkey', 'uselibpqcompat']) u.searchParams.delete(p);
+  return u.toString();
 }
 
 export class DatabaseUnreachableError extends Error {
@@ -19,7 +44,8 @@ export class DatabaseUnreachableError extends Error {
 export function ormOptions(opts: DbOptions): Options {
   return {
     driver: PostgreSqlDriver,
-    clientUrl: opts.databaseUrl,
+    clientUrl: withoutTlsParams(opts.databaseUrl),
+    driverOptions: { connection: { ssl: pgSsl(opts.tls) } },
     entities,
     extensions: [Migrator],
     discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
@@ -32,6 +58,8 @@ export function ormOptions(opts: DbOptions): Options {
   };
 }
 
+const TLS_FAILURE = /SSL|TLS|certificate|self[- ]signed|altnames/i;
+
 function describeTarget(url: string): string {
   const u = new URL(url);
   return `${u.hostname}:${u.port || 5432}`;
@@ -40,6 +68,9 @@ function describeTarget(url: string): string {
 /** One actionable line for an operator when Postgres cannot be reached. */
 export function unreachableMessage(url: string, err: unknown): string {
   const reason = err instanceof Error ? err.message : String(err);
+  if (TLS_FAILURE.test(reason)) {
+    return `Postgres at ${describeTarget(url)} refused the TLS connection (${reason}). Check sslmode in DATABASE_URL and DATABASE_SSL_CA.`;
+  }
   return (
     `Postgres at ${describeTarget(url)} cannot be reached (${reason}). ` +
     `Start it (e.g. "pg_ctlcluster --skip-systemctl-redirect 15 main start") or set DATABASE_URL.`
@@ -47,13 +78,13 @@ export function unreachableMessage(url: string, err: unknown): string {
 }
 
 /** Creates the database named in the URL when it does not exist (local and test convenience). */
-export async function ensureDatabase(url: string): Promise<void> {
+export async function ensureDatabase(url: string, tls?: DatabaseTls): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`DATABASE_URL names an unusual database "${name}"`);
-  const admin = new URL(url);
+  const admin = new URL(withoutTlsParams(url));
   admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
+  const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000, ssl: pgSsl(tls) });
   try {
     await client.connect();
   } catch (err) {
@@ -86,7 +117,7 @@ function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: string })?.code ?? '';
   const msg = err instanceof Error ? err.message : '';
   return ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', '3D000', '28P01', '28000'].includes(code) ||
-    /ECONNREFUSED|timeout|does not exist/i.test(msg);
+    /ECONNREFUSED|timeout|does not exist/i.test(msg) || TLS_FAILURE.test(msg);
 }
 
 /** Applies pending migrations; returns the names applied. Safe to run from several processes. */

@@ -5,7 +5,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { Kind, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { AuthenticationError, type Authenticator } from '../auth/authenticate';
 import type { ErasureJobs, LedgerEvents, Payments, WebhookJobs } from '../domain/ports';
 import type { Config } from '../config/env';
@@ -16,6 +16,7 @@ import { unauthenticated } from '../graphql/errors';
 import { limitsRule } from '../graphql/limits-rule';
 import { createLoaders } from '../graphql/loaders';
 import type { Logger } from '../observability/logger';
+import { graphqlOperationDuration } from '../observability/metrics';
 import type { Clock } from '../shared/clock';
 import type { RateLimiter } from './rate-limit';
 
@@ -65,6 +66,45 @@ function operationLog(): ApolloServerPlugin<GraphQLContext> {
   };
 }
 
+/** The operation as a metric label: its root field (from the schema, so a closed set), or "multiple". */
+export function operationLabel(op: OperationDefinitionNode | undefined): string {
+  if (!op) return 'unknown';
+  const fields = new Set<string>();
+  for (const s of op.selectionSet.selections) fields.add(s.kind === Kind.FIELD ? s.name.value : 'fragment');
+  return fields.size === 1 ? [...fields][0]! : 'multiple';
+}
+
+/** ok, user_error (a payload with userErrors), or the first top-level error's public code. */
+function outcomeOf(errors: readonly { extensions?: Record<string, unknown> }[] | undefined, data: Record<string, unknown> | null | undefined): string {
+  if (errors?.length) {
+    const code = String(errors[0]!.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+    return PUBLIC_CODES.has(code) ? code : 'INTERNAL_SERVER_ERROR';
+  }
+  for (const v of Object.values(data ?? {})) {
+    const userErrors = (v as { userErrors?: unknown[] } | null)?.userErrors;
+    if (Array.isArray(userErrors) && userErrors.length) return 'user_error';
+  }
+  return 'ok';
+}
+
+function operationMetrics(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operation, errors, response }) {
+          const data = response.body.kind === 'single' ? response.body.singleResult.data : undefined;
+          graphqlOperationDuration.observe({
+            operation: operationLabel(operation),
+            type: operation?.operation ?? 'unknown',
+            outcome: outcomeOf(errors, data),
+          }, Number(process.hrtime.bigint() - started) / 1e9);
+        },
+      };
+    },
+  };
+}
+
 export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: Router; stop(): Promise<void> }> {
   const authenticate = deps.authenticate;
   const server = new ApolloServer<GraphQLContext>({
@@ -77,6 +117,7 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
     plugins: [
       ...(deps.config.nodeEnv === 'development' ? [] : [ApolloServerPluginLandingPageDisabled()]),
       operationLog(),
+      operationMetrics(),
     ],
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
       const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');

@@ -1,9 +1,11 @@
-// The HTTP edge: liveness, readiness and GraphQL at /graphql; WebSockets and the Stripe webhook
-// mount here as they arrive.
-import express, { type Express, type Router } from 'express';
+// The HTTP edge: liveness, readiness, metrics, GraphQL at /graphql, the Stripe webhook and the
+// queue dashboard. A worker serves the same app without GraphQL, webhook and dashboard.
+import { timingSafeEqual } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import type Redis from 'ioredis';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../observability/logger';
+import { httpRequestDuration, scrape } from '../observability/metrics';
 import { requestId } from './request-id';
 
 export interface HttpDeps {
@@ -13,6 +15,36 @@ export interface HttpDeps {
   graphql?: Router;
   stripeWebhook?: Router;
   gdprExport?: Router;
+  /** The bull-board dashboard (ADMIN only; the router checks). */
+  adminQueues?: Router;
+  /** When set, /metrics wants `Authorization: Bearer <token>`; otherwise it is open. */
+  metricsToken?: string | null;
+  /** Set on shutdown: readiness fails and every response closes its connection. */
+  lifecycle?: { draining: boolean };
+}
+
+/** Routes as metric labels: a fixed table, so no path a caller sends creates a series. */
+const ROUTES = ['/graphql', '/webhooks/stripe', '/admin/queues', '/gdpr/export', '/healthz', '/readyz', '/metrics'];
+
+function routeOf(path: string): string {
+  for (const r of ROUTES) if (path === r || path.startsWith(`${r}/`)) return r;
+  return 'other';
+}
+
+function measure(req: Request, res: Response, next: NextFunction): void {
+  const started = process.hrtime.bigint();
+  const route = routeOf(req.path); // now: mounted routers rewrite req.url while they run
+  res.once('finish', () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    httpRequestDuration.observe({ route, method: req.method, status: String(res.statusCode) }, seconds);
+  });
+  next();
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export interface ReadinessReport {
@@ -48,17 +80,37 @@ export function createHttpApp(deps: HttpDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(measure);
   app.use(requestId(deps.logger));
+  app.use((_req, res, next) => {
+    // shutting down: answer what comes, but let no connection be used again
+    if (deps.lifecycle?.draining) res.setHeader('connection', 'close');
+    next();
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    if (deps.lifecycle?.draining) {
+      res.status(503).json({ ready: false, draining: true });
+      return;
+    }
     const report = await readiness(deps);
     if (!report.ready) deps.logger.warn({ checks: report.checks }, 'not ready');
     res.status(report.ready ? 200 : 503).json(report);
   });
+  app.get('/metrics', async (req, res) => {
+    const token = deps.metricsToken;
+    if (token && !sameSecret(req.header('authorization') ?? '', `Bearer ${token}`)) {
+      res.status(401).set('www-authenticate', 'Bearer').json({ error: 'metrics need "Authorization: Bearer <METRICS_TOKEN>"' });
+      return;
+    }
+    const { contentType, body } = await scrape();
+    res.set('content-type', contentType).send(body);
+  });
   if (deps.graphql) app.use('/graphql', deps.graphql);
   if (deps.stripeWebhook) app.use('/webhooks/stripe', deps.stripeWebhook);
   if (deps.gdprExport) app.use('/gdpr/export', deps.gdprExport);
+  if (deps.adminQueues) app.use('/admin/queues', deps.adminQueues);
   return app;
 }

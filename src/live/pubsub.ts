@@ -3,6 +3,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from '@graphql-yoga/subscription';
 import Redis from 'ioredis';
+import type { RedisTls } from '../config/env';
 import type { LedgerEvents, UsageAlertView } from '../domain/ports';
 import type { BalanceSnapshot } from '../domain/ledger/views';
 import type { Logger } from '../observability/logger';
@@ -42,11 +43,12 @@ export function eventsFor(pubSub: LivePubSub): LedgerEvents {
   };
 }
 
-export function createLive(redisUrl: string, logger: Logger): Live {
+export function createLive(redisUrl: string, logger: Logger, tls: RedisTls | null = null): Live {
   // publishing never blocks or throws into a request: a lost live update is repaired by the next one
   // auto-pipelining: the publishes of one tick leave in one write
-  const publisher = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true });
-  const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const t = tls ? { tls } : {};
+  const publisher = new Redis(redisUrl, { ...t, maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true });
+  const subscriber = new Redis(redisUrl, { ...t, maxRetriesPerRequest: null });
   let warnedAt = 0;
   let closing = false;
   const warn = (err: unknown) => {

@@ -1,6 +1,7 @@
 // Queues, job types, payloads and ids in one place. Ids come from business identity (no ":", not
 // all digits), so a job enqueued twice is one job.
 import type { ConnectionOptions } from 'bullmq';
+import type { RedisTls } from '../config/env';
 
 export const Queues = {
   /** Stored Stripe events, one job per event id; and the sweep of events stored while Redis was away. */
@@ -53,12 +54,12 @@ export const erasureJobOptions = {
 };
 
 /** Producers fail fast; workers wait for Redis forever (BullMQ requires maxRetriesPerRequest null). */
-export function producerConnection(redisUrl: string): ConnectionOptions {
-  return { url: redisUrl, maxRetriesPerRequest: 1, enableOfflineQueue: false } as ConnectionOptions;
+export function producerConnection(redisUrl: string, tls: RedisTls | null = null): ConnectionOptions {
+  return { url: redisUrl, ...(tls ? { tls } : {}), maxRetriesPerRequest: 1, enableOfflineQueue: false } as ConnectionOptions;
 }
 
-export function workerConnection(redisUrl: string): ConnectionOptions {
-  return { url: redisUrl, maxRetriesPerRequest: null } as ConnectionOptions;
+export function workerConnection(redisUrl: string, tls: RedisTls | null = null): ConnectionOptions {
+  return { url: redisUrl, ...(tls ? { tls } : {}), maxRetriesPerRequest: null } as ConnectionOptions;
 }
 
 export const webhookJobOptions = {

@@ -4,6 +4,7 @@
 // start (the same id is one scheduler), and those no longer wanted are removed.
 import { Queue, Worker, UnrecoverableError } from 'bullmq';
 import type { Config } from '../config/env';
+import { observeWorker } from '../observability/metrics';
 import { assertJobsComplete, JOB_HANDLERS, type JobContext } from './job-handlers';
 import { JOB_TYPES, QUEUE_NAMES, producerConnection, scheduledJobOptions, workerConnection, type JobType, type QueueName } from './jobs';
 
@@ -33,7 +34,7 @@ export function schedulesFor(config: Config): Schedule[] {
 
 export function createQueues(config: Config): Record<QueueName, Queue> {
   const queues = {} as Record<QueueName, Queue>;
-  for (const name of QUEUE_NAMES) queues[name] = new Queue(name, { connection: producerConnection(config.redisUrl), prefix: config.queuePrefix });
+  for (const name of QUEUE_NAMES) queues[name] = new Queue(name, { connection: producerConnection(config.redisUrl, config.redisTls), prefix: config.queuePrefix });
   return queues;
 }
 
@@ -56,13 +57,14 @@ export async function startWorkers(ctx: JobContext): Promise<Workers> {
       if (!handler || JOB_TYPES[job.name as JobType] !== queue) throw new UnrecoverableError(`no handler for job type ${job.name} on queue ${queue}`);
       return handler(job, { ...ctx, logger: log.child({ queue, job: job.name, jobId: job.id }) });
     }, {
-      connection: workerConnection(config.redisUrl), prefix: config.queuePrefix,
+      connection: workerConnection(config.redisUrl, config.redisTls), prefix: config.queuePrefix,
       concurrency: isWebhooks ? config.webhookConcurrency : 1,
       // a job whose worker died is taken up again once its lock lapses
       lockDuration: config.webhookJobLockMs, stalledInterval: Math.max(500, Math.floor(config.webhookJobLockMs / 2)),
     });
     worker.on('failed', (job, err) => log.warn({ queue, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
     worker.on('error', (err) => log.warn({ queue, err: err.message }, 'worker error'));
+    observeWorker(worker);
     workers.push(worker);
   }
 

@@ -5,6 +5,7 @@ import type { Stripe } from './client';
 import type { Em } from '../domain/ledger/ledger-call';
 import type { LedgerEvents } from '../domain/ports';
 import type { Logger } from '../observability/logger';
+import { webhookLag } from '../observability/metrics';
 import type { Clock } from '../shared/clock';
 import { failpoint } from '../shared/failpoints';
 import { redactPersonalData } from '../domain/gdpr/redact';
@@ -47,6 +48,9 @@ export interface ProcessDeps {
   stripe: Stripe;
 }
 
+/** Stored → processed, for the lag histogram. */
+const LAG = 'returning extract(epoch from processed_at - received_at)::float8 as lag_seconds';
+
 export class PermanentWebhookError extends Error {
   override name = 'PermanentWebhookError';
 }
@@ -67,13 +71,16 @@ export async function processEvent(deps: ProcessDeps, eventId: string): Promise<
   try {
     if (!handler) {
       deps.logger.info({ eventId, type: claimed.type }, 'stripe event type without a handler: stored and acknowledged');
-      await conn.execute(`update webhook_events set status = 'IGNORED', processed_at = now() where id = ?`, [eventId]);
+      const [done] = await conn.execute<{ lag_seconds: number }[]>(`update webhook_events set status = 'IGNORED', processed_at = now() where id = ? ${LAG}`, [eventId]);
+      if (done) webhookLag.observe({ outcome: 'IGNORED' }, Number(done.lag_seconds));
       return 'IGNORED';
     }
     failpoint(`webhook.before-effect:${claimed.type}`);
     await handler(deps, claimed.payload);
     failpoint(`webhook.after-effect:${claimed.type}`);
-    await conn.execute(`update webhook_events set status = 'PROCESSED', processed_at = now(), last_error = null where id = ?`, [eventId]);
+    const [done] = await conn.execute<{ lag_seconds: number }[]>(
+      `update webhook_events set status = 'PROCESSED', processed_at = now(), last_error = null where id = ? ${LAG}`, [eventId]);
+    if (done) webhookLag.observe({ outcome: 'PROCESSED' }, Number(done.lag_seconds));
     failpoint(`webhook.before-ack:${claimed.type}`);
     return 'PROCESSED';
   } catch (err) {

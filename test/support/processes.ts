@@ -14,7 +14,7 @@ const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 
 export function startProcess(role: 'api' | 'worker' | 'all', env: Record<string, string>, timeoutMs = 20_000): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [MAIN, role], {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', ...env },
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', WORKER_PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
@@ -49,8 +49,8 @@ export function startProcess(role: 'api' | 'worker' | 'all', env: Record<string,
       logs.push(line);
       try {
         const entry = JSON.parse(line) as { msg?: string; port?: number };
-        if (entry.msg === 'http server listening' && role !== 'worker') ready(entry.port!);
-        if (entry.msg === 'workers started' && role === 'worker') ready(0);
+        // a worker listens too (health, metrics), after its workers have started
+        if (entry.msg === 'http server listening') ready(entry.port!);
       } catch {
         /* not JSON */
       }

@@ -4,6 +4,7 @@ import { extendReservation } from '../../domain/ledger/extend-reservation';
 import { releaseReservation } from '../../domain/ledger/release-reservation';
 import { reserveCredits } from '../../domain/ledger/reserve-credits';
 import { findReservation } from '../../domain/queries/lookups';
+import { countUsage } from '../../observability/metrics';
 import { authorize, authorizeObject, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
 import {
@@ -40,7 +41,9 @@ export class ReservationResolver {
   @Mutation(() => CommitReservationPayload, { description: 'SERVICE, ADMIN: end a hold with the seconds really used.' })
   async commitReservation(@Arg('input', () => CommitReservationInput) input: CommitReservationInput, @Ctx() ctx: GraphQLContext): Promise<CommitReservationPayload> {
     authorize(ctx, 'commitReservation');
-    return payload(await commitReservation(ledgerDeps(ctx), input), (v) => v);
+    const r = await commitReservation(ledgerDeps(ctx), input);
+    countUsage('commitReservation', r);
+    return payload(r, (v) => v);
   }
 
   @Mutation(() => ReleaseReservationPayload, { description: 'SERVICE, ADMIN: give a hold back unused.' })

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { recordUsage } from '../../domain/ledger/record-usage';
+import { countUsage } from '../../observability/metrics';
 import { authorize, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
 import { RecordUsageInput } from '../types/inputs';
@@ -12,6 +13,7 @@ export class UsageResolver {
   async recordUsage(@Arg('input', () => RecordUsageInput) input: RecordUsageInput, @Ctx() ctx: GraphQLContext): Promise<RecordUsagePayload> {
     const p = authorize(ctx, 'recordUsage');
     const r = await recordUsage(ledgerDeps(ctx), { ...input, userId: targetUser(p, input.userId) });
+    countUsage('recordUsage', r);
     return payload(r, (v) => v);
   }
 }
