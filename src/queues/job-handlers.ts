@@ -10,6 +10,8 @@ import { expireDue } from '../domain/ledger/expire-due';
 import type { LedgerEvents, Payments } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 import { databaseClock } from '../shared/clock';
+import { reconcileAllLedgers } from '../domain/ledger/reconcile-ledgers';
+import { setLedgerDriftUsers } from '../observability/metrics';
 import type { Stripe } from '../stripe/client';
 import { eventsToEnqueue, PermanentWebhookError, processEvent } from '../stripe/inbox';
 import { reconcileStripe } from '../stripe/reconcile';
@@ -103,6 +105,18 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     if (!r.ok) throw new UnrecoverableError(`${r.error.code}: erasure of ${userId} cannot proceed`);
     if (!r.value.alreadyCompleted) ctx.logger.info({ ...r.value }, 'account erased');
     return r.value;
+  },
+
+  // every user's books: invariants and hash chain (billing rules §6); drift is reported — an audit
+  // entry per finding, a log line, the gauge — never repaired
+  'verify-ledgers': async (_job, ctx) => {
+    const out = await reconcileAllLedgers({ em: ctx.orm.em.fork(), logger: ctx.logger });
+    const users = new Set(out.drift.map((d) => d.userId)).size;
+    setLedgerDriftUsers(users);
+    const summary = { usersChecked: out.usersChecked, driftUsers: users, errors: out.errors.length };
+    if (users || out.errors.length) ctx.logger.error(summary, 'ledger verification found drift or could not check some users');
+    else ctx.logger.info(summary, 'ledger verification: every ledger verifies');
+    return summary;
   },
 
   'enqueue-pending-erasures': async (_job, ctx) => {

@@ -25,6 +25,7 @@ export const JOB_TYPES = {
   'reconcile-stripe': Queues.billing,
   'erase-user': Queues.maintenance,
   'enqueue-pending-erasures': Queues.maintenance,
+  'verify-ledgers': Queues.maintenance,
 } as const satisfies Record<string, QueueName>;
 export type JobType = keyof typeof JOB_TYPES;
 

@@ -22,6 +22,7 @@ export function schedulesFor(config: Config): Schedule[] {
     { id: 'expire-holds', type: 'expire-holds', everyMs: every },
     { id: 'close-periods', type: 'close-periods', everyMs: every },
     { id: 'enqueue-pending-erasures', type: 'enqueue-pending-erasures', everyMs: Math.max(1000, every) },
+    { id: 'verify-ledgers', type: 'verify-ledgers', everyMs: config.ledgerVerifyIntervalMs },
   ];
   if (config.stripe) {
     out.push(
