@@ -10,6 +10,7 @@ import { buildApiSchema } from '../graphql/schema';
 import { createGraphQLRouter } from '../http/graphql';
 import { createRateLimiter } from '../http/rate-limit';
 import { createHttpApp } from '../http/server';
+import { createGdprExportRouter } from '../http/gdpr-export';
 import { createAdminQueuesRouter } from '../http/admin-queues';
 import { addScrapeSource } from '../observability/metrics';
 import { queueCounts, webhookBacklog } from './ops';
@@ -22,6 +23,7 @@ import type { Queue } from 'bullmq';
 import type { WebhookJob } from '../queues/jobs';
 import { createQueues, startWorkers, type Workers } from '../queues/workers';
 import { bullWebhookJobs } from '../queues/webhook-jobs';
+import { bullErasureJobs } from '../queues/erasure-jobs';
 import { createStripeClient } from '../stripe/client';
 import { stripePayments } from '../stripe/payments';
 import { createWebhookRouter } from '../stripe/webhook-route';
@@ -81,6 +83,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
       schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock,
       payments,
       webhookJobs: bullWebhookJobs(queues, orm),
+      erasureJobs: bullErasureJobs(queues.maintenance, logger),
       rateLimit: createRateLimiter(redis, config.rateLimitPerMinute, logger),
     });
     stopGraphQL = graphql.stop;
@@ -88,7 +91,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
       ? createWebhookRouter({ orm, stripe, webhookSecret: config.stripe.webhookSecret, queue: webhookQueue, logger })
       : undefined;
     const adminQueues = createAdminQueuesRouter({ queues: Object.values(queues), authenticate, orm, secureCookie: config.nodeEnv === 'production' });
-    const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook, adminQueues, metricsToken: config.metricsToken, lifecycle });
+    const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook, adminQueues, gdprExport: createGdprExportRouter({ orm }), metricsToken: config.metricsToken, lifecycle });
     server = await listen(app, config.port);
     websockets = attachWebSockets({ server, schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock });
     const address = server.address();

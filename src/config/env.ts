@@ -39,6 +39,8 @@ export interface Config {
   sweepIntervalMs: number;
   /** How often a worker compares memberships with Stripe and repairs what missed webhooks left behind. */
   reconcileIntervalMs: number;
+  /** How often a worker verifies every user's ledger (invariants and hash chain). */
+  ledgerVerifyIntervalMs: number;
   /** How long a worker holds a job before others take it as stalled (its worker died). */
   webhookJobLockMs: number;
   /** Stripe events one worker process handles at once (more only contends on a small machine). */
@@ -164,6 +166,7 @@ function readConfig(env: Env): Config {
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
     reconcileIntervalMs: int(env, 'RECONCILE_INTERVAL_MS', 3_600_000, 1000, 7 * 24 * 3_600_000),
+    ledgerVerifyIntervalMs: int(env, 'LEDGER_VERIFY_INTERVAL_MS', 24 * 3_600_000, 1000, 30 * 24 * 3_600_000),
     stripe: stripe(env),
     queuePrefix: str(env, 'QUEUE_PREFIX', ''),
     webhookConcurrency: int(env, 'WEBHOOK_WORKER_CONCURRENCY', 4, 1, 100),

@@ -41,6 +41,12 @@ export const limits = {
   wsSubscriptionsPerSocketMax: 10,
   wsKeepAliveMs: 12_000,
   wsConnectionInitTimeoutMs: 5_000,
+  /** Personal data export: how long a download link works, and rows read per page while streaming. */
+  exportLinkTtlSeconds: 600,
+  exportPageRowsMax: 1000,
+  /** Ledger reconciliation: users per batch read, and verified at once. */
+  reconcileBatchUsersMax: 200,
+  reconcileConcurrencyMax: 4,
   /** How long one /metrics scrape waits for Redis or Postgres before it reports the gauge unavailable. */
   metricsScrapeTimeoutMs: 1000,
   /** Analytics: longest query range, most usage buckets in one answer, rollup batches. */
@@ -73,7 +79,9 @@ function assertLimits(): void {
     l.pageSizeMax * 10 <= l.graphqlComplexityMax &&
     l.usageBucketsMax >= 366 &&
     l.usageRollupBatchMax > 0 &&
-    l.usageRollupCatchUpPassesMax > 0;
+    l.usageRollupCatchUpPassesMax > 0 &&
+    l.exportLinkTtlSeconds > 0 && l.exportPageRowsMax > 0 &&
+    l.reconcileConcurrencyMax >= 1 && l.reconcileConcurrencyMax <= l.reconcileBatchUsersMax;
   if (!ok) throw new Error('limits.ts: the limits contradict each other');
 }
 

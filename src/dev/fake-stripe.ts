@@ -93,6 +93,13 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       customers.set(c.id, c);
       return [200, c];
     }],
+    ['DELETE', /^\/v1\/customers\/([^/]+)$/, (m) => {
+      if (!customers.has(m[1]!)) return notFound('customer');
+      customers.delete(m[1]!);
+      // as Stripe does: deleting a customer cancels its subscriptions at once
+      for (const sub of subscriptions.values()) if (sub.customer === m[1]) sub.status = 'canceled';
+      return [200, { id: m[1], object: 'customer', deleted: true }];
+    }],
     ['POST', /^\/v1\/checkout\/sessions$/, (_m, body) => {
       if (!body.customer || !customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
       const s = {

@@ -43,6 +43,10 @@ export interface Payments {
     successUrl: string;
     cancelUrl: string;
   }): Promise<{ id: string; url: string }>;
+  /** Ends a subscription at once (erasure); one that has ended already, or is unknown, counts as ended. */
+  cancelSubscriptionNow(subscriptionId: string): Promise<{ alreadyEnded: boolean }>;
+  /** Deletes the provider's customer (erasure); an unknown one counts as deleted. */
+  deleteCustomer(customerId: string): Promise<{ alreadyDeleted: boolean }>;
   /** Ends the subscription, at the period end (default) or now; answers whether it ends at the period end. */
   cancelSubscription(subscriptionId: string, atPeriodEnd: boolean): Promise<{ cancelAtPeriodEnd: boolean; status: string }>;
   /** Bills a final period's overage on its own invoice (no renewal will carry it), once. */
@@ -69,4 +73,13 @@ export interface Payments {
   }): Promise<{ paymentPending: boolean }>;
   /** The provider's self-service portal (payment methods, invoices) for a customer. */
   createBillingPortalSession(input: { customerId: string; returnUrl: string }): Promise<{ url: string }>;
+}
+
+/**
+ * The erasure jobs (billing rules §10): one per user — the job id comes from the user id, so a
+ * second request is the same job. Enqueueing must not throw: the request row is stored first and a
+ * sweep enqueues pending requests again.
+ */
+export interface ErasureJobs {
+  enqueue(userId: string): Promise<void>;
 }

@@ -13,7 +13,8 @@ export type Operation =
   | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey' | 'balanceChanged' | 'usageAlert'
   | 'createCheckoutSession' | 'createTopUpCheckoutSession' | 'setOverageLimit'
   | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs' | 'cancelMembership' | 'changePlan' | 'createBillingPortalSession'
-  | 'usage' | 'usageForecast' | 'roi' | 'revenueMetrics' | 'tierUsage' | 'customerEconomics' | 'unitEconomics';
+  | 'usage' | 'usageForecast' | 'roi' | 'revenueMetrics' | 'tierUsage' | 'customerEconomics' | 'unitEconomics'
+  | 'consents' | 'grantConsent' | 'revokeConsent' | 'exportMyData' | 'requestAccountDeletion' | 'auditLog' | 'verifyLedger';
 
 const ALL: Role[] = ['USER', 'SERVICE', 'ADMIN'];
 
@@ -54,6 +55,14 @@ export const POLICY: Record<Operation, Role[]> = {
   tierUsage: ['ADMIN'],
   customerEconomics: ['ADMIN'],
   unitEconomics: ['ADMIN'],
+  // personal data (billing rules §10): the person for themselves, an admin for anyone
+  consents: ['USER', 'ADMIN'],
+  grantConsent: ['USER', 'ADMIN'],
+  revokeConsent: ['USER', 'ADMIN'],
+  exportMyData: ['USER', 'ADMIN'],
+  requestAccountDeletion: ['USER', 'ADMIN'],
+  auditLog: ['ADMIN'],
+  verifyLedger: ['ADMIN'],
 };
 
 /** The caller, allowed to run this operation, or a top-level UNAUTHENTICATED / FORBIDDEN. */

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/authenticate';
 import type { Config } from '../config/env';
 import type { Em } from '../domain/ledger/ledger-call';
-import type { LedgerEvents, Payments, WebhookJobs } from '../domain/ports';
+import type { ErasureJobs, LedgerEvents, Payments, WebhookJobs } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 import type { Clock } from '../shared/clock';
 import type { Loaders } from './loaders';
@@ -21,6 +21,8 @@ export interface GraphQLContext {
   payments: Payments | null;
   /** The Stripe event jobs, or null when Stripe is not configured. */
   webhookJobs: WebhookJobs | null;
+  /** Where erasure jobs go; null or absent: the worker's sweep picks pending requests up. */
+  erasureJobs?: ErasureJobs | null;
   /** Per subscription operation: the newest balance version sent, so a client never goes back. */
   lastVersion?: Map<string, number>;
 }

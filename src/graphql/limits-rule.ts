@@ -7,8 +7,8 @@ import {
 } from 'graphql';
 import { limits } from '../config/limits';
 
-/** Fields whose children count once per requested row (`first`). */
-const CONNECTIONS = new Set(['transactions', 'customerEconomics']);
+/** Fields that answer a page of rows: their selection costs once per requested row. */
+const CONNECTIONS = new Set(['transactions', 'consents', 'auditLog', 'customerEconomics']);
 
 interface Cost {
   depth: number;

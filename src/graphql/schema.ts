@@ -14,13 +14,15 @@ import { UsageResolver } from './resolvers/usage.resolver';
 import { LiveResolver } from './resolvers/live.resolver';
 import { MembershipMutationResolver } from './resolvers/membership.resolver';
 import { OperationsResolver } from './resolvers/operations.resolver';
+import { AuditResolver } from './resolvers/audit.resolver';
+import { GdprResolver } from './resolvers/gdpr.resolver';
 import { createLocalPubSub, type LivePubSub } from '../live/pubsub';
 import { MembershipResolver, UserResolver } from './resolvers/user.resolver';
 
 export const resolvers = [
   PlanResolver, UserResolver, MembershipResolver, BalanceResolver, TransactionResolver, GrantLineageResolver,
   ReservationResolver, UsageResolver, GrantResolver, ApiKeyResolver, LiveResolver, MembershipMutationResolver,
-  OperationsResolver, AnalyticsResolver,
+  OperationsResolver, GdprResolver, AuditResolver, AnalyticsResolver,
 ] as const;
 
 /** The schema, with subscriptions fed by this pub/sub (Redis in the service, in-process otherwise). */

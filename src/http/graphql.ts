@@ -7,7 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { Kind, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { AuthenticationError, type Authenticator } from '../auth/authenticate';
-import type { LedgerEvents, Payments, WebhookJobs } from '../domain/ports';
+import type { ErasureJobs, LedgerEvents, Payments, WebhookJobs } from '../domain/ports';
 import type { Config } from '../config/env';
 import { limits } from '../config/limits';
 import type { Orm } from '../db/orm';
@@ -33,6 +33,7 @@ export interface GraphQLDeps {
   events: LedgerEvents;
   payments: Payments | null;
   webhookJobs: WebhookJobs | null;
+  erasureJobs?: ErasureJobs | null;
   orm: Orm;
   config: Config;
   logger: Logger;
@@ -174,7 +175,7 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
         await deps.rateLimit(principal ? `${principal.via}:${principal.userId}` : `ip:${req.ip}`);
         return {
           principal, em, clock: deps.clock, config: deps.config, logger: req.log, requestId: req.id, loaders: createLoaders(em),
-          events: deps.events, payments: deps.payments, webhookJobs: deps.webhookJobs,
+          events: deps.events, payments: deps.payments, webhookJobs: deps.webhookJobs, erasureJobs: deps.erasureJobs ?? null,
         };
       },
     }),

@@ -14,6 +14,7 @@ export interface HttpDeps {
   logger: Logger;
   graphql?: Router;
   stripeWebhook?: Router;
+  gdprExport?: Router;
   /** The bull-board dashboard (ADMIN only; the router checks). */
   adminQueues?: Router;
   /** When set, /metrics wants `Authorization: Bearer <token>`; otherwise it is open. */
@@ -23,7 +24,7 @@ export interface HttpDeps {
 }
 
 /** Routes as metric labels: a fixed table, so no path a caller sends creates a series. */
-const ROUTES = ['/graphql', '/webhooks/stripe', '/admin/queues', '/healthz', '/readyz', '/metrics'];
+const ROUTES = ['/graphql', '/webhooks/stripe', '/admin/queues', '/gdpr/export', '/healthz', '/readyz', '/metrics'];
 
 function routeOf(path: string): string {
   for (const r of ROUTES) if (path === r || path.startsWith(`${r}/`)) return r;
@@ -109,6 +110,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
   if (deps.graphql) app.use('/graphql', deps.graphql);
   if (deps.stripeWebhook) app.use('/webhooks/stripe', deps.stripeWebhook);
+  if (deps.gdprExport) app.use('/gdpr/export', deps.gdprExport);
   if (deps.adminQueues) app.use('/admin/queues', deps.adminQueues);
   return app;
 }

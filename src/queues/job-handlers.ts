@@ -11,10 +11,16 @@ import { expireDue } from '../domain/ledger/expire-due';
 import type { LedgerEvents, Payments } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 import { databaseClock } from '../shared/clock';
+import { reconcileAllLedgers } from '../domain/ledger/reconcile-ledgers';
+import { setLedgerDriftUsers } from '../observability/metrics';
 import type { Stripe } from '../stripe/client';
 import { eventsToEnqueue, PermanentWebhookError, processEvent } from '../stripe/inbox';
 import { reconcileStripe } from '../stripe/reconcile';
-import { JOB_TYPES, webhookJobId, webhookJobOptions, type JobType, type QueueName, type WebhookJob } from './jobs';
+import { eraseUser } from '../domain/gdpr/erase-user';
+import { pendingErasures } from '../domain/gdpr/request-account-deletion';
+import {
+  erasureJobId, erasureJobOptions, JOB_TYPES, webhookJobId, webhookJobOptions, type EraseUserJob, type JobType, type QueueName, type WebhookJob,
+} from './jobs';
 
 export interface JobContext {
   config: Config;
@@ -30,6 +36,9 @@ export type JobHandler = (job: Job, ctx: JobContext) => Promise<unknown>;
 
 /** An event stored this long ago and still RECEIVED is enqueued again by the sweep. */
 const STUCK_AFTER_SECONDS = 10;
+/** An erasure requested this long ago and still PENDING is enqueued again by the sweep. */
+const PENDING_ERASURE_AFTER_SECONDS = 60;
+const ERASURE_RETRY_AFTER_FAILURE_MS = 3_600_000;
 
 function needStripe(ctx: JobContext): { stripe: Stripe; payments: Payments } {
   if (!ctx.stripe || !ctx.payments) throw new UnrecoverableError('STRIPE_NOT_CONFIGURED: this worker has no Stripe configuration');
@@ -87,6 +96,44 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     }
     if (closed.length || billed) ctx.logger.info({ closedPeriods: closed.length, finalInvoices: billed }, 'periods closed');
     return { closedPeriods: closed.length, finalInvoices: billed };
+  },
+
+  // billing rules §10: the erasure of one account, resumable (each step records itself)
+  'erase-user': async (job, ctx) => {
+    const { userId } = job.data as EraseUserJob;
+    const r = await eraseUser({ em: ctx.orm.em.fork(), payments: ctx.payments }, { userId });
+    // no request, a malformed id, or Stripe data without Stripe configured: retrying cannot help
+    if (!r.ok) throw new UnrecoverableError(`${r.error.code}: erasure of ${userId} cannot proceed`);
+    if (!r.value.alreadyCompleted) ctx.logger.info({ ...r.value }, 'account erased');
+    return r.value;
+  },
+
+  // every user's books: invariants and hash chain (billing rules §6); drift is reported — an audit
+  // entry per finding, a log line, the gauge — never repaired
+  'verify-ledgers': async (_job, ctx) => {
+    const out = await reconcileAllLedgers({ em: ctx.orm.em.fork(), logger: ctx.logger });
+    const users = new Set(out.drift.map((d) => d.userId)).size;
+    setLedgerDriftUsers(users);
+    const summary = { usersChecked: out.usersChecked, driftUsers: users, errors: out.errors.length };
+    if (users || out.errors.length) ctx.logger.error(summary, 'ledger verification found drift or could not check some users');
+    else ctx.logger.info(summary, 'ledger verification: every ledger verifies');
+    return summary;
+  },
+
+  'enqueue-pending-erasures': async (_job, ctx) => {
+    const queue = ctx.queues.maintenance;
+    let enqueued = 0;
+    for (const userId of await pendingErasures(ctx.orm.em.fork(), PENDING_ERASURE_AFTER_SECONDS, 100)) {
+      const existing = await queue.getJob(erasureJobId(userId));
+      if (existing && !(await existing.isCompleted()) && !(await existing.isFailed())) continue; // still on its way
+      // one that failed all its attempts (or cannot proceed) is tried again an hour later, not every pass
+      if (existing && (await existing.isFailed()) && Date.now() - (existing.finishedOn ?? 0) < ERASURE_RETRY_AFTER_FAILURE_MS) continue;
+      if (existing) await existing.remove(); // a finished job with this id would swallow the new one
+      await queue.add('erase-user', { userId }, { ...erasureJobOptions, jobId: erasureJobId(userId) });
+      enqueued += 1;
+    }
+    if (enqueued) ctx.logger.info({ enqueued }, 'pending erasures enqueued by the sweep');
+    return { enqueued };
   },
 
   'reconcile-stripe': async (_job, ctx) => {

@@ -23,6 +23,9 @@ export const JOB_TYPES = {
   'expire-holds': Queues.holds,
   'close-periods': Queues.billing,
   'reconcile-stripe': Queues.billing,
+  'erase-user': Queues.maintenance,
+  'enqueue-pending-erasures': Queues.maintenance,
+  'verify-ledgers': Queues.maintenance,
   'refresh-usage-rollups': Queues.maintenance,
 } as const satisfies Record<string, QueueName>;
 export type JobType = keyof typeof JOB_TYPES;
@@ -34,6 +37,23 @@ export interface WebhookJob {
 export function webhookJobId(eventId: string): string {
   return `stripe-event-${eventId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
+
+export interface EraseUserJob {
+  userId: string;
+}
+
+/** One erasure job per user: a second request for the same user is the same job. */
+export function erasureJobId(userId: string): string {
+  return `erase-user-${userId.toLowerCase().replace(/[^a-z0-9-]/g, '_')}`;
+}
+
+/** Stripe may be away for a while: retried with backoff; the sweep re-enqueues what is still pending. */
+export const erasureJobOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential' as const, delay: 5000 },
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
 
 /** Producers fail fast; workers wait for Redis forever (BullMQ requires maxRetriesPerRequest null). */
 export function producerConnection(redisUrl: string, tls: RedisTls | null = null): ConnectionOptions {

@@ -21,6 +21,8 @@ export function schedulesFor(config: Config): Schedule[] {
   const out: Schedule[] = [
     { id: 'expire-holds', type: 'expire-holds', everyMs: every },
     { id: 'close-periods', type: 'close-periods', everyMs: every },
+    { id: 'enqueue-pending-erasures', type: 'enqueue-pending-erasures', everyMs: Math.max(1000, every) },
+    { id: 'verify-ledgers', type: 'verify-ledgers', everyMs: config.ledgerVerifyIntervalMs },
     { id: 'refresh-usage-rollups', type: 'refresh-usage-rollups', everyMs: every },
   ];
   if (config.stripe) {

@@ -32,6 +32,8 @@ export const ErrorCode = {
   REFUND_EXCEEDS_USAGE: 'REFUND_EXCEEDS_USAGE',
   PERIOD_NOT_ENDED: 'PERIOD_NOT_ENDED',
   API_ACCESS_NOT_IN_PLAN: 'API_ACCESS_NOT_IN_PLAN',
+  ACCOUNT_ERASED: 'ACCOUNT_ERASED',
+  ERASURE_NOT_REQUESTED: 'ERASURE_NOT_REQUESTED',
   MEMBERSHIP_NOT_ACTIVE: 'MEMBERSHIP_NOT_ACTIVE',
   SAME_PLAN: 'SAME_PLAN',
   // funds
@@ -62,6 +64,8 @@ const MESSAGES: Record<ErrorCode, string> = {
   STRIPE_NOT_CONFIGURED: 'Payments are not configured on this installation.',
   WEBHOOK_EVENT_NOT_FOUND: 'No such stored Stripe event.',
   API_ACCESS_NOT_IN_PLAN: 'API keys need a plan with API access (Enterprise).',
+  ACCOUNT_ERASED: 'The account was erased; its personal data is gone.',
+  ERASURE_NOT_REQUESTED: 'No deletion of this account was requested.',
   IDEMPOTENCY_KEY_REUSED: 'This idempotency key was used before with other parameters.',
   RESERVATION_NOT_ACTIVE: 'The reservation is no longer active.',
   RESERVATION_EXPIRED: 'The reservation expired.',

@@ -8,14 +8,18 @@ import type { Logger } from '../observability/logger';
 import { webhookLag } from '../observability/metrics';
 import type { Clock } from '../shared/clock';
 import { failpoint } from '../shared/failpoints';
+import { redactPersonalData } from '../domain/gdpr/redact';
 import { HANDLERS } from './handlers';
 
-/** Stores the event unless its id is known; answers whether it is new. */
+/**
+ * Stores the event unless its id is known; answers whether it is new. Names, emails, phones and
+ * addresses in the payload are not kept (nothing reads them; billing rules §10).
+ */
 export async function storeEvent(em: Em, event: Stripe.Event): Promise<boolean> {
   const rows = await em.getConnection().execute<{ id: string }[]>(
     `insert into webhook_events (id, type, payload, stripe_created_at)
      values (?, ?, ?::jsonb, to_timestamp(?)) on conflict (id) do nothing returning id`,
-    [event.id, event.type, JSON.stringify(event), event.created],
+    [event.id, event.type, JSON.stringify(redactPersonalData(event)), event.created],
   );
   return rows.length === 1;
 }

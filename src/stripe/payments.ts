@@ -31,6 +31,27 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
       });
       return { id: session.id, url: session.url ?? '' };
     },
+    async cancelSubscriptionNow(subscriptionId) {
+      try {
+        const sub = await stripe.subscriptions.retrieve(subscriptionId);
+        if (sub.status === 'canceled' || sub.status === 'incomplete_expired') return { alreadyEnded: true };
+        await stripe.subscriptions.cancel(subscriptionId, {}, { idempotencyKey: `cancel-${subscriptionId}-now` });
+        return { alreadyEnded: false };
+      } catch (err) {
+        if (isMissing(err)) return { alreadyEnded: true };
+        throw err;
+      }
+    },
+    async deleteCustomer(customerId) {
+      // Stripe ignores idempotency keys on DELETE; a second delete answers "no such customer"
+      try {
+        await stripe.customers.del(customerId);
+        return { alreadyDeleted: false };
+      } catch (err) {
+        if (isMissing(err)) return { alreadyDeleted: true };
+        throw err;
+      }
+    },
     async cancelSubscription(subscriptionId, atPeriodEnd) {
       const sub = atPeriodEnd
         ? await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true }, { idempotencyKey: `cancel-${subscriptionId}-end` })
@@ -97,4 +118,10 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
       return { url: session.url };
     },
   };
+}
+
+/** Stripe's answer for an object that does not exist (any more). */
+function isMissing(err: unknown): boolean {
+  const e = err as { statusCode?: number; code?: string };
+  return e?.code === 'resource_missing' || e?.statusCode === 404;
 }

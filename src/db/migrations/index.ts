@@ -5,6 +5,7 @@ import { Migration20261124000004_stripe } from './Migration20261124000004_stripe
 import { Migration20261124000005_overage_invoices } from './Migration20261124000005_overage_invoices';
 import { Migration20261124000006_plan_changes } from './Migration20261124000006_plan_changes';
 import { Migration20261124000020_analytics } from './Migration20261124000020_analytics';
+import { Migration20261124000030_gdpr_audit } from './Migration20261124000030_gdpr_audit';
 import { Migration20261124000040_webhook_backlog_index } from './Migration20261124000040_webhook_backlog_index';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
@@ -16,5 +17,6 @@ export const migrationsList = [
   { name: 'Migration20261124000005_overage_invoices', class: Migration20261124000005_overage_invoices },
   { name: 'Migration20261124000006_plan_changes', class: Migration20261124000006_plan_changes },
   { name: 'Migration20261124000020_analytics', class: Migration20261124000020_analytics },
+  { name: 'Migration20261124000030_gdpr_audit', class: Migration20261124000030_gdpr_audit },
   { name: 'Migration20261124000040_webhook_backlog_index', class: Migration20261124000040_webhook_backlog_index },
 ];

@@ -7,6 +7,8 @@ import { ErrorCode, fail, type Result } from '../../shared/errors';
 import { asDate, asDateOrNull } from '../../shared/time';
 import type { Em } from '../ledger/ledger-call';
 import { checkId, checkText, firstFailure } from '../ledger/validate';
+import { withTransaction } from '../../db/transaction';
+import { writeAudit, type Actor } from '../audit/audit';
 
 export type ApiKeyRole = Extract<Role, 'USER' | 'SERVICE'>;
 
@@ -59,7 +61,7 @@ export interface CreateApiKeyInput {
   createdBy: string;
 }
 
-export async function createApiKey(deps: { em: Em }, input: CreateApiKeyInput): Promise<Result<CreatedApiKey>> {
+export async function createApiKey(deps: { em: Em; actor?: Actor }, input: CreateApiKeyInput): Promise<Result<CreatedApiKey>> {
   const bad = firstFailure(
     typeof input.name === 'string' && input.name.trim().length > 0 ? checkText(input.name, 'name', 100) : fail(ErrorCode.INVALID_ARGUMENT, 'name'),
     input.role === 'USER' || input.role === 'SERVICE' ? null : fail(ErrorCode.INVALID_ARGUMENT, 'role'),
@@ -81,11 +83,22 @@ export async function createApiKey(deps: { em: Em }, input: CreateApiKeyInput): 
   if (input.role === 'SERVICE' && owner.role !== 'SERVICE') return fail(ErrorCode.INVALID_ARGUMENT, 'role');
   const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
   const secret = `vpk_${prefix}_${randomBytes(32).toString('base64url')}`;
-  const rows = await conn.execute<Row[]>(
-    `insert into api_keys (user_id, role, name, prefix, secret_hash, created_by) values (?, ?, ?, ?, ?, ?) returning *`,
-    [input.userId, input.role, input.name.trim(), `vpk_${prefix}`, hashSecret(secret), input.createdBy],
-  );
-  return { ok: true, value: { apiKey: toView(rows[0]!), secret } };
+  const apiKey = await withTransaction(deps.em, async (tx) => {
+    const [row] = await tx.query(
+      `insert into api_keys (user_id, role, name, prefix, secret_hash, created_by) values ($1, $2, $3, $4, $5, $6) returning *`,
+      [input.userId, input.role, input.name.trim(), `vpk_${prefix}`, hashSecret(secret), input.createdBy],
+    );
+    const view = toView(row!);
+    // the name is the owner's free text: it stays out of the audit log
+    if (deps.actor) {
+      await writeAudit(tx, {
+        actor: deps.actor, action: 'API_KEY_CREATED', targetUserId: view.userId, subjectId: view.id,
+        after: { apiKeyId: view.id, prefix: view.prefix, role: view.role },
+      });
+    }
+    return view;
+  });
+  return { ok: true, value: { apiKey, secret } };
 }
 
 export async function listApiKeys(deps: { em: Em }, userId: string): Promise<ApiKeyView[]> {
@@ -102,14 +115,27 @@ export async function findApiKey(deps: { em: Em }, id: string): Promise<ApiKeyVi
   return row ? toView(row) : null;
 }
 
-export async function revokeApiKey(deps: { em: Em }, id: string): Promise<Result<ApiKeyView>> {
+/** Revoking twice answers the first revocation; only the first writes an audit entry. */
+export async function revokeApiKey(deps: { em: Em; actor?: Actor }, id: string): Promise<Result<ApiKeyView>> {
   const bad = checkId(id, 'id', ErrorCode.API_KEY_NOT_FOUND);
   if (bad) return bad;
-  const rows = await deps.em.getConnection().execute<Row[]>(
-    'update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ? returning *',
-    [id],
-  );
-  return rows[0] ? { ok: true, value: toView(rows[0]) } : fail(ErrorCode.API_KEY_NOT_FOUND, 'id');
+  return withTransaction(deps.em, async (tx) => {
+    const [row] = await tx.query(
+      `update api_keys k set revoked_at = coalesce(k.revoked_at, now())
+         from (select id, revoked_at from api_keys where id = $1 for update) old
+        where k.id = old.id returning k.*, old.revoked_at as was_revoked_at`,
+      [id],
+    );
+    if (!row) return fail(ErrorCode.API_KEY_NOT_FOUND, 'id');
+    const view = toView(row);
+    if (deps.actor && row.was_revoked_at === null) {
+      await writeAudit(tx, {
+        actor: deps.actor, action: 'API_KEY_REVOKED', targetUserId: view.userId, subjectId: view.id,
+        before: { revokedAt: null }, after: { revokedAt: view.revokedAt!.toISOString(), prefix: view.prefix },
+      });
+    }
+    return { ok: true, value: view };
+  });
 }
 
 /**

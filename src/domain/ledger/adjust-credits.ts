@@ -1,6 +1,7 @@
 // A manual correction by an admin. Positive: a non-expiring ADJUSTMENT grant. Negative: a debit in
 // consumption order that can never take the balance below zero.
 import { limits } from '../../config/limits';
+import type { Actor } from '../audit/audit';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
 import { callLedger } from './ledger-call';
@@ -20,7 +21,8 @@ export interface AdjustOutcome {
   balance: BalanceSnapshot;
 }
 
-export async function adjustCredits(deps: LedgerDeps, input: AdjustCreditsInput): Promise<Result<AdjustOutcome>> {
+/** Given an actor (an admin by hand), the adjustment and its audit entry commit together. */
+export async function adjustCredits(deps: LedgerDeps & { actor?: Actor }, input: AdjustCreditsInput): Promise<Result<AdjustOutcome>> {
   const s = input.seconds;
   const bad = firstFailure(
     typeof s === 'number' && Number.isSafeInteger(s) && s !== 0 && Math.abs(s) <= limits.secondsPerOperationMax
@@ -36,7 +38,14 @@ export async function adjustCredits(deps: LedgerDeps, input: AdjustCreditsInput)
   const fp = fingerprint('adjustCredits', { seconds: s, reason: input.reason });
   const r = await callLedger<Record<string, any>>(deps, 'vp_adjust', [ // eslint-disable-line
     input.userId, s, input.reason, input.idempotencyKey, fp, deps.clock.now(),
-  ], 'seconds');
+  ], 'seconds', deps.actor ? (j) => {
+    const t = toTransaction(j.transaction);
+    return {
+      actor: deps.actor!, action: 'CREDITS_ADJUSTED', targetUserId: t.userId, subjectId: t.id, dedupeKey: input.idempotencyKey,
+      before: { balanceSeconds: t.balanceAfterSeconds - t.amountSeconds },
+      after: { balanceSeconds: t.balanceAfterSeconds, seconds: t.amountSeconds, sequence: t.sequence },
+    };
+  } : undefined);
   if (!r.ok) return r;
   return { ok: true, value: { transaction: toTransaction(r.value.transaction), balance: toBalance(r.value.balance) } };
 }

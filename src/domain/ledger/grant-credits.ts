@@ -1,6 +1,7 @@
 // Puts credits into an account as a grant with its own expiry (billing rules §3): admin bonuses
 // and paid top-ups. One idempotency key, one grant, whatever the retries.
 import { limits } from '../../config/limits';
+import type { Actor, AuditDraft } from '../audit/audit';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
 import { callLedger } from './ledger-call';
@@ -31,8 +32,9 @@ export function toGrantOutcome(j: Record<string, any>): GrantOutcome { // eslint
   return { grant: toGrant(j.grant), transaction: toTransaction(j.transaction), balance: toBalance(j.balance) };
 }
 
+/** Given an actor (an admin by hand), the grant and its audit entry commit together. */
 export async function grantCredits(
-  deps: LedgerDeps & { purchaseExpiryDays: number },
+  deps: LedgerDeps & { purchaseExpiryDays: number; actor?: Actor },
   input: GrantCreditsInput,
 ): Promise<Result<GrantOutcome>> {
   const bad = firstFailure(
@@ -63,6 +65,18 @@ export async function grantCredits(
   const r = await callLedger<Record<string, unknown>>(deps, 'vp_grant', [
     input.userId, input.source, input.seconds, expiresAt, input.reference ?? null, input.idempotencyKey, fp,
     input.reason ?? null, input.metadata ? JSON.stringify(input.metadata) : null, null, deps.clock.now(),
-  ], 'expiresAt');
+  ], 'expiresAt', deps.actor ? (j) => grantAudit(deps.actor!, input, toGrantOutcome(j)) : undefined);
   return r.ok ? { ok: true, value: toGrantOutcome(r.value) } : r;
+}
+
+function grantAudit(actor: Actor, input: GrantCreditsInput, o: GrantOutcome): AuditDraft {
+  const t = o.transaction;
+  return {
+    actor, action: 'CREDITS_GRANTED', targetUserId: t.userId, subjectId: t.id, dedupeKey: input.idempotencyKey,
+    before: { balanceSeconds: t.balanceAfterSeconds - t.amountSeconds },
+    after: {
+      balanceSeconds: t.balanceAfterSeconds, grantId: o.grant.id, source: o.grant.source, seconds: o.grant.grantedSeconds,
+      expiresAt: o.grant.expiresAt?.toISOString() ?? null, sequence: t.sequence,
+    },
+  };
 }

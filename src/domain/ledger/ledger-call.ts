@@ -7,6 +7,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PoolClient, QueryResult } from 'pg';
 import { fail, isErrorCode, ok, type Result } from '../../shared/errors';
+import { writeAudit, type AuditDraft } from '../audit/audit';
 import type { LedgerEvents, UsageAlertView } from '../ports';
 import { toBalance } from './views';
 
@@ -55,15 +56,25 @@ export interface CallDeps {
 /**
  * Runs `select fn($1, …)` and returns its jsonb answer, or the typed failure it raised. The call
  * commits on its own, so what it answers is committed: a balance in the answer (and any usage
- * alerts it raised) is published then, never before.
+ * alerts it raised) is published then, never before. With `audit`, the call and the audit entry
+ * built from its answer commit in one transaction (a replay's entry is deduplicated by its key).
  */
-export async function callLedger<T>(deps: CallDeps, fn: string, params: unknown[], field?: string): Promise<Result<T>> {
+export async function callLedger<T>(
+  deps: CallDeps, fn: string, params: unknown[], field?: string, audit?: (answer: T) => AuditDraft,
+): Promise<Result<T>> {
   const client = deps.em.getConnection().getKnex().client as unknown as KnexClient;
   const conn = await client.acquireConnection();
   let res: QueryResult<{ r: T }>;
   try {
+    // a change by hand commits together with its audit entry (billing rules §10), or not at all
+    if (audit) await conn.query('begin');
     res = await conn.query<{ r: T }>(statementFor(fn, params.length), params);
+    if (audit) {
+      await writeAudit({ query: async (sql, p) => (await conn.query(sql, p)).rows }, audit(res.rows[0]!.r));
+      await conn.query('commit');
+    }
   } catch (err) {
+    if (audit) await conn.query('rollback').catch(() => undefined);
     const e = err as PgError;
     if (e.code === BUSINESS_FAILURE_SQLSTATE && e.message && isErrorCode(e.message)) {
       const detail = detailOf(e);

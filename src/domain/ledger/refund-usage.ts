@@ -2,6 +2,7 @@
 // grant that expires when the grant that paid for it would have (billing rules §3). Never more
 // than was paid with credits and not yet refunded.
 import { limits } from '../../config/limits';
+import type { Actor, AuditDraft } from '../audit/audit';
 import { ErrorCode, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
 import { callLedger } from './ledger-call';
@@ -21,7 +22,8 @@ export interface RefundOutcome {
   balance: BalanceSnapshot;
 }
 
-export async function refundUsage(deps: LedgerDeps, input: RefundUsageInput): Promise<Result<RefundOutcome>> {
+/** Given an actor (an admin by hand), the refund and its audit entry commit together. */
+export async function refundUsage(deps: LedgerDeps & { actor?: Actor }, input: RefundUsageInput): Promise<Result<RefundOutcome>> {
   const bad = firstFailure(
     checkSeconds(input.seconds),
     checkKey(input.idempotencyKey),
@@ -33,17 +35,29 @@ export async function refundUsage(deps: LedgerDeps, input: RefundUsageInput): Pr
   const r = await callLedger<Record<string, any>>(deps, 'vp_refund_usage', [ // eslint-disable-line
     input.transactionId, input.seconds, input.reason ?? null, input.idempotencyKey, fp, limits.refundFallbackExpiryDays,
     deps.clock.now(),
-  ], 'seconds');
-  if (!r.ok) return r;
+  ], 'seconds', deps.actor ? (j) => refundAudit(deps.actor!, input, toOutcome(j)) : undefined);
+  return r.ok ? { ok: true, value: toOutcome(r.value) } : r;
+}
+
+function toOutcome(j: Record<string, any>): RefundOutcome { // eslint-disable-line
   return {
-    ok: true,
-    value: {
-      transaction: toTransaction(r.value.transaction),
-      grants: (r.value.grants as { seconds: number; expiresAt: string | null }[]).map((g) => ({
-        seconds: g.seconds,
-        expiresAt: g.expiresAt ? new Date(g.expiresAt) : null,
-      })),
-      balance: toBalance(r.value.balance),
+    transaction: toTransaction(j.transaction),
+    grants: (j.grants as { seconds: number; expiresAt: string | null }[]).map((g) => ({
+      seconds: g.seconds,
+      expiresAt: g.expiresAt ? new Date(g.expiresAt) : null,
+    })),
+    balance: toBalance(j.balance),
+  };
+}
+
+function refundAudit(actor: Actor, input: RefundUsageInput, o: RefundOutcome): AuditDraft {
+  const t = o.transaction;
+  return {
+    actor, action: 'USAGE_REFUNDED', targetUserId: t.userId, subjectId: input.transactionId, dedupeKey: input.idempotencyKey,
+    before: { balanceSeconds: t.balanceAfterSeconds - t.amountSeconds },
+    after: {
+      balanceSeconds: t.balanceAfterSeconds, refundedSeconds: t.amountSeconds, refundTransactionId: t.id, sequence: t.sequence,
+      grants: o.grants.map((g) => ({ seconds: g.seconds, expiresAt: g.expiresAt?.toISOString() ?? null })),
     },
   };
 }

@@ -6,7 +6,7 @@ import { forbidden } from '../errors';
 import { CreateApiKeyInput, RevokeApiKeyInput } from '../types/inputs';
 import { ApiKey } from '../types/objects';
 import { CreateApiKeyPayload, RevokeApiKeyPayload } from '../types/payloads';
-import { payload } from './common';
+import { actorOf, payload } from './common';
 
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {
@@ -25,7 +25,7 @@ export class ApiKeyResolver {
     if (role === 'SERVICE' && p.role !== 'ADMIN') throw forbidden('Only an ADMIN may create SERVICE keys.');
     if (p.via === 'apiKey') throw forbidden('API keys cannot create API keys.');
     const userId = p.role === 'ADMIN' ? (input.userId ?? p.userId).toLowerCase() : targetUser(p, input.userId);
-    const r = await createApiKey({ em: ctx.em }, { userId, role, name: input.name, createdBy: p.userId });
+    const r = await createApiKey({ em: ctx.em, actor: actorOf(p) }, { userId, role, name: input.name, createdBy: p.userId });
     return payload(r, (v) => ({ apiKey: v.apiKey, secret: v.secret }));
   }
 
@@ -36,6 +36,6 @@ export class ApiKeyResolver {
       const key = await findApiKey({ em: ctx.em }, input.id);
       if (key && key.userId !== p.userId) throw forbidden('That API key belongs to another account.');
     }
-    return payload(await revokeApiKey({ em: ctx.em }, input.id), (apiKey) => ({ apiKey }));
+    return payload(await revokeApiKey({ em: ctx.em, actor: actorOf(p) }, input.id), (apiKey) => ({ apiKey }));
   }
 }

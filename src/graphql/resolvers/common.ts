@@ -1,3 +1,5 @@
+import type { Principal } from '../../auth/authenticate';
+import type { Actor } from '../../domain/audit/audit';
 import type { Result } from '../../shared/errors';
 import type { GraphQLContext } from '../context';
 import { toUserErrors } from '../errors';
@@ -15,3 +17,6 @@ export const ledgerDeps = (ctx: GraphQLContext) => ({
 export function payload<T, P extends object>(r: Result<T>, map: (v: T) => P): P & { userErrors: UserError[] } {
   return r.ok ? { ...map(r.value), userErrors: [] } : ({ userErrors: toUserErrors(r.error) } as P & { userErrors: UserError[] });
 }
+
+/** The caller as the audit log names them: id and role, nothing personal. */
+export const actorOf = (p: Principal): Actor => ({ id: p.userId, role: p.role });

@@ -5,14 +5,14 @@ import { authorize, authorizeObject, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
 import { GrantCreditsInput, RefundUsageInput } from '../types/inputs';
 import { GrantCreditsPayload, RefundUsagePayload } from '../types/payloads';
-import { ledgerDeps, payload } from './common';
+import { actorOf, ledgerDeps, payload } from './common';
 
 @Resolver()
 export class GrantResolver {
   @Mutation(() => GrantCreditsPayload, { description: 'ADMIN: grant BONUS or PURCHASE seconds.' })
   async grantCredits(@Arg('input', () => GrantCreditsInput) input: GrantCreditsInput, @Ctx() ctx: GraphQLContext): Promise<GrantCreditsPayload> {
     const p = authorize(ctx, 'grantCredits');
-    const r = await grantCredits(ledgerDeps(ctx), {
+    const r = await grantCredits({ ...ledgerDeps(ctx), actor: actorOf(p) }, {
       ...input, userId: targetUser(p, input.userId), metadata: { grantedBy: p.userId },
     });
     return payload(r, (v) => v);
@@ -22,6 +22,6 @@ export class GrantResolver {
   async refundUsage(@Arg('input', () => RefundUsageInput) input: RefundUsageInput, @Ctx() ctx: GraphQLContext): Promise<RefundUsagePayload> {
     const p = authorize(ctx, 'refundUsage');
     await authorizeObject(ctx, p, 'transaction', input.transactionId);
-    return payload(await refundUsage(ledgerDeps(ctx), input), (v) => ({ transaction: v.transaction, balance: v.balance }));
+    return payload(await refundUsage({ ...ledgerDeps(ctx), actor: actorOf(p) }, input), (v) => ({ transaction: v.transaction, balance: v.balance }));
   }
 }

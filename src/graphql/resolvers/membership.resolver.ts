@@ -9,7 +9,7 @@ import { authorize, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
 import { CancelMembershipInput, ChangePlanInput, CreateBillingPortalSessionInput, CreateCheckoutSessionInput, CreateTopUpCheckoutSessionInput, SetOverageLimitInput } from '../types/inputs';
 import { CancelMembershipPayload, ChangePlanPayload, CreateBillingPortalSessionPayload, CreateCheckoutSessionPayload, CreateTopUpCheckoutSessionPayload, SetOverageLimitPayload } from '../types/payloads';
-import { payload } from './common';
+import { actorOf, payload } from './common';
 
 @Resolver()
 export class MembershipMutationResolver {
@@ -39,7 +39,7 @@ export class MembershipMutationResolver {
   async setOverageLimit(@Arg('input', () => SetOverageLimitInput) input: SetOverageLimitInput, @Ctx() ctx: GraphQLContext): Promise<SetOverageLimitPayload> {
     const p = authorize(ctx, 'setOverageLimit');
     const userId = targetUser(p, input.userId);
-    const r = await setOverageLimit({ em: ctx.em }, { userId, overageLimitCents: input.overageLimitCents });
+    const r = await setOverageLimit({ em: ctx.em, actor: actorOf(p) }, { userId, overageLimitCents: input.overageLimitCents });
     if (!r.ok) return payload(r, () => ({}));
     ctx.loaders.membership.clear(userId);
     return { membership: await ctx.loaders.membership.load(userId), userErrors: [] };

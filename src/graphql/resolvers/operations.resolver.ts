@@ -1,7 +1,8 @@
 // ADMIN views of the Stripe machinery: stored webhook events, failed jobs, and a retry.
 import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { asDate, asDateOrNull } from '../../shared/time';
-import { ErrorCode, fail } from '../../shared/errors';
+import { retryWebhookEvent } from '../../domain/operations/retry-webhook-event';
+import { actorOf } from './common';
 import { authorize } from '../authz';
 import type { GraphQLContext } from '../context';
 import { toUserErrors } from '../errors';
@@ -72,11 +73,10 @@ export class OperationsResolver {
 
   @Mutation(() => RetryWebhookEventPayload, { description: 'ADMIN: process a stored Stripe event again (safe: processing is idempotent).' })
   async retryWebhookEvent(@Arg('input', () => RetryWebhookEventInput) input: RetryWebhookEventInput, @Ctx() ctx: GraphQLContext): Promise<RetryWebhookEventPayload> {
-    authorize(ctx, 'retryWebhookEvent');
-    if (!ctx.webhookJobs || !ctx.payments) return { userErrors: toUserErrors(fail(ErrorCode.STRIPE_NOT_CONFIGURED).error) };
-    const [row] = await ctx.em.getConnection().execute<Row[]>('select * from webhook_events where id = ?', [input.id]);
-    if (!row) return { userErrors: toUserErrors(fail(ErrorCode.WEBHOOK_EVENT_NOT_FOUND, 'id').error) };
-    await ctx.webhookJobs.retry(input.id);
+    const p = authorize(ctx, 'retryWebhookEvent');
+    // without Stripe there is nothing to retry against
+    const r = await retryWebhookEvent({ em: ctx.em, jobs: ctx.payments ? ctx.webhookJobs : null, actor: actorOf(p) }, { id: input.id });
+    if (!r.ok) return { userErrors: toUserErrors(r.error) };
     const [after] = await ctx.em.getConnection().execute<Row[]>('select * from webhook_events where id = ?', [input.id]);
     return { event: toEvent(after!), userErrors: [] };
   }

@@ -7,7 +7,7 @@ import { forbidden } from '../errors';
 import { CreateUserInput } from '../types/inputs';
 import { CreditBalance, Membership, Plan, User } from '../types/objects';
 import { CreateUserPayload } from '../types/payloads';
-import { ledgerDeps, payload } from './common';
+import { actorOf, ledgerDeps, payload } from './common';
 
 @Resolver(() => User)
 export class UserResolver {
@@ -29,7 +29,7 @@ export class UserResolver {
   async createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: GraphQLContext): Promise<CreateUserPayload> {
     const p = authorize(ctx, 'createUser');
     if (input.role && input.role !== 'USER' && p.role !== 'ADMIN') throw forbidden('Only an ADMIN may create SERVICE or ADMIN users.');
-    const r = await createUser({ em: ctx.em }, { email: input.email, role: input.role ?? 'USER', timeZone: input.timeZone ?? undefined });
+    const r = await createUser({ em: ctx.em, actor: actorOf(p) }, { email: input.email, role: input.role ?? 'USER', timeZone: input.timeZone ?? undefined });
     return payload(r, (user) => ({ user }));
   }
 

@@ -1,0 +1,150 @@
+// Erasure (Art. 17, billing rules §10): cancel the Stripe subscription, delete the Stripe customer,
+// replace personal data by a pseudonym, revoke API keys — and keep the ledger, grants, usage and
+// invoices, linked only to the user's random id (the German retention duty for booking records,
+// 10 years). Audited.
+//
+// Idempotent and resumable: each remote step records when it was done and is safe to repeat (an
+// ended subscription or a deleted customer counts as done); the local part is one transaction
+// that runs once (the request row is locked and marked COMPLETED in it). A crash anywhere leaves a
+// PENDING request that the next run finishes; a run after completion changes nothing.
+import { withTransaction, type Tx } from '../../db/transaction';
+import { ErrorCode, fail, ok, type Result } from '../../shared/errors';
+import { failpoint } from '../../shared/failpoints';
+import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/audit';
+import type { Em } from '../ledger/ledger-call';
+import { checkId } from '../ledger/validate';
+import type { Payments } from '../ports';
+import { bookkeepingSkeleton, redactPersonalData } from './redact';
+
+export interface EraseDeps {
+  em: Em;
+  payments: Payments | null;
+  /** Who carries it out: the system (the job) unless said otherwise. */
+  actor?: Actor;
+}
+
+export interface ErasureOutcome {
+  userId: string;
+  /** True when an earlier run had finished it: nothing was done now. */
+  alreadyCompleted: boolean;
+  subscriptionsCanceled: number;
+  customerDeleted: boolean;
+  apiKeysRevoked: number;
+  webhookEventsRedacted: number;
+}
+
+/** The pseudonymous address that replaces the email: unique (the column is), and no one's. */
+export const pseudonymEmail = (userId: string) => `erased-${userId}@erased.invalid`;
+
+export async function eraseUser(deps: EraseDeps, input: { userId: string }): Promise<Result<ErasureOutcome>> {
+  const bad = checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND);
+  if (bad) return bad;
+  const conn = deps.em.getConnection();
+  const userId = input.userId.toLowerCase();
+  const [request] = await conn.execute<{ status: string; subscriptions_canceled_at: unknown; customer_deleted_at: unknown }[]>(
+    'update erasure_requests set attempts = attempts + 1 where user_id = ? returning status, subscriptions_canceled_at, customer_deleted_at',
+    [userId],
+  );
+  if (!request) return fail(ErrorCode.ERASURE_NOT_REQUESTED, 'userId');
+  const done: ErasureOutcome = {
+    userId, alreadyCompleted: true, subscriptionsCanceled: 0, customerDeleted: false, apiKeysRevoked: 0, webhookEventsRedacted: 0,
+  };
+  if (request.status === 'COMPLETED') return ok(done);
+
+  const [customer] = await conn.execute<{ customer_id: string }[]>('select customer_id from stripe_customers where user_id = ?', [userId]);
+  const subscriptions = await conn.execute<{ stripe_subscription_id: string }[]>(
+    'select stripe_subscription_id from memberships where user_id = ? and stripe_subscription_id is not null', [userId]);
+  const outcome: ErasureOutcome = { ...done, alreadyCompleted: false };
+  const cancelDue = !request.subscriptions_canceled_at && subscriptions.length > 0;
+  const deleteDue = !request.customer_deleted_at && Boolean(customer);
+  const payments = deps.payments;
+  if ((cancelDue || deleteDue) && !payments) return failed(deps.em, userId, ErrorCode.STRIPE_NOT_CONFIGURED);
+  try {
+    if (cancelDue) {
+      for (const s of subscriptions) {
+        const r = await payments!.cancelSubscriptionNow(s.stripe_subscription_id);
+        if (!r.alreadyEnded) outcome.subscriptionsCanceled += 1;
+      }
+      // mirrored at once; the subscription's webhook says the same later, and older events that
+      // arrive late cannot bring it back (they are older than this change)
+      await conn.execute(
+        `update memberships set status = 'CANCELED', cancel_at_period_end = false, updated_at = now(),
+                stripe_event_at = greatest(stripe_event_at, now())
+          where user_id = ? and status <> 'CANCELED'`, [userId]);
+      await conn.execute('update erasure_requests set subscriptions_canceled_at = now() where user_id = ?', [userId]);
+    }
+    failpoint('erasure.after-subscriptions');
+    if (deleteDue) {
+      const r = await payments!.deleteCustomer(customer!.customer_id);
+      outcome.customerDeleted = !r.alreadyDeleted;
+      failpoint('erasure.after-customer-deleted');
+      await conn.execute('update erasure_requests set customer_deleted_at = now() where user_id = ?', [userId]);
+    }
+  } catch (err) {
+    // the provider failed: recorded for operators, thrown for the job to retry with backoff
+    await conn.execute('update erasure_requests set last_error = ? where user_id = ?', [String((err as Error).message).slice(0, 1000), userId]);
+    throw err;
+  }
+  failpoint('erasure.before-pseudonymize');
+  return withTransaction(deps.em, (tx) => pseudonymize(tx, deps.actor ?? SYSTEM_ACTOR, userId, customer?.customer_id ?? null, outcome));
+}
+
+async function failed(em: Em, userId: string, code: ErrorCode): Promise<Result<ErasureOutcome>> {
+  await em.getConnection().execute('update erasure_requests set last_error = ? where user_id = ?', [code, userId]);
+  return fail(code, 'userId');
+}
+
+/** The local part, all or nothing: runs once, under the request's row lock. */
+async function pseudonymize(tx: Tx, actor: Actor, userId: string, customerId: string | null, outcome: ErasureOutcome): Promise<Result<ErasureOutcome>> {
+  const [request] = await tx.query<{ status: string }>('select status from erasure_requests where user_id = $1 for update', [userId]);
+  if (request!.status === 'COMPLETED') return ok({ ...outcome, alreadyCompleted: true });
+  const [user] = await tx.query<{ email: string }>('select email from users where id = $1 for no key update', [userId]);
+  const email = user!.email;
+  await tx.query(
+    `update users set email = $2, time_zone = 'Europe/Berlin', erased_at = coalesce(erased_at, now()), updated_at = now() where id = $1`,
+    [userId, pseudonymEmail(userId)],
+  );
+  // revoked, and their names (the owner's free text) gone; the hash of a revoked random secret is nothing personal
+  const keys = await tx.query(
+    `update api_keys k set revoked_at = coalesce(k.revoked_at, now()), name = 'erased'
+       from (select id, revoked_at from api_keys where user_id = $1 for update) old
+      where k.id = old.id returning old.revoked_at is null as was_active`, [userId]);
+  outcome.apiKeysRevoked = keys.filter((k) => k.was_active).length;
+  outcome.webhookEventsRedacted = await redactWebhookEvents(tx, userId, customerId, email);
+  await tx.query('delete from data_exports where user_id = $1', [userId]);
+  await tx.query(`update erasure_requests set status = 'COMPLETED', completed_at = now(), last_error = null where user_id = $1`, [userId]);
+  await writeAudit(tx, {
+    actor, action: 'USER_ERASED', targetUserId: userId,
+    before: { status: 'PENDING' },
+    after: {
+      status: 'COMPLETED', subscriptionsCanceled: outcome.subscriptionsCanceled, customerDeleted: outcome.customerDeleted,
+      apiKeysRevoked: outcome.apiKeysRevoked, webhookEventsRedacted: outcome.webhookEventsRedacted,
+    },
+  });
+  return ok(outcome);
+}
+
+/**
+ * Stripe payloads about the user. Processed ones are cut down to their bookkeeping skeleton (ids,
+ * states, amounts, periods: no free text, whatever Stripe put there); ones still to be processed
+ * keep what processing reads, without the personal fields. Any string holding the email goes in
+ * both. A scan of the inbox: erasures are rare, and the inbox has no per-user index.
+ */
+async function redactWebhookEvents(tx: Tx, userId: string, customerId: string | null, email: string): Promise<number> {
+  const rows = await tx.query<{ id: string; status: string; payload: unknown }>(
+    `select id, status, payload from webhook_events
+      where strpos(lower(payload::text), lower($1)) > 0 or strpos(payload::text, $2) > 0
+         or ($3::text is not null and strpos(payload::text, $3) > 0)
+      for update`,
+    [email, userId, customerId],
+  );
+  let changed = 0;
+  for (const r of rows) {
+    const done = r.status === 'PROCESSED' || r.status === 'IGNORED';
+    const clean = done ? bookkeepingSkeleton(r.payload, email) : redactPersonalData(r.payload, email);
+    if (JSON.stringify(clean) === JSON.stringify(r.payload)) continue;
+    await tx.query('update webhook_events set payload = $2::jsonb where id = $1', [r.id, JSON.stringify(clean)]);
+    changed += 1;
+  }
+  return changed;
+}

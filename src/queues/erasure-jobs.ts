@@ -1,0 +1,23 @@
+// The ErasureJobs port on BullMQ: one job per user on the maintenance queue. Enqueueing answers
+// fast whatever Redis does; the request row is stored already and the sweep enqueues it later.
+import type { Queue } from 'bullmq';
+import type { ErasureJobs } from '../domain/ports';
+import type { Logger } from '../observability/logger';
+import { erasureJobId, erasureJobOptions } from './jobs';
+
+const ENQUEUE_TIMEOUT_MS = 1000;
+
+export function bullErasureJobs(queue: Queue, logger: Logger): ErasureJobs {
+  return {
+    async enqueue(userId) {
+      try {
+        await Promise.race([
+          queue.add('erase-user', { userId }, { ...erasureJobOptions, jobId: erasureJobId(userId) }),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS).unref()),
+        ]);
+      } catch (err) {
+        logger.warn({ userId, err: (err as Error).message }, 'erasure stored but not enqueued; the sweep will');
+      }
+    },
+  };
+}
