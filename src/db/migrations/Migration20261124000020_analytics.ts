@@ -23,7 +23,7 @@ export class Migration20261124000020_analytics extends Migration {
       drop index if exists credit_grants_purchase;
       drop table if exists usage_daily, usage_monthly, usage_rollup_state, membership_changes cascade;
       drop function if exists vp_refresh_usage_rollups(integer), vp_rebuild_user_usage_rollup(uuid),
-        vp_users_time_zone_changed(), vp_uuid7_floor(timestamptz), vp_first_local_day(timestamptz, text), vp_membership_history(), vp_append_only() cascade;
+        vp_users_time_zone_changed(), vp_uuid7_floor(timestamptz), vp_first_local_day(timestamptz, text), vp_membership_history(), vp_membership_changes_append_only() cascade;
     `);
   }
 }
@@ -251,14 +251,14 @@ create table membership_changes (
 create index membership_changes_user on membership_changes (user_id, effective_at, id);
 create index membership_changes_effective on membership_changes (effective_at);
 
-create function vp_append_only() returns trigger language plpgsql as $$
+create function vp_membership_changes_append_only() returns trigger language plpgsql as $$
 begin
   raise exception '% is append-only: % refused', tg_table_name, tg_op using errcode = 'VPB02';
 end $$;
 create trigger membership_changes_no_update_delete before update or delete on membership_changes
-  for each row execute function vp_append_only();
+  for each row execute function vp_membership_changes_append_only();
 create trigger membership_changes_no_truncate before truncate on membership_changes
-  for each statement execute function vp_append_only();
+  for each statement execute function vp_membership_changes_append_only();
 
 create function vp_membership_history() returns trigger language plpgsql as $$
 declare
