@@ -35,18 +35,18 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     }
     const em = deps.orm.em.fork();
     const isNew = await storeEvent(em, event);
+    // stored: safe whatever Redis or the worker do, so Stripe gets its answer now; the job is
+    // enqueued after it (a failed or slow enqueue is left to the sweep of stored events)
+    res.status(200).json({ received: true });
+    req.log.info({ eventId: event.id, type: event.type, duplicate: !isNew }, 'stripe webhook received');
     try {
-      // answer fast whatever Redis does: a slow enqueue is left to the sweep
       await Promise.race([
         deps.queue.add('process-stripe-event', { eventId: event.id }, { ...webhookJobOptions, jobId: webhookJobId(event.id) }),
         new Promise((_, reject) => setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS).unref()),
       ]);
     } catch (err) {
-      // stored: the sweep will enqueue it once Redis is back
-      req.log.warn({ eventId: event.id, err: (err as Error).message }, 'stripe webhook stored but not enqueued');
+      req.log.warn({ eventId: event.id, err: (err as Error).message }, 'stripe webhook stored but not enqueued; the sweep will');
     }
-    req.log.info({ eventId: event.id, type: event.type, duplicate: !isNew }, 'stripe webhook received');
-    res.status(200).json({ received: true });
   });
   return router;
 }
