@@ -54,6 +54,9 @@ const Q = {
   verify: 'query($u: ID!) { verifyLedger(userId: $u) { ok balanceSeconds entriesChecked firstBadSequence } }',
   retry: 'mutation($i: RetryWebhookEventInput!) { retryWebhookEvent(input: $i) { event { id status } userErrors { code } } }',
   me: '{ me { id } }',
+  revenue: `query($from: DateTime!, $to: DateTime!) {
+    revenueMetrics(from: $from, to: $to) { startMrrCents mrrCents newMrrCents churnedMrrCents customers churnedCustomers arpuCents revenueCents membershipRevenueCents overageRevenueCents }
+    customerEconomics(first: 50) { totalCount edges { node { userId revenueCents costCents marginCents } } } }`,
 };
 
 interface Customer extends Account {
@@ -144,6 +147,12 @@ describe('erasure end to end', () => {
     const before = await findPersonalData(api.db.em(), personal);
     expect(before.map((h) => `${h.table}.${h.column}`)).toEqual(expect.arrayContaining(['users.email', 'users.time_zone', 'api_keys.name', 'webhook_events.payload']));
     const booksBefore = await books(anna.id);
+    // the revenue figures of a window that ends now, and every customer's economics
+    const window = { from: new Date(Date.now() - 90 * 86_400_000).toISOString(), to: new Date().toISOString() };
+    const revenue = () => api.gql(Q.revenue, window, admin.auth).then((r) => r.body);
+    const revenueBefore = await revenue();
+    expect(revenueBefore.errors).toBeUndefined();
+    expect(revenueBefore.data!.revenueMetrics.revenueCents).toBeGreaterThan(0);
     expect((await verifyLedger({ em: api.db.em() }, anna.id)).ok).toBe(true);
 
     // she asks twice: one request, one job
@@ -167,6 +176,7 @@ describe('erasure end to end', () => {
 
     // the books are kept, linked to the pseudonymous id, and still verify
     expect(await books(anna.id)).toEqual(booksBefore);
+    expect(await revenue()).toEqual(revenueBefore);
     expect((await api.gql(Q.verify, { u: anna.id }, admin.auth)).body.data!.verifyLedger).toMatchObject({ ok: true, firstBadSequence: null });
     const [membership] = await rows('select status from memberships where user_id = ?', [anna.id]);
     expect(membership!.status).toBe('CANCELED');
