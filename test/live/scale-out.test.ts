@@ -30,7 +30,9 @@ const sdk = new Stripe('sk_test_unused');
 beforeAll(async () => {
   db = await createTestDb(2);
   fake = await startFakeStripe({ webhookSecret: SECRET });
-  const env = { DATABASE_URL: db.url, DATABASE_POOL_MAX: '4', SWEEP_INTERVAL_MS: '300', ...stripeEnv(fake, SECRET) };
+  // one Stripe event at a time per worker: while one worker is busy the other takes the next, so
+  // both take part (with 4 each, a quick worker could in principle take all 36)
+  const env = { DATABASE_URL: db.url, DATABASE_POOL_MAX: '4', SWEEP_INTERVAL_MS: '300', WEBHOOK_WORKER_CONCURRENCY: '1', ...stripeEnv(fake, SECRET) };
   const started = await Promise.all([startProcess('api', env), startProcess('api', env), startProcess('worker', env), startProcess('worker', env)]);
   apis = started.slice(0, 2);
   workers = started.slice(2);
