@@ -113,6 +113,9 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
+    // our main.ts owns SIGTERM/SIGINT and stops everything in order; Apollo's own handlers (on
+    // outside NODE_ENV=test) would stop it early and re-raise the signal, killing the drain (exit 143)
+    stopOnTerminationSignals: false,
     validationRules: [limitsRule()],
     plugins: [
       ...(deps.config.nodeEnv === 'development' ? [] : [ApolloServerPluginLandingPageDisabled()]),
