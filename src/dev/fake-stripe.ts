@@ -118,7 +118,8 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
         currency: body.currency, description: body.description ?? null, metadata: body.metadata ?? {}, date: now(),
       };
       invoiceItems.set(item.id, item);
-      if (item.invoice && invoices.has(item.invoice)) invoices.get(item.invoice)!.lines.data.push({ id: id('il'), object: 'line_item', amount: item.amount, invoice_item: item.id });
+      // as Stripe does, the newest lines first: invoice items before the subscription's line
+      if (item.invoice && invoices.has(item.invoice)) invoices.get(item.invoice)!.lines.data.unshift({ id: id('il'), object: 'line_item', amount: item.amount, invoice_item: item.id, parent: { type: 'invoice_item_details' }, pricing: null });
       return [200, item];
     }],
     ['POST', /^\/v1\/subscriptions\/([^/]+)$/, (m, body) => {
@@ -217,7 +218,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       };
       for (const item of pending) {
         item.invoice = invoice.id;
-        invoice.lines.data.push({ id: id('il'), object: 'line_item', amount: item.amount, invoice_item: item.id });
+        invoice.lines.data.unshift({ id: id('il'), object: 'line_item', amount: item.amount, invoice_item: item.id, parent: { type: 'invoice_item_details' }, pricing: null });
       }
       invoices.set(invoice.id, invoice);
       return [200, invoice];

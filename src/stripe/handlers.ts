@@ -75,6 +75,11 @@ const subscriptionOf = (invoice: Stripe.Invoice): string | null => {
 const priceOf = (line: Stripe.InvoiceLineItem | undefined): string | undefined =>
   (line?.pricing?.price_details?.price as string | undefined) ?? undefined;
 
+/** The invoice line of a plan's price (a subscription line), whatever else the invoice carries. */
+function planLineOf(deps: ProcessDeps, invoice: Stripe.Invoice): Stripe.InvoiceLineItem | undefined {
+  return invoice.lines.data.find((l) => planOfPrice(deps, priceOf(l)) !== null);
+}
+
 /**
  * What a paid invoice grants: a period's included seconds (subscription_create / _cycle), or the
  * prorated difference of an upgrade (subscription_update). Keyed in the ledger, so the webhook and
@@ -85,10 +90,14 @@ export async function applyPaidInvoice(deps: ProcessDeps, invoice: Stripe.Invoic
   if (invoice.billing_reason === 'subscription_update') return applyUpgradeInvoice(deps, invoice);
   if (invoice.billing_reason !== 'subscription_create' && invoice.billing_reason !== 'subscription_cycle') return false;
   const subscriptionId = subscriptionOf(invoice);
-  const line = invoice.lines.data[0];
+  // the subscription's own line: Stripe lists invoice items (our overage) on the same invoice, in
+  // any order, so the first line is not necessarily the plan's
+  const line = planLineOf(deps, invoice);
   const userId = await userOfCustomer(deps, customerId(invoice.customer)!);
   const plan = planOfPrice(deps, priceOf(line));
-  if (line && !plan) throw new PermanentWebhookError(`invoice ${invoice.id} is for no price of a plan (STRIPE_PRICE_*)`);
+  if (!line && invoice.lines.data.some((l) => priceOf(l))) {
+    throw new PermanentWebhookError(`invoice ${invoice.id} is for no price of a plan (STRIPE_PRICE_*)`);
+  }
   // an unknown customer may be linked by an event still on its way: retry
   if (!userId || !subscriptionId || !line || !plan) throw new Error(`invoice ${invoice.id} cannot be matched to a user and subscription yet`);
   const r = await grantPlanCredits({ em: deps.em, clock: deps.clock, events: deps.events }, {
@@ -163,7 +172,7 @@ export const HANDLERS: Record<string, Handler> = {
     if (invoice.billing_reason !== 'subscription_cycle' || invoice.status !== 'draft') return;
     const subscription = invoice.parent?.subscription_details?.subscription;
     const subscriptionId = typeof subscription === 'string' ? subscription : subscription?.id;
-    const line = invoice.lines.data[0];
+    const line = planLineOf(deps, invoice);
     if (!subscriptionId || !line) return;
     const [period] = await deps.em.getConnection().execute<{ id: string; ended: boolean; soon: boolean }[]>(
       `select up.id, up.period_end <= now() as ended, up.period_end <= now() + interval '5 minutes' as soon

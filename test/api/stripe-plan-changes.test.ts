@@ -160,6 +160,28 @@ describe('billing portal', () => {
   });
 });
 
+describe('renewal invoices with more than the plan', () => {
+  it('grants the period from the plan\'s line when an overage item comes first on the paid invoice', async () => {
+    const { who, subscriptionId } = await signUp('STARTER');
+    fake.autoDeliver = false;
+    let events: Awaited<ReturnType<FakeStripe['renew']>>;
+    try {
+      events = await fake.renew(subscriptionId);
+    } finally {
+      fake.autoDeliver = true;
+    }
+    fake.outbox.length = 0;
+    // Stripe lists the newest lines first: last period's overage item, then the subscription's line
+    const paid = events.find((e) => e.type === 'invoice.paid')!;
+    (paid.data.object as { lines: { data: unknown[] } }).lines.data.unshift(
+      { id: 'il_overage', object: 'line_item', amount: 617, description: 'Überschreitung: 21 Minuten', parent: { type: 'invoice_item_details' }, pricing: null });
+    for (const e of events) expect(await fake.deliver(e)).toBe(200);
+    await until('the renewal grant', async () => (await state(who)).balance.balanceSeconds === 24_000);
+    const [row] = await api.db.em().getConnection().execute<{ status: string }[]>('select status from webhook_events where id = ?', [paid.id]);
+    expect(row!.status).toBe('PROCESSED');
+  });
+});
+
 describe('reconciliation', () => {
   it('repairs a membership and a grant whose webhooks were lost, and late deliveries change nothing', async () => {
     const { who, subscriptionId } = await signUp('STARTER');
