@@ -26,6 +26,8 @@ export const limits = {
   sweepBatchMax: 500,
   /** Memberships one reconciliation pass compares with Stripe (the oldest-checked first). */
   reconcileBatchMax: 200,
+  /** Tries of one overage invoice line before it is left FAILED (with last_error) for an operator. */
+  overageInvoiceAttemptsMax: 10,
   /** Days a REFUND grant lives when the original grant has expired and there is no membership. */
   refundFallbackExpiryDays: 30,
   /** GraphQL: deepest selection, most fields (each field 1, lists × their page size), page size. */

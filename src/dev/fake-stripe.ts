@@ -161,7 +161,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       if (sub.schedule) return [400, { error: { type: 'invalid_request_error', message: 'You cannot migrate a subscription that is already attached to a schedule' } }];
       const item = sub.items.data[0];
       const s = {
-        id: id('sub_sched'), object: 'subscription_schedule', subscription: sub.id, status: 'active', end_behavior: 'release',
+        id: id('sub_sched'), object: 'subscription_schedule', subscription: sub.id, status: 'active', end_behavior: 'release', metadata: {} as Obj,
         phases: [{ items: [{ price: item.price.id, quantity: 1 }], start_date: item.current_period_start, end_date: item.current_period_end }] as Obj[],
       };
       schedules.set(s.id, s);
@@ -186,8 +186,10 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
         }));
       }
       if (body.end_behavior) s.end_behavior = body.end_behavior;
+      if (body.metadata) s.metadata = { ...s.metadata, ...body.metadata };
       return [200, s];
     }],
+    ['GET', /^\/v1\/subscription_schedules\/([^/]+)$/, (m) => (schedules.has(m[1]!) ? [200, schedules.get(m[1]!)!] : notFound('subscription schedule'))],
     ['POST', /^\/v1\/billing_portal\/sessions$/, (_m, body) => {
       if (!customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
       const s = { id: id('bps'), object: 'billing_portal.session', customer: body.customer, return_url: body.return_url ?? null, created: now(), url: '' };

@@ -90,7 +90,9 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     if (ctx.payments) {
       // the final periods of cancelled memberships, and invoice lines that failed before
       const retry = await deps.em.getConnection().execute<{ period_id: string }[]>(
-        `select period_id from overage_invoices where status <> 'INVOICED' and created_at < now() - interval '1 minute' limit 100`);
+        `select period_id from overage_invoices
+          where status <> 'INVOICED' and created_at < now() - interval '1 minute' and attempts < ?
+          order by attempts, created_at limit 100`, [limits.overageInvoiceAttemptsMax]);
       const ids = [...new Set([...closed.filter((c) => c.overageCents > 0).map((c) => c.periodId), ...retry.map((r) => r.period_id)])];
       if (ids.length) billed = await billFinalPeriods({ em: deps.em, payments: ctx.payments }, ids);
     }

@@ -90,9 +90,16 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
       const sub = await stripe.subscriptions.retrieve(input.subscriptionId);
       const item = sub.items.data[0];
       if (!item) throw new Error(`subscription ${sub.id} has no item`);
-      // a change waiting for the period end is replaced by this one
-      const schedule = typeof sub.schedule === 'string' ? sub.schedule : sub.schedule?.id;
-      if (schedule) await stripe.subscriptionSchedules.release(schedule, {}, { idempotencyKey: `${input.idempotencyKey}-release` });
+      // a change waiting for the period end is replaced by this one — unless it is this very request
+      // repeated (a retry after a crash, a double submit): its schedule stays, and the keyed calls
+      // below answer what they answered the first time
+      const scheduleId = typeof sub.schedule === 'string' ? sub.schedule : sub.schedule?.id;
+      if (scheduleId) {
+        const schedule = await stripe.subscriptionSchedules.retrieve(scheduleId);
+        if (schedule.metadata?.changeKey !== input.idempotencyKey) {
+          await stripe.subscriptionSchedules.release(scheduleId, {}, { idempotencyKey: `${input.idempotencyKey}-release` });
+        }
+      }
       if (input.when === 'KEEP') return { paymentPending: false };
       const price = config.prices[input.planCode];
       if (input.when === 'NOW') {
@@ -106,6 +113,7 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
       const created = await stripe.subscriptionSchedules.create({ from_subscription: sub.id }, { idempotencyKey: `${input.idempotencyKey}-schedule` });
       await stripe.subscriptionSchedules.update(created.id, {
         end_behavior: 'release',
+        metadata: { changeKey: input.idempotencyKey },
         phases: [
           { items: [{ price: item.price.id, quantity: 1 }], start_date: created.phases[0]?.start_date ?? item.current_period_start, end_date: item.current_period_end },
           { items: [{ price, quantity: 1 }], duration: { interval: 'month', interval_count: 1 } },

@@ -64,6 +64,9 @@ export async function reconcileStripe(deps: ProcessDeps, batchMax: number): Prom
       report.checked += 1;
     } catch (err) {
       report.failed += 1;
+      // to the back of the line all the same: a membership that fails every time must not keep the
+      // others from being checked
+      await conn.execute('update memberships set reconciled_at = now() where user_id = ?', [m.user_id]).catch(() => undefined);
       deps.logger.error({ userId: m.user_id, subscription: m.stripe_subscription_id, err: (err as Error).message }, 'reconciliation of a membership failed; next pass retries');
     }
   }

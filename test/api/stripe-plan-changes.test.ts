@@ -113,6 +113,19 @@ describe('downgrade', () => {
     expect((await planGrants(who)).map((g) => Number(g.granted_seconds))).toEqual([48_000, 12_000]);
   });
 
+  it('keeps the downgrade when the same request comes again after our record of it was lost (a crash)', async () => {
+    const { who, subscriptionId } = await signUp('BUSINESS');
+    expect(outcome(await api.gql(CHANGE, { i: { plan: 'STARTER', idempotencyKey: 'down-r' } }, who.auth), 'changePlan')).toBe('OK');
+    const scheduleId = fake.subscriptions.get(subscriptionId)!.schedule as string;
+    // the process died after Stripe's calls and before it kept the answer
+    await api.db.em().getConnection().execute('delete from idempotency_records where user_id = ? and key = ?', [who.id, 'down-r']);
+    const again = await api.gql(CHANGE, { i: { plan: 'STARTER', idempotencyKey: 'down-r' } }, who.auth);
+    expect(again.body.data!.changePlan).toMatchObject({ kind: 'DOWNGRADE', membership: { scheduledPlan: { code: 'STARTER' } }, userErrors: [] });
+    expect(fake.schedules.get(scheduleId)!.status).toBe('active');
+    expect(fake.subscriptions.get(subscriptionId)!.schedule).toBe(scheduleId);
+    expect(fake.requests.filter((r) => r.path.startsWith('/v1/subscription_schedules/') && r.path.endsWith('/release'))).toHaveLength(0);
+  });
+
   it('drops a scheduled downgrade when the user asks for the current plan again', async () => {
     const { who, subscriptionId } = await signUp('BUSINESS');
     await api.gql(CHANGE, { i: { plan: 'STARTER', idempotencyKey: 'down-2' } }, who.auth);
