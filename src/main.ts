@@ -25,7 +25,30 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
-  let service: Awaited<ReturnType<typeof startService>>;
+  let service: Awaited<ReturnType<typeof startService>> | null = null;
+  let signalled: NodeJS.Signals | null = null;
+  const shutdown = (running: NonNullable<typeof service>, signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error({ graceMs: config.shutdownGraceMs }, 'shutdown took longer than SHUTDOWN_GRACE_MS, exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    timer.unref();
+    running.stop({ drainDelayMs: config.shutdownDelayMs }).then(() => process.exit(0), (err: unknown) => {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    // a second signal of either kind takes the default action: the process ends at once
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
+    signalled = signal;
+    // during startup (the HTTP port may be open already) the stop follows as soon as it is done
+    if (service) shutdown(service, signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   try {
     service = await startService(config, logger, role);
   } catch (err) {
@@ -35,26 +58,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      logger.error({ graceMs: config.shutdownGraceMs }, 'shutdown took longer than SHUTDOWN_GRACE_MS, exiting');
-      process.exit(1);
-    }, config.shutdownGraceMs);
-    timer.unref();
-    service.stop({ drainDelayMs: config.shutdownDelayMs }).then(() => process.exit(0), (err: unknown) => {
-      logger.error({ err }, 'shutdown failed');
-      process.exit(1);
-    });
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    // a second signal of either kind takes the default action: the process ends at once
-    process.removeListener('SIGTERM', onSignal);
-    process.removeListener('SIGINT', onSignal);
-    shutdown(signal);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  if (signalled) shutdown(service, signalled);
 }
 
 main().catch((err) => {
