@@ -294,10 +294,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       const start = Math.floor(at.getTime() / 1000);
       if (s.mode === 'payment') {
         Object.assign(s, { status: 'complete', payment_status: 'paid', amount_total: Number(s.line_items[0]?.price_data?.unit_amount ?? 0) });
-        const e = {
-          id: id('evt'), object: 'event', type: 'checkout.session.completed', api_version: '2026-10-28.endive', created: stamp(start),
-          livemode: false, data: { object: { ...s } }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
-        };
+        const e = event('checkout.session.completed', s, stamp(start));
         await emit(e);
         return [e];
       }
@@ -318,14 +315,11 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       };
       invoices.set(invoice.id, invoice);
       Object.assign(s, { status: 'complete', payment_status: 'paid', subscription: sub.id });
-      const event = (type: string, object: Obj, offset: number) => ({
-        id: id('evt'), object: 'event', type, api_version: '2026-10-28.endive', created: stamp(start + offset), livemode: false,
-        data: { object }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
-      });
+      const mk = (type: string, object: Obj, offset: number) => event(type, object, stamp(start + offset));
       const events = [
-        event('checkout.session.completed', { ...s }, 0),
-        event('customer.subscription.created', sub, 1),
-        event('invoice.paid', invoice, 2),
+        mk('checkout.session.completed', s, 0),
+        mk('customer.subscription.created', sub, 1),
+        mk('invoice.paid', invoice, 2),
       ];
       for (const e of events) await emit(e);
       return events;
@@ -353,10 +347,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       };
       invoices.set(invoice.id, invoice);
       if (opts.fail) sub.status = 'past_due';
-      const mk = (type: string, object: Obj, offset: number) => ({
-        id: id('evt'), object: 'event', type, api_version: '2026-10-28.endive', created: stamp(start + offset), livemode: false,
-        data: { object: JSON.parse(JSON.stringify(object)) }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
-      });
+      const mk = (type: string, object: Obj, offset: number) => event(type, object, stamp(start + offset));
       // the renewal invoice: a draft first (invoice.created), then paid or failed
       const draft = { ...JSON.parse(JSON.stringify(invoice)), status: 'draft' };
       const events = [
@@ -371,11 +362,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       const sub = subscriptions.get(subscriptionId);
       if (!sub) throw new Error(`no subscription ${subscriptionId}`);
       sub.status = 'canceled';
-      const e = {
-        id: id('evt'), object: 'event', type: 'customer.subscription.deleted', api_version: '2026-10-28.endive',
-        created: stamp(sub.items.data[0].current_period_end), livemode: false, data: { object: JSON.parse(JSON.stringify(sub)) },
-        pending_webhooks: 1, request: { id: null, idempotency_key: null },
-      };
+      const e = event('customer.subscription.deleted', sub, stamp(sub.items.data[0].current_period_end));
       await emit(e);
       return [e];
     },
@@ -386,10 +373,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       const sub = subscriptions.get(invoice.parent.subscription_details.subscription)!;
       sub.status = 'active';
       const t = Math.floor(Date.now() / 1000);
-      const mk = (type: string, object: Obj, offset: number) => ({
-        id: id('evt'), object: 'event', type, api_version: '2026-10-28.endive', created: stamp(t + offset), livemode: false,
-        data: { object: JSON.parse(JSON.stringify(object)) }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
-      });
+      const mk = (type: string, object: Obj, offset: number) => event(type, object, stamp(t + offset));
       const events = [mk('customer.subscription.updated', sub, 0), mk('invoice.paid', invoice, 1)];
       for (const e of events) await emit(e);
       return events;

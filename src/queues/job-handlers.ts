@@ -19,7 +19,7 @@ import { reconcileStripe } from '../stripe/reconcile';
 import { eraseUser } from '../domain/gdpr/erase-user';
 import { pendingErasures } from '../domain/gdpr/request-account-deletion';
 import {
-  erasureJobId, erasureJobOptions, JOB_TYPES, webhookJobId, webhookJobOptions, type EraseUserJob, type JobType, type QueueName, type WebhookJob,
+  erasureJobId, erasureJobOptions, JOB_TYPES, requeueStripeEvent, type EraseUserJob, type JobType, type QueueName, type WebhookJob,
 } from './jobs';
 
 export interface JobContext {
@@ -65,11 +65,7 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     const ids = await eventsToEnqueue(ctx.orm.em.fork(), STUCK_AFTER_SECONDS, 500);
     let enqueued = 0;
     for (const id of ids) {
-      const existing = await queue.getJob(webhookJobId(id));
-      if (existing && !(await existing.isCompleted()) && !(await existing.isFailed())) continue; // still on its way
-      // a finished job with this id would swallow the new one (ids deduplicate): clear it first
-      if (existing) await existing.remove();
-      await queue.add('process-stripe-event', { eventId: id }, { ...webhookJobOptions, jobId: webhookJobId(id) });
+      if (!(await requeueStripeEvent(queue, id))) continue; // still on its way
       ctx.logger.info({ eventId: id }, 'stripe event enqueued by the sweep');
       enqueued += 1;
     }

@@ -1,6 +1,6 @@
 // Queues, job types, payloads and ids in one place. Ids come from business identity (no ":", not
 // all digits), so a job enqueued twice is one job.
-import type { ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions, Queue } from 'bullmq';
 import type { RedisTls } from '../config/env';
 
 export const Queues = {
@@ -70,6 +70,19 @@ export const webhookJobOptions = {
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 };
+
+/**
+ * Enqueues a stored Stripe event again (the sweep, an operator's retry): nothing while its job is
+ * still waiting or running; a finished job with its id, which would swallow the new one (ids
+ * deduplicate), is cleared first. Answers whether it enqueued.
+ */
+export async function requeueStripeEvent(queue: Queue, eventId: string): Promise<boolean> {
+  const existing = await queue.getJob(webhookJobId(eventId));
+  if (existing && !(await existing.isCompleted()) && !(await existing.isFailed())) return false;
+  if (existing) await existing.remove();
+  await queue.add('process-stripe-event', { eventId }, { ...webhookJobOptions, jobId: webhookJobId(eventId) });
+  return true;
+}
 
 /**
  * A periodic job runs once per tick on one worker, whichever takes it. It is not retried: the

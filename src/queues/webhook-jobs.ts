@@ -3,7 +3,7 @@
 import type { Queue } from 'bullmq';
 import type { WebhookJobs } from '../domain/ports';
 import type { Orm } from '../db/orm';
-import { QUEUE_NAMES, webhookJobId, webhookJobOptions, type QueueName, type WebhookJob } from './jobs';
+import { QUEUE_NAMES, requeueStripeEvent, type QueueName, type WebhookJob } from './jobs';
 
 export function bullWebhookJobs(queues: Record<QueueName, Queue>, orm: Orm): WebhookJobs {
   const queue = queues['stripe-webhooks'] as Queue<WebhookJob>;
@@ -19,9 +19,7 @@ export function bullWebhookJobs(queues: Record<QueueName, Queue>, orm: Orm): Web
     async retry(eventId) {
       await orm.em.fork().getConnection().execute(
         `update webhook_events set status = 'RECEIVED' where id = ? and status in ('FAILED', 'PROCESSING')`, [eventId]);
-      const old = await queue.getJob(webhookJobId(eventId));
-      if (old && ((await old.isCompleted()) || (await old.isFailed()))) await old.remove();
-      await queue.add('process-stripe-event', { eventId }, { ...webhookJobOptions, jobId: webhookJobId(eventId) });
+      await requeueStripeEvent(queue, eventId);
     },
   };
 }

@@ -11,7 +11,7 @@ export interface ReconcileReport {
   checked: number;
   /** Memberships whose mirror differed from Stripe and was repaired. */
   repairedMemberships: number;
-  /** Paid invoices whose grant was missing and is now made. */
+  /** Grants of paid invoices that were missing and are now made. */
   repairedGrants: number;
   failed: number;
 }
@@ -49,16 +49,18 @@ export async function reconcileStripe(deps: ProcessDeps, batchMax: number): Prom
         report.repairedMemberships += 1;
       }
       const invoices = await deps.stripe.invoices.list({ subscription: sub.id, status: 'paid', limit: 5 });
+      const before = await grantCount(deps, m.user_id);
       for (const invoice of invoices.data) {
-        const before = await grantCount(deps, m.user_id);
         await applyPaidInvoice(deps, invoice).catch((err: Error) => {
           // an invoice of an ended period cannot be granted any more (INVALID_PERIOD): not a repair
           if (!/INVALID_PERIOD/.test(err.message)) throw err;
         });
-        if ((await grantCount(deps, m.user_id)) > before) {
-          deps.logger.warn({ userId: m.user_id, invoice: invoice.id }, 'reconciliation: a paid invoice had not been granted (a webhook was missed); granted');
-          report.repairedGrants += 1;
-        }
+      }
+      const repaired = (await grantCount(deps, m.user_id)) - before;
+      if (repaired > 0) {
+        deps.logger.warn({ userId: m.user_id, invoices: invoices.data.map((i) => i.id), grants: repaired },
+          'reconciliation: paid invoices had not been granted (a webhook was missed); granted');
+        report.repairedGrants += repaired;
       }
       await conn.execute('update memberships set reconciled_at = now() where user_id = ?', [m.user_id]);
       report.checked += 1;

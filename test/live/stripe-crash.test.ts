@@ -12,6 +12,7 @@ import { databaseClock } from '../../src/shared/clock';
 import { startProcess, type ServiceProcess } from '../support/processes';
 import { createTestDb, type TestDb } from '../support/test-db';
 import { stripeEnv } from '../support/stripe';
+import { must, Q } from '../support/http-client';
 import { until } from '../support/wait';
 
 const SECRET = 'whsec_test_secret_crash';
@@ -39,15 +40,9 @@ afterAll(async () => {
 
 async function checkoutFor(userId: string): Promise<string> {
   const token = await signToken(DEV_JWT_SECRET, userId, 'USER', 600);
-  const res = await fetch(`http://127.0.0.1:${api.port}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      query: 'mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { sessionId } }',
-      variables: { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } },
-    }),
-  });
-  return ((await res.json()) as { data: { createCheckoutSession: { sessionId: string } } }).data.createCheckoutSession.sessionId;
+  const data = await must<{ createCheckoutSession: { sessionId: string } }>(api.port, token, Q.checkout,
+    { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } });
+  return data.createCheckoutSession.sessionId;
 }
 
 /** How a doomed process ended: SIGKILL at its failpoint, or TIMEOUT (and killed) if it never got there. */
@@ -80,16 +75,7 @@ describe('a worker killed in the middle of a grant', () => {
     const r = await createUser({ em: db.em() }, { email: `crash-${randomUUID()}@example.com` });
     if (!r.ok) throw new Error(r.error.code);
     const userId = r.value.id;
-    const token = await signToken(DEV_JWT_SECRET, userId, 'USER', 600);
-    const res = await fetch(`http://127.0.0.1:${api.port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({
-        query: 'mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { sessionId } }',
-        variables: { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } },
-      }),
-    });
-    const sessionId = ((await res.json()) as { data: { createCheckoutSession: { sessionId: string } } }).data.createCheckoutSession.sessionId;
+    const sessionId = await checkoutFor(userId);
 
     const doomed = await startProcess('worker', { ...env, VP_FAILPOINTS: point });
     const died = diedOf(doomed);
@@ -98,12 +84,7 @@ describe('a worker killed in the middle of a grant', () => {
 
     const healthy = await startProcess('worker', env);
     try {
-      await until('every event processed', async () => {
-        const [row] = await db.em().getConnection().execute<{ n: string }[]>(
-          `select count(*) as n from webhook_events where status <> 'PROCESSED' and payload -> 'data' -> 'object' ->> 'customer' =
-             (select customer_id from stripe_customers where user_id = ?)`, [userId]);
-        return Number(row!.n) === 0;
-      });
+      await until('every event processed', () => allProcessed(userId));
       const grants = await db.em().getConnection().execute<{ granted_seconds: string }[]>(
         `select granted_seconds from credit_grants where user_id = ? and source = 'PLAN'`, [userId]);
       expect(grants).toEqual([{ granted_seconds: '12000' }]);

@@ -15,13 +15,24 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
  * email address, compared case-insensitively) is blanked too.
  */
 export function redactPersonalData<T>(value: T, alsoText?: string): T {
+  return copyJson(value, alsoText, (k, x) => (PERSONAL_KEYS.has(k) && x !== null ? 'blank' : 'keep'));
+}
+
+/**
+ * A deep copy of JSON where `decide` drops a key, blanks it (null) or keeps it (copied the same
+ * way), and any string holding `alsoText` (case-insensitively) becomes null.
+ */
+function copyJson<T>(value: T, alsoText: string | undefined, decide: (key: string, v: Json) => 'keep' | 'blank' | 'drop'): T {
   const needle = alsoText?.toLowerCase();
   const walk = (v: Json): Json => {
     if (typeof v === 'string') return needle && v.toLowerCase().includes(needle) ? null : v;
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object') {
       const out: { [k: string]: Json } = {};
-      for (const [k, x] of Object.entries(v)) out[k] = PERSONAL_KEYS.has(k) && x !== null ? null : walk(x);
+      for (const [k, x] of Object.entries(v)) {
+        const d = decide(k, x);
+        if (d !== 'drop') out[k] = d === 'blank' ? null : walk(x);
+      }
       return out;
     }
     return v;
@@ -41,16 +52,5 @@ const SKELETON_KEYS = new Set([
 
 /** A copy of a payload with only bookkeeping keys (see SKELETON_KEYS), and no string holding `alsoText`. */
 export function bookkeepingSkeleton<T>(value: T, alsoText?: string): T {
-  const needle = alsoText?.toLowerCase();
-  const walk = (v: Json): Json => {
-    if (typeof v === 'string') return needle && v.toLowerCase().includes(needle) ? null : v;
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') {
-      const out: { [k: string]: Json } = {};
-      for (const [k, x] of Object.entries(v)) if (SKELETON_KEYS.has(k)) out[k] = walk(x);
-      return out;
-    }
-    return v;
-  };
-  return walk(value as Json) as T;
+  return copyJson(value, alsoText, (k) => (SKELETON_KEYS.has(k) ? 'keep' : 'drop'));
 }
