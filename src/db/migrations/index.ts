@@ -7,6 +7,7 @@ import { Migration20261124000006_plan_changes } from './Migration20261124000006_
 import { Migration20261124000020_analytics } from './Migration20261124000020_analytics';
 import { Migration20261124000030_gdpr_audit } from './Migration20261124000030_gdpr_audit';
 import { Migration20261124000040_webhook_backlog_index } from './Migration20261124000040_webhook_backlog_index';
+import { Migration20261124000050_rollup_first_pass } from './Migration20261124000050_rollup_first_pass';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -19,4 +20,5 @@ export const migrationsList = [
   { name: 'Migration20261124000020_analytics', class: Migration20261124000020_analytics },
   { name: 'Migration20261124000030_gdpr_audit', class: Migration20261124000030_gdpr_audit },
   { name: 'Migration20261124000040_webhook_backlog_index', class: Migration20261124000040_webhook_backlog_index },
+  { name: 'Migration20261124000050_rollup_first_pass', class: Migration20261124000050_rollup_first_pass },
 ];
