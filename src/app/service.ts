@@ -6,6 +6,7 @@ import type Redis from 'ioredis';
 import { createAuthenticator } from '../auth/authenticate';
 import type { Config } from '../config/env';
 import { createOrm, ensureDatabase, migrate, type Orm } from '../db/orm';
+import { configureUsageBatching } from '../domain/ledger/usage-batcher';
 import { buildApiSchema } from '../graphql/schema';
 import { createGraphQLRouter } from '../http/graphql';
 import { createRateLimiter } from '../http/rate-limit';
@@ -50,6 +51,7 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger, role: Role = 'all'): Promise<RunningService> {
   assertHandlersComplete(); // wiring first: refuse to start with an event type nobody handles
   if (config.databaseCreate) await ensureDatabase(config.databaseUrl, config.databaseTls);
+  configureUsageBatching({ inFlightMax: config.usageBatchesInFlight });
   const orm = await createOrm({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax, tls: config.databaseTls });
   const applied = await migrate(orm);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');

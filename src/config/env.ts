@@ -37,6 +37,8 @@ export interface Config {
   graphqlIntrospection: boolean;
   /** How often a worker settles expired holds and grants and closes ended periods. */
   sweepIntervalMs: number;
+  /** recordUsage statements one process has out at once; calls arriving meanwhile go together in the next (group commit). */
+  usageBatchesInFlight: number;
   /** How often a worker compares memberships with Stripe and repairs what missed webhooks left behind. */
   reconcileIntervalMs: number;
   /** How often a worker verifies every user's ledger (invariants and hash chain). */
@@ -165,6 +167,7 @@ function readConfig(env: Env): Config {
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1, 1_000_000),
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
+    usageBatchesInFlight: int(env, 'USAGE_BATCHES_IN_FLIGHT', 2, 1, 64),
     reconcileIntervalMs: int(env, 'RECONCILE_INTERVAL_MS', 3_600_000, 1000, 7 * 24 * 3_600_000),
     ledgerVerifyIntervalMs: int(env, 'LEDGER_VERIFY_INTERVAL_MS', 24 * 3_600_000, 1000, 30 * 24 * 3_600_000),
     stripe: stripe(env),

@@ -20,6 +20,13 @@ export const limits = {
   usageIncrementSecondsMax: 3600,
   /** Overage limit a user may set: €100,000 a period. */
   overageLimitCentsMax: 10_000_000,
+  /**
+   * Group commit of recordUsage (src/domain/ledger/usage-batcher.ts): most calls in one statement.
+   * Each is a subtransaction, and Postgres keeps 64 subtransaction ids per transaction in shared
+   * memory (beyond that every snapshot gets slower). How many statements go out at once is
+   * configuration (USAGE_BATCHES_IN_FLIGHT).
+   */
+  usageBatchItemsMax: 32,
   /** How far back a usage may be dated. */
   usageBackdateSecondsMax: 7 * 24 * 3600,
   /** Rows one sweep (hold expiry, grant expiry, period close) handles per call. */

@@ -67,6 +67,7 @@ const cases: Case[] = [
   ['a key in odd Unicode', 'INVALID_IDEMPOTENCY_KEY', () => recordUsage(d(), { userId, seconds: 1, idempotencyKey: 'schlüssel-\u202e' })],
   ['a key in the service namespace', 'INVALID_IDEMPOTENCY_KEY', () => recordUsage(d(), { userId, seconds: 1, idempotencyKey: '~commit:x' })],
   ['a description over the limit', 'INVALID_ARGUMENT', () => recordUsage(d(), { userId, seconds: 1, idempotencyKey: 'a', description: 'x'.repeat(10_000) })],
+  ['a usage dated in the year 275760', 'INVALID_ARGUMENT', () => recordUsage(d(), { userId, seconds: 1, idempotencyKey: 'a', occurredAt: new Date(8.64e15) })],
   ['a usage dated a year back', 'INVALID_ARGUMENT', () => recordUsage(d(), { userId, seconds: 1, idempotencyKey: 'a', occurredAt: new Date('2025-11-10T10:00:00Z') })],
   ['a hold over the balance', 'INSUFFICIENT_CREDITS', () => reserveCredits(d(), { userId, seconds: 100_000, idempotencyKey: 'a' })],
   ['a hold TTL of 0', 'INVALID_TTL', () => reserveCredits(d(), { userId, seconds: 1, idempotencyKey: 'a', ttlSeconds: 0 })],

@@ -8,6 +8,7 @@ import { Migration20261124000020_analytics } from './Migration20261124000020_ana
 import { Migration20261124000030_gdpr_audit } from './Migration20261124000030_gdpr_audit';
 import { Migration20261124000040_webhook_backlog_index } from './Migration20261124000040_webhook_backlog_index';
 import { Migration20261124000050_rollup_first_pass } from './Migration20261124000050_rollup_first_pass';
+import { Migration20261124000060_usage_batches } from './Migration20261124000060_usage_batches';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -21,4 +22,5 @@ export const migrationsList = [
   { name: 'Migration20261124000030_gdpr_audit', class: Migration20261124000030_gdpr_audit },
   { name: 'Migration20261124000040_webhook_backlog_index', class: Migration20261124000040_webhook_backlog_index },
   { name: 'Migration20261124000050_rollup_first_pass', class: Migration20261124000050_rollup_first_pass },
+  { name: 'Migration20261124000060_usage_batches', class: Migration20261124000060_usage_batches },
 ];

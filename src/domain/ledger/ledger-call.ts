@@ -76,16 +76,24 @@ export async function callLedger<T>(
   } catch (err) {
     if (audit) await conn.query('rollback').catch(() => undefined);
     const e = err as PgError;
-    if (e.code === BUSINESS_FAILURE_SQLSTATE && e.message && isErrorCode(e.message)) {
-      const detail = detailOf(e);
-      const at = typeof detail?.field === 'string' ? detail.field : field;
-      return fail(e.message, at, detail);
-    }
+    if (e.code === BUSINESS_FAILURE_SQLSTATE && e.message && isErrorCode(e.message)) return businessFailure(e.message, e.detail, field);
     throw err;
   } finally {
     await client.releaseConnection(conn);
   }
-  const answer = res.rows[0]!.r;
+  return answered(deps, res.rows[0]!.r);
+}
+
+/** A business failure a ledger function raised (VPB01: the code, and details as JSON), as a typed result. */
+export function businessFailure(code: string, detailText: string | null | undefined, field?: string): Result<never> {
+  if (!isErrorCode(code)) throw new Error(`ledger function failed with an unknown code: ${code}`);
+  const detail = detailOf({ detail: detailText ?? undefined });
+  const at = typeof detail?.field === 'string' ? detail.field : field;
+  return fail(code, at, detail);
+}
+
+/** A committed answer: its balance and alerts are published, then it is returned. */
+export function answered<T>(deps: CallDeps, answer: T): Result<T> {
   if (deps.events) publish(deps.events, answer as Record<string, unknown>);
   return ok(answer);
 }

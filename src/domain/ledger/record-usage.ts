@@ -1,10 +1,12 @@
 // Records a finished call in one atomic check-and-deduct (the seed's consumeCredits): credits are
 // consumed in consumption order, the rest becomes overage within the cap; when balance plus the
-// overage allowance cannot cover it, it fails with a typed code and writes nothing.
+// overage allowance cannot cover it, it fails with a typed code and writes nothing. Concurrent
+// calls share a statement and a commit (usage-batcher.ts); each keeps its own outcome.
 import { limits } from '../../config/limits';
 import { ErrorCode, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
-import { callLedger } from './ledger-call';
+import { answered, businessFailure } from './ledger-call';
+import { usageBatcherOf } from './usage-batcher';
 import { checkDate, checkId, checkKey, checkSeconds, checkText, fingerprint, firstFailure } from './validate';
 import { toUsageOutcome, type UsageOutcome } from './views';
 
@@ -35,9 +37,12 @@ export async function recordUsage(deps: LedgerDeps, input: RecordUsageInput): Pr
     occurredAt: input.occurredAt?.toISOString(),
     description: input.description,
   });
-  const r = await callLedger<Record<string, unknown>>(deps, 'vp_record_usage', [
-    input.userId, input.seconds, input.idempotencyKey, fp, input.callId ?? null, input.occurredAt ?? null,
-    input.description ?? null, deps.clock.now(), limits.usageBackdateSecondsMax,
-  ]);
+  const a = await usageBatcherOf(deps.em).submit({
+    userId: input.userId, seconds: input.seconds, idempotencyKey: input.idempotencyKey, fingerprint: fp,
+    callId: input.callId ?? null, occurredAt: input.occurredAt?.toISOString() ?? null,
+    description: input.description ?? null, now: deps.clock.now()?.toISOString() ?? null,
+  });
+  if ('failure' in a) return businessFailure(a.failure, a.detail);
+  const r = answered(deps, a.answer);
   return r.ok ? { ok: true, value: toUsageOutcome(r.value) } : r;
 }

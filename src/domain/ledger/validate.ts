@@ -48,7 +48,9 @@ export function checkText(value: unknown, field: string, lengthMax: number): Che
 
 export function checkDate(value: unknown, field: string, code: ErrorCode = ErrorCode.INVALID_ARGUMENT): Check {
   if (value === undefined || value === null) return null;
-  return value instanceof Date && !Number.isNaN(value.getTime()) ? null : fail(code, field);
+  // years 1 to 9999: what both JavaScript's ISO form and Postgres read the same way
+  return value instanceof Date && !Number.isNaN(value.getTime()) && value.getUTCFullYear() >= 1 && value.getUTCFullYear() <= 9999
+    ? null : fail(code, field);
 }
 
 /** The first failing check, or null when all pass. */

@@ -1,0 +1,166 @@
+// Group commit for recordUsage. Every usage is one call of vp_record_usage; what makes the hot path
+// expensive is not that work but what each statement and transaction costs around it (a round trip,
+// PL/pgSQL's per-transaction set-up of its expressions, a commit). So calls that arrive while
+// earlier ones are on their way to the database wait and then go together: one statement, one
+// transaction, one commit for the lot (vp_record_usage_many). Nothing waits on a timer: a call
+// goes at once when fewer than `inFlightMax` statements are out, otherwise with the next batch.
+//
+// Each item keeps its own outcome: it runs in its own subtransaction, so a failure rolls back that
+// item only. Every answer is given after the commit, so it is as durable as a single call's.
+import type { PoolClient } from 'pg';
+import { limits } from '../../config/limits';
+import type { Em } from './ledger-call';
+
+export interface UsageItem {
+  userId: string;
+  seconds: number;
+  idempotencyKey: string;
+  fingerprint: string;
+  callId: string | null;
+  occurredAt: string | null;
+  description: string | null;
+  /** null: the database's clock (statement_timestamp()). */
+  now: string | null;
+}
+
+/** An item's outcome: the ledger function's answer, or the business failure it raised (VPB01). */
+export type UsageAnswer =
+  | { answer: Record<string, unknown> }
+  | { failure: string; detail: string | null };
+
+interface Waiting {
+  item: UsageItem;
+  resolve(a: UsageAnswer): void;
+  reject(err: unknown): void;
+}
+
+interface KnexClient {
+  acquireConnection(): Promise<PoolClient>;
+  releaseConnection(c: PoolClient): Promise<unknown>;
+}
+
+interface PgError extends Error {
+  code?: string;
+  detail?: string;
+}
+
+const SINGLE_SQL = 'select vp_record_usage($1, $2, $3, $4, $5, $6, $7, $8, $9) as r';
+const MANY_SQL = 'select vp_record_usage_many($1::jsonb, $2) as r';
+/** A deadlock or serialization failure aborted the whole statement: nothing committed, so it runs again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const ATTEMPTS_MAX = 3;
+
+export class UsageBatcher {
+  private queue: Waiting[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly client: KnexClient,
+    private readonly inFlightMax = settings.inFlightMax,
+    private readonly itemsMax = limits.usageBatchItemsMax,
+  ) {}
+
+  submit(item: UsageItem): Promise<UsageAnswer> {
+    return new Promise<UsageAnswer>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      // calls made in the same tick go together
+      if (!this.scheduled) {
+        this.scheduled = true;
+        queueMicrotask(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.inFlightMax && this.queue.length > 0) {
+      // what waits is shared evenly over the free slots, so the database works on it in parallel
+      const size = Math.min(this.itemsMax, Math.ceil(this.queue.length / (this.inFlightMax - this.inFlight)));
+      const batch = this.queue.splice(0, size);
+      this.inFlight += 1;
+      void this.run(batch).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: Waiting[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const answers = batch.length === 1 ? [await this.one(batch[0]!.item)] : await this.many(batch.map((w) => w.item));
+        batch.forEach((w, i) => {
+          const a = answers[i]!;
+          if (a instanceof Error) w.reject(a);
+          else w.resolve(a);
+        });
+        return;
+      } catch (err) {
+        if (attempt < ATTEMPTS_MAX && RETRYABLE.has((err as PgError).code ?? '')) continue;
+        for (const w of batch) w.reject(err);
+        return;
+      }
+    }
+  }
+
+  private async query<R>(sql: string, params: unknown[]): Promise<R> {
+    const conn = await this.client.acquireConnection();
+    try {
+      return (await conn.query<{ r: R }>(sql, params)).rows[0]!.r;
+    } finally {
+      await this.client.releaseConnection(conn);
+    }
+  }
+
+  private async one(i: UsageItem): Promise<UsageAnswer> {
+    try {
+      return {
+        answer: await this.query<Record<string, unknown>>(SINGLE_SQL, [
+          i.userId, i.seconds, i.idempotencyKey, i.fingerprint, i.callId, i.occurredAt, i.description, i.now, limits.usageBackdateSecondsMax,
+        ]),
+      };
+    } catch (err) {
+      const e = err as PgError;
+      if (e.code === 'VPB01') return { failure: e.message, detail: e.detail || null };
+      throw err;
+    }
+  }
+
+  private async many(items: UsageItem[]): Promise<(UsageAnswer | Error)[]> {
+    type Out = { ok?: Record<string, unknown>; failure?: string; error?: string; sqlstate?: string; detail?: string | null };
+    const out = await this.query<Out[]>(MANY_SQL, [JSON.stringify(items), limits.usageBackdateSecondsMax]);
+    return out.map((o): UsageAnswer | Error => {
+      if (o.ok) return { answer: o.ok };
+      if (o.failure) return { failure: o.failure, detail: o.detail ?? null };
+      const err: PgError = new Error(o.error ?? 'recordUsage failed in its batch');
+      err.code = o.sqlstate;
+      err.detail = o.detail ?? undefined;
+      return err;
+    });
+  }
+}
+
+const batchers = new WeakMap<object, UsageBatcher>();
+
+/** USAGE_BATCHES_IN_FLIGHT; 2 keeps both cores of a small database busy while calls queue up to go together. */
+const settings = { inFlightMax: 2 };
+
+/** Sets how many usage statements a process has out at once (for batchers made after this call). */
+export function configureUsageBatching(opts: { inFlightMax: number }): void {
+  if (!Number.isInteger(opts.inFlightMax) || opts.inFlightMax < 1) throw new Error(`usage batches in flight must be a positive integer, got ${opts.inFlightMax}`);
+  settings.inFlightMax = opts.inFlightMax;
+}
+
+/** The batcher of the entity manager's pool (one per pool, so per process and database). */
+export function usageBatcherOf(em: Em): UsageBatcher {
+  const client = em.getConnection().getKnex().client as unknown as KnexClient;
+  let b = batchers.get(client);
+  if (!b) {
+    b = new UsageBatcher(client);
+    batchers.set(client, b);
+  }
+  return b;
+}

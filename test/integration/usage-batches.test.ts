@@ -1,0 +1,131 @@
+// Group commit of recordUsage (src/domain/ledger/usage-batcher.ts): calls that queue up go in one
+// statement, and still every call keeps its own outcome — a failure, a replay or an error in one of
+// them changes nothing for the others, and the ledger stays exact.
+import type { PoolClient } from 'pg';
+import { UsageBatcher, type UsageItem } from '../../src/domain/ledger/usage-batcher';
+import { recordUsage } from '../../src/domain/ledger/record-usage';
+import { verifyLedger } from '../../src/domain/ledger/verify-ledger';
+import { fingerprint } from '../../src/domain/ledger/validate';
+import { databaseClock, ManualClock } from '../../src/shared/clock';
+import { createTestDb, type TestDb } from '../support/test-db';
+import { deps, newUserWithBonus, snapshotCounts, unwrap } from '../support/ledger-fixtures';
+
+let db: TestDb;
+beforeAll(async () => {
+  db = await createTestDb(6);
+});
+afterAll(async () => {
+  await db.close();
+});
+
+interface KnexClient {
+  acquireConnection(): Promise<PoolClient>;
+  releaseConnection(c: PoolClient): Promise<unknown>;
+}
+
+/** A batcher over the test pool that counts the statements it sends. */
+function countingBatcher(inFlightMax: number) {
+  const client = db.em().getConnection().getKnex().client as unknown as KnexClient;
+  const seen = { statements: 0 };
+  const counting: KnexClient = {
+    acquireConnection: async () => {
+      seen.statements += 1;
+      return client.acquireConnection();
+    },
+    releaseConnection: (c) => client.releaseConnection(c),
+  };
+  return { batcher: new UsageBatcher(counting, inFlightMax), seen };
+}
+
+const item = (userId: string, seconds: number, key: string, extra: Partial<UsageItem> = {}): UsageItem => ({
+  userId, seconds, idempotencyKey: key,
+  fingerprint: fingerprint('recordUsage', { seconds, callId: extra.callId ?? undefined, occurredAt: undefined, description: undefined }),
+  callId: null, occurredAt: null, description: null, now: null, ...extra,
+});
+
+describe('usage batches', () => {
+  it('sends calls that queue up in one statement, each with its own outcome, and the ledgers stay exact', async () => {
+    const rich = await newUserWithBonus(db.em(), databaseClock, 10_000);
+    const poor = await newUserWithBonus(db.em(), databaseClock, 100);
+    const { batcher, seen } = countingBatcher(1);
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const answers = await Promise.all([
+      batcher.submit(item(rich, 60, 'r-1')),
+      batcher.submit(item(poor, 60, 'p-1')),
+      batcher.submit(item(poor, 60, 'p-2')), // 40 s left: refused
+      batcher.submit(item(rich, 60, 'r-1')), // the same key again, same parameters: a replay
+      batcher.submit(item(rich, 90, 'r-1')), // the same key with other parameters: refused
+      batcher.submit(item(missing, 60, 'm-1')),
+      batcher.submit(item(rich, 60, 'r-2', { occurredAt: 'not a date' })), // an error inside the database
+      batcher.submit(item(rich, 30, 'r-3')),
+    ].map((p) => p.then((a) => a, (err: Error) => ({ thrown: err.message }))));
+    expect(seen.statements).toBe(1);
+    const code = (a: object) => ('answer' in a ? 'OK' : 'failure' in a ? a.failure : 'ERROR');
+    expect(answers.map(code)).toEqual(['OK', 'OK', 'INSUFFICIENT_CREDITS', 'OK', 'IDEMPOTENCY_KEY_REUSED', 'USER_NOT_FOUND', 'ERROR', 'OK']);
+    expect((answers[6] as { thrown: string }).thrown).toMatch(/timestamp/);
+    const first = (answers[0] as { answer: { usageRecordId: string } }).answer;
+    expect((answers[3] as { answer: { usageRecordId: string } }).answer.usageRecordId).toBe(first.usageRecordId);
+    const [balances] = await db.em().getConnection().execute<{ rich: string; poor: string }[]>(
+      'select (select balance_seconds from credit_balances where user_id = ?) as rich, (select balance_seconds from credit_balances where user_id = ?) as poor',
+      [rich, poor]);
+    expect({ rich: Number(balances!.rich), poor: Number(balances!.poor) }).toEqual({ rich: 10_000 - 90, poor: 40 });
+    for (const u of [rich, poor]) expect((await verifyLedger({ em: db.em() }, u)).problems).toEqual([]);
+  });
+
+  it('shares queued calls evenly over the statements it may have out', async () => {
+    const users = await Promise.all(Array.from({ length: 4 }, () => newUserWithBonus(db.em(), databaseClock, 10_000)));
+    const { batcher, seen } = countingBatcher(2);
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => batcher.submit(item(users[i % 4]!, 1 + (i % 7), `o-${i}`))));
+    expect(seen.statements).toBe(2); // 40 calls in one tick: two statements of 20, side by side
+    expect(answers.every((a) => 'answer' in a)).toBe(true);
+    for (const [u, userId] of users.entries()) {
+      const [row] = await db.em().getConnection().execute<{ b: string }[]>('select balance_seconds as b from credit_balances where user_id = ?', [userId]);
+      const used = Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 4 === u).reduce((sum, i) => sum + 1 + (i % 7), 0);
+      expect(Number(row!.b)).toBe(10_000 - used);
+      expect((await verifyLedger({ em: db.em() }, userId)).problems).toEqual([]);
+    }
+  });
+
+  it("keeps one user's calls in one statement in the order they were made", async () => {
+    const userId = await newUserWithBonus(db.em(), databaseClock, 10_000);
+    const { batcher, seen } = countingBatcher(1);
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => batcher.submit(item(userId, 5, `seq-${i}`))));
+    expect(seen.statements).toBe(1);
+    const sequences = (answers as { answer: { transaction: { sequence: number } } }[]).map((a) => Number(a.answer.transaction.sequence));
+    expect(sequences).toEqual(sequences.map((_, i) => sequences[0]! + i));
+  });
+
+  it('takes each call\'s own clock, so calls made at different moments keep their moments in one statement', async () => {
+    const userId = await newUserWithBonus(db.em(), databaseClock, 10_000);
+    const at = (iso: string) => new ManualClock(new Date(iso));
+    const [a, b] = await Promise.all([
+      recordUsage(deps(db.em(), at('2026-11-20T10:00:00Z')), { userId, seconds: 10, idempotencyKey: 'clock-a' }),
+      recordUsage(deps(db.em(), at('2026-11-20T11:00:00Z')), { userId, seconds: 10, idempotencyKey: 'clock-b' }),
+    ]);
+    expect(unwrap(a).transaction!.createdAt.toISOString()).toBe('2026-11-20T10:00:00.000Z');
+    expect(unwrap(b).transaction!.createdAt.toISOString()).toBe('2026-11-20T11:00:00.000Z');
+  });
+
+  it('writes nothing for a statement that fails as a whole, and tells every caller', async () => {
+    const userId = await newUserWithBonus(db.em(), databaseClock, 10_000);
+    const before = await snapshotCounts(db.em());
+    const client = db.em().getConnection().getKnex().client as unknown as KnexClient;
+    // a connection that dies as the statement is sent, as when the database restarts
+    const dying: KnexClient = {
+      acquireConnection: async () => {
+        const c = await client.acquireConnection();
+        const query = c.query.bind(c);
+        (c as unknown as { query: unknown }).query = async (...args: unknown[]) => {
+          await (query as (sql: string) => Promise<unknown>)('select pg_terminate_backend(pg_backend_pid())').catch(() => undefined);
+          return (query as (...a: unknown[]) => Promise<unknown>)(...args);
+        };
+        return c;
+      },
+      releaseConnection: (c) => client.releaseConnection(c),
+    };
+    const batcher = new UsageBatcher(dying, 1);
+    const outcomes = await Promise.allSettled([1, 2, 3].map((i) => batcher.submit(item(userId, 10, `dead-${i}`))));
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(await snapshotCounts(db.em())).toEqual(before);
+  });
+});
