@@ -8,6 +8,7 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, createServer, request } from 'node:http';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import Stripe from 'stripe';
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
     await postAll(`http://127.0.0.1:${API_PORT}/webhooks/stripe`, bodies.slice(0, WARM), sdk);
     const measured = await postAll(`http://127.0.0.1:${API_PORT}/webhooks/stripe`, bodies.slice(WARM), sdk);
     const run = { ack: measured.ack, codes: measured.codes, sentAt: [...Array<number>(WARM).fill(Number.NaN), ...measured.sentAt] };
+    if (process.env.BENCH_SERIES) writeFileSync(process.env.BENCH_SERIES, JSON.stringify({ ack: measured.ack, sentAt: measured.sentAt, baselineAck: baseline.ack, baselineSentAt: baseline.sentAt }));
 
     const deadline = Date.now() + 60_000;
     let grants: { reference: string; created_at: string }[] = [];

@@ -7,6 +7,7 @@ import type { Orm } from '../db/orm';
 import type { Logger } from '../observability/logger';
 import { httpRequestDuration, scrape } from '../observability/metrics';
 import { requestId } from './request-id';
+import { withTimeout } from '../shared/time';
 
 export interface HttpDeps {
   orm: Orm;
@@ -54,9 +55,6 @@ export interface ReadinessReport {
 
 const CHECK_TIMEOUT_MS = 2000;
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms).unref())]);
-}
 
 export async function readiness(deps: HttpDeps): Promise<ReadinessReport> {
   const checks = { postgres: 'ok', redis: 'ok', migrations: 'ok' };

@@ -6,6 +6,7 @@
 // caller cannot create series.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { limits } from '../config/limits';
+import { withTimeout } from '../shared/time';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
@@ -110,13 +111,6 @@ export function addScrapeSource(source: ScrapeSource): () => void {
 
 const SCRAPE_TIMEOUT_MS = limits.metricsScrapeTimeoutMs;
 
-function timeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
 
 new Gauge({
   name: 'vp_websocket_connections',
@@ -160,7 +154,7 @@ const readQueues = oncePerScrape(async () => {
   for (const s of sources) {
     if (!s.queueCounts) continue;
     try {
-      Object.assign(counts, await timeout(s.queueCounts(), SCRAPE_TIMEOUT_MS));
+      Object.assign(counts, await withTimeout(s.queueCounts(), SCRAPE_TIMEOUT_MS));
     } catch {
       up = 0;
     }
@@ -198,7 +192,7 @@ const readBacklog = oncePerScrape(async () => {
   for (const s of sources) {
     if (!s.webhookBacklog) continue;
     try {
-      const b = await timeout(s.webhookBacklog(), SCRAPE_TIMEOUT_MS);
+      const b = await withTimeout(s.webhookBacklog(), SCRAPE_TIMEOUT_MS);
       Object.assign(byStatus, b.byStatus);
       oldest = Math.max(oldest, b.oldestAgeSeconds);
     } catch {

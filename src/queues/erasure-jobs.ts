@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import type { ErasureJobs } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 import { erasureJobId, erasureJobOptions } from './jobs';
+import { withTimeout } from '../shared/time';
 
 const ENQUEUE_TIMEOUT_MS = 1000;
 
@@ -11,10 +12,7 @@ export function bullErasureJobs(queue: Queue, logger: Logger): ErasureJobs {
   return {
     async enqueue(userId) {
       try {
-        await Promise.race([
-          queue.add('erase-user', { userId }, { ...erasureJobOptions, jobId: erasureJobId(userId) }),
-          new Promise((_, reject) => setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS).unref()),
-        ]);
+        await withTimeout(queue.add('erase-user', { userId }, { ...erasureJobOptions, jobId: erasureJobId(userId) }), ENQUEUE_TIMEOUT_MS, 'enqueue timed out');
       } catch (err) {
         logger.warn({ userId, err: (err as Error).message }, 'erasure stored but not enqueued; the sweep will');
       }

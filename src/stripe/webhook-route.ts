@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger';
 import { webhookJobId, webhookJobOptions, type WebhookJob } from '../queues/jobs';
 import { verifyWebhook, type Stripe } from './client';
 import { storeEvent } from './inbox';
+import { withTimeout } from '../shared/time';
 
 const ENQUEUE_TIMEOUT_MS = 1000;
 
@@ -40,10 +41,9 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     res.status(200).json({ received: true });
     req.log.info({ eventId: event.id, type: event.type, duplicate: !isNew }, 'stripe webhook received');
     try {
-      await Promise.race([
+      await withTimeout(
         deps.queue.add('process-stripe-event', { eventId: event.id }, { ...webhookJobOptions, jobId: webhookJobId(event.id) }),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS).unref()),
-      ]);
+        ENQUEUE_TIMEOUT_MS, 'enqueue timed out');
     } catch (err) {
       req.log.warn({ eventId: event.id, err: (err as Error).message }, 'stripe webhook stored but not enqueued; the sweep will');
     }
