@@ -228,21 +228,27 @@ describe('eraseUser', () => {
     return c;
   }
 
-  it('resumes after a crash midway: each Stripe step once, the local part once', async () => {
-    const c = await requested();
-    let crash = true;
-    const flaky: Payments = {
+  /** Payments whose `method` is carried out by Stripe the first time, but its answer is lost. */
+  function losingFirstAnswer(method: 'deleteCustomer' | 'invoiceFinalOverage'): Payments {
+    let lose = true;
+    const real = payments[method] as (...args: unknown[]) => Promise<unknown>;
+    return {
       ...payments,
-      // Stripe deletes the customer, then the connection breaks before we record it
-      async deleteCustomer(id) {
-        const r = await payments.deleteCustomer(id);
-        if (crash) {
-          crash = false;
+      [method]: async (...args: unknown[]) => {
+        const r = await real(...args);
+        if (lose) {
+          lose = false;
           throw new Error('socket hang up');
         }
         return r;
       },
     };
+  }
+
+  it('resumes after a crash midway: each Stripe step once, the local part once', async () => {
+    const c = await requested();
+    // Stripe deletes the customer, then the connection breaks before we record it
+    const flaky = losingFirstAnswer('deleteCustomer');
     await expect(eraseUser({ em: api.db.em(), payments: flaky }, { userId: c.id })).rejects.toThrow('socket hang up');
     const [midway] = await rows('select * from erasure_requests where user_id = ?', [c.id]);
     expect(midway).toMatchObject({ status: 'PENDING', customer_deleted_at: null, last_error: 'socket hang up', attempts: 1 });
@@ -264,6 +270,47 @@ describe('eraseUser', () => {
     expect((await rows('select email from users where id = ?', [c.id]))[0]!.email).toBe(`erased-${c.id}@erased.invalid`);
     expect(await rows(`select 1 from audit_log where action = 'USER_ERASED' and target_user_id = ?`, [c.id])).toHaveLength(1);
     expect((await verifyLedger({ em: api.db.em() }, c.id)).ok).toBe(true);
+  });
+
+  it('bills the open period\'s overage on a final invoice before the customer goes, once, also when Stripe fails midway', async () => {
+    const c = await requested();
+    // 2,500 included minutes used up and 1,234 seconds of overage at 20 c/min: 411.33 → 411 c
+    const used = await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 1_234, idempotencyKey: 'long-call' } }, service.auth);
+    expect(outcome(used, 'recordUsage')).toBe('OK');
+    const [open] = await rows('select id, status, overage_seconds from usage_periods where user_id = ?', [c.id]);
+    expect(open).toMatchObject({ status: 'OPEN', overage_seconds: '1234' });
+
+    // Stripe makes the invoice, then the answer is lost: the customer must stay, the job retries
+    const flaky = losingFirstAnswer('invoiceFinalOverage');
+    await expect(eraseUser({ em: api.db.em(), payments: flaky }, { userId: c.id })).rejects.toThrow(/overage of 1 period\(s\) not invoiced yet/);
+    expect(fake.customers.has(c.customerId)).toBe(true);
+    expect((await rows('select status, customer_deleted_at from erasure_requests where user_id = ?', [c.id]))[0]).toEqual({ status: 'PENDING', customer_deleted_at: null });
+    expect((await rows('select status, attempts from overage_invoices where period_id = ?', [open!.id]))[0]).toEqual({ status: 'FAILED', attempts: 1 });
+
+    const done = await eraseUser({ em: api.db.em(), payments: flaky }, { userId: c.id });
+    expect(done).toMatchObject({ ok: true, value: { alreadyCompleted: false, customerDeleted: true } });
+    expect(fake.customers.has(c.customerId)).toBe(false);
+    // one invoice item and one invoice at Stripe, both made before the customer's deletion
+    const items = [...fake.invoiceItems.values()].filter((i) => i.customer === c.customerId);
+    expect(items).toEqual([expect.objectContaining({ amount: 411, currency: 'eur', description: expect.stringMatching(/^Überschreitung: 21 Minuten \(/) })]);
+    const invoices = [...fake.invoices.values()].filter((i) => i.customer === c.customerId && i.metadata?.periodId === open!.id);
+    expect(invoices).toHaveLength(1);
+    const deletedAt = fake.requests.findIndex((r) => r.method === 'DELETE' && r.path === `/v1/customers/${c.customerId}`);
+    const billedAt = fake.requests.map((r, i) => (r.path === '/v1/invoiceitems' && r.body.customer === c.customerId ? i : -1)).filter((i) => i >= 0);
+    expect(billedAt).toHaveLength(2); // the first answer lost, then its keyed repeat
+    expect(deletedAt).toBeGreaterThan(Math.max(...billedAt));
+    expect((await rows('select status, amount_cents, overage_seconds, stripe_invoice_id from overage_invoices where period_id = ?', [open!.id]))[0])
+      .toEqual({ status: 'INVOICED', amount_cents: '411', overage_seconds: '1234', stripe_invoice_id: invoices[0]!.id });
+    // the period ended with the membership: overage fixed in cents, nothing expired or rolled over by it
+    expect((await rows('select status, overage_cents, expired_seconds, rollover_seconds from usage_periods where id = ?', [open!.id]))[0])
+      .toEqual({ status: 'CLOSED', overage_cents: '411', expired_seconds: '0', rollover_seconds: '0' });
+    expect((await verifyLedger({ em: api.db.em() }, c.id)).ok).toBe(true);
+
+    // afterwards: no overage for the erased account, and no second invoice however often it runs
+    const later = await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 60, idempotencyKey: 'after' } }, service.auth);
+    expect(outcome(later, 'recordUsage')).toBe('INSUFFICIENT_CREDITS');
+    expect(await eraseUser({ em: api.db.em(), payments }, { userId: c.id })).toMatchObject({ ok: true, value: { alreadyCompleted: true } });
+    expect([...fake.invoiceItems.values()].filter((i) => i.customer === c.customerId)).toHaveLength(1);
   });
 
   it('runs twice at once and erases once', async () => {

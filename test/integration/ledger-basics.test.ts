@@ -7,7 +7,7 @@ import { grantCredits } from '../../src/domain/ledger/grant-credits';
 import { grantPlanCredits } from '../../src/domain/ledger/grant-plan-credits';
 import { refundUsage } from '../../src/domain/ledger/refund-usage';
 import { adjustCredits } from '../../src/domain/ledger/adjust-credits';
-import { closePeriod, closeDuePeriods } from '../../src/domain/ledger/close-period';
+import { closeCanceledPeriod, closePeriod, closeDuePeriods } from '../../src/domain/ledger/close-period';
 import { expireDue } from '../../src/domain/ledger/expire-due';
 import { getBalance, loadPeriodUsage } from '../../src/domain/ledger/get-balance';
 import { verifyLedger } from '../../src/domain/ledger/verify-ledger';
@@ -184,6 +184,38 @@ describe('the ledger core', () => {
     } finally {
       await em.getConnection().execute(`update plans set rollover_max_seconds = 0 where code = 'STARTER'`);
     }
+    await expectVerified(userId);
+  });
+
+  it('closes a period early only when its membership was cancelled at once: overage fixed in cents, once', async () => {
+    const clock = new ManualClock(new Date('2026-11-01T00:00:00Z'));
+    const em = db.em();
+    const userId = await newUser(em);
+    await activeMembership(em, userId, T0, T1, 'STARTER');
+    const plan = unwrap(await grantPlanCredits(deps(em, clock), {
+      userId, subscriptionId: 'sub_early', planCode: 'STARTER', periodStart: T0, periodEnd: T1,
+    }));
+    const periodId = plan.grant.periodId!;
+    clock.set(new Date('2026-11-15T00:00:00Z'));
+    unwrap(await recordUsage(deps(em, clock), { userId, seconds: 12_000 + 1_234, idempotencyKey: 'u1' }));
+    // still ACTIVE: not before its end
+    expect(await closeCanceledPeriod(deps(em, clock), { periodId })).toMatchObject({ ok: false, error: { code: 'PERIOD_NOT_ENDED' } });
+    expect(await closeCanceledPeriod(deps(em, clock), { periodId: 'nope' })).toMatchObject({ ok: false, error: { code: 'PERIOD_NOT_FOUND' } });
+    const [open] = await em.getConnection().execute(`select status from usage_periods where id = ?`, [periodId]);
+    expect(open!.status).toBe('OPEN');
+
+    await em.getConnection().execute(`update memberships set status = 'CANCELED' where user_id = ?`, [userId]);
+    clock.set(new Date('2026-11-16T00:00:00Z'));
+    const closed = unwrap(await closeCanceledPeriod(deps(em, clock), { periodId }));
+    expect(closed).toMatchObject({ overageSeconds: 1234, overageCents: 617, expiredSeconds: 0, rolloverSeconds: 0, periodEnd: T1 });
+    // usage afterwards counts in no period and takes no overage
+    expect(await recordUsage(deps(em, clock), { userId, seconds: 60, idempotencyKey: 'u2' }))
+      .toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_CREDITS' } });
+    clock.set(T1);
+    expect((await closeDuePeriods(deps(em, clock), 100)).map((c) => c.periodId)).not.toContain(periodId);
+    const replay = unwrap(await closePeriod(deps(em, clock), { periodId }));
+    expect(replay).toMatchObject({ overageSeconds: 1234, overageCents: 617 });
+    expect(unwrap(await closeCanceledPeriod(deps(em, clock), { periodId })).overageCents).toBe(617);
     await expectVerified(userId);
   });
 

@@ -7,10 +7,14 @@
 // ended subscription or a deleted customer counts as done); the local part is one transaction
 // that runs once (the request row is locked and marked COMPLETED in it). A crash anywhere leaves a
 // PENDING request that the next run finishes; a run after completion changes nothing.
+import { limits } from '../../config/limits';
 import { withTransaction, type Tx } from '../../db/transaction';
+import { databaseClock } from '../../shared/clock';
 import { ErrorCode, fail, ok, type Result } from '../../shared/errors';
 import { failpoint } from '../../shared/failpoints';
 import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/audit';
+import { billFinalPeriods } from '../billing/bill-final-periods';
+import { closeCanceledPeriod } from '../ledger/close-period';
 import type { Em } from '../ledger/ledger-call';
 import { checkId } from '../ledger/validate';
 import type { Payments } from '../ports';
@@ -75,6 +79,10 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
     }
     failpoint('erasure.after-subscriptions');
     if (deleteDue) {
+      // the overage owed is billed while the customer still exists (after the deletion no invoice
+      // can be made); until it is, the customer stays and the job tries again
+      await billOverageOwed(deps.em, payments!, userId);
+      failpoint('erasure.after-final-overage');
       const r = await payments!.deleteCustomer(customer!.customer_id);
       outcome.customerDeleted = !r.alreadyDeleted;
       failpoint('erasure.after-customer-deleted');
@@ -87,6 +95,39 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
   }
   failpoint('erasure.before-pseudonymize');
   return withTransaction(deps.em, (tx) => pseudonymize(tx, deps.actor ?? SYSTEM_ACTOR, userId, customer?.customer_id ?? null, outcome));
+}
+
+/** Periods of the user whose overage is closed in cents but not invoiced, and not given up on yet. */
+const UNBILLED = `select up.id from usage_periods up
+    join memberships ms on ms.id = up.membership_id and ms.stripe_subscription_id is not null
+    left join overage_invoices oi on oi.period_id = up.id
+   where up.user_id = ? and up.status = 'CLOSED' and up.overage_cents > 0
+     and (oi.id is null or (oi.status <> 'INVOICED' and oi.attempts < ?))
+   order by up.period_start`;
+
+/**
+ * Bills every period of the user that owes overage, before the Stripe customer goes: the period that
+ * is open now (its membership was just cancelled) is closed at once, and its overage, with any
+ * earlier period's that was not invoiced, goes on a final invoice (keyed: once, however often this
+ * runs). Throws while a line is still owed, so the customer is kept and the job retries; a line that
+ * failed `overageInvoiceAttemptsMax` times is left FAILED for an operator, as everywhere else.
+ */
+async function billOverageOwed(em: Em, payments: Payments, userId: string): Promise<void> {
+  const conn = em.getConnection();
+  const open = await conn.execute<{ id: string }[]>(
+    `select up.id from usage_periods up join memberships ms on ms.id = up.membership_id
+      where up.user_id = ? and up.status = 'OPEN' and up.overage_seconds > 0
+        and ms.status = 'CANCELED' and ms.stripe_subscription_id is not null
+      order by up.period_start`, [userId]);
+  for (const p of open) {
+    const r = await closeCanceledPeriod({ em, clock: databaseClock }, { periodId: p.id });
+    if (!r.ok) throw new Error(`closing period ${p.id} before the customer's deletion failed: ${r.error.code}`);
+  }
+  const owed = await conn.execute<{ id: string }[]>(UNBILLED, [userId, limits.overageInvoiceAttemptsMax]);
+  if (!owed.length) return;
+  await billFinalPeriods({ em, payments }, owed.map((p) => p.id));
+  const left = await conn.execute<{ id: string }[]>(UNBILLED, [userId, limits.overageInvoiceAttemptsMax]);
+  if (left.length) throw new Error(`overage of ${left.length} period(s) not invoiced yet (${left.map((p) => p.id).join(', ')}): the Stripe customer is kept until it is`);
 }
 
 async function failed(em: Em, userId: string, code: ErrorCode): Promise<Result<ErasureOutcome>> {

@@ -25,9 +25,24 @@ export interface PeriodCloseOutcome {
 }
 
 export async function closePeriod(deps: LedgerDeps, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
+  return close(deps, 'vp_close_period', input);
+}
+
+/**
+ * Closes a period now, before its end, because its membership was cancelled at once (erasure): the
+ * overage is fixed in cents as at a normal close, so it can be billed while the Stripe customer
+ * still exists; nothing expires or rolls over (the PLAN seconds left expire at their grants' end).
+ * A period that has ended or is closed already closes as usual or answers its first result; one of a
+ * membership that is not CANCELED is refused with PERIOD_NOT_ENDED.
+ */
+export async function closeCanceledPeriod(deps: LedgerDeps, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
+  return close(deps, 'vp_close_canceled_period', input);
+}
+
+async function close(deps: LedgerDeps, fn: string, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
   const bad = checkId(input.periodId, 'periodId', ErrorCode.PERIOD_NOT_FOUND);
   if (bad) return bad;
-  const r = await callLedger<Record<string, any>>(deps, 'vp_close_period', [input.periodId, deps.clock.now()]); // eslint-disable-line
+  const r = await callLedger<Record<string, any>>(deps, fn, [input.periodId, deps.clock.now()]); // eslint-disable-line
   if (!r.ok) return r;
   const j = r.value;
   return {
