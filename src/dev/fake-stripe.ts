@@ -23,6 +23,8 @@ export interface FakeStripe {
   invoices: Map<string, Obj>;
   invoiceItems: Map<string, Obj>;
   schedules: Map<string, Obj>;
+  /** Customers whose card is declined when an invoice is paid at once (`POST /v1/invoices/:id/pay`). */
+  decliningCustomers: Set<string>;
   /** Where webhooks go (our /webhooks/stripe). */
   webhookUrl: string;
   /** When false, the helpers keep their events in `outbox` instead of sending them (chaos tests). */
@@ -76,6 +78,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
   const invoices = new Map<string, Obj>();
   const invoiceItems = new Map<string, Obj>();
   const schedules = new Map<string, Obj>();
+  const decliningCustomers = new Set<string>();
   let pending: Promise<void> = Promise.resolve();
   const replays = new Map<string, { body: string; status: number; response: Obj }>();
   // event times only grow, as Stripe's do (its renewals here may lie ahead of the wall clock)
@@ -231,6 +234,19 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       inv.status = 'open';
       return [200, inv];
     }],
+    // paid at once with the customer's default payment method, as Stripe does; a declined card is a 402 card_error
+    ['POST', /^\/v1\/invoices\/([^/]+)\/pay$/, (m) => {
+      const inv = invoices.get(m[1]!);
+      if (!inv) return notFound('invoice');
+      if (inv.status === 'paid') return [400, { error: { type: 'invalid_request_error', message: 'Invoice is already paid' } }];
+      if (inv.status !== 'open') return [400, { error: { type: 'invalid_request_error', message: `You can only pay an open invoice; this one is ${inv.status}` } }];
+      if (!customers.has(inv.customer) || decliningCustomers.has(inv.customer)) {
+        return [402, { error: { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' } }];
+      }
+      inv.status = 'paid';
+      const e = event('invoice.paid', inv, stamp(now()));
+      return [200, inv, () => emit(e)];
+    }],
     ['GET', /^\/v1\/checkout\/sessions\/([^/]+)$/, (m) => (sessions.has(m[1]!) ? [200, sessions.get(m[1]!)!] : notFound('checkout session'))],
     ['GET', /^\/v1\/subscriptions\/([^/]+)$/, (m) => (subscriptions.has(m[1]!) ? [200, subscriptions.get(m[1]!)!] : notFound('subscription'))],
   ];
@@ -277,7 +293,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
 
   const fake: FakeStripe = {
     url: `http://127.0.0.1:${port}`,
-    requests, customers, sessions, subscriptions, invoices, invoiceItems, schedules,
+    requests, customers, sessions, subscriptions, invoices, invoiceItems, schedules, decliningCustomers,
     webhookUrl: '',
     autoDeliver: true,
     outbox: [],

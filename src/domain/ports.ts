@@ -49,8 +49,14 @@ export interface Payments {
   deleteCustomer(customerId: string): Promise<{ alreadyDeleted: boolean }>;
   /** Ends the subscription, at the period end (default) or now; answers whether it ends at the period end. */
   cancelSubscription(subscriptionId: string, atPeriodEnd: boolean): Promise<{ cancelAtPeriodEnd: boolean; status: string }>;
-  /** Bills a final period's overage on its own invoice (no renewal will carry it), once. */
-  invoiceFinalOverage(input: { customerId: string; amountCents: number; description: string; idempotencyKey: string; metadata: Record<string, string> }): Promise<{ itemId: string; invoiceId: string }>;
+  /**
+   * Bills a final period's overage on its own invoice (no renewal will carry it), once. With
+   * `collectNow` the invoice is also charged at once (before an erasure deletes the customer);
+   * `paid` is false when the charge was declined — the invoice stays open, a matter of collection.
+   */
+  invoiceFinalOverage(input: {
+    customerId: string; amountCents: number; description: string; idempotencyKey: string; metadata: Record<string, string>; collectNow?: boolean;
+  }): Promise<{ itemId: string; invoiceId: string; paid?: boolean }>;
   /** A hosted one-time payment for a top-up of `seconds`. */
   createTopUpCheckout(input: {
     userId: string;

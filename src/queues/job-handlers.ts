@@ -90,7 +90,7 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
           where status <> 'INVOICED' and created_at < now() - interval '1 minute' and attempts < ?
           order by attempts, created_at limit 100`, [limits.overageInvoiceAttemptsMax]);
       const ids = [...new Set([...closed.filter((c) => c.overageCents > 0).map((c) => c.periodId), ...retry.map((r) => r.period_id)])];
-      if (ids.length) billed = await billFinalPeriods({ em: deps.em, payments: ctx.payments }, ids);
+      if (ids.length) billed = (await billFinalPeriods({ em: deps.em, payments: ctx.payments }, ids)).billed;
     }
     if (closed.length || billed) ctx.logger.info({ closedPeriods: closed.length, finalInvoices: billed }, 'periods closed');
     return { closedPeriods: closed.length, finalInvoices: billed };
@@ -103,6 +103,10 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     // no request, a malformed id, or Stripe data without Stripe configured: retrying cannot help
     if (!r.ok) throw new UnrecoverableError(`${r.error.code}: erasure of ${userId} cannot proceed`);
     if (!r.value.alreadyCompleted) ctx.logger.info({ ...r.value }, 'account erased');
+    if (r.value.overageInvoicesDeclined.length) {
+      ctx.logger.warn({ userId, invoices: r.value.overageInvoicesDeclined },
+        'final overage invoice declined before the erasure deleted the Stripe customer: open at Stripe, collect or void it by hand');
+    }
     return r.value;
   },
 

@@ -68,7 +68,15 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
         { idempotencyKey: `${input.idempotencyKey}-invoice` },
       );
       await stripe.invoices.finalizeInvoice(invoice.id!, {}, { idempotencyKey: `${input.idempotencyKey}-finalize` });
-      return { itemId: item.id, invoiceId: invoice.id! };
+      if (!input.collectNow) return { itemId: item.id, invoiceId: invoice.id! };
+      try {
+        await stripe.invoices.pay(invoice.id!, {}, { idempotencyKey: `${input.idempotencyKey}-pay` });
+        return { itemId: item.id, invoiceId: invoice.id!, paid: true };
+      } catch (err) {
+        // declined: the invoice is made and open at Stripe — billed, just not collected
+        if ((err as { type?: string }).type === 'StripeCardError') return { itemId: item.id, invoiceId: invoice.id!, paid: false };
+        throw err;
+      }
     },
     async createTopUpCheckout(input) {
       const minutes = input.seconds / 60;

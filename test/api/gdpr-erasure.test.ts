@@ -261,6 +261,7 @@ describe('eraseUser', () => {
     // three stored events are cut to their skeleton
     expect(resumed).toEqual({ ok: true, value: {
       userId: c.id, alreadyCompleted: false, subscriptionsCanceled: 0, customerDeleted: false, apiKeysRevoked: 0, webhookEventsRedacted: 3,
+      overageInvoices: 0, overageInvoicesDeclined: [],
     } });
     const calls = () => fake.requests.filter((r) => r.path.endsWith(c.subscriptionId) || r.path.endsWith(c.customerId)).length;
     const callsAfter = calls();
@@ -288,13 +289,14 @@ describe('eraseUser', () => {
     expect((await rows('select status, attempts from overage_invoices where period_id = ?', [open!.id]))[0]).toEqual({ status: 'FAILED', attempts: 1 });
 
     const done = await eraseUser({ em: api.db.em(), payments: flaky }, { userId: c.id });
-    expect(done).toMatchObject({ ok: true, value: { alreadyCompleted: false, customerDeleted: true } });
+    expect(done).toMatchObject({ ok: true, value: { alreadyCompleted: false, customerDeleted: true, overageInvoices: 1, overageInvoicesDeclined: [] } });
     expect(fake.customers.has(c.customerId)).toBe(false);
     // one invoice item and one invoice at Stripe, both made before the customer's deletion
     const items = [...fake.invoiceItems.values()].filter((i) => i.customer === c.customerId);
     expect(items).toEqual([expect.objectContaining({ amount: 411, currency: 'eur', description: expect.stringMatching(/^Überschreitung: 21 Minuten \(/) })]);
     const invoices = [...fake.invoices.values()].filter((i) => i.customer === c.customerId && i.metadata?.periodId === open!.id);
     expect(invoices).toHaveLength(1);
+    expect(invoices[0]!.status).toBe('paid'); // charged at once, while the customer still had a payment method
     const deletedAt = fake.requests.findIndex((r) => r.method === 'DELETE' && r.path === `/v1/customers/${c.customerId}`);
     const billedAt = fake.requests.map((r, i) => (r.path === '/v1/invoiceitems' && r.body.customer === c.customerId ? i : -1)).filter((i) => i >= 0);
     expect(billedAt).toHaveLength(2); // the first answer lost, then its keyed repeat
@@ -311,6 +313,22 @@ describe('eraseUser', () => {
     expect(outcome(later, 'recordUsage')).toBe('INSUFFICIENT_CREDITS');
     expect(await eraseUser({ em: api.db.em(), payments }, { userId: c.id })).toMatchObject({ ok: true, value: { alreadyCompleted: true } });
     expect([...fake.invoiceItems.values()].filter((i) => i.customer === c.customerId)).toHaveLength(1);
+  });
+
+  it('goes on when the final charge is declined: the invoice stays open at Stripe, named for an operator', async () => {
+    const c = await requested();
+    expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 90, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe('OK');
+    fake.decliningCustomers.add(c.customerId);
+    const r = await eraseUser({ em: api.db.em(), payments }, { userId: c.id });
+    if (!r.ok) throw new Error(r.error.code);
+    const [invoice] = [...fake.invoices.values()].filter((i) => i.customer === c.customerId && i.metadata?.periodId);
+    expect(r.value).toMatchObject({ customerDeleted: true, overageInvoices: 1, overageInvoicesDeclined: [invoice!.id] });
+    expect(invoice).toMatchObject({ status: 'open' });
+    // 90 s at 20 c/min = 30 c: billed (the line is INVOICED), not collected
+    expect((await rows('select status, amount_cents from overage_invoices where user_id = ?', [c.id]))).toEqual([{ status: 'INVOICED', amount_cents: '30' }]);
+    expect(fake.customers.has(c.customerId)).toBe(false);
+    const [audit] = await rows(`select after from audit_log where action = 'USER_ERASED' and target_user_id = ?`, [c.id]);
+    expect(audit!.after).toMatchObject({ overageInvoices: 1, overageInvoicesDeclined: [invoice!.id] });
   });
 
   it('runs twice at once and erases once', async () => {

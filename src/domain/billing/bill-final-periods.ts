@@ -5,7 +5,16 @@ import type { Em } from '../ledger/ledger-call';
 import type { Payments } from '../ports';
 import { markFailed, markInvoiced, overageLineFor } from './overage-invoice';
 
-export async function billFinalPeriods(deps: { em: Em; payments: Payments }, periodIds: string[]): Promise<number> {
+export interface FinalBilling {
+  /** Periods invoiced now. */
+  billed: number;
+  /** Of those charged at once (`collectNow`), the ones whose charge was declined: open at Stripe. */
+  declined: string[];
+}
+
+/** Invoices the final periods' overage; with `collectNow` also charges each invoice at once. */
+export async function billFinalPeriods(deps: { em: Em; payments: Payments }, periodIds: string[], opts: { collectNow?: boolean } = {}): Promise<FinalBilling> {
+  const declined: string[] = [];
   let billed = 0;
   for (const periodId of periodIds) {
     const [m] = await deps.em.getConnection().execute<{ status: string; cancel_at_period_end: boolean }[]>(
@@ -17,13 +26,14 @@ export async function billFinalPeriods(deps: { em: Em; payments: Payments }, per
     try {
       const r = await deps.payments.invoiceFinalOverage({
         customerId: line.customerId, amountCents: line.amountCents, description: line.description, idempotencyKey: line.idempotencyKey,
-        metadata: { periodId: line.periodId, overageSeconds: String(line.overageSeconds) },
+        metadata: { periodId: line.periodId, overageSeconds: String(line.overageSeconds) }, collectNow: opts.collectNow,
       });
       await markInvoiced(deps.em, line.id, r.itemId, r.invoiceId);
       billed += 1;
+      if (r.paid === false) declined.push(r.invoiceId);
     } catch (err) {
       await markFailed(deps.em, line.id, (err as Error).message);
     }
   }
-  return billed;
+  return { billed, declined };
 }

@@ -13,7 +13,7 @@ import { databaseClock } from '../../shared/clock';
 import { ErrorCode, fail, ok, type Result } from '../../shared/errors';
 import { failpoint } from '../../shared/failpoints';
 import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/audit';
-import { billFinalPeriods } from '../billing/bill-final-periods';
+import { billFinalPeriods, type FinalBilling } from '../billing/bill-final-periods';
 import { closeCanceledPeriod } from '../ledger/close-period';
 import type { Em } from '../ledger/ledger-call';
 import { checkId } from '../ledger/validate';
@@ -35,6 +35,10 @@ export interface ErasureOutcome {
   customerDeleted: boolean;
   apiKeysRevoked: number;
   webhookEventsRedacted: number;
+  /** Final overage invoices made (and charged at once) by this run before the customer's deletion. */
+  overageInvoices: number;
+  /** Of those, the Stripe invoices whose charge was declined: open, for an operator to collect. */
+  overageInvoicesDeclined: string[];
 }
 
 /** The pseudonymous address that replaces the email: unique (the column is), and no one's. */
@@ -52,6 +56,7 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
   if (!request) return fail(ErrorCode.ERASURE_NOT_REQUESTED, 'userId');
   const done: ErasureOutcome = {
     userId, alreadyCompleted: true, subscriptionsCanceled: 0, customerDeleted: false, apiKeysRevoked: 0, webhookEventsRedacted: 0,
+    overageInvoices: 0, overageInvoicesDeclined: [],
   };
   if (request.status === 'COMPLETED') return ok(done);
 
@@ -81,7 +86,9 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
     if (deleteDue) {
       // the overage owed is billed while the customer still exists (after the deletion no invoice
       // can be made); until it is, the customer stays and the job tries again
-      await billOverageOwed(deps.em, payments!, userId);
+      const billing = await billOverageOwed(deps.em, payments!, userId);
+      outcome.overageInvoices = billing.billed;
+      outcome.overageInvoicesDeclined = billing.declined;
       failpoint('erasure.after-final-overage');
       const r = await payments!.deleteCustomer(customer!.customer_id);
       outcome.customerDeleted = !r.alreadyDeleted;
@@ -112,7 +119,7 @@ const UNBILLED = `select up.id from usage_periods up
  * runs). Throws while a line is still owed, so the customer is kept and the job retries; a line that
  * failed `overageInvoiceAttemptsMax` times is left FAILED for an operator, as everywhere else.
  */
-async function billOverageOwed(em: Em, payments: Payments, userId: string): Promise<void> {
+async function billOverageOwed(em: Em, payments: Payments, userId: string): Promise<FinalBilling> {
   const conn = em.getConnection();
   const open = await conn.execute<{ id: string }[]>(
     `select up.id from usage_periods up join memberships ms on ms.id = up.membership_id
@@ -124,10 +131,12 @@ async function billOverageOwed(em: Em, payments: Payments, userId: string): Prom
     if (!r.ok) throw new Error(`closing period ${p.id} before the customer's deletion failed: ${r.error.code}`);
   }
   const owed = await conn.execute<{ id: string }[]>(UNBILLED, [userId, limits.overageInvoiceAttemptsMax]);
-  if (!owed.length) return;
-  await billFinalPeriods({ em, payments }, owed.map((p) => p.id));
+  if (!owed.length) return { billed: 0, declined: [] };
+  // charged at once: after the deletion Stripe has no customer and payment method to charge
+  const billing = await billFinalPeriods({ em, payments }, owed.map((p) => p.id), { collectNow: true });
   const left = await conn.execute<{ id: string }[]>(UNBILLED, [userId, limits.overageInvoiceAttemptsMax]);
   if (left.length) throw new Error(`overage of ${left.length} period(s) not invoiced yet (${left.map((p) => p.id).join(', ')}): the Stripe customer is kept until it is`);
+  return billing;
 }
 
 async function failed(em: Em, userId: string, code: ErrorCode): Promise<Result<ErasureOutcome>> {
@@ -160,6 +169,7 @@ async function pseudonymize(tx: Tx, actor: Actor, userId: string, customerId: st
     after: {
       status: 'COMPLETED', subscriptionsCanceled: outcome.subscriptionsCanceled, customerDeleted: outcome.customerDeleted,
       apiKeysRevoked: outcome.apiKeysRevoked, webhookEventsRedacted: outcome.webhookEventsRedacted,
+      overageInvoices: outcome.overageInvoices, overageInvoicesDeclined: outcome.overageInvoicesDeclined,
     },
   });
   return ok(outcome);
