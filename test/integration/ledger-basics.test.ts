@@ -7,7 +7,8 @@ import { grantCredits } from '../../src/domain/ledger/grant-credits';
 import { grantPlanCredits } from '../../src/domain/ledger/grant-plan-credits';
 import { refundUsage } from '../../src/domain/ledger/refund-usage';
 import { adjustCredits } from '../../src/domain/ledger/adjust-credits';
-import { closeCanceledPeriod, closePeriod, closeDuePeriods } from '../../src/domain/ledger/close-period';
+import { Client } from 'pg';
+import { closeCanceledPeriod, closeCanceledPeriods, closePeriod, closeDuePeriods } from '../../src/domain/ledger/close-period';
 import { expireDue } from '../../src/domain/ledger/expire-due';
 import { getBalance, loadPeriodUsage } from '../../src/domain/ledger/get-balance';
 import { verifyLedger } from '../../src/domain/ledger/verify-ledger';
@@ -216,6 +217,37 @@ describe('the ledger core', () => {
     const replay = unwrap(await closePeriod(deps(em, clock), { periodId }));
     expect(replay).toMatchObject({ overageSeconds: 1234, overageCents: 617 });
     expect(unwrap(await closeCanceledPeriod(deps(em, clock), { periodId })).overageCents).toBe(617);
+    await expectVerified(userId);
+  });
+
+  it('closes the cancelled periods only after a usage still in flight has committed its overage', async () => {
+    const clock = new ManualClock(new Date('2026-11-01T00:00:00Z'));
+    const em = db.em();
+    const userId = await newUser(em);
+    await activeMembership(em, userId, T0, T1, 'STARTER');
+    const plan = unwrap(await grantPlanCredits(deps(em, clock), {
+      userId, subscriptionId: 'sub_race', planCode: 'STARTER', periodStart: T0, periodEnd: T1,
+    }));
+    // a usage that read the membership as ACTIVE and has not committed yet: it holds the user's lock
+    const inFlight = new Client({ connectionString: db.url });
+    await inFlight.connect();
+    try {
+      await inFlight.query('begin');
+      await inFlight.query(`select vp_record_usage($1, 12600, 'race', 'fp', null, null, null, '2026-11-20T00:00:00Z', 604800)`, [userId]);
+      await em.getConnection().execute(`update memberships set status = 'CANCELED' where user_id = ?`, [userId]);
+      clock.set(new Date('2026-11-20T00:00:01Z'));
+      let done = false;
+      const closing = closeCanceledPeriods(deps(db.em(), clock), { userId }).finally(() => (done = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(done).toBe(false); // waits for the user's lock
+      await inFlight.query('commit');
+      const closed = unwrap(await closing);
+      expect(closed).toEqual([expect.objectContaining({ periodId: plan.grant.periodId, overageSeconds: 600, overageCents: 300 })]);
+    } finally {
+      await inFlight.end();
+    }
+    expect(unwrap(await closeCanceledPeriods(deps(em, clock), { userId }))).toEqual([]); // nothing open any more
+    expect(await closeCanceledPeriods(deps(em, clock), { userId: 'nope' })).toMatchObject({ ok: false, error: { code: 'USER_NOT_FOUND' } });
     await expectVerified(userId);
   });
 

@@ -14,7 +14,7 @@ import { ErrorCode, fail, ok, type Result } from '../../shared/errors';
 import { failpoint } from '../../shared/failpoints';
 import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/audit';
 import { billFinalPeriods, type FinalBilling } from '../billing/bill-final-periods';
-import { closeCanceledPeriod } from '../ledger/close-period';
+import { closeCanceledPeriods } from '../ledger/close-period';
 import type { Em } from '../ledger/ledger-call';
 import { checkId } from '../ledger/validate';
 import type { Payments } from '../ports';
@@ -113,23 +113,18 @@ const UNBILLED = `select up.id from usage_periods up
    order by up.period_start`;
 
 /**
- * Bills every period of the user that owes overage, before the Stripe customer goes: the period that
- * is open now (its membership was just cancelled) is closed at once, and its overage, with any
+ * Bills every period of the user that owes overage, before the Stripe customer goes: the periods
+ * that are open now (their membership was just cancelled) are closed at once, and its overage, with any
  * earlier period's that was not invoiced, goes on a final invoice (keyed: once, however often this
  * runs). Throws while a line is still owed, so the customer is kept and the job retries; a line that
  * failed `overageInvoiceAttemptsMax` times is left FAILED for an operator, as everywhere else.
  */
 async function billOverageOwed(em: Em, payments: Payments, userId: string): Promise<FinalBilling> {
   const conn = em.getConnection();
-  const open = await conn.execute<{ id: string }[]>(
-    `select up.id from usage_periods up join memberships ms on ms.id = up.membership_id
-      where up.user_id = ? and up.status = 'OPEN' and up.overage_seconds > 0
-        and ms.status = 'CANCELED' and ms.stripe_subscription_id is not null
-      order by up.period_start`, [userId]);
-  for (const p of open) {
-    const r = await closeCanceledPeriod({ em, clock: databaseClock }, { periodId: p.id });
-    if (!r.ok) throw new Error(`closing period ${p.id} before the customer's deletion failed: ${r.error.code}`);
-  }
+  // every open period of the cancelled membership ends now, chosen under the user's lock (a usage
+  // still in flight commits its overage first)
+  const closed = await closeCanceledPeriods({ em, clock: databaseClock }, { userId });
+  if (!closed.ok) throw new Error(`closing the open periods before the customer's deletion failed: ${closed.error.code}`);
   const owed = await conn.execute<{ id: string }[]>(UNBILLED, [userId, limits.overageInvoiceAttemptsMax]);
   if (!owed.length) return { billed: 0, declined: [] };
   // charged at once: after the deletion Stripe has no customer and payment method to charge

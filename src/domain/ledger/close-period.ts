@@ -39,28 +39,35 @@ export async function closeCanceledPeriod(deps: LedgerDeps, input: ClosePeriodIn
   return close(deps, 'vp_close_canceled_period', input);
 }
 
+/** Every OPEN period of the user's CANCELED memberships, closed now under the user's lock (erasure). */
+export async function closeCanceledPeriods(deps: LedgerDeps, input: { userId: string }): Promise<Result<PeriodCloseOutcome[]>> {
+  const bad = checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND);
+  if (bad) return bad;
+  const r = await callLedger<Record<string, any>[]>(deps, 'vp_close_canceled_periods', [input.userId.toLowerCase(), deps.clock.now()]); // eslint-disable-line
+  if (!r.ok) return r;
+  return { ok: true, value: r.value.map(toOutcome) };
+}
+
 async function close(deps: LedgerDeps, fn: string, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
   const bad = checkId(input.periodId, 'periodId', ErrorCode.PERIOD_NOT_FOUND);
   if (bad) return bad;
   const r = await callLedger<Record<string, any>>(deps, fn, [input.periodId, deps.clock.now()]); // eslint-disable-line
   if (!r.ok) return r;
-  const j = r.value;
-  return {
-    ok: true,
-    value: {
-      periodId: j.periodId,
-      userId: j.userId,
-      periodStart: new Date(j.periodStart),
-      periodEnd: new Date(j.periodEnd),
-      expiredSeconds: j.expiredSeconds,
-      rolloverSeconds: j.rolloverSeconds,
-      overageSeconds: j.overageSeconds,
-      overCapSeconds: j.overCapSeconds,
-      overageCents: j.overageCents,
-      balance: toBalance(j.balance),
-    },
-  };
+  return { ok: true, value: toOutcome(r.value) };
 }
+
+const toOutcome = (j: Record<string, any>): PeriodCloseOutcome => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
+  periodId: j.periodId,
+  userId: j.userId,
+  periodStart: new Date(j.periodStart),
+  periodEnd: new Date(j.periodEnd),
+  expiredSeconds: j.expiredSeconds,
+  rolloverSeconds: j.rolloverSeconds,
+  overageSeconds: j.overageSeconds,
+  overCapSeconds: j.overCapSeconds,
+  overageCents: j.overageCents,
+  balance: toBalance(j.balance),
+});
 
 /**
  * Closes up to `batchMax` periods that have ended; returns what was closed (for the sweep job). One
