@@ -106,6 +106,61 @@ describe('usage batches', () => {
     expect(unwrap(b).transaction!.createdAt.toISOString()).toBe('2026-11-20T11:00:00.000Z');
   });
 
+  it("keeps one user's order whatever the case of the id, and gives each call the time it ran", async () => {
+    const userId = await newUserWithBonus(db.em(), databaseClock, 10_000);
+    expect(userId).toMatch(/[a-f]/); // an id with letters: upper case sorts before lower case byte-wise
+    const { batcher, seen } = countingBatcher(1);
+    const spelled = (i: number) => (i % 2 ? userId.toUpperCase() : userId.toLowerCase());
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => batcher.submit(item(spelled(i), 5, `case-${i}`))));
+    expect(seen.statements).toBe(1);
+    const entries = (answers as { answer: { transaction: { sequence: number; createdAt: string } } }[]).map((a) => a.answer.transaction);
+    const sequences = entries.map((e) => Number(e.sequence));
+    expect(sequences).toEqual(sequences.map((_, i) => sequences[0]! + i));
+    // not the statement's start for all: each its own moment, growing along the sequence
+    const stamps = entries.map((e) => e.createdAt);
+    expect([...stamps].sort()).toEqual(stamps);
+    expect(new Set(stamps).size).toBeGreaterThan(1);
+    expect((await verifyLedger({ em: db.em() }, userId)).problems).toEqual([]);
+  });
+
+  it('runs again, alone, a call that a deadlock rolled back inside its batch', async () => {
+    const userId = await newUserWithBonus(db.em(), databaseClock, 10_000);
+    const client = db.em().getConnection().getKnex().client as unknown as KnexClient;
+    const sent: number[] = [];
+    // the first statement's answer says its second item was chosen as a deadlock victim (as
+    // vp_record_usage_many reports it); here it did commit, so its run again must answer its key
+    const originals = new Map<PoolClient, unknown>();
+    const victimOnce: KnexClient = {
+      acquireConnection: async () => {
+        const c = await client.acquireConnection();
+        originals.set(c, c.query);
+        const query = c.query.bind(c) as (sql: string, params: unknown[]) => Promise<{ rows: { r: unknown }[] }>;
+        (c as unknown as { query: unknown }).query = async (sql: string, params: unknown[]) => {
+          const res = await query(sql, params);
+          sent.push(sql.includes('_many') ? (JSON.parse(params[0] as string) as unknown[]).length : 1);
+          if (sent.length === 1) {
+            const out = res.rows[0]!.r as unknown[];
+            out[1] = { error: 'deadlock detected', sqlstate: '40P01', detail: null };
+          }
+          return res;
+        };
+        return c;
+      },
+      releaseConnection: (c) => {
+        (c as unknown as { query: unknown }).query = originals.get(c); // the pool's connection as it was
+        return client.releaseConnection(c);
+      },
+    };
+    const batcher = new UsageBatcher(victimOnce, 1);
+    const answers = await Promise.all([0, 1, 2].map((i) => batcher.submit(item(userId, 7, `victim-${i}`))));
+    expect(sent).toEqual([3, 1]); // the batch, then the victim alone
+    expect(answers.every((a) => 'answer' in a)).toBe(true);
+    // the victim's second run answered its key: the same usage, not a second one
+    const [row] = await db.em().getConnection().execute<{ b: string }[]>('select balance_seconds as b from credit_balances where user_id = ?', [userId]);
+    expect(Number(row!.b)).toBe(10_000 - 21);
+    expect((await verifyLedger({ em: db.em() }, userId)).problems).toEqual([]);
+  });
+
   it('writes nothing for a statement that fails as a whole, and tells every caller', async () => {
     const userId = await newUserWithBonus(db.em(), databaseClock, 10_000);
     const before = await snapshotCounts(db.em());

@@ -10,6 +10,7 @@ import { Migration20261124000040_webhook_backlog_index } from './Migration202611
 import { Migration20261124000050_rollup_first_pass } from './Migration20261124000050_rollup_first_pass';
 import { Migration20261124000060_usage_batches } from './Migration20261124000060_usage_batches';
 import { Migration20261124000070_close_canceled_period } from './Migration20261124000070_close_canceled_period';
+import { Migration20261124000080_usage_batches_review } from './Migration20261124000080_usage_batches_review';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -25,4 +26,5 @@ export const migrationsList = [
   { name: 'Migration20261124000050_rollup_first_pass', class: Migration20261124000050_rollup_first_pass },
   { name: 'Migration20261124000060_usage_batches', class: Migration20261124000060_usage_batches },
   { name: 'Migration20261124000070_close_canceled_period', class: Migration20261124000070_close_canceled_period },
+  { name: 'Migration20261124000080_usage_batches_review', class: Migration20261124000080_usage_batches_review },
 ];

@@ -88,21 +88,30 @@ export class UsageBatcher {
     }
   }
 
+  /**
+   * Runs the batch; what a deadlock or serialization failure aborted runs again, at most
+   * ATTEMPTS_MAX times in all: the whole statement (nothing of it committed), or in a batch the
+   * items that came back with it (each rolled back to its own savepoint, the others committed).
+   */
   private async run(batch: Waiting[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+    let pending = batch;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      let answers: (UsageAnswer | Error)[];
       try {
-        const answers = batch.length === 1 ? [await this.one(batch[0]!.item)] : await this.many(batch.map((w) => w.item));
-        batch.forEach((w, i) => {
-          const a = answers[i]!;
-          if (a instanceof Error) w.reject(a);
-          else w.resolve(a);
-        });
-        return;
+        answers = pending.length === 1 ? [await this.one(pending[0]!.item)] : await this.many(pending.map((w) => w.item));
       } catch (err) {
         if (attempt < ATTEMPTS_MAX && RETRYABLE.has((err as PgError).code ?? '')) continue;
-        for (const w of batch) w.reject(err);
+        for (const w of pending) w.reject(err);
         return;
       }
+      const again: Waiting[] = [];
+      pending.forEach((w, i) => {
+        const a = answers[i]!;
+        if (!(a instanceof Error)) w.resolve(a);
+        else if (attempt < ATTEMPTS_MAX && RETRYABLE.has((a as PgError).code ?? '')) again.push(w);
+        else w.reject(a);
+      });
+      pending = again;
     }
   }
 
