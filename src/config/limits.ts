@@ -27,6 +27,12 @@ export const limits = {
    * configuration (USAGE_BATCHES_IN_FLIGHT).
    */
   usageBatchItemsMax: 32,
+  /**
+   * Longest wait of a recordUsage call for its user's row (Postgres lock_timeout); a transaction that
+   * holds the row longer (stuck) fails the call with SERVICE_UNAVAILABLE instead of holding one of
+   * the process's few statements in flight. vp_record_usage_many sets the same 5 s itself.
+   */
+  usageLockWaitMsMax: 5000,
   /** How far back a usage may be dated. */
   usageBackdateSecondsMax: 7 * 24 * 3600,
   /** Rows one sweep (hold expiry, grant expiry, period close) handles per call. */

@@ -10,8 +10,27 @@ export const TopLevelCode = {
   FORBIDDEN: 'FORBIDDEN',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   RATE_LIMITED: 'RATE_LIMITED',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
+
+/** Postgres conditions that pass: a deadlock or serialization failure left after our own retries, a lock wait over its bound, a database that is restarting or out of connections, a lost connection. */
+const TRANSIENT_SQLSTATES = new Set(['40P01', '40001', '55P03', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
+const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * Whether an error is a passing condition of the database or its connection, not a bug: the
+ * request changed nothing that a retry with the same idempotency key would not answer.
+ */
+export function isTransient(err: unknown): boolean {
+  for (let e = err as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_NODE_CODES.has(code)) return true;
+    if (e.name === 'KnexTimeoutError') return true; // no pooled connection came in time
+    if (typeof e.message === 'string' && /^Connection terminated/.test(e.message)) return true;
+  }
+  return false;
+}
 
 export function unauthenticated(message = 'Authentication required: send "Authorization: Bearer <token>" or "x-api-key".'): GraphQLError {
   return new GraphQLError(message, { extensions: { code: TopLevelCode.UNAUTHENTICATED, http: { status: 401 } } });

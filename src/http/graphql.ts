@@ -3,6 +3,7 @@
 // internal errors, landing page and introspection off where they do not belong.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { Kind, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
@@ -12,7 +13,7 @@ import type { Config } from '../config/env';
 import { limits } from '../config/limits';
 import type { Orm } from '../db/orm';
 import type { GraphQLContext } from '../graphql/context';
-import { unauthenticated } from '../graphql/errors';
+import { isTransient, unauthenticated } from '../graphql/errors';
 import { limitsRule } from '../graphql/limits-rule';
 import { createLoaders } from '../graphql/loaders';
 import type { Logger } from '../observability/logger';
@@ -22,7 +23,7 @@ import type { RateLimiter } from './rate-limit';
 
 /** Codes that may reach a client as they are; anything else is masked as INTERNAL_SERVER_ERROR. */
 export const PUBLIC_CODES = new Set([
-  'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'RATE_LIMITED', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED',
+  'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED',
   'QUERY_TOO_DEEP', 'QUERY_TOO_COMPLEX',
 ]);
@@ -78,7 +79,8 @@ export function operationLabel(op: OperationDefinitionNode | undefined): string 
 function outcomeOf(errors: readonly { extensions?: Record<string, unknown> }[] | undefined, data: Record<string, unknown> | null | undefined): string {
   if (errors?.length) {
     const code = String(errors[0]!.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-    return PUBLIC_CODES.has(code) ? code : 'INTERNAL_SERVER_ERROR';
+    if (PUBLIC_CODES.has(code)) return code;
+    return isTransient(unwrapResolverError(errors[0])) ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_SERVER_ERROR';
   }
   for (const v of Object.values(data ?? {})) {
     const userErrors = (v as { userErrors?: unknown[] } | null)?.userErrors;
@@ -105,6 +107,21 @@ function operationMetrics(): ApolloServerPlugin<GraphQLContext> {
   };
 }
 
+/** A passing database condition answers 503 with retry-after, so clients and proxies know to come back. */
+function transientErrors(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, response }) {
+          if (!errors.some((e) => isTransient(unwrapResolverError(e)))) return;
+          response.http.status = 503;
+          response.http.headers.set('retry-after', '1');
+        },
+      };
+    },
+  };
+}
+
 export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: Router; stop(): Promise<void> }> {
   const authenticate = deps.authenticate;
   const server = new ApolloServer<GraphQLContext>({
@@ -121,9 +138,17 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
       ...(deps.config.nodeEnv === 'development' ? [] : [ApolloServerPluginLandingPageDisabled()]),
       operationLog(),
       operationMetrics(),
+      transientErrors(),
     ],
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
       const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+      if (!PUBLIC_CODES.has(code) && isTransient(unwrapResolverError(error))) {
+        deps.logger.warn({ err: error, path: formatted.path }, 'database unavailable for a moment: answered SERVICE_UNAVAILABLE (retry with the same idempotency key)');
+        return {
+          message: 'The service is unavailable for a moment; retry with the same idempotency key.', path: formatted.path,
+          extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 },
+        };
+      }
       if (!PUBLIC_CODES.has(code)) {
         deps.logger.error({ err: error }, 'internal error in a GraphQL operation');
         return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };

@@ -1,6 +1,7 @@
 // Every mutation over real HTTP: the happy path, each userErrors code it can return, and the
 // unauthenticated and forbidden cases.
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { setMembership } from '../../src/domain/memberships/set-membership';
 import { outcome, startTestApi, type Account, type TestApi } from '../support/api';
 
@@ -76,6 +77,42 @@ describe('createUser', () => {
 });
 
 describe('recordUsage', () => {
+  it('answers SERVICE_UNAVAILABLE, writes nothing and holds up no one else when its user\'s row stays locked', async () => {
+    const stuck = await api.account('USER');
+    const other = await api.account('USER');
+    await grant(stuck.id, 600, 'seed-stuck');
+    await grant(other.id, 600, 'seed-other');
+    // another transaction holds the user's row and does not finish (a stuck client)
+    const holder = new Client({ connectionString: api.db.url });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select 1 from credit_balances where user_id = $1 for update', [stuck.id]);
+      const started = Date.now();
+      const [blocked, free] = await Promise.all([
+        api.gql(M.recordUsage, { input: { userId: stuck.id, seconds: 30, idempotencyKey: 'stuck-1' } }, service.auth),
+        new Promise((r) => setTimeout(r, 200)).then(() =>
+          api.gql(M.recordUsage, { input: { userId: other.id, seconds: 30, idempotencyKey: 'free-1' } }, service.auth).then((res) => ({ res, at: Date.now() }))),
+      ]);
+      expect(outcome(free.res, 'recordUsage')).toBe('OK');
+      expect(blocked.status).toBe(503);
+      expect(free.at - started).toBeLessThan(4000); // answered while the other call still waited
+      expect(blocked.body.errors).toEqual([expect.objectContaining({
+        message: expect.stringMatching(/retry with the same idempotency key/),
+        extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 },
+      })]);
+    } finally {
+      await holder.query('rollback');
+      await holder.end();
+    }
+    const [none] = await api.db.em().getConnection().execute(`select count(*)::int as n from usage_records where user_id = ?`, [stuck.id]);
+    expect(none!.n).toBe(0);
+    // the lock is gone: the same key again records the call, once
+    const again = await api.gql(M.recordUsage, { input: { userId: stuck.id, seconds: 30, idempotencyKey: 'stuck-1' } }, service.auth);
+    expect(outcome(again, 'recordUsage')).toBe('OK');
+    expect(again.body.data!.recordUsage.balance.balanceSeconds).toBe(570);
+  });
+
   it('records a call, with its lineage and the period usage', async () => {
     const res = await api.gql(M.recordUsage, { input: { userId: rich.id, seconds: 42, idempotencyKey: 'call-1', callId: 'c-1' } }, service.auth);
     const p = res.body.data!.recordUsage;
