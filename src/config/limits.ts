@@ -33,6 +33,12 @@ export const limits = {
    * the process's few statements in flight. vp_record_usage_many sets the same 5 s itself.
    */
   usageLockWaitMsMax: 5000,
+  /**
+   * recordUsage calls one process lets wait for a statement; one more is refused at once with
+   * SERVICE_UNAVAILABLE (retry with the same key) rather than queued without end while the database
+   * cannot keep up. About 5 s of the hot path's rate on one process.
+   */
+  usageQueuedCallsMax: 10_000,
   /** How far back a usage may be dated. */
   usageBackdateSecondsMax: 7 * 24 * 3600,
   /** Rows one sweep (hold expiry, grant expiry, period close) handles per call. */

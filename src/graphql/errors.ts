@@ -27,6 +27,7 @@ export function isTransient(err: unknown): boolean {
     const code = typeof e.code === 'string' ? e.code : '';
     if (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_NODE_CODES.has(code)) return true;
     if (e.name === 'KnexTimeoutError') return true; // no pooled connection came in time
+    if (e.name === 'UsageQueueFullError') return true; // too many recordUsage calls wait in this process
     if (typeof e.message === 'string' && /^Connection terminated/.test(e.message)) return true;
   }
   return false;

@@ -2,7 +2,7 @@
 // statement, and still every call keeps its own outcome — a failure, a replay or an error in one of
 // them changes nothing for the others, and the ledger stays exact.
 import type { PoolClient } from 'pg';
-import { UsageBatcher, type UsageItem } from '../../src/domain/ledger/usage-batcher';
+import { UsageBatcher, UsageQueueFullError, type UsageItem } from '../../src/domain/ledger/usage-batcher';
 import { recordUsage } from '../../src/domain/ledger/record-usage';
 import { verifyLedger } from '../../src/domain/ledger/verify-ledger';
 import { fingerprint } from '../../src/domain/ledger/validate';
@@ -159,6 +159,31 @@ describe('usage batches', () => {
     const [row] = await db.em().getConnection().execute<{ b: string }[]>('select balance_seconds as b from credit_balances where user_id = ?', [userId]);
     expect(Number(row!.b)).toBe(10_000 - 21);
     expect((await verifyLedger({ em: db.em() }, userId)).problems).toEqual([]);
+  });
+
+  it('refuses a call at once when too many wait already, and runs the ones that waited', async () => {
+    const userId = await newUserWithBonus(db.em(), databaseClock, 10_000);
+    const client = db.em().getConnection().getKnex().client as unknown as KnexClient;
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    // the database is slow: no connection until the gate opens
+    const slow: KnexClient = {
+      acquireConnection: async () => {
+        await gate;
+        return client.acquireConnection();
+      },
+      releaseConnection: (c) => client.releaseConnection(c),
+    };
+    const batcher = new UsageBatcher(slow, 1, 32, 3);
+    const first = batcher.submit(item(userId, 5, 'q-0')); // goes out, waits for its connection
+    await new Promise((r) => setImmediate(r));
+    const queued = [1, 2, 3].map((i) => batcher.submit(item(userId, 5, `q-${i}`)));
+    await expect(batcher.submit(item(userId, 5, 'q-4'))).rejects.toThrow(UsageQueueFullError);
+    open();
+    const answers = await Promise.all([first, ...queued]);
+    expect(answers.every((a) => 'answer' in a)).toBe(true);
+    const [row] = await db.em().getConnection().execute<{ b: string }[]>('select balance_seconds as b from credit_balances where user_id = ?', [userId]);
+    expect(Number(row!.b)).toBe(10_000 - 20); // four calls, not the refused fifth
   });
 
   it('writes nothing for a statement that fails as a whole, and tells every caller', async () => {

@@ -1,5 +1,6 @@
 // Which failures answer SERVICE_UNAVAILABLE (retry with the same key) and which stay bugs.
 import { isTransient } from '../../src/graphql/errors';
+import { UsageQueueFullError } from '../../src/domain/ledger/usage-batcher';
 
 const pg = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -16,6 +17,7 @@ describe('isTransient', () => {
     ['a reset connection', pg('ECONNRESET')],
     ['no pooled connection in time', Object.assign(new Error('Knex: Timeout acquiring a connection.'), { name: 'KnexTimeoutError' })],
     ['a terminated connection', new Error('Connection terminated unexpectedly')],
+    ['too many recordUsage calls waiting in the process', new UsageQueueFullError(10_000)],
     ['the cause of a wrapping error', new Error('recordUsage failed', { cause: pg('40P01') })],
   ])('%s is transient', (_what, err) => {
     expect(isTransient(err)).toBe(true);

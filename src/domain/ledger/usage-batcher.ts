@@ -52,6 +52,14 @@ const MANY_SQL = 'select vp_record_usage_many($1::jsonb, $2) as r';
 const RETRYABLE = new Set(['40P01', '40001']);
 const ATTEMPTS_MAX = 3;
 
+/** Too many calls wait in this process already: refused at once, changed nothing (retry with the same key). */
+export class UsageQueueFullError extends Error {
+  override name = 'UsageQueueFullError';
+  constructor(queued: number) {
+    super(`${queued} recordUsage calls wait for the database in this process already`);
+  }
+}
+
 export class UsageBatcher {
   private queue: Waiting[] = [];
   private inFlight = 0;
@@ -61,9 +69,11 @@ export class UsageBatcher {
     private readonly client: KnexClient,
     private readonly inFlightMax = settings.inFlightMax,
     private readonly itemsMax = limits.usageBatchItemsMax,
+    private readonly queuedMax: number = limits.usageQueuedCallsMax,
   ) {}
 
   submit(item: UsageItem): Promise<UsageAnswer> {
+    if (this.queue.length >= this.queuedMax) return Promise.reject(new UsageQueueFullError(this.queue.length));
     return new Promise<UsageAnswer>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       // calls made in the same tick go together
