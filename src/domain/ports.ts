@@ -45,6 +45,8 @@ export interface Payments {
   }): Promise<{ id: string; url: string }>;
   /** Ends a subscription at once (erasure); one that has ended already, or is unknown, counts as ended. */
   cancelSubscriptionNow(subscriptionId: string): Promise<{ alreadyEnded: boolean }>;
+  /** The customer's invoices not paid yet (drafts and open ones), newest first: what an erasure leaves for an operator. */
+  unpaidInvoices(customerId: string): Promise<{ id: string; status: string; amountDueCents: number }[]>;
   /** Deletes the provider's customer (erasure); an unknown one counts as deleted. */
   deleteCustomer(customerId: string): Promise<{ alreadyDeleted: boolean }>;
   /** Ends the subscription, at the period end (default) or now; answers whether it ends at the period end. */

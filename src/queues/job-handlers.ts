@@ -103,9 +103,9 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     // no request, a malformed id, or Stripe data without Stripe configured: retrying cannot help
     if (!r.ok) throw new UnrecoverableError(`${r.error.code}: erasure of ${userId} cannot proceed`);
     if (!r.value.alreadyCompleted) ctx.logger.info({ ...r.value }, 'account erased');
-    if (r.value.overageInvoicesDeclined.length) {
-      ctx.logger.warn({ userId, invoices: r.value.overageInvoicesDeclined },
-        'final overage invoice declined before the erasure deleted the Stripe customer: open at Stripe, collect or void it by hand');
+    if (r.value.unpaidInvoices.length) {
+      ctx.logger.warn({ userId, invoices: r.value.unpaidInvoices, declinedFinalOverage: r.value.overageInvoicesDeclined },
+        'the erasure deleted a Stripe customer with unpaid invoices: Stripe no longer collects them, collect or void them by hand');
     }
     return r.value;
   },

@@ -42,6 +42,16 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
         throw err;
       }
     },
+    async unpaidInvoices(customerId) {
+      try {
+        const lists = await Promise.all((['draft', 'open'] as const).map((status) => stripe.invoices.list({ customer: customerId, status, limit: 100 })));
+        return lists.flatMap((l) => l.data).sort((a, b) => b.created - a.created)
+          .map((i) => ({ id: i.id!, status: i.status ?? 'unknown', amountDueCents: i.amount_due }));
+      } catch (err) {
+        if (isMissing(err)) return []; // deleted already (a run that crashed after the deletion)
+        throw err;
+      }
+    },
     async deleteCustomer(customerId) {
       // Stripe ignores idempotency keys on DELETE; a second delete answers "no such customer"
       try {

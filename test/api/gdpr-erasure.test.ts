@@ -261,7 +261,7 @@ describe('eraseUser', () => {
     // three stored events are cut to their skeleton
     expect(resumed).toEqual({ ok: true, value: {
       userId: c.id, alreadyCompleted: false, subscriptionsCanceled: 0, customerDeleted: false, apiKeysRevoked: 0, webhookEventsRedacted: 3,
-      overageInvoices: 0, overageInvoicesDeclined: [],
+      overageInvoices: 0, overageInvoicesDeclined: [], unpaidInvoices: [],
     } });
     const calls = () => fake.requests.filter((r) => r.path.endsWith(c.subscriptionId) || r.path.endsWith(c.customerId)).length;
     const callsAfter = calls();
@@ -322,13 +322,25 @@ describe('eraseUser', () => {
     const r = await eraseUser({ em: api.db.em(), payments }, { userId: c.id });
     if (!r.ok) throw new Error(r.error.code);
     const [invoice] = [...fake.invoices.values()].filter((i) => i.customer === c.customerId && i.metadata?.periodId);
-    expect(r.value).toMatchObject({ customerDeleted: true, overageInvoices: 1, overageInvoicesDeclined: [invoice!.id] });
+    expect(r.value).toMatchObject({ customerDeleted: true, overageInvoices: 1, overageInvoicesDeclined: [invoice!.id], unpaidInvoices: [invoice!.id] });
     expect(invoice).toMatchObject({ status: 'open' });
     // 90 s at 20 c/min = 30 c: billed (the line is INVOICED), not collected
     expect((await rows('select status, amount_cents from overage_invoices where user_id = ?', [c.id]))).toEqual([{ status: 'INVOICED', amount_cents: '30' }]);
     expect(fake.customers.has(c.customerId)).toBe(false);
     const [audit] = await rows(`select after from audit_log where action = 'USER_ERASED' and target_user_id = ?`, [c.id]);
-    expect(audit!.after).toMatchObject({ overageInvoices: 1, overageInvoicesDeclined: [invoice!.id] });
+    expect(audit!.after).toMatchObject({ overageInvoices: 1, overageInvoicesDeclined: [invoice!.id], unpaidInvoices: [invoice!.id] });
+  });
+
+  it('names the invoices still unpaid when the customer goes (a failed renewal), for an operator', async () => {
+    const c = await requested();
+    await fake.renew(c.subscriptionId, { fail: true });
+    const [failed] = [...fake.invoices.values()].filter((i) => i.customer === c.customerId && i.status === 'open');
+    expect(failed).toBeDefined();
+    const r = await eraseUser({ em: api.db.em(), payments }, { userId: c.id });
+    expect(r).toMatchObject({ ok: true, value: { customerDeleted: true, unpaidInvoices: [failed!.id], overageInvoicesDeclined: [] } });
+    expect(fake.customers.has(c.customerId)).toBe(false);
+    const [audit] = await rows(`select after from audit_log where action = 'USER_ERASED' and target_user_id = ?`, [c.id]);
+    expect(audit!.after).toMatchObject({ unpaidInvoices: [failed!.id] });
   });
 
   it('runs twice at once and erases once', async () => {

@@ -39,6 +39,12 @@ export interface ErasureOutcome {
   overageInvoices: number;
   /** Of those, the Stripe invoices whose charge was declined: open, for an operator to collect. */
   overageInvoicesDeclined: string[];
+  /**
+   * Every invoice of the customer still unpaid (draft or open) when it was deleted — a failed
+   * renewal, a renewal draft carrying overage, a declined final invoice: Stripe stops collecting a
+   * cancelled subscription's invoices, so these are for an operator to collect or void.
+   */
+  unpaidInvoices: string[];
 }
 
 /** The pseudonymous address that replaces the email: unique (the column is), and no one's. */
@@ -56,7 +62,7 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
   if (!request) return fail(ErrorCode.ERASURE_NOT_REQUESTED, 'userId');
   const done: ErasureOutcome = {
     userId, alreadyCompleted: true, subscriptionsCanceled: 0, customerDeleted: false, apiKeysRevoked: 0, webhookEventsRedacted: 0,
-    overageInvoices: 0, overageInvoicesDeclined: [],
+    overageInvoices: 0, overageInvoicesDeclined: [], unpaidInvoices: [],
   };
   if (request.status === 'COMPLETED') return ok(done);
 
@@ -90,6 +96,7 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
       outcome.overageInvoices = billing.billed;
       outcome.overageInvoicesDeclined = billing.declined;
       failpoint('erasure.after-final-overage');
+      outcome.unpaidInvoices = (await payments!.unpaidInvoices(customer!.customer_id)).map((i) => i.id);
       const r = await payments!.deleteCustomer(customer!.customer_id);
       outcome.customerDeleted = !r.alreadyDeleted;
       failpoint('erasure.after-customer-deleted');
@@ -165,6 +172,7 @@ async function pseudonymize(tx: Tx, actor: Actor, userId: string, customerId: st
       status: 'COMPLETED', subscriptionsCanceled: outcome.subscriptionsCanceled, customerDeleted: outcome.customerDeleted,
       apiKeysRevoked: outcome.apiKeysRevoked, webhookEventsRedacted: outcome.webhookEventsRedacted,
       overageInvoices: outcome.overageInvoices, overageInvoicesDeclined: outcome.overageInvoicesDeclined,
+      unpaidInvoices: outcome.unpaidInvoices,
     },
   });
   return ok(outcome);
