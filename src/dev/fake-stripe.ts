@@ -241,7 +241,9 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       if (inv.status === 'paid') return [400, { error: { type: 'invalid_request_error', message: 'Invoice is already paid' } }];
       if (inv.status !== 'open') return [400, { error: { type: 'invalid_request_error', message: `You can only pay an open invoice; this one is ${inv.status}` } }];
       if (!customers.has(inv.customer) || decliningCustomers.has(inv.customer)) {
-        return [402, { error: { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' } }];
+        inv.attempt_count = (inv.attempt_count ?? 0) + 1;
+        const failed = event('invoice.payment_failed', inv, stamp(now()));
+        return [402, { error: { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' } }, () => emit(failed)];
       }
       inv.status = 'paid';
       const e = event('invoice.paid', inv, stamp(now()));

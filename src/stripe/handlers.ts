@@ -206,13 +206,22 @@ export const HANDLERS: Record<string, Handler> = {
     const invoice = event.data.object as Stripe.Invoice;
     deps.logger.warn({ invoice: invoice.id, customer: customerId(invoice.customer) }, 'a renewal payment needs the customer\'s action');
   },
+  // a subscription's invoice failed: its membership is PAST_DUE (no new PLAN grant, no overage) until
+  // paid. A one-off invoice (a final overage invoice) says nothing about a membership, and an ended
+  // membership is never reopened by it (an erasure or a cancellation came first)
   'invoice.payment_failed': async (deps, event) => {
     const invoice = event.data.object as Stripe.Invoice;
+    const subscriptionId = subscriptionOf(invoice);
+    if (!subscriptionId) {
+      deps.logger.warn({ invoice: invoice.id, customer: customerId(invoice.customer) }, 'a one-off invoice could not be charged: open at Stripe');
+      return;
+    }
     const userId = await userOfCustomer(deps, customerId(invoice.customer)!);
     if (!userId) return;
     await deps.em.getConnection().execute(
       `update memberships set status = 'PAST_DUE', stripe_event_at = to_timestamp(?), updated_at = now()
-        where user_id = ? and (stripe_event_at is null or stripe_event_at < to_timestamp(?))`, [event.created, userId, event.created]);
+        where user_id = ? and stripe_subscription_id = ? and status <> 'CANCELED'
+          and (stripe_event_at is null or stripe_event_at < to_timestamp(?))`, [event.created, userId, subscriptionId, event.created]);
   },
 };
 

@@ -329,6 +329,11 @@ describe('eraseUser', () => {
     expect(fake.customers.has(c.customerId)).toBe(false);
     const [audit] = await rows(`select after from audit_log where action = 'USER_ERASED' and target_user_id = ?`, [c.id]);
     expect(audit!.after).toMatchObject({ overageInvoices: 1, overageInvoicesDeclined: [invoice!.id], unpaidInvoices: [invoice!.id] });
+    // Stripe tells of the failed charge: a one-off invoice, so the ended membership stays ended
+    await fake.settled();
+    await until('the payment_failed event processed', async () =>
+      (await rows(`select 1 from webhook_events where type = 'invoice.payment_failed' and payload::text like ? and status = 'PROCESSED'`, [`%${invoice!.id}%`])).length > 0);
+    expect((await rows('select status from memberships where user_id = ?', [c.id]))[0]!.status).toBe('CANCELED');
   });
 
   it('names the invoices still unpaid when the customer goes (a failed renewal), for an operator', async () => {

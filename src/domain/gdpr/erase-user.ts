@@ -80,14 +80,17 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
         const r = await payments!.cancelSubscriptionNow(s.stripe_subscription_id);
         if (!r.alreadyEnded) outcome.subscriptionsCanceled += 1;
       }
-      // mirrored at once; the subscription's webhook says the same later, and older events that
-      // arrive late cannot bring it back (they are older than this change)
+    }
+    if (subscriptions.length > 0) {
+      // mirrored at once, and again on every run (nothing may have reopened it meanwhile); the
+      // subscription's webhook says the same later, and older events that arrive late cannot bring
+      // it back (they are older than this change)
       await conn.execute(
         `update memberships set status = 'CANCELED', cancel_at_period_end = false, updated_at = now(),
                 stripe_event_at = greatest(stripe_event_at, now())
           where user_id = ? and status <> 'CANCELED'`, [userId]);
-      await conn.execute('update erasure_requests set subscriptions_canceled_at = now() where user_id = ?', [userId]);
     }
+    if (cancelDue) await conn.execute('update erasure_requests set subscriptions_canceled_at = now() where user_id = ?', [userId]);
     failpoint('erasure.after-subscriptions');
     if (deleteDue) {
       // the overage owed is billed while the customer still exists (after the deletion no invoice
