@@ -220,6 +220,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       const invoice = {
         id: id('in'), object: 'invoice', customer: body.customer, status: 'draft', billing_reason: 'manual', currency: 'eur',
         lines: { object: 'list', data: [] as Obj[] }, metadata: body.metadata ?? {}, created: now(),
+        default_payment_method: body.default_payment_method ?? null,
       };
       for (const item of pending) {
         item.invoice = invoice.id;
@@ -240,6 +241,10 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       if (!inv) return notFound('invoice');
       if (inv.status === 'paid') return [400, { error: { type: 'invalid_request_error', message: 'Invoice is already paid' } }];
       if (inv.status !== 'open') return [400, { error: { type: 'invalid_request_error', message: `You can only pay an open invoice; this one is ${inv.status}` } }];
+      // a one-off invoice is charged with its own payment method or the customer's default; Checkout sets neither
+      if (!inv.default_payment_method && !inv.parent) {
+        return [400, { error: { type: 'invalid_request_error', code: 'invoice_no_payment_method', message: 'There is no default payment method to charge this invoice with.' } }];
+      }
       if (!customers.has(inv.customer) || decliningCustomers.has(inv.customer)) {
         inv.attempt_count = (inv.attempt_count ?? 0) + 1;
         const failed = event('invoice.payment_failed', inv, stamp(now()));
@@ -321,6 +326,8 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       const sub = {
         id: id('sub'), object: 'subscription', customer: s.customer, status: 'active', cancel_at_period_end: false, created: start,
         schedule: null as string | null, pending_update: null,
+        // as Checkout does: the card is the subscription's, not the customer's default
+        default_payment_method: id('pm'),
         items: { object: 'list', data: [{ id: id('si'), object: 'subscription_item', price: { id: price, object: 'price' }, quantity: 1, current_period_start: start, current_period_end: end }] },
         metadata: s.metadata,
       };

@@ -57,7 +57,7 @@ export interface Payments {
    * `paid` is false when the charge was declined — the invoice stays open, a matter of collection.
    */
   invoiceFinalOverage(input: {
-    customerId: string; amountCents: number; description: string; idempotencyKey: string; metadata: Record<string, string>; collectNow?: boolean;
+    customerId: string; subscriptionId: string; amountCents: number; description: string; idempotencyKey: string; metadata: Record<string, string>; collectNow?: boolean;
   }): Promise<{ itemId: string; invoiceId: string; paid?: boolean }>;
   /** A hosted one-time payment for a top-up of `seconds`. */
   createTopUpCheckout(input: {

@@ -69,12 +69,19 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
       return { cancelAtPeriodEnd: sub.cancel_at_period_end, status: sub.status };
     },
     async invoiceFinalOverage(input) {
+      // Checkout keeps the card on the subscription, not as the customer's default: the invoice is
+      // charged with the subscription's payment method (also after the subscription ended)
+      const sub = await stripe.subscriptions.retrieve(input.subscriptionId);
+      const paymentMethod = typeof sub.default_payment_method === 'string' ? sub.default_payment_method : sub.default_payment_method?.id;
       const item = await stripe.invoiceItems.create(
         { customer: input.customerId, amount: input.amountCents, currency: 'eur', description: input.description, metadata: input.metadata },
         { idempotencyKey: input.idempotencyKey },
       );
       const invoice = await stripe.invoices.create(
-        { customer: input.customerId, pending_invoice_items_behavior: 'include', auto_advance: true, metadata: input.metadata },
+        {
+          customer: input.customerId, pending_invoice_items_behavior: 'include', auto_advance: true, metadata: input.metadata,
+          ...(paymentMethod ? { default_payment_method: paymentMethod } : {}),
+        },
         { idempotencyKey: `${input.idempotencyKey}-invoice` },
       );
       await stripe.invoices.finalizeInvoice(invoice.id!, {}, { idempotencyKey: `${input.idempotencyKey}-finalize` });
@@ -83,8 +90,11 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
         await stripe.invoices.pay(invoice.id!, {}, { idempotencyKey: `${input.idempotencyKey}-pay` });
         return { itemId: item.id, invoiceId: invoice.id!, paid: true };
       } catch (err) {
-        // declined: the invoice is made and open at Stripe — billed, just not collected
-        if ((err as { type?: string }).type === 'StripeCardError') return { itemId: item.id, invoiceId: invoice.id!, paid: false };
+        // declined, or nothing to charge it with: the invoice is made and open at Stripe — billed,
+        // just not collected; a connection or server error is thrown and the keyed calls run again
+        if (err instanceof stripe.errors.StripeCardError || err instanceof stripe.errors.StripeInvalidRequestError) {
+          return { itemId: item.id, invoiceId: invoice.id!, paid: false };
+        }
         throw err;
       }
     },

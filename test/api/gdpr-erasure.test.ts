@@ -336,6 +336,27 @@ describe('eraseUser', () => {
     expect((await rows('select status from memberships where user_id = ?', [c.id]))[0]!.status).toBe('CANCELED');
   });
 
+  it('charges the final invoice with the subscription\'s card, and names it when there is none', async () => {
+    const withCard = await requested();
+    const without = await requested();
+    fake.subscriptions.get(without.subscriptionId)!.default_payment_method = null;
+    for (const c of [withCard, without]) {
+      expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 60, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe('OK');
+    }
+    const erase = async (c: Customer) => {
+      const r = await eraseUser({ em: api.db.em(), payments }, { userId: c.id });
+      if (!r.ok) throw new Error(r.error.code);
+      const [invoice] = [...fake.invoices.values()].filter((i) => i.customer === c.customerId && i.metadata?.periodId);
+      return { outcome: r.value, invoice: invoice! };
+    };
+    const charged = await erase(withCard);
+    expect(charged.invoice).toMatchObject({ status: 'paid', default_payment_method: fake.subscriptions.get(withCard.subscriptionId)!.default_payment_method });
+    expect(charged.outcome).toMatchObject({ overageInvoices: 1, overageInvoicesDeclined: [], unpaidInvoices: [] });
+    const uncharged = await erase(without);
+    expect(uncharged.invoice).toMatchObject({ status: 'open', default_payment_method: null });
+    expect(uncharged.outcome).toMatchObject({ customerDeleted: true, overageInvoices: 1, overageInvoicesDeclined: [uncharged.invoice.id], unpaidInvoices: [uncharged.invoice.id] });
+  });
+
   it('names the invoices still unpaid when the customer goes (a failed renewal), for an operator', async () => {
     const c = await requested();
     await fake.renew(c.subscriptionId, { fail: true });

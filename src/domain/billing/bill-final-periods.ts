@@ -25,7 +25,7 @@ export async function billFinalPeriods(deps: { em: Em; payments: Payments }, per
     if (!line || line.status === 'INVOICED') continue;
     try {
       const r = await deps.payments.invoiceFinalOverage({
-        customerId: line.customerId, amountCents: line.amountCents, description: line.description, idempotencyKey: line.idempotencyKey,
+        customerId: line.customerId, subscriptionId: line.subscriptionId, amountCents: line.amountCents, description: line.description, idempotencyKey: line.idempotencyKey,
         metadata: { periodId: line.periodId, overageSeconds: String(line.overageSeconds) }, collectNow: opts.collectNow,
       });
       await markInvoiced(deps.em, line.id, r.itemId, r.invoiceId);
