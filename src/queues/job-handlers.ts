@@ -6,6 +6,7 @@ import type { Config } from '../config/env';
 import type { Orm } from '../db/orm';
 import { refreshUsageRollups } from '../domain/analytics/refresh-usage-rollups';
 import { billFinalPeriods } from '../domain/billing/bill-final-periods';
+import { uuidArray } from '../domain/queries/lookups';
 import { closeDuePeriods } from '../domain/ledger/close-period';
 import { expireDue } from '../domain/ledger/expire-due';
 import type { LedgerEvents, Payments } from '../domain/ports';
@@ -84,12 +85,20 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     const closed = await closeDuePeriods(deps, limits.sweepBatchMax, (periodId, err) => ctx.logger.error({ periodId, err }, 'closing a period failed'));
     let billed = 0;
     if (ctx.payments) {
-      // the final periods of cancelled memberships, and invoice lines that failed before
-      const retry = await deps.em.getConnection().execute<{ period_id: string }[]>(
-        `select period_id from overage_invoices
-          where status <> 'INVOICED' and created_at < now() - interval '1 minute' and attempts < ?
-          order by attempts, created_at limit 100`, [limits.overageInvoiceAttemptsMax]);
-      const ids = [...new Set([...closed.filter((c) => c.overageCents > 0).map((c) => c.periodId), ...retry.map((r) => r.period_id)])];
+      // the final periods of cancelled memberships, and invoice lines that failed before — tried
+      // again after 2, 4, 8 … minutes (at most 6 h); an account being erased bills its own, charged
+      // at once before its customer goes (eraseUser), so the sweep leaves it alone
+      const conn = deps.em.getConnection();
+      const retry = await conn.execute<{ period_id: string }[]>(
+        `select oi.period_id from overage_invoices oi
+          where oi.status <> 'INVOICED' and oi.created_at < now() - interval '1 minute' and oi.attempts < ?
+            and (oi.last_attempt_at is null or oi.last_attempt_at < now() - make_interval(secs => least(60 * power(2, oi.attempts), 21600)))
+            and not exists (select 1 from erasure_requests er where er.user_id = oi.user_id and er.status = 'PENDING')
+          order by oi.attempts, oi.created_at limit 100`, [limits.overageInvoiceAttemptsMax]);
+      const withOverage = closed.filter((c) => c.overageCents > 0);
+      const erasing = new Set(withOverage.length ? (await conn.execute<{ user_id: string }[]>(
+        `select user_id from erasure_requests where status = 'PENDING' and user_id = any(?::uuid[])`, [uuidArray(withOverage.map((c) => c.userId))])).map((r) => r.user_id) : []);
+      const ids = [...new Set([...withOverage.filter((c) => !erasing.has(c.userId)).map((c) => c.periodId), ...retry.map((r) => r.period_id)])];
       if (ids.length) billed = (await billFinalPeriods({ em: deps.em, payments: ctx.payments }, ids)).billed;
     }
     if (closed.length || billed) ctx.logger.info({ closedPeriods: closed.length, finalInvoices: billed }, 'periods closed');
@@ -103,9 +112,10 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     // no request, a malformed id, or Stripe data without Stripe configured: retrying cannot help
     if (!r.ok) throw new UnrecoverableError(`${r.error.code}: erasure of ${userId} cannot proceed`);
     if (!r.value.alreadyCompleted) ctx.logger.info({ ...r.value }, 'account erased');
-    if (r.value.unpaidInvoices.length) {
-      ctx.logger.warn({ userId, invoices: r.value.unpaidInvoices, declinedFinalOverage: r.value.overageInvoicesDeclined },
-        'the erasure deleted a Stripe customer with unpaid invoices: Stripe no longer collects them, collect or void them by hand');
+    if (r.value.unpaidInvoices.length || r.value.overageNotInvoiced.length) {
+      ctx.logger.warn({
+        userId, invoices: r.value.unpaidInvoices, declinedFinalOverage: r.value.overageInvoicesDeclined, overageLinesNotInvoiced: r.value.overageNotInvoiced,
+      }, 'the erasure deleted a Stripe customer with unpaid invoices or overage never invoiced: Stripe no longer collects them, collect, bill or void them by hand');
     }
     return r.value;
   },

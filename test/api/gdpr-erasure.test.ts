@@ -7,7 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, DEV_JWT_SECRET } from '../../src/config/env';
 import { signToken } from '../../src/auth/token-cli';
 import type { FakeStripe } from '../../src/dev/fake-stripe';
+import type { Job } from 'bullmq';
 import { eraseUser } from '../../src/domain/gdpr/erase-user';
+import { overageLineFor } from '../../src/domain/billing/overage-invoice';
+import { closeCanceledPeriods } from '../../src/domain/ledger/close-period';
+import { createLogger } from '../../src/observability/logger';
+import { JOB_HANDLERS, type JobContext } from '../../src/queues/job-handlers';
+import { databaseClock } from '../../src/shared/clock';
 import { requestAccountDeletion } from '../../src/domain/gdpr/request-account-deletion';
 import { verifyLedger } from '../../src/domain/ledger/verify-ledger';
 import type { Payments } from '../../src/domain/ports';
@@ -261,7 +267,7 @@ describe('eraseUser', () => {
     // three stored events are cut to their skeleton
     expect(resumed).toEqual({ ok: true, value: {
       userId: c.id, alreadyCompleted: false, subscriptionsCanceled: 0, customerDeleted: false, apiKeysRevoked: 0, webhookEventsRedacted: 3,
-      overageInvoices: 0, overageInvoicesDeclined: [], unpaidInvoices: [],
+      overageInvoices: 0, overageInvoicesDeclined: [], unpaidInvoices: [], overageNotInvoiced: [],
     } });
     const calls = () => fake.requests.filter((r) => r.path.endsWith(c.subscriptionId) || r.path.endsWith(c.customerId)).length;
     const callsAfter = calls();
@@ -367,6 +373,50 @@ describe('eraseUser', () => {
     expect(fake.customers.has(c.customerId)).toBe(false);
     const [audit] = await rows(`select after from audit_log where action = 'USER_ERASED' and target_user_id = ?`, [c.id]);
     expect(audit!.after).toMatchObject({ unpaidInvoices: [failed!.id] });
+  });
+
+  it('the close-periods sweep backs off between tries of a failed line, and leaves an account being erased to its erasure', async () => {
+    const kept = await customer(`kept-${randomUUID()}@example.com`);
+    const going = await requested();
+    const lines: Record<string, string> = {};
+    for (const c of [kept, going]) {
+      expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 120, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe('OK');
+      await rows(`update memberships set status = 'CANCELED' where user_id = ?`, [c.id]);
+      const closed = await closeCanceledPeriods({ em: api.db.em(), clock: databaseClock }, { userId: c.id });
+      if (!closed.ok) throw new Error(closed.error.code);
+      const line = await overageLineFor(api.db.em(), closed.value[0]!.periodId);
+      lines[c.id] = line!.id;
+      // Stripe failed once, half a minute ago
+      await rows(`update overage_invoices set status = 'FAILED', attempts = 1, created_at = now() - interval '10 minutes',
+                   last_attempt_at = now() - interval '30 seconds' where id = ?`, [line!.id]);
+    }
+    const ctx = { orm: api.db.orm, payments, events: { balanceChanged() {}, usageAlerts() {} }, logger: createLogger('silent') } as unknown as JobContext;
+    const sweep = () => JOB_HANDLERS['close-periods']({} as Job, ctx);
+    const state = async (c: Customer) => (await rows('select status, attempts from overage_invoices where id = ?', [lines[c.id]]))[0];
+
+    await sweep();
+    expect(await state(kept)).toEqual({ status: 'FAILED', attempts: 1 }); // the next try is due 2 minutes after the last
+    await rows(`update overage_invoices set last_attempt_at = now() - interval '3 minutes' where id = any(?::uuid[])`, [`{${Object.values(lines).join(',')}}`]);
+    await sweep();
+    expect(await state(kept)).toEqual({ status: 'INVOICED', attempts: 2 });
+    expect(await state(going)).toEqual({ status: 'FAILED', attempts: 1 }); // its erasure bills it, charged at once
+    const erased = await eraseUser({ em: api.db.em(), payments }, { userId: going.id });
+    expect(erased).toMatchObject({ ok: true, value: { overageInvoices: 1, overageInvoicesDeclined: [], unpaidInvoices: [] } });
+    expect(await state(going)).toEqual({ status: 'INVOICED', attempts: 2 });
+  });
+
+  it('names an overage line given up after its tries, and still erases', async () => {
+    const c = await requested();
+    expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 60, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe('OK');
+    await rows(`update memberships set status = 'CANCELED' where user_id = ?`, [c.id]);
+    const closed = await closeCanceledPeriods({ em: api.db.em(), clock: databaseClock }, { userId: c.id });
+    if (!closed.ok) throw new Error(closed.error.code);
+    const line = await overageLineFor(api.db.em(), closed.value[0]!.periodId);
+    await rows(`update overage_invoices set status = 'FAILED', attempts = 10, last_error = 'Stripe was away' where id = ?`, [line!.id]);
+    const r = await eraseUser({ em: api.db.em(), payments }, { userId: c.id });
+    expect(r).toMatchObject({ ok: true, value: { customerDeleted: true, overageInvoices: 0, overageNotInvoiced: [line!.id] } });
+    const [audit] = await rows(`select after from audit_log where action = 'USER_ERASED' and target_user_id = ?`, [c.id]);
+    expect(audit!.after).toMatchObject({ overageNotInvoiced: [line!.id] });
   });
 
   it('runs twice at once and erases once', async () => {

@@ -45,6 +45,8 @@ export interface ErasureOutcome {
    * cancelled subscription's invoices, so these are for an operator to collect or void.
    */
   unpaidInvoices: string[];
+  /** Overage invoice lines (overage_invoices ids) given up after their tries: never invoiced, for an operator. */
+  overageNotInvoiced: string[];
 }
 
 /** The pseudonymous address that replaces the email: unique (the column is), and no one's. */
@@ -62,7 +64,7 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
   if (!request) return fail(ErrorCode.ERASURE_NOT_REQUESTED, 'userId');
   const done: ErasureOutcome = {
     userId, alreadyCompleted: true, subscriptionsCanceled: 0, customerDeleted: false, apiKeysRevoked: 0, webhookEventsRedacted: 0,
-    overageInvoices: 0, overageInvoicesDeclined: [], unpaidInvoices: [],
+    overageInvoices: 0, overageInvoicesDeclined: [], unpaidInvoices: [], overageNotInvoiced: [],
   };
   if (request.status === 'COMPLETED') return ok(done);
 
@@ -100,6 +102,8 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
       outcome.overageInvoicesDeclined = billing.declined;
       failpoint('erasure.after-final-overage');
       outcome.unpaidInvoices = (await payments!.unpaidInvoices(customer!.customer_id)).map((i) => i.id);
+      outcome.overageNotInvoiced = (await conn.execute<{ id: string }[]>(
+        `select id from overage_invoices where user_id = ? and status <> 'INVOICED' order by created_at`, [userId])).map((r) => r.id);
       const r = await payments!.deleteCustomer(customer!.customer_id);
       outcome.customerDeleted = !r.alreadyDeleted;
       failpoint('erasure.after-customer-deleted');
@@ -175,7 +179,7 @@ async function pseudonymize(tx: Tx, actor: Actor, userId: string, customerId: st
       status: 'COMPLETED', subscriptionsCanceled: outcome.subscriptionsCanceled, customerDeleted: outcome.customerDeleted,
       apiKeysRevoked: outcome.apiKeysRevoked, webhookEventsRedacted: outcome.webhookEventsRedacted,
       overageInvoices: outcome.overageInvoices, overageInvoicesDeclined: outcome.overageInvoicesDeclined,
-      unpaidInvoices: outcome.unpaidInvoices,
+      unpaidInvoices: outcome.unpaidInvoices, overageNotInvoiced: outcome.overageNotInvoiced,
     },
   });
   return ok(outcome);
