@@ -30,7 +30,7 @@ export const limits = {
   /**
    * Longest wait of a recordUsage call for its user's row (Postgres lock_timeout); a transaction that
    * holds the row longer (stuck) fails the call with SERVICE_UNAVAILABLE instead of holding one of
-   * the process's few statements in flight. vp_record_usage_many sets the same 5 s itself.
+   * the process's few statements in flight (in a batch: that user's later calls fail at once).
    */
   usageLockWaitMsMax: 5000,
   /**

@@ -1,7 +1,7 @@
 // Group commit of recordUsage (src/domain/ledger/usage-batcher.ts): calls that queue up go in one
 // statement, and still every call keeps its own outcome — a failure, a replay or an error in one of
 // them changes nothing for the others, and the ledger stays exact.
-import type { PoolClient } from 'pg';
+import { Client, type PoolClient } from 'pg';
 import { UsageBatcher, UsageQueueFullError, type UsageItem } from '../../src/domain/ledger/usage-batcher';
 import { recordUsage } from '../../src/domain/ledger/record-usage';
 import { verifyLedger } from '../../src/domain/ledger/verify-ledger';
@@ -184,6 +184,34 @@ describe('usage batches', () => {
     expect(answers.every((a) => 'answer' in a)).toBe(true);
     const [row] = await db.em().getConnection().execute<{ b: string }[]>('select balance_seconds as b from credit_balances where user_id = ?', [userId]);
     expect(Number(row!.b)).toBe(10_000 - 20); // four calls, not the refused fifth
+  });
+
+  it('fails a stuck user\'s calls after one bounded wait, and commits the others of the batch', async () => {
+    const stuck = await newUserWithBonus(db.em(), databaseClock, 10_000);
+    const free = await newUserWithBonus(db.em(), databaseClock, 10_000);
+    const holder = new Client({ connectionString: db.url });
+    const caller = new Client({ connectionString: db.url });
+    await Promise.all([holder.connect(), caller.connect()]);
+    try {
+      await holder.query('begin');
+      await holder.query('select 1 from credit_balances where user_id = $1 for update', [stuck]);
+      const items = [item(stuck, 5, 's-1'), item(free, 5, 'f-1'), item(stuck, 5, 's-2'), item(free, 5, 'f-2'), item(stuck, 5, 's-3')];
+      const { rows: [row] } = await caller.query(
+        `select vp_record_usage_many($1::jsonb, 604800) as r from (select set_config('lock_timeout', '200ms', true)) as bounded_wait`, [JSON.stringify(items)]);
+      const out = row.r as { ok?: unknown; error?: string; sqlstate?: string }[];
+      expect(out.map((o) => (o.ok ? 'OK' : o.sqlstate))).toEqual(['55P03', 'OK', '55P03', 'OK', '55P03']);
+      // one wait for the stuck user; their later calls did not wait again
+      expect(out[0]!.error).toMatch(/lock timeout/);
+      expect([out[2]!.error, out[4]!.error]).toEqual(['lock timeout on an earlier call of this user in the batch', 'lock timeout on an earlier call of this user in the batch']);
+      // the setting was this statement's transaction's only
+      expect((await caller.query('show lock_timeout')).rows[0].lock_timeout).toBe('0');
+    } finally {
+      await holder.query('rollback');
+      await Promise.all([holder.end(), caller.end()]);
+    }
+    const [b] = await db.em().getConnection().execute<{ stuck: string; free: string }[]>(
+      'select (select balance_seconds from credit_balances where user_id = ?) as stuck, (select balance_seconds from credit_balances where user_id = ?) as free', [stuck, free]);
+    expect({ stuck: Number(b!.stuck), free: Number(b!.free) }).toEqual({ stuck: 10_000, free: 9_990 });
   });
 
   it('writes nothing for a statement that fails as a whole, and tells every caller', async () => {

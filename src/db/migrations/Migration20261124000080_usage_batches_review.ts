@@ -7,9 +7,11 @@ import { Migration } from '@mikro-orm/migrations';
 // - each item without a clock of its own takes the time it runs (clock_timestamp()), not the
 //   statement's start: an item that waited behind others must not land in a period that closed
 //   meanwhile, and a user's entries keep growing times along their sequence;
-// - a lock wait of more than 5 s (a user's row held by a stuck transaction) fails that item
-//   (SQLSTATE 55P03, retried by the caller with the same key) instead of holding the batch, and with
-//   it one of the process's few statements in flight, for as long as the other transaction lives.
+// - a lock wait over the caller's lock_timeout (limits.usageLockWaitMsMax, set in the same
+//   statement) fails that item with SQLSTATE 55P03 (SERVICE_UNAVAILABLE: retried by the client
+//   with the same key), and that user's later items in the batch at once, instead of holding the
+//   batch — and with it one of the process's few statements in flight, and the locks it already
+//   holds on other users — for as long as a stuck transaction lives.
 export class Migration20261124000080_usage_batches_review extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
@@ -19,13 +21,16 @@ declare
   v_out jsonb[] := '{}';
   v_detail text;
   v_state text;
+  v_stuck text;  -- a user whose row was not locked in time: their later items fail at once
 begin
-  -- a user whose row another transaction holds for long fails its own items, not the whole batch
-  perform set_config('lock_timeout', '5s', true);
   for it in
     select x.ord::integer as ord, x.item from jsonb_array_elements(p_items) with ordinality as x(item, ord)
      order by lower(x.item ->> 'userId'), x.ord
   loop
+    if lower(it.item ->> 'userId') = v_stuck then
+      v_out[it.ord] := jsonb_build_object('error', 'lock timeout on an earlier call of this user in the batch', 'sqlstate', '55P03', 'detail', null);
+      continue;
+    end if;
     begin
       v_out[it.ord] := jsonb_build_object('ok', vp_record_usage((it.item ->> 'userId')::uuid, (it.item ->> 'seconds')::bigint,
         it.item ->> 'idempotencyKey', it.item ->> 'fingerprint', it.item ->> 'callId', (it.item ->> 'occurredAt')::timestamptz,
@@ -36,6 +41,9 @@ begin
         v_out[it.ord] := jsonb_build_object('failure', sqlerrm, 'detail', nullif(v_detail, ''));
       when others then
         get stacked diagnostics v_state = returned_sqlstate, v_detail = pg_exception_detail;
+        if v_state = '55P03' then
+          v_stuck := lower(it.item ->> 'userId');
+        end if;
         v_out[it.ord] := jsonb_build_object('error', sqlerrm, 'sqlstate', v_state, 'detail', nullif(v_detail, ''));
     end;
   end loop;

@@ -44,10 +44,11 @@ interface PgError extends Error {
   detail?: string;
 }
 
-// the lock wait is bounded first (a FROM subquery with a volatile function runs before the target list)
-const SINGLE_SQL = `select vp_record_usage($1, $2, $3, $4, $5, $6, $7, $8, $9) as r
-  from (select set_config('lock_timeout', '${limits.usageLockWaitMsMax}ms', true)) as bounded_wait`;
-const MANY_SQL = 'select vp_record_usage_many($1::jsonb, $2) as r';
+// the lock wait is bounded first (a FROM subquery with a volatile function runs before the target
+// list), for this statement's transaction only
+const BOUNDED_WAIT = `from (select set_config('lock_timeout', '${limits.usageLockWaitMsMax}ms', true)) as bounded_wait`;
+const SINGLE_SQL = `select vp_record_usage($1, $2, $3, $4, $5, $6, $7, $8, $9) as r ${BOUNDED_WAIT}`;
+const MANY_SQL = `select vp_record_usage_many($1::jsonb, $2) as r ${BOUNDED_WAIT}`;
 /** A deadlock or serialization failure aborted the whole statement: nothing committed, so it runs again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const ATTEMPTS_MAX = 3;
