@@ -13,7 +13,7 @@ import type { Config } from '../config/env';
 import { limits } from '../config/limits';
 import type { Orm } from '../db/orm';
 import type { GraphQLContext } from '../graphql/context';
-import { isTransient, unauthenticated } from '../graphql/errors';
+import { isTransient, serviceUnavailable, unauthenticated } from '../graphql/errors';
 import { limitsRule } from '../graphql/limits-rule';
 import { createLoaders } from '../graphql/loaders';
 import type { Logger } from '../observability/logger';
@@ -198,6 +198,10 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
           );
         } catch (err) {
           if (err instanceof AuthenticationError) throw unauthenticated(err.message);
+          if (isTransient(err)) {
+            req.log.warn({ err }, 'database unavailable for a moment while authenticating: answered SERVICE_UNAVAILABLE');
+            throw serviceUnavailable();
+          }
           throw err;
         }
         await deps.rateLimit(principal ? `${principal.via}:${principal.userId}` : `ip:${req.ip}`);
