@@ -405,6 +405,21 @@ describe('eraseUser', () => {
     expect(await state(going)).toEqual({ status: 'INVOICED', attempts: 2 });
   });
 
+  it('names what is left to collect also when it resumes after the customer was deleted', async () => {
+    const c = await requested();
+    expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 60, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe('OK');
+    fake.decliningCustomers.add(c.customerId);
+    // the customer is deleted, the answer lost; then Stripe no longer lists the gone customer's invoices
+    const flaky = losingFirstAnswer('deleteCustomer');
+    await expect(eraseUser({ em: api.db.em(), payments: flaky }, { userId: c.id })).rejects.toThrow('socket hang up');
+    const [invoice] = [...fake.invoices.values()].filter((i) => i.customer === c.customerId && i.metadata?.periodId);
+    const forgetful: Payments = { ...flaky, unpaidInvoices: async () => [] };
+    const r = await eraseUser({ em: api.db.em(), payments: forgetful }, { userId: c.id });
+    expect(r).toMatchObject({ ok: true, value: { overageInvoices: 0, overageInvoicesDeclined: [invoice!.id], unpaidInvoices: [invoice!.id] } });
+    const [audit] = await rows(`select after from audit_log where action = 'USER_ERASED' and target_user_id = ?`, [c.id]);
+    expect(audit!.after).toMatchObject({ overageInvoicesDeclined: [invoice!.id], unpaidInvoices: [invoice!.id] });
+  });
+
   it('names an overage line given up after its tries, and still erases', async () => {
     const c = await requested();
     expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 60, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe('OK');

@@ -12,6 +12,7 @@ import { Migration20261124000060_usage_batches } from './Migration20261124000060
 import { Migration20261124000070_close_canceled_period } from './Migration20261124000070_close_canceled_period';
 import { Migration20261124000080_usage_batches_review } from './Migration20261124000080_usage_batches_review';
 import { Migration20261124000090_overage_invoice_backoff } from './Migration20261124000090_overage_invoice_backoff';
+import { Migration20261124000100_erasure_collection } from './Migration20261124000100_erasure_collection';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -29,4 +30,5 @@ export const migrationsList = [
   { name: 'Migration20261124000070_close_canceled_period', class: Migration20261124000070_close_canceled_period },
   { name: 'Migration20261124000080_usage_batches_review', class: Migration20261124000080_usage_batches_review },
   { name: 'Migration20261124000090_overage_invoice_backoff', class: Migration20261124000090_overage_invoice_backoff },
+  { name: 'Migration20261124000100_erasure_collection', class: Migration20261124000100_erasure_collection },
 ];

@@ -57,8 +57,8 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
   if (bad) return bad;
   const conn = deps.em.getConnection();
   const userId = input.userId.toLowerCase();
-  const [request] = await conn.execute<{ status: string; subscriptions_canceled_at: unknown; customer_deleted_at: unknown }[]>(
-    'update erasure_requests set attempts = attempts + 1 where user_id = ? returning status, subscriptions_canceled_at, customer_deleted_at',
+  const [request] = await conn.execute<{ status: string; subscriptions_canceled_at: unknown; customer_deleted_at: unknown; collection: Partial<Collection> }[]>(
+    'update erasure_requests set attempts = attempts + 1 where user_id = ? returning status, subscriptions_canceled_at, customer_deleted_at, collection',
     [userId],
   );
   if (!request) return fail(ErrorCode.ERASURE_NOT_REQUESTED, 'userId');
@@ -71,7 +71,8 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
   const [customer] = await conn.execute<{ customer_id: string }[]>('select customer_id from stripe_customers where user_id = ?', [userId]);
   const subscriptions = await conn.execute<{ stripe_subscription_id: string }[]>(
     'select stripe_subscription_id from memberships where user_id = ? and stripe_subscription_id is not null', [userId]);
-  const outcome: ErasureOutcome = { ...done, alreadyCompleted: false };
+  // what earlier runs left for an operator, named again by this one
+  const outcome: ErasureOutcome = { ...done, alreadyCompleted: false, ...collectionOf(request.collection) };
   const cancelDue = !request.subscriptions_canceled_at && subscriptions.length > 0;
   const deleteDue = !request.customer_deleted_at && Boolean(customer);
   const payments = deps.payments;
@@ -99,11 +100,13 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
       // can be made); until it is, the customer stays and the job tries again
       const billing = await billOverageOwed(deps.em, payments!, userId);
       outcome.overageInvoices = billing.billed;
-      outcome.overageInvoicesDeclined = billing.declined;
       failpoint('erasure.after-final-overage');
-      outcome.unpaidInvoices = (await payments!.unpaidInvoices(customer!.customer_id)).map((i) => i.id);
-      outcome.overageNotInvoiced = (await conn.execute<{ id: string }[]>(
+      const unpaid = (await payments!.unpaidInvoices(customer!.customer_id)).map((i) => i.id);
+      const notInvoiced = (await conn.execute<{ id: string }[]>(
         `select id from overage_invoices where user_id = ? and status <> 'INVOICED' order by created_at`, [userId])).map((r) => r.id);
+      // kept before the customer goes: Stripe cannot list them afterwards
+      Object.assign(outcome, merged(outcome, { unpaidInvoices: unpaid, overageInvoicesDeclined: billing.declined, overageNotInvoiced: notInvoiced }));
+      await conn.execute('update erasure_requests set collection = ?::jsonb where user_id = ?', [JSON.stringify(collectionOf(outcome)), userId]);
       const r = await payments!.deleteCustomer(customer!.customer_id);
       outcome.customerDeleted = !r.alreadyDeleted;
       failpoint('erasure.after-customer-deleted');
@@ -117,6 +120,24 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
   failpoint('erasure.before-pseudonymize');
   return withTransaction(deps.em, (tx) => pseudonymize(tx, deps.actor ?? SYSTEM_ACTOR, userId, customer?.customer_id ?? null, outcome));
 }
+
+/** What an erasure leaves for an operator to collect, kept on its request (erasure_requests.collection). */
+interface Collection {
+  unpaidInvoices: string[];
+  overageInvoicesDeclined: string[];
+  overageNotInvoiced: string[];
+}
+
+const collectionOf = (c: Partial<Collection> | null | undefined): Collection => ({
+  unpaidInvoices: c?.unpaidInvoices ?? [], overageInvoicesDeclined: c?.overageInvoicesDeclined ?? [], overageNotInvoiced: c?.overageNotInvoiced ?? [],
+});
+
+/** Each list with what this run found added (in order, once). */
+const merged = (a: Collection, b: Collection): Collection => ({
+  unpaidInvoices: [...new Set([...a.unpaidInvoices, ...b.unpaidInvoices])],
+  overageInvoicesDeclined: [...new Set([...a.overageInvoicesDeclined, ...b.overageInvoicesDeclined])],
+  overageNotInvoiced: [...new Set([...a.overageNotInvoiced, ...b.overageNotInvoiced])],
+});
 
 /** Periods of the user whose overage is closed in cents but not invoiced, and not given up on yet. */
 const UNBILLED = `select up.id from usage_periods up
