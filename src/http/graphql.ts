@@ -144,10 +144,9 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
       const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
       if (!PUBLIC_CODES.has(code) && isTransient(unwrapResolverError(error))) {
         deps.logger.warn({ err: error, path: formatted.path }, 'database unavailable for a moment: answered SERVICE_UNAVAILABLE (retry with the same idempotency key)');
-        return {
-          message: 'The service is unavailable for a moment; retry with the same idempotency key.', path: formatted.path,
-          extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 },
-        };
+        // the same answer as before any operation ran; the transientErrors plugin sets the 503
+        const { message, extensions } = serviceUnavailable();
+        return { message, path: formatted.path, extensions: { code: extensions.code, retryAfterSeconds: extensions.retryAfterSeconds } };
       }
       if (!PUBLIC_CODES.has(code)) {
         deps.logger.error({ err: error }, 'internal error in a GraphQL operation');

@@ -88,18 +88,18 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
       // the final periods of cancelled memberships, and invoice lines that failed before — tried
       // again after 2, 4, 8 … minutes (at most 6 h); an account being erased bills its own, charged
       // at once before its customer goes (eraseUser), so the sweep leaves it alone
-      const conn = deps.em.getConnection();
-      const retry = await conn.execute<{ period_id: string }[]>(
-        `select oi.period_id from overage_invoices oi
-          where oi.status <> 'INVOICED' and oi.created_at < now() - interval '1 minute' and oi.attempts < ?
-            and (oi.last_attempt_at is null or oi.last_attempt_at < now() - make_interval(secs => least(60 * power(2, oi.attempts), 21600)))
-            and not exists (select 1 from erasure_requests er where er.user_id = oi.user_id and er.status = 'PENDING')
-          order by oi.attempts, oi.created_at limit 100`, [limits.overageInvoiceAttemptsMax]);
-      const withOverage = closed.filter((c) => c.overageCents > 0);
-      const erasing = new Set(withOverage.length ? (await conn.execute<{ user_id: string }[]>(
-        `select user_id from erasure_requests where status = 'PENDING' and user_id = any(?::uuid[])`, [uuidArray(withOverage.map((c) => c.userId))])).map((r) => r.user_id) : []);
-      const ids = [...new Set([...withOverage.filter((c) => !erasing.has(c.userId)).map((c) => c.periodId), ...retry.map((r) => r.period_id)])];
-      if (ids.length) billed = (await billFinalPeriods({ em: deps.em, payments: ctx.payments }, ids)).billed;
+      const due = await deps.em.getConnection().execute<{ id: string }[]>(
+        `select up.id from usage_periods up
+          where up.id in (select unnest(?::uuid[])
+                          union
+                          (select oi.period_id from overage_invoices oi
+                            where oi.status <> 'INVOICED' and oi.created_at < now() - interval '1 minute' and oi.attempts < ?
+                              and (oi.last_attempt_at is null
+                                   or oi.last_attempt_at < now() - make_interval(secs => least(60 * power(2, oi.attempts), 21600)))
+                            order by oi.attempts, oi.created_at limit 100))
+            and not exists (select 1 from erasure_requests er where er.user_id = up.user_id and er.status = 'PENDING')`,
+        [uuidArray(closed.filter((c) => c.overageCents > 0).map((c) => c.periodId)), limits.overageInvoiceAttemptsMax]);
+      if (due.length) billed = (await billFinalPeriods({ em: deps.em, payments: ctx.payments }, due.map((p) => p.id))).billed;
     }
     if (closed.length || billed) ctx.logger.info({ closedPeriods: closed.length, finalInvoices: billed }, 'periods closed');
     return { closedPeriods: closed.length, finalInvoices: billed };

@@ -19,7 +19,7 @@ export interface UsageItem {
   callId: string | null;
   occurredAt: string | null;
   description: string | null;
-  /** null: the database's clock (statement_timestamp()). */
+  /** null: the database's clock when the call runs. */
   now: string | null;
 }
 
