@@ -146,6 +146,36 @@ describe('the ledger core', () => {
     await expectVerified(userId);
   });
 
+  it('names the REFUND grants a refund created as its lineage, and verifyLedger holds it to them', async () => {
+    const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
+    const em = db.em();
+    const userId = await newUserWithBonus(em, clock, 100);
+    const used = unwrap(await recordUsage(deps(em, clock), { userId, seconds: 80, idempotencyKey: 'u1' }));
+    const r1 = unwrap(await refundUsage(deps(em, clock), { transactionId: used.transaction!.id, seconds: 50, idempotencyKey: 'r1' }));
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const { rows: [entry] } = await pg.query(`select id, metadata from ledger_entries where id = $1`, [r1.transaction.id]);
+      const { rows: made } = await pg.query(
+        `select id::text as "grantId", granted_seconds::int as seconds from credit_grants where entry_id = $1 and source = 'REFUND'`, [entry.id]);
+      expect(made).toHaveLength(1);
+      expect(entry.metadata.grants).toEqual(made);
+      expect((await verifyLedger({ em: db.em() }, userId)).problems).toEqual([]);
+      // A REFUND entry whose lineage names the usage's grants instead of the ones it created is reported
+      // (the append-only trigger is lifted for this one tampering write only).
+      await pg.query('begin');
+      await pg.query(`alter table ledger_entries disable trigger user`);
+      await pg.query(`update ledger_entries set metadata = jsonb_set(metadata, '{grants}', $2::jsonb) where id = $1`,
+        [entry.id, JSON.stringify(entry.metadata.refunded.map((l: { grantId: string; seconds: number }) => ({ grantId: l.grantId, seconds: l.seconds })))]);
+      await pg.query(`alter table ledger_entries enable trigger user`);
+      await pg.query('commit');
+      const report = await verifyLedger({ em: db.em() }, userId);
+      expect(report.problems.map((p) => p.message).join('\n')).toMatch(/refund\(s\) whose lineage does not name the REFUND grants/);
+    } finally {
+      await pg.end();
+    }
+  });
+
   it('adjusts by hand in both directions, never below zero', async () => {
     const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
     const em = db.em();

@@ -163,6 +163,25 @@ async function verifyIn(conn: Reader, userId: string): Promise<LedgerReport> {
   if (Number(debits?.over_refunded ?? 0) > 0) report(3, `${debits!.over_refunded} usage grant(s) refunded beyond what they paid`);
   if (Number(debits?.foreign ?? 0) > 0) report(3, `${debits!.foreign} lineage item(s) naming a grant that is not the user's`);
 
+  // A REFUND entry's lineage names exactly the REFUND grants it created, with their seconds. Entries
+  // written before migration 0120 carry no metadata.grants and are not held to it.
+  const [refundLineage] = await conn.execute<{ bad: string }[]>(
+    `with named as (
+       select r.id as entry_id, (l ->> 'grantId')::uuid as grant_id, (l ->> 'seconds')::bigint as s
+         from ledger_entries r, jsonb_array_elements(${arr("r.metadata -> 'grants'")}) l
+        where r.user_id = ? and r.type = 'REFUND' and r.metadata -> 'grants' is not null
+     ), made as (
+       select g.entry_id, g.id as grant_id, g.granted_seconds as s
+         from credit_grants g join ledger_entries r on r.id = g.entry_id
+        where g.user_id = ? and g.source = 'REFUND' and r.type = 'REFUND' and r.metadata -> 'grants' is not null
+     )
+     select count(distinct coalesce(named.entry_id, made.entry_id)) as bad
+       from named full join made on made.entry_id = named.entry_id and made.grant_id = named.grant_id and made.s = named.s
+      where named.grant_id is null or made.grant_id is null`,
+    [userId, userId],
+  );
+  if (Number(refundLineage?.bad ?? 0) > 0) report(3, `${refundLineage!.bad} refund(s) whose lineage does not name the REFUND grants they created`);
+
   const [holds] = await conn.execute<{ active: string | null; over: string }[]>(
     `select sum(reserved_seconds) filter (where status = 'ACTIVE') as active,
             count(*) filter (where reserved_seconds > allowed_seconds) as over
