@@ -78,6 +78,9 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     const s = app.listen(at, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  // the worker's schedulers, for readiness (role all: the HTTP app exists before the workers start)
+  let started: Workers | null = null;
+  const missingSchedulers = role === 'api' ? undefined : async () => (started ? started.missingSchedulers() : []);
   if (role !== 'worker') {
     const schema = await buildApiSchema(live.pubSub);
     const authenticate = createAuthenticator(config);
@@ -93,7 +96,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
       ? createWebhookRouter({ orm, stripe, webhookSecret: config.stripe.webhookSecret, queue: webhookQueue, logger })
       : undefined;
     const adminQueues = createAdminQueuesRouter({ queues: Object.values(queues), authenticate, orm, secureCookie: config.nodeEnv === 'production' });
-    const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook, adminQueues, gdprExport: createGdprExportRouter({ orm }), metricsToken: config.metricsToken, lifecycle });
+    const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook, adminQueues, gdprExport: createGdprExportRouter({ orm }), metricsToken: config.metricsToken, lifecycle, missingSchedulers });
     server = await listen(app, config.port);
     websockets = attachWebSockets({ server, schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock });
     const address = server.address();
@@ -103,9 +106,10 @@ export async function startService(config: Config, logger: Logger, role: Role = 
   const workers: Workers | null = role === 'api'
     ? null
     : await startWorkers({ config, orm, events: live.events, logger, stripe, payments, queues });
+  started = workers;
   if (role === 'worker') {
     // a worker answers health, readiness and metrics on its own port
-    server = await listen(createHttpApp({ orm, redis, logger, metricsToken: config.metricsToken, lifecycle }), config.workerPort);
+    server = await listen(createHttpApp({ orm, redis, logger, metricsToken: config.metricsToken, lifecycle, missingSchedulers }), config.workerPort);
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.workerPort;
     logger.info({ port, role }, 'http server listening');

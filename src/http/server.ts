@@ -22,6 +22,8 @@ export interface HttpDeps {
   metricsToken?: string | null;
   /** Set on shutdown: readiness fails and every response closes its connection. */
   lifecycle?: { draining: boolean };
+  /** A worker's job schedulers that Redis does not hold now (lost data): not ready until re-created. */
+  missingSchedulers?: () => Promise<string[]>;
 }
 
 /** Routes as metric labels: a fixed table, so no path a caller sends creates a series. */
@@ -50,14 +52,14 @@ function sameSecret(given: string, expected: string): boolean {
 
 export interface ReadinessReport {
   ready: boolean;
-  checks: { postgres: string; redis: string; migrations: string };
+  checks: { postgres: string; redis: string; migrations: string; schedulers?: string };
 }
 
 const CHECK_TIMEOUT_MS = 2000;
 
 
 export async function readiness(deps: HttpDeps): Promise<ReadinessReport> {
-  const checks = { postgres: 'ok', redis: 'ok', migrations: 'ok' };
+  const checks: ReadinessReport['checks'] = { postgres: 'ok', redis: 'ok', migrations: 'ok' };
   try {
     await withTimeout(deps.orm.em.fork().getConnection().execute('select 1'), CHECK_TIMEOUT_MS);
     const pending = await withTimeout(deps.orm.getMigrator().getPendingMigrations(), CHECK_TIMEOUT_MS);
@@ -70,6 +72,14 @@ export async function readiness(deps: HttpDeps): Promise<ReadinessReport> {
     await withTimeout(deps.redis.ping(), CHECK_TIMEOUT_MS);
   } catch (err) {
     checks.redis = `down: ${(err as Error).message}`;
+  }
+  if (deps.missingSchedulers && checks.redis === 'ok') {
+    try {
+      const missing = await withTimeout(deps.missingSchedulers(), CHECK_TIMEOUT_MS);
+      checks.schedulers = missing.length === 0 ? 'ok' : `missing: ${missing.join(', ')}`;
+    } catch (err) {
+      checks.schedulers = `unknown: ${(err as Error).message}`;
+    }
   }
   return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
 }

@@ -52,6 +52,12 @@ export const jobsCompleted = new Counter({
   registers: [registry],
 });
 
+export const schedulersRecreated = new Counter({
+  name: 'vp_job_schedulers_recreated_total',
+  help: 'Job schedulers this process found missing from Redis (e.g. after it lost its data) and re-created.',
+  registers: [registry],
+});
+
 export const jobsFailed = new Counter({
   name: 'vp_jobs_failed_total',
   help: 'Job attempts that failed in this process, by queue; final="true" when no retry follows.',

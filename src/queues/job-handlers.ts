@@ -15,12 +15,13 @@ import { databaseClock } from '../shared/clock';
 import { reconcileAllLedgers } from '../domain/ledger/reconcile-ledgers';
 import { setLedgerDriftUsers } from '../observability/metrics';
 import type { Stripe } from '../stripe/client';
-import { eventsToEnqueue, PermanentWebhookError, processEvent } from '../stripe/inbox';
+import { eventsToEnqueue, failedEventsAwaitingRetry, PermanentWebhookError, processEvent } from '../stripe/inbox';
 import { reconcileStripe } from '../stripe/reconcile';
 import { eraseUser } from '../domain/gdpr/erase-user';
 import { pendingErasures } from '../domain/gdpr/request-account-deletion';
 import {
   erasureJobId, erasureJobOptions, JOB_TYPES, requeueStripeEvent, type EraseUserJob, type JobType, type QueueName, type WebhookJob,
+  webhookJobId, webhookJobOptions,
 } from './jobs';
 
 export interface JobContext {
@@ -68,6 +69,14 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     for (const id of ids) {
       if (!(await requeueStripeEvent(queue, id))) continue; // still on its way
       ctx.logger.info({ eventId: id }, 'stripe event enqueued by the sweep');
+      enqueued += 1;
+    }
+    // failed ones awaiting a retry whose BullMQ job is gone (Redis lost its data); the inbox's
+    // keyed claim is what keeps an event from being processed twice
+    for (const id of await failedEventsAwaitingRetry(ctx.orm.em.fork(), STUCK_AFTER_SECONDS, webhookJobOptions.attempts, 500)) {
+      if (await queue.getJob(webhookJobId(id))) continue; // its retry is still on its way
+      await queue.add('process-stripe-event', { eventId: id }, { ...webhookJobOptions, jobId: webhookJobId(id) });
+      ctx.logger.info({ eventId: id }, 'failed stripe event whose retry job was lost enqueued by the sweep');
       enqueued += 1;
     }
     return { enqueued };

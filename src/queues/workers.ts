@@ -4,7 +4,7 @@
 // start (the same id is one scheduler), and those no longer wanted are removed.
 import { Queue, Worker, UnrecoverableError } from 'bullmq';
 import type { Config } from '../config/env';
-import { observeWorker } from '../observability/metrics';
+import { observeWorker, schedulersRecreated } from '../observability/metrics';
 import { assertJobsComplete, JOB_HANDLERS, type JobContext } from './job-handlers';
 import { JOB_TYPES, QUEUE_NAMES, producerConnection, scheduledJobOptions, workerConnection, type JobType, type QueueName } from './jobs';
 
@@ -42,6 +42,8 @@ export function createQueues(config: Config): Record<QueueName, Queue> {
 
 export interface Workers {
   schedules: Schedule[];
+  /** The wanted schedulers Redis does not hold now (e.g. it lost its data); asks Redis. */
+  missingSchedulers(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -86,12 +88,50 @@ export async function startWorkers(ctx: JobContext): Promise<Workers> {
     await Promise.all(workers.map((w) => w.close()));
     throw err;
   }
+
+  const missingSchedulers = async (): Promise<Schedule[]> => {
+    const missing: Schedule[] = [];
+    for (const queue of QUEUE_NAMES) {
+      const wanted = schedules.filter((s) => JOB_TYPES[s.type] === queue);
+      if (wanted.length === 0) continue;
+      const held = new Set((await ctx.queues[queue].getJobSchedulers()).map((j) => j.key));
+      for (const s of wanted) if (!held.has(s.id)) missing.push(s);
+    }
+    return missing;
+  };
+  // Redis may lose its data (FLUSHALL, failover to an empty replica) and with it the schedulers:
+  // a timer (not a BullMQ job — BullMQ is what was lost) puts back the missing ones every sweep
+  // interval. Upserting the same id is one scheduler, so any number of worker processes may do this.
+  let repairing: Promise<void> | null = null;
+  const repair = (why: string): Promise<void> => {
+    repairing ??= (async () => {
+      try {
+        const missing = await missingSchedulers();
+        if (missing.length === 0) return;
+        for (const s of missing) {
+          await ctx.queues[JOB_TYPES[s.type]].upsertJobScheduler(s.id, { every: s.everyMs }, { name: s.type, data: {}, opts: scheduledJobOptions });
+        }
+        schedulersRecreated.inc(missing.length);
+        log.warn({ why, recreated: missing.map((s) => s.id), count: missing.length }, 'job schedulers missing from Redis, re-created');
+      } catch (err) {
+        log.warn({ why, err: (err as Error).message }, 'could not check the job schedulers');
+      } finally {
+        repairing = null;
+      }
+    })();
+    return repairing;
+  };
+  const timer = setInterval(() => { void repair('periodic check'); }, Math.max(100, config.sweepIntervalMs));
+  timer.unref();
+
   log.info({ queues: workers.map((w) => w.name), schedules: schedules.map((s) => `${s.id}/${s.everyMs}ms`) }, 'workers started');
 
   return {
     schedules,
+    missingSchedulers: async () => (await missingSchedulers()).map((s) => s.id),
     // close() lets active jobs finish; no new ones are taken
     async stop() {
+      clearInterval(timer);
       await Promise.all(workers.map((w) => w.close()));
     },
   };

@@ -38,6 +38,20 @@ export async function eventsToEnqueue(em: Em, olderThanSeconds: number, batchMax
   return rows.map((r) => r.id);
 }
 
+/**
+ * Events that failed and await a retry (attempts left): for the sweep, which enqueues those whose
+ * retry job is gone (Redis lost its data). Events out of attempts stay FAILED for an operator.
+ */
+export async function failedEventsAwaitingRetry(em: Em, olderThanSeconds: number, attemptsMax: number, batchMax: number): Promise<string[]> {
+  const rows = await em.getConnection().execute<{ id: string }[]>(
+    `select id from webhook_events
+      where status = 'FAILED' and attempts < ? and received_at < now() - make_interval(secs => ?)
+      order by received_at limit ?`,
+    [attemptsMax, olderThanSeconds, batchMax],
+  );
+  return rows.map((r) => r.id);
+}
+
 export interface ProcessDeps {
   em: Em;
   clock: Clock;
