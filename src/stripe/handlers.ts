@@ -105,7 +105,47 @@ export async function applyPaidInvoice(deps: ProcessDeps, invoice: Stripe.Invoic
     periodStart: new Date(line.period.start * 1000), periodEnd: new Date(line.period.end * 1000),
   });
   if (!r.ok) throw new Error(`plan grant failed: ${r.error.code}`);
+  // a renewal granted when its period opened is confirmed now (and a grant made here never awaits)
+  await markPlanGrant(deps, subscriptionId, new Date(line.period.start * 1000), false);
   return true;
+}
+
+/** The ledger's PLAN key of a (subscription, period start): the grant's business identity. */
+const planKey = (subscriptionId: string, periodStart: Date) => `~plan:${subscriptionId}:${periodStart.getTime()}`;
+
+/**
+ * Marks a period's PLAN grant awaiting payment (true, only if not yet confirmed) or confirmed
+ * (false). Either order of the period's opening and its invoice.paid ends confirmed.
+ */
+async function markPlanGrant(deps: ProcessDeps, subscriptionId: string, periodStart: Date, awaiting: boolean): Promise<void> {
+  await deps.em.getConnection().execute(
+    `update credit_grants set awaiting_payment = ? where source = 'PLAN' and idempotency_key = ? and ${awaiting ? 'awaiting_payment is null' : 'awaiting_payment is not false'}`,
+    [awaiting, planKey(subscriptionId, periodStart)]);
+}
+
+/**
+ * Renewals are usable from their first second (billing rules §5): when Stripe moves a live
+ * subscription's period past its first one, the new period's included seconds are granted at once,
+ * awaiting the renewal invoice's payment. The first period is granted by its invoice.paid only; a
+ * PAST_DUE (or ended) membership gets no new PLAN grant. Keyed by (subscription, period start),
+ * so a repeated or late event and the invoice.paid that follows grant nothing more.
+ */
+async function grantOpenedRenewal(deps: ProcessDeps, view: MembershipView, sub: Stripe.Subscription): Promise<void> {
+  const item = sub.items.data[0];
+  if (!item || (sub.status !== 'active' && sub.status !== 'trialing')) return;
+  if (view.status !== 'ACTIVE' && view.status !== 'TRIALING') return; // a newer event says otherwise
+  const firstStart = (sub as { start_date?: number }).start_date ?? sub.created;
+  if (item.current_period_start <= firstStart) return; // the first period: its invoice.paid grants it
+  const periodStart = new Date(item.current_period_start * 1000);
+  const periodEnd = new Date(item.current_period_end * 1000);
+  if (periodEnd.getTime() <= (deps.clock.now() ?? new Date()).getTime()) return; // a late event of a period long gone
+  const plan = planOfPrice(deps, item.price.id);
+  if (!plan) return;
+  const r = await grantPlanCredits({ em: deps.em, clock: deps.clock, events: deps.events }, {
+    userId: view.userId, subscriptionId: sub.id, planCode: plan, periodStart, periodEnd,
+  });
+  if (!r.ok) throw new Error(`renewal grant failed: ${r.error.code}`);
+  await markPlanGrant(deps, sub.id, periodStart, true);
 }
 
 /**
@@ -157,7 +197,9 @@ export const HANDLERS: Record<string, Handler> = {
     await mirrorSubscription(deps, event, event.data.object as Stripe.Subscription);
   },
   'customer.subscription.updated': async (deps, event) => {
-    await mirrorSubscription(deps, event, event.data.object as Stripe.Subscription);
+    const sub = event.data.object as Stripe.Subscription;
+    const view = await mirrorSubscription(deps, event, sub);
+    await grantOpenedRenewal(deps, view, sub);
   },
   'customer.subscription.deleted': async (deps, event) => {
     await mirrorSubscription(deps, event, event.data.object as Stripe.Subscription);

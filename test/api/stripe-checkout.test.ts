@@ -113,6 +113,38 @@ describe('checkout to credits', () => {
 });
 
 describe('the subscription lifecycle', () => {
+  it('grants a renewed period\'s seconds when the period opens, before its invoice is paid, and confirms them with that invoice', async () => {
+    const { who, subscriptionId } = await signUp('STARTER');
+    fake.autoDeliver = false;
+    let events;
+    try {
+      events = await fake.renew(subscriptionId);
+    } finally {
+      fake.autoDeliver = true;
+      fake.outbox.length = 0;
+    }
+    const [updated, created, paid] = events as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
+    expect(updated.type).toBe('customer.subscription.updated');
+    // only the period's move has arrived: the renewal's 200 minutes are usable at once, awaiting payment
+    expect(await fake.deliver(updated)).toBe(200);
+    await until('the renewal granted at its opening', async () => (await membership(who)).balance.balanceSeconds === 24_000);
+    const conn = api.db.em().getConnection();
+    const plan = () => conn.execute<{ n: string; awaiting: string }[]>(
+      `select count(*) as n, count(*) filter (where awaiting_payment) as awaiting from credit_grants where user_id = ? and source = 'PLAN'`, [who.id]);
+    expect(await plan()).toEqual([{ n: '2', awaiting: '1' }]);
+    // usage in the gap is never overage merely because the invoice is not paid yet
+    const service = await api.account('SERVICE');
+    const used = await api.gql('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
+      { i: { userId: who.id, seconds: 10, idempotencyKey: 'renewal-gap-usage' } }, service.auth);
+    expect(used.body.data!.recordUsage).toEqual({ overageSeconds: 0, userErrors: [] });
+    // the invoice arrives (twice): confirmed, not granted again
+    for (const e of [created, paid, paid, updated]) expect(await fake.deliver(e)).toBe(200);
+    await until('the renewal grant confirmed', async () => (await plan())[0]!.awaiting === '0');
+    await until('every event processed', async () => (await storedEvents()).every((e) => e.status === 'PROCESSED' || e.status === 'IGNORED'));
+    expect(await plan()).toEqual([{ n: '2', awaiting: '0' }]);
+    expect((await membership(who)).balance.balanceSeconds).toBe(24_000 - 10);
+  });
+
   it('grants each renewal once; a failed payment makes the membership PAST_DUE without credits until it is paid', async () => {
     const { who, subscriptionId } = await signUp('BUSINESS');
     await fake.renew(subscriptionId);

@@ -3,19 +3,24 @@
 import { ErrorCode, fail, type Result } from '../../shared/errors';
 import type { Em } from '../ledger/ledger-call';
 import type { Payments } from '../ports';
+import type { PlanCode } from '../../db/entities/types';
 
 export async function cancelMembership(
   deps: { em: Em; payments: Payments | null },
   input: { userId: string; atPeriodEnd: boolean },
 ): Promise<Result<{ cancelAtPeriodEnd: boolean }>> {
   if (!deps.payments) return fail(ErrorCode.STRIPE_NOT_CONFIGURED);
-  const [m] = await deps.em.getConnection().execute<{ stripe_subscription_id: string | null; status: string }[]>(
-    'select stripe_subscription_id, status from memberships where user_id = ?', [input.userId]);
+  const [m] = await deps.em.getConnection().execute<{ stripe_subscription_id: string | null; status: string; plan_code: PlanCode; scheduled_plan_code: string | null }[]>(
+    'select stripe_subscription_id, status, plan_code, scheduled_plan_code from memberships where user_id = ?', [input.userId]);
   if (!m?.stripe_subscription_id || m.status === 'CANCELED') return fail(ErrorCode.MEMBERSHIP_NOT_FOUND, 'userId');
+  // a downgrade waiting for the period end is released: the membership ends there instead (§5)
+  if (m.scheduled_plan_code) {
+    await deps.payments.changeSubscriptionPlan({ subscriptionId: m.stripe_subscription_id, planCode: m.plan_code, when: 'KEEP', idempotencyKey: `cancel-${m.stripe_subscription_id}-release` });
+  }
   const r = await deps.payments.cancelSubscription(m.stripe_subscription_id, input.atPeriodEnd);
   // the subscription's webhook mirrors the rest; this makes the answer current at once
   await deps.em.getConnection().execute(
-    `update memberships set cancel_at_period_end = ?, status = case when ? then 'CANCELED' else status end, updated_at = now() where user_id = ?`,
+    `update memberships set cancel_at_period_end = ?, scheduled_plan_code = null, scheduled_change_at = null, status = case when ? then 'CANCELED' else status end, updated_at = now() where user_id = ?`,
     [r.cancelAtPeriodEnd, r.status === 'canceled', input.userId]);
   return { ok: true, value: { cancelAtPeriodEnd: r.cancelAtPeriodEnd } };
 }
