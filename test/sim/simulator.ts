@@ -99,6 +99,7 @@ function simEvent(type: string, object: Obj, createdMs: number): Obj {
 
 export async function simulate(opts: SimOptions): Promise<SimResult> {
   const log = opts.log ?? (() => undefined);
+  const trace = process.env.SIM_TRACE === '1';
   const started = Date.now();
   const world = await startWorld(SIM_START_MS);
   const mismatches: Mismatch[] = [];
@@ -136,6 +137,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       });
     }
 
+    const serviceBalance = async (c: Customer) => (await world.gql(Q.balance, { u: c.userId }, world.adminToken)).data?.balance.balanceSeconds;
     const key = (c: Customer, what: string) => `sim-${c.n}-${what}-${++c.seq}`;
 
     /** Delivers one of Stripe's events; `effect` tells the model what it means, on its first delivery only. */
@@ -146,6 +148,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         if (status !== 200) mismatch(c, `webhook ${e.type} answered`, 200, status);
         await world.inboxDrained();
         effect?.();
+        if (trace) log(`  c${c.n} ${iso(world.now())} delivered ${e.type} ${e.id}${effect ? '' : ' (again)'} → service ${await serviceBalance(c)} model balance ${c.model.balance()} status ${c.model.status}`);
       });
     };
     const takeOutbox = (pred: (e: Obj) => boolean): Obj[] => {
@@ -368,6 +371,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       const run = KINDS[ti.intent.kind] as (c: Customer, i: Intent) => Promise<void>;
       events += 1;
       await run(c, ti.intent);
+      if (trace) log(`  c${c.n} ${iso(world.now())} ${JSON.stringify(ti.intent)} → service ${await serviceBalance(c)} model balance ${c.model.balance()} status ${c.model.status} period overage ${c.model.period?.overageSeconds ?? '-'}`);
     };
 
     // the main loop: step to the next time something happens; checks at every month's end

@@ -4,7 +4,7 @@
 // the new time; `quiesce` waits until what is due at that time has been done.
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { startFakeStripe, type FakeStripe } from '../../src/dev/fake-stripe';
 import { signToken } from '../../src/auth/token-cli';
 import { DEV_JWT_SECRET } from '../../src/config/env';
@@ -18,7 +18,7 @@ const PROCESSES = 2;
 
 export interface World {
   fake: FakeStripe;
-  pg: Client;
+  pg: Pool;
   redis: Redis;
   prefix: string;
   now(): number;
@@ -55,8 +55,7 @@ export async function startWorld(startMs: number, opts: { logLevel?: string } = 
   const worker: ServiceProcess = await startProcess('worker', env, 60_000);
   const url = `http://127.0.0.1:${api.port}/graphql`;
   fake.webhookUrl = `http://127.0.0.1:${api.port}/webhooks/stripe`;
-  const pg = new Client({ connectionString: databaseUrl });
-  await pg.connect();
+  const pg = new Pool({ connectionString: databaseUrl, max: 4 });
 
   const gql: World['gql'] = async (query, variables, token) => {
     const res = await fetch(url, {
