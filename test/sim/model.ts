@@ -41,6 +41,8 @@ export interface ModelGrant {
   order: number;
   /** PLAN: the period start it belongs to. */
   periodStart?: number;
+  /** PLAN: granted by an upgrade's proration. */
+  upgrade?: boolean;
 }
 
 export interface ModelPeriod {
@@ -121,8 +123,13 @@ export class CustomerModel {
     this.grants.push({ ...g, order: this.n++ });
   }
 
+  /** The grants that paid for each usage (lineage), by usage number; refunds follow it. */
+  lineage = new Map<number, { grant: ModelGrant; seconds: number; refunded: number }[]>();
+  private lastAllocations: { grant: ModelGrant; seconds: number; refunded: number }[] = [];
+
   /** Usage consumes grants: earliest expiry first (none last), then oldest first (§3). */
   private consume(seconds: number, t: number): number {
+    this.lastAllocations = [];
     const live = this.grants
       .filter((g) => g.remaining > 0 && (g.expiresAt === null || g.expiresAt > t))
       .sort((a, b) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity) || a.createdAt - b.createdAt || a.order - b.order);
@@ -132,6 +139,7 @@ export class CustomerModel {
       const take = Math.min(g.remaining, rest);
       g.remaining -= take;
       rest -= take;
+      if (take > 0) this.lastAllocations.push({ grant: g, seconds: take, refunded: 0 });
     }
     return seconds - rest;
   }
@@ -159,8 +167,50 @@ export class CustomerModel {
     return Math.ceil(seconds / inc) * inc;
   }
 
-  recordUsage(seconds: number, t: number): { ok: boolean } {
-    return this.use(this.billed(seconds), t, false);
+  recordUsage(seconds: number, t: number, usage?: number): { ok: boolean } {
+    const r = this.use(this.billed(seconds), t, false);
+    if (r.ok && usage !== undefined) this.lineage.set(usage, this.lastAllocations);
+    return r;
+  }
+
+  /**
+   * An admin gives back seconds of a usage (§3): along its lineage, newest allocation first, as
+   * REFUND grants expiring when the paying grant would have — or, if that has passed, at the end of
+   * the current period (30 days without a membership). Only credit seconds, never more than paid.
+   */
+  refund(usage: number, seconds: number, t: number): { ok: boolean } {
+    const allocations = this.lineage.get(usage);
+    const refundable = (allocations ?? []).reduce((s, a) => s + a.seconds - a.refunded, 0);
+    if (!allocations || seconds < 1 || seconds > refundable) return { ok: false };
+    let rest = seconds;
+    for (const a of [...allocations].reverse()) {
+      if (rest === 0) break;
+      const take = Math.min(a.seconds - a.refunded, rest);
+      if (take === 0) continue;
+      a.refunded += take;
+      rest -= take;
+      const live = a.grant.expiresAt === null || a.grant.expiresAt > t;
+      const fallback = this.period && !this.period.closed && this.status !== 'CANCELED' ? this.period.end : t + 30 * DAY_MS;
+      this.addGrant({ source: 'REFUND', granted: take, remaining: take, expiresAt: live ? a.grant.expiresAt : fallback, createdAt: t });
+    }
+    return { ok: true };
+  }
+
+  /**
+   * An upgrade applies at once (§5): once its proration is paid, the difference in included seconds
+   * prorated by the time left, ⌊(new − old) × (end − change) / length⌋ (ms), as PLAN seconds expiring
+   * with the period, which from then on carries the new plan's rate and cap.
+   */
+  upgraded(to: PlanCode, changedAt: number): void {
+    const p = this.period;
+    if (!p || p.closed || !this.plan) return;
+    const diff = PLANS[to].includedSeconds - PLANS[this.plan].includedSeconds;
+    if (diff > 0) {
+      const seconds = Math.floor((diff * (p.end - changedAt)) / (p.end - p.start));
+      if (seconds > 0) this.addGrant({ source: 'PLAN', granted: seconds, remaining: seconds, expiresAt: p.end, createdAt: changedAt, periodStart: p.start, upgrade: true });
+    }
+    this.plan = to;
+    p.plan = to;
   }
 
   reserve(seconds: number, ttlSeconds: number, t: number): { ok: boolean } {
@@ -213,7 +263,7 @@ export class CustomerModel {
   }
 
   private grantPlan(start: number, end: number, t: number): void {
-    if (this.grants.some((g) => g.source === 'PLAN' && g.periodStart === start)) return; // one per (subscription, period start)
+    if (this.grants.some((g) => g.source === 'PLAN' && g.periodStart === start && !g.upgrade)) return; // one per (subscription, period start)
     const inc = PLANS[this.plan!].includedSeconds;
     this.addGrant({ source: 'PLAN', granted: inc, remaining: inc, expiresAt: end, createdAt: t, periodStart: start });
   }

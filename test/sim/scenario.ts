@@ -37,7 +37,10 @@ export type Intent =
   | { kind: 'boundary'; checkout: number; n: number; renewal: Renewal }
   | { kind: 'usage'; seconds: number }
   | { kind: 'hold'; seconds: number; ttlSeconds: number; then: 'commit' | 'release' | 'expire' | 'extend-commit'; usedSeconds: number; extendSeconds: number }
-  | { kind: 'topUp'; minutes: number }
+  | { kind: 'topUp'; minutes: number; delayedH: number | null }
+  | { kind: 'changePlan'; up: boolean }
+  | { kind: 'refund'; back: number; fraction: number }
+  | { kind: 'erase' }
   | { kind: 'bonus'; seconds: number; expiresInDays: number | null }
   | { kind: 'overageLimit'; cents: number }
   | { kind: 'cancelAtPeriodEnd' }
@@ -58,7 +61,11 @@ const PLANS: PlanCode[] = ['STARTER', 'STARTER', 'STARTER', 'BUSINESS', 'BUSINES
  * line here (and its effect in the driver's KINDS).
  */
 export const MONTHLY_KINDS: { kind: Intent['kind']; chance: number; make: (r: () => number) => Intent }[] = [
-  { kind: 'topUp', chance: 0.15, make: (r) => ({ kind: 'topUp', minutes: 10 + Math.floor(r() * 190) }) },
+  // card, or a delayed method (SEPA): checkout.session.completed unpaid, async_payment_succeeded hours later
+  { kind: 'topUp', chance: 0.15, make: (r) => ({ kind: 'topUp', minutes: 10 + Math.floor(r() * 190), delayedH: r() < 0.3 ? 1 + Math.floor(r() * 72) : null }) },
+  { kind: 'changePlan', chance: 0.1, make: (r) => ({ kind: 'changePlan', up: r() < 0.6 }) },
+  { kind: 'refund', chance: 0.1, make: (r) => ({ kind: 'refund', back: r(), fraction: r() }) },
+  { kind: 'erase', chance: 0.01, make: () => ({ kind: 'erase' }) },
   { kind: 'bonus', chance: 0.12, make: (r) => ({ kind: 'bonus', seconds: 600 + Math.floor(r() * 5400), expiresInDays: r() < 0.5 ? null : 5 + Math.floor(r() * 40) }) },
   { kind: 'overageLimit', chance: 0.15, make: (r) => ({ kind: 'overageLimit', cents: [0, 300, 1000, 2500, 4900, 20000][Math.floor(r() * 6)]! }) },
   { kind: 'cancelAtPeriodEnd', chance: 0.05, make: () => ({ kind: 'cancelAtPeriodEnd' }) },

@@ -53,6 +53,10 @@ interface Customer {
   /** A boundary whose first event has not been delivered yet: the customer waits (see README). */
   awaitingFirstEvent: boolean;
   cancelAtPeriodEnd: boolean;
+  downgradeScheduled: boolean;
+  erased: boolean;
+  /** Recorded usages: the service's transaction id, the model's usage number. */
+  usages: string[];
   seq: number;
 }
 
@@ -67,7 +71,10 @@ interface Action {
 const Q = {
   checkout: 'mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { sessionId userErrors { code } } }',
   topUp: 'mutation($i: CreateTopUpCheckoutSessionInput!) { createTopUpCheckoutSession(input: $i) { sessionId userErrors { code } } }',
-  usage: 'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
+  usage: 'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds transaction { id } userErrors { code } } }',
+  refund: 'mutation($i: RefundUsageInput!) { refundUsage(input: $i) { userErrors { code } } }',
+  changePlan: 'mutation($i: ChangePlanInput!) { changePlan(input: $i) { userErrors { code } } }',
+  erase: 'mutation($i: RequestAccountDeletionInput!) { requestAccountDeletion(input: $i) { userErrors { code } } }',
   reserve: 'mutation($i: ReserveCreditsInput!) { reserveCredits(input: $i) { reservation { id } userErrors { code } } }',
   extend: 'mutation($i: ExtendReservationInput!) { extendReservation(input: $i) { reservation { id } userErrors { code } } }',
   commit: 'mutation($i: CommitReservationInput!) { commitReservation(input: $i) { overageSeconds userErrors { code } } }',
@@ -126,7 +133,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       if (!userId) throw new Error(`createUser failed: ${JSON.stringify(r)}`);
       const c: Customer = {
         n, userId, token: await world.tokenFor(userId), model: new CustomerModel(), subs: new Map(), customerId: null, subId: null,
-        awaitingFirstEvent: false, cancelAtPeriodEnd: false, seq: 0,
+        awaitingFirstEvent: false, cancelAtPeriodEnd: false, downgradeScheduled: false, erased: false, usages: [], seq: 0,
       };
       customers.set(n, c);
       const all = customerIntents(opts.seed, n, opts.months);
@@ -205,7 +212,9 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       usage: async (c, i) => {
         if (!usable(c)) return;
         const r = payloadOf(await world.gql(Q.usage, { i: { userId: c.userId, seconds: i.seconds, idempotencyKey: key(c, 'usage') } }, world.adminToken), 'recordUsage');
-        compareOutcome(c, `recordUsage(${i.seconds})`, c.model.recordUsage(i.seconds, world.now()).ok, r);
+        const expected = c.model.recordUsage(i.seconds, world.now(), r.ok ? c.usages.length : undefined).ok;
+        compareOutcome(c, `recordUsage(${i.seconds})`, expected, r);
+        if (r.ok && expected) c.usages.push(r.value?.transaction?.id as string);
       },
       hold: async (c, i) => {
         if (!usable(c)) return;
@@ -235,8 +244,56 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         if (!sessionId) return;
         const evs = await world.fake.completeCheckout(sessionId, new Date(world.now()));
         takeOutbox((e) => evs.some((x) => x.id === e.id));
+        if (i.delayedH === null) {
+          await deliverNow(c, evs);
+          c.model.topUpPaid(i.minutes * 60, world.now());
+          return;
+        }
+        // a delayed method: completed but unpaid now, paid hours later
+        const session = world.fake.sessions.get(sessionId)!;
+        const unpaid = clone(evs[0]!);
+        unpaid.data.object.payment_status = 'unpaid';
+        await deliverNow(c, [unpaid]);
+        const succeeded = simEvent('checkout.session.async_payment_succeeded', session, world.now() + i.delayedH * HOUR_MS);
+        deliverAt(world.now() + i.delayedH * HOUR_MS, c, succeeded, () => c.model.topUpPaid(i.minutes * 60, world.now()));
+      },
+      refund: async (c, i) => {
+        if (!c.usages.length) return;
+        const n = c.usages.length - 1 - Math.floor(i.back * c.usages.length);
+        const paid = (c.model.lineage.get(n) ?? []).reduce((s, a) => s + a.seconds, 0);
+        const seconds = Math.max(1, Math.floor(i.fraction * paid));
+        const r = payloadOf(await world.gql(Q.refund, { i: { transactionId: c.usages[n], seconds, idempotencyKey: key(c, 'refund') } }, world.adminToken), 'refundUsage');
+        compareOutcome(c, `refundUsage(${seconds} of usage ${n})`, c.model.refund(n, seconds, world.now()).ok, r);
+      },
+      changePlan: async (c, i) => {
+        if (c.model.status !== 'ACTIVE' || c.cancelAtPeriodEnd || c.downgradeScheduled || !c.subId || !c.model.plan) return;
+        const order: PlanCode[] = ['STARTER', 'BUSINESS', 'ENTERPRISE'];
+        const to = order[order.indexOf(c.model.plan) + (i.up ? 1 : -1)];
+        if (!to) return;
+        const r = payloadOf(await world.gql(Q.changePlan, { i: { plan: to, idempotencyKey: key(c, 'plan') } }, c.token), 'changePlan');
+        compareOutcome(c, `changePlan(${c.model.plan} → ${to})`, true, r);
+        if (!r.ok) return;
+        if (!i.up) {
+          c.downgradeScheduled = true; // applies at the period end: the renewal carries the smaller plan
+          return;
+        }
+        // Stripe applies it now and invoices the proration: subscription updated, proration invoice paid
+        await world.fake.settled();
+        const subId = c.subId;
+        const evs = takeOutbox((e) => e.data.object.id === subId || e.data.object.parent?.subscription_details?.subscription === subId);
+        const t = world.now();
         await deliverNow(c, evs);
-        c.model.topUpPaid(i.minutes * 60, world.now());
+        if (evs.some((e) => e.type === 'invoice.paid')) c.model.upgraded(to, t);
+      },
+      erase: async (c) => {
+        const r = payloadOf(await world.gql(Q.erase, { i: {} }, c.token), 'requestAccountDeletion');
+        compareOutcome(c, 'requestAccountDeletion', true, r);
+        if (!r.ok) return;
+        c.erased = true;
+        const done = await world.erased(c.userId);
+        if (!done) mismatch(c, 'erasure completed', 'COMPLETED', 'PENDING');
+        c.model.endedNow(world.now(), false);
+        c.subId = null;
       },
       bonus: async (c, i) => {
         const t = world.now();
@@ -300,6 +357,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         });
         return;
       }
+      c.downgradeScheduled = false; // a scheduled downgrade starts with this renewal
       const evs = await world.fake.renew(subId, { fail: rn.fail !== null });
       takeOutbox((e) => evs.some((x) => x.id === e.id));
       const [updated, created, outcome] = evs as [Obj, Obj, Obj];
@@ -368,6 +426,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
     };
 
     const runIntent = async (c: Customer, ti: TimedIntent) => {
+      if (c.erased) return; // an erased customer does nothing more
       const run = KINDS[ti.intent.kind] as (c: Customer, i: Intent) => Promise<void>;
       events += 1;
       await run(c, ti.intent);

@@ -28,6 +28,8 @@ export interface World {
   tokenFor(userId: string): Promise<string>;
   /** Waits until stored webhooks are processed (or `timeoutMs` passes); answers whether they were. */
   inboxDrained(timeoutMs?: number): Promise<boolean>;
+  /** Waits until the user's erasure completed; answers whether it did. */
+  erased(userId: string, timeoutMs?: number): Promise<boolean>;
   /** Waits until nothing due at the current time is left undone (holds, grants, periods, final invoices, webhooks). */
   quiesce(timeoutMs?: number): Promise<string[]>;
   stop(): Promise<void>;
@@ -106,6 +108,15 @@ export async function startWorld(startMs: number, opts: { logLevel?: string } = 
         if (at >= PROCESSES) return;
         if (Date.now() > until) throw new Error(`only ${at} of ${PROCESSES} processes acknowledged the time ${new Date(toMs).toISOString()}: ${JSON.stringify(acks)}`);
         await sleep(2);
+      }
+    },
+    async erased(userId, timeoutMs = 15_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const n = await count(`select count(*) as n from erasure_requests where user_id = $1 and status = 'COMPLETED'`, [userId]);
+        if (n > 0) return true;
+        if (Date.now() > until) return false;
+        await sleep(25);
       }
     },
     tokenFor: (userId) => signToken(DEV_JWT_SECRET, userId, 'USER', 86_400),
