@@ -59,10 +59,3 @@ export async function startSharedClock(opts: { redisUrl: string; prefix: string;
     },
   };
 }
-
-/** The simulator's side: sets the time and waits until `processes` processes acknowledged it. */
-export async function advanceSharedClock(redis: Redis, prefix: string, atMs: number): Promise<void> {
-  const keys = sharedClockKeys(prefix);
-  await redis.set(keys.time, String(atMs));
-  await redis.publish(keys.channel, String(atMs));
-}
