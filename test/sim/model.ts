@@ -87,7 +87,8 @@ export class CustomerModel {
   items: ExpectedItem[] = [];
   /** Closed periods whose overage waits for the renewal invoice's draft (invoice.created). */
   awaitingRenewalInvoice = new Map<number, ModelPeriod>();
-  hold: ModelHold | null = null;
+  /** Active holds by the simulator's name for them. */
+  holds = new Map<string, ModelHold>();
   private n = 0;
 
   balance(): number {
@@ -95,7 +96,9 @@ export class CustomerModel {
   }
 
   private held(): number {
-    return this.hold ? this.hold.seconds : 0;
+    let s = 0;
+    for (const h of this.holds.values()) s += h.seconds;
+    return s;
   }
 
   limitCents(): number {
@@ -111,7 +114,7 @@ export class CustomerModel {
 
   /** Time passes to `t`: expired grants and holds go, ended periods close (§5). */
   advance(t: number): void {
-    if (this.hold && this.hold.expiresAt <= t) this.hold = null;
+    for (const [id, h] of this.holds) if (h.expiresAt <= t) this.holds.delete(id);
     // the period closes at its end; its PLAN seconds expire then
     if (this.period && !this.period.closed && this.period.end <= t) this.closePeriod(this.period.end, 'end');
     for (const g of this.grants) {
@@ -149,7 +152,8 @@ export class CustomerModel {
     const available = this.balance() - this.held();
     const allowance = this.overageAllowance();
     if (!force && billed > available + allowance) return { ok: false, overage: 0 };
-    const credit = this.consume(Math.min(billed, Math.max(0, force ? this.balance() : available)), t);
+    // credits before overage, including credits a hold has set aside (README, "Billing rules")
+    const credit = this.consume(Math.min(billed, this.balance()), t);
     const overage = billed - credit;
     if (this.period && !this.period.closed && this.period.start <= t && t < this.period.end) {
       this.period.usedSeconds += billed;
@@ -213,31 +217,30 @@ export class CustomerModel {
     p.plan = to;
   }
 
-  reserve(seconds: number, ttlSeconds: number, t: number): { ok: boolean } {
-    if (this.hold) return { ok: false };
+  reserve(id: string, seconds: number, ttlSeconds: number, t: number): { ok: boolean } {
     const capacity = this.balance() + this.overageAllowance() - this.held();
-    if (seconds > capacity) return { ok: false };
-    this.hold = { seconds, expiresAt: t + ttlSeconds * 1000 };
+    if (this.billed(seconds) > capacity) return { ok: false };
+    this.holds.set(id, { seconds: this.billed(seconds), expiresAt: t + ttlSeconds * 1000 });
     return { ok: true };
   }
 
-  extend(seconds: number, ttlSeconds: number, t: number): { ok: boolean } {
-    if (!this.hold) return { ok: false };
+  extend(id: string, seconds: number, ttlSeconds: number, t: number): { ok: boolean } {
+    const h = this.holds.get(id);
+    if (!h) return { ok: false };
     const capacity = this.balance() + this.overageAllowance() - this.held();
-    if (seconds > capacity) return { ok: false };
-    this.hold = { seconds: this.hold.seconds + seconds, expiresAt: t + ttlSeconds * 1000 };
+    if (this.billed(seconds) > capacity) return { ok: false };
+    this.holds.set(id, { seconds: h.seconds + this.billed(seconds), expiresAt: t + ttlSeconds * 1000 });
     return { ok: true };
   }
 
-  commit(usedSeconds: number, t: number): { ok: boolean } {
-    if (!this.hold) return { ok: false };
-    this.hold = null;
+  commit(id: string, usedSeconds: number, t: number): { ok: boolean } {
+    if (!this.holds.has(id)) return { ok: false };
+    this.holds.delete(id);
     return this.use(this.billed(usedSeconds), t, true);
   }
 
-  release(): { ok: boolean } {
-    if (!this.hold) return { ok: false };
-    this.hold = null;
+  release(id: string): { ok: boolean } {
+    if (!this.holds.delete(id)) return { ok: false };
     return { ok: true };
   }
 
@@ -311,7 +314,6 @@ export class CustomerModel {
       this.closePeriod(t, 'final');
     }
     this.status = 'CANCELED';
-    this.hold = null;
   }
 
   /** Cancel-at-period-end reached its end: the last period is billed on a final invoice. */

@@ -219,20 +219,21 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       hold: async (c, i) => {
         if (!usable(c)) return;
         const t = world.now();
-        const r = payloadOf(await world.gql(Q.reserve, { i: { userId: c.userId, seconds: i.seconds, ttlSeconds: i.ttlSeconds, idempotencyKey: key(c, 'hold') } }, world.adminToken), 'reserveCredits');
-        compareOutcome(c, `reserveCredits(${i.seconds})`, c.model.reserve(i.seconds, i.ttlSeconds, t).ok, r);
+        const holdKey = key(c, 'hold');
+        const r = payloadOf(await world.gql(Q.reserve, { i: { userId: c.userId, seconds: i.seconds, ttlSeconds: i.ttlSeconds, idempotencyKey: holdKey } }, world.adminToken), 'reserveCredits');
+        compareOutcome(c, `reserveCredits(${i.seconds})`, c.model.reserve(holdKey, i.seconds, i.ttlSeconds, t).ok, r);
         const id = r.value?.reservation?.id as string | undefined;
         if (!id || !r.ok) return;
         if (i.then === 'extend-commit') {
           const e = payloadOf(await world.gql(Q.extend, { i: { reservationId: id, seconds: i.extendSeconds, ttlSeconds: i.ttlSeconds, idempotencyKey: key(c, 'extend') } }, world.adminToken), 'extendReservation');
-          compareOutcome(c, `extendReservation(${i.extendSeconds})`, c.model.extend(i.extendSeconds, i.ttlSeconds, t).ok, e);
+          compareOutcome(c, `extendReservation(${i.extendSeconds})`, c.model.extend(holdKey, i.extendSeconds, i.ttlSeconds, t).ok, e);
         }
         if (i.then === 'commit' || i.then === 'extend-commit') {
           const m = payloadOf(await world.gql(Q.commit, { i: { reservationId: id, usedSeconds: i.usedSeconds } }, world.adminToken), 'commitReservation');
-          compareOutcome(c, `commitReservation(${i.usedSeconds})`, c.model.commit(i.usedSeconds, t).ok, m);
+          compareOutcome(c, `commitReservation(${i.usedSeconds})`, c.model.commit(holdKey, i.usedSeconds, t).ok, m);
         } else if (i.then === 'release') {
           const m = payloadOf(await world.gql(Q.release, { i: { reservationId: id } }, world.adminToken), 'releaseReservation');
-          compareOutcome(c, 'releaseReservation', c.model.release().ok, m);
+          compareOutcome(c, 'releaseReservation', c.model.release(holdKey).ok, m);
         }
         // 'expire': left to its TTL; the sweep must expire it by the next step
       },
