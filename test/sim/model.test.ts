@@ -93,4 +93,12 @@ describe('the reference model', () => {
     m.advance(end);
     expect(m.balance()).toBe(0);
   });
+
+  it('adjusts up with a non-expiring grant and down never below zero', () => {
+    const m = new CustomerModel();
+    expect(m.adjust(300, T0).ok).toBe(true);
+    expect(m.adjust(-301, T0).ok).toBe(false);
+    expect(m.adjust(-300, T0).ok).toBe(true);
+    expect(m.balance()).toBe(0);
+  });
 });

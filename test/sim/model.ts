@@ -33,7 +33,7 @@ export function overageMaxSeconds(limitCents: number, rateCentsPerMinute: number
 }
 
 export interface ModelGrant {
-  source: 'PLAN' | 'ROLLOVER' | 'PURCHASE' | 'BONUS' | 'REFUND';
+  source: 'PLAN' | 'ROLLOVER' | 'PURCHASE' | 'BONUS' | 'REFUND' | 'ADJUSTMENT';
   granted: number;
   remaining: number;
   expiresAt: number | null;
@@ -251,6 +251,22 @@ export class CustomerModel {
   /** A paid top-up: PURCHASE seconds, 365 days (§3), once per checkout session. */
   topUpPaid(seconds: number, t: number): void {
     this.addGrant({ source: 'PURCHASE', granted: seconds, remaining: seconds, expiresAt: t + PURCHASE_EXPIRY_MS, createdAt: t });
+  }
+
+  /**
+   * An admin's correction (README, "Billing rules"): positive → a non-expiring ADJUSTMENT grant;
+   * negative → a debit in consumption order that cannot take the balance below zero (refused).
+   * Ready for the adjustCredits mutation: its simulator kind is one line in each table.
+   */
+  adjust(seconds: number, t: number): { ok: boolean } {
+    if (seconds === 0) return { ok: false };
+    if (seconds > 0) {
+      this.addGrant({ source: 'ADJUSTMENT', granted: seconds, remaining: seconds, expiresAt: null, createdAt: t });
+      return { ok: true };
+    }
+    if (-seconds > this.balance()) return { ok: false };
+    this.consume(-seconds, t);
+    return { ok: true };
   }
 
   setOverageLimit(cents: number): void {
