@@ -18,7 +18,8 @@ import { queueCounts, webhookBacklog } from './ops';
 import { attachWebSockets, type LiveServer } from '../http/websocket';
 import { createLive, type Live } from '../live/pubsub';
 import type { Logger } from '../observability/logger';
-import { databaseClock } from '../shared/clock';
+import { databaseClock, type Clock } from '../shared/clock';
+import { startSharedClock, type SharedClock } from '../shared/shared-clock';
 import { connectRedis } from './redis';
 import type { Queue } from 'bullmq';
 import type { WebhookJob } from '../queues/jobs';
@@ -62,6 +63,16 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     await orm.close(true);
     throw err;
   }
+  // simulation only (CLOCK=shared, refused in production): every process follows one clock in Redis
+  let shared: SharedClock | null = null;
+  try {
+    if (config.clock === 'shared') shared = await startSharedClock({ redisUrl: config.redisUrl, prefix: config.queuePrefix, processId: `${role}-${process.pid}`, tls: config.redisTls });
+  } catch (err) {
+    await redis.quit().catch(() => redis.disconnect());
+    await orm.close(true);
+    throw err;
+  }
+  const clock: Clock = shared ?? databaseClock;
   const live = createLive(config.redisUrl, logger, config.redisTls);
   const stripe = config.stripe ? createStripeClient(config.stripe) : null;
   const queues = createQueues(config);
@@ -85,7 +96,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     const schema = await buildApiSchema(live.pubSub);
     const authenticate = createAuthenticator(config);
     const graphql = await createGraphQLRouter({
-      schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock,
+      schema, authenticate, events: live.events, orm, config, logger, clock,
       payments,
       webhookJobs: bullWebhookJobs(queues, orm),
       erasureJobs: bullErasureJobs(queues.maintenance, logger),
@@ -98,14 +109,14 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     const adminQueues = createAdminQueuesRouter({ queues: Object.values(queues), authenticate, orm, secureCookie: config.nodeEnv === 'production' });
     const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook, adminQueues, gdprExport: createGdprExportRouter({ orm }), metricsToken: config.metricsToken, lifecycle, missingSchedulers });
     server = await listen(app, config.port);
-    websockets = attachWebSockets({ server, schema, authenticate, events: live.events, orm, config, logger, clock: databaseClock });
+    websockets = attachWebSockets({ server, schema, authenticate, events: live.events, orm, config, logger, clock });
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port, role }, 'http server listening');
   }
   const workers: Workers | null = role === 'api'
     ? null
-    : await startWorkers({ config, orm, events: live.events, logger, stripe, payments, queues });
+    : await startWorkers({ config, orm, events: live.events, logger, stripe, payments, queues, clock });
   started = workers;
   if (role === 'worker') {
     // a worker answers health, readiness and metrics on its own port
@@ -139,6 +150,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
       dropScrapeSource();
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await live.close();
+      await shared?.stop();
       await redis.quit().catch(() => redis.disconnect());
       await orm.close(true);
       logger.info('stopped');

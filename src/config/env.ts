@@ -57,6 +57,8 @@ export interface Config {
   shutdownDelayMs: number;
   /** The whole orderly stop must end within this; otherwise the process exits 1. */
   shutdownGraceMs: number;
+  /** Where business time comes from: the database (always in production), or a simulator's shared clock (CLOCK=shared). */
+  clock: 'database' | 'shared';
   /** Stripe, or null: without it the service runs and Stripe operations answer STRIPE_NOT_CONFIGURED. */
   stripe: StripeConfig | null;
 }
@@ -178,7 +180,16 @@ function readConfig(env: Env): Config {
     metricsToken: metricsToken(env),
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 500, 0, 60_000),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 25_000, 1000, 600_000),
+    clock: clockSource(env, nodeEnv),
   };
+}
+
+/** CLOCK=shared follows a simulator's clock in Redis (src/shared/shared-clock.ts); never in production. */
+function clockSource(env: Env, nodeEnv: NodeEnv): 'database' | 'shared' {
+  const v = str(env, 'CLOCK', 'database');
+  if (v !== 'database' && v !== 'shared') throw new ConfigError(`CLOCK must be database or shared, got "${v}"`);
+  if (v === 'shared' && nodeEnv === 'production') throw new ConfigError('CLOCK=shared is for simulation and is refused when NODE_ENV=production');
+  return v;
 }
 
 const PG_SSL_MODES: PgSslMode[] = ['disable', 'require', 'verify-ca', 'verify-full'];

@@ -64,7 +64,7 @@ const PRICE_AMOUNTS: Record<string, number> = { price_starter: 4900, price_busin
 
 type Route = [string, RegExp, (m: RegExpExecArray, body: Obj, query: Obj) => [number, Obj] | [number, Obj, () => Promise<void>]];
 
-export async function startFakeStripe(opts: { webhookSecret: string; port?: number; priceAmounts?: Record<string, number> }): Promise<FakeStripe> {
+export async function startFakeStripe(opts: { webhookSecret: string; port?: number; priceAmounts?: Record<string, number>; now?: () => number }): Promise<FakeStripe> {
   const amounts = { ...PRICE_AMOUNTS, ...opts.priceAmounts };
   const sdk = new Stripe('sk_test_fake', { telemetry: false });
   let n = 0;
@@ -262,7 +262,9 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
     data: { object: JSON.parse(JSON.stringify(object)) }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
   });
   const notFound = (what: string): [number, Obj] => [404, { error: { type: 'invalid_request_error', message: `No such ${what}` } }];
-  const now = () => Math.floor(Date.now() / 1000);
+  // Stripe's time (a test clock): object timestamps, event `created` and period math; epoch ms
+  const nowMs = () => opts.now?.() ?? Date.now();
+  const now = () => Math.floor(nowMs() / 1000);
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let raw = '';
@@ -311,7 +313,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       const res = await fetch(fake.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': header }, body: payload });
       return res.status;
     },
-    async completeCheckout(sessionId, at = new Date()) {
+    async completeCheckout(sessionId, at = new Date(nowMs())) {
       const s = sessions.get(sessionId);
       if (!s) throw new Error(`no session ${sessionId}`);
       const start = Math.floor(at.getTime() / 1000);
@@ -397,7 +399,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       invoice.status = 'paid';
       const sub = subscriptions.get(invoice.parent.subscription_details.subscription)!;
       sub.status = 'active';
-      const t = Math.floor(Date.now() / 1000);
+      const t = now();
       const mk = (type: string, object: Obj, offset: number) => event(type, object, stamp(t + offset));
       const events = [mk('customer.subscription.updated', sub, 0), mk('invoice.paid', invoice, 1)];
       for (const e of events) await emit(e);

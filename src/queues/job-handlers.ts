@@ -11,7 +11,7 @@ import { closeDuePeriods } from '../domain/ledger/close-period';
 import { expireDue } from '../domain/ledger/expire-due';
 import type { LedgerEvents, Payments } from '../domain/ports';
 import type { Logger } from '../observability/logger';
-import { databaseClock } from '../shared/clock';
+import { databaseClock, type Clock } from '../shared/clock';
 import { reconcileAllLedgers } from '../domain/ledger/reconcile-ledgers';
 import { setLedgerDriftUsers } from '../observability/metrics';
 import type { Stripe } from '../stripe/client';
@@ -32,6 +32,8 @@ export interface JobContext {
   stripe: Stripe | null;
   payments: Payments | null;
   queues: Record<QueueName, Queue>;
+  /** Business time: the database's (the default, and always in production), or a simulator's shared clock. */
+  clock?: Clock;
 }
 
 export type JobHandler = (job: Job, ctx: JobContext) => Promise<unknown>;
@@ -52,7 +54,7 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     const { stripe } = needStripe(ctx);
     try {
       return await processEvent({
-        em: ctx.orm.em.fork(), clock: databaseClock, events: ctx.events, logger: ctx.logger, prices: ctx.config.stripe!.prices,
+        em: ctx.orm.em.fork(), clock: ctx.clock ?? databaseClock, events: ctx.events, logger: ctx.logger, prices: ctx.config.stripe!.prices,
         purchaseExpiryDays: ctx.config.purchaseExpiryDays, stripe,
       }, (job.data as WebhookJob).eventId);
     } catch (err) {
@@ -83,14 +85,14 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
   },
 
   'expire-holds': async (_job, ctx) => {
-    const deps = { em: ctx.orm.em.fork(), clock: databaseClock, events: ctx.events };
+    const deps = { em: ctx.orm.em.fork(), clock: ctx.clock ?? databaseClock, events: ctx.events };
     const settled = await expireDue(deps, limits.sweepBatchMax, (userId, err) => ctx.logger.error({ userId, err }, 'settling a user failed'));
     if (settled.length) ctx.logger.info({ settledUsers: settled.length }, 'expired holds and grants settled');
     return { settledUsers: settled.length };
   },
 
   'close-periods': async (_job, ctx) => {
-    const deps = { em: ctx.orm.em.fork(), clock: databaseClock, events: ctx.events };
+    const deps = { em: ctx.orm.em.fork(), clock: ctx.clock ?? databaseClock, events: ctx.events };
     const closed = await closeDuePeriods(deps, limits.sweepBatchMax, (periodId, err) => ctx.logger.error({ periodId, err }, 'closing a period failed'));
     let billed = 0;
     if (ctx.payments) {
@@ -117,7 +119,7 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
   // billing rules §10: the erasure of one account, resumable (each step records itself)
   'erase-user': async (job, ctx) => {
     const { userId } = job.data as EraseUserJob;
-    const r = await eraseUser({ em: ctx.orm.em.fork(), payments: ctx.payments }, { userId });
+    const r = await eraseUser({ em: ctx.orm.em.fork(), payments: ctx.payments, clock: ctx.clock ?? databaseClock }, { userId });
     // no request, a malformed id, or Stripe data without Stripe configured: retrying cannot help
     if (!r.ok) throw new UnrecoverableError(`${r.error.code}: erasure of ${userId} cannot proceed`);
     if (!r.value.alreadyCompleted) ctx.logger.info({ ...r.value }, 'account erased');
@@ -160,7 +162,7 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
   'reconcile-stripe': async (_job, ctx) => {
     const { stripe } = needStripe(ctx);
     const report = await reconcileStripe({
-      em: ctx.orm.em.fork(), clock: databaseClock, events: ctx.events, logger: ctx.logger, prices: ctx.config.stripe!.prices,
+      em: ctx.orm.em.fork(), clock: ctx.clock ?? databaseClock, events: ctx.events, logger: ctx.logger, prices: ctx.config.stripe!.prices,
       purchaseExpiryDays: ctx.config.purchaseExpiryDays, stripe,
     }, limits.reconcileBatchMax);
     return report;

@@ -217,9 +217,9 @@ export const HANDLERS: Record<string, Handler> = {
     const line = planLineOf(deps, invoice);
     if (!subscriptionId || !line) return;
     const [period] = await deps.em.getConnection().execute<{ id: string; ended: boolean; soon: boolean }[]>(
-      `select up.id, up.period_end <= now() as ended, up.period_end <= now() + interval '5 minutes' as soon
+      `select up.id, up.period_end <= coalesce(?::timestamptz, now()) as ended, up.period_end <= coalesce(?::timestamptz, now()) + interval '5 minutes' as soon
          from usage_periods up join memberships ms on ms.id = up.membership_id
-        where ms.stripe_subscription_id = ? and up.period_end = to_timestamp(?)`, [subscriptionId, line.period.start]);
+        where ms.stripe_subscription_id = ? and up.period_end = to_timestamp(?)`, [deps.clock.now(), deps.clock.now(), subscriptionId, line.period.start]);
     if (!period) return;
     if (!period.soon) {
       deps.logger.warn({ periodId: period.id, invoice: invoice.id }, 'renewal invoice for a period that has not ended: no overage attached');

@@ -40,7 +40,7 @@ export async function reconcileStripe(deps: ProcessDeps, batchMax: number): Prom
     try {
       const sub = await deps.stripe.subscriptions.retrieve(m.stripe_subscription_id);
       // just after what we hold: an event applied meanwhile is newer, and wins
-      const asOf = new Date((m.stripe_event_at ? new Date(m.stripe_event_at).getTime() : Date.now()) + 1);
+      const asOf = new Date((m.stripe_event_at ? new Date(m.stripe_event_at).getTime() : (deps.clock.now() ?? new Date()).getTime()) + 1);
       const drift = differs(m, sub, deps.prices);
       if (drift.length) {
         const after = await mirrorSubscriptionAt(deps, asOf, sub);

@@ -1,6 +1,6 @@
 // The service as separate Node processes (API or worker) on a test database, as in production.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface ServiceProcess {
@@ -10,7 +10,8 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+// from the sources (jest) or from the built tests themselves (npm run sim runs dist/test/…)
+const MAIN = basename(join(__dirname, '..', '..')) === 'dist' ? join(__dirname, '..', '..', 'src', 'main.js') : join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 
 export function startProcess(role: 'api' | 'worker' | 'all', env: Record<string, string>, timeoutMs = 20_000): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [MAIN, role], {

@@ -9,7 +9,7 @@
 // PENDING request that the next run finishes; a run after completion changes nothing.
 import { limits } from '../../config/limits';
 import { withTransaction, type Tx } from '../../db/transaction';
-import { databaseClock } from '../../shared/clock';
+import { databaseClock, type Clock } from '../../shared/clock';
 import { ErrorCode, fail, ok, type Result } from '../../shared/errors';
 import { failpoint } from '../../shared/failpoints';
 import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/audit';
@@ -25,6 +25,8 @@ export interface EraseDeps {
   payments: Payments | null;
   /** Who carries it out: the system (the job) unless said otherwise. */
   actor?: Actor;
+  /** Business time (when the open periods end): the database's unless a simulation says otherwise. */
+  clock?: Clock;
 }
 
 export interface ErasureOutcome {
@@ -98,7 +100,7 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
     if (deleteDue) {
       // the overage owed is billed while the customer still exists (after the deletion no invoice
       // can be made); until it is, the customer stays and the job tries again
-      const billing = await billOverageOwed(deps.em, payments!, userId);
+      const billing = await billOverageOwed(deps.em, payments!, userId, deps.clock ?? databaseClock);
       outcome.overageInvoices = billing.billed;
       failpoint('erasure.after-final-overage');
       const unpaid = (await payments!.unpaidInvoices(customer!.customer_id)).map((i) => i.id);
@@ -154,11 +156,11 @@ const UNBILLED = `select up.id from usage_periods up
  * runs). Throws while a line is still owed, so the customer is kept and the job retries; a line that
  * failed `overageInvoiceAttemptsMax` times is left FAILED for an operator, as everywhere else.
  */
-async function billOverageOwed(em: Em, payments: Payments, userId: string): Promise<FinalBilling> {
+async function billOverageOwed(em: Em, payments: Payments, userId: string, clock: Clock): Promise<FinalBilling> {
   const conn = em.getConnection();
   // every open period of the cancelled membership ends now, chosen under the user's lock (a usage
   // still in flight commits its overage first)
-  const closed = await closeCanceledPeriods({ em, clock: databaseClock }, { userId });
+  const closed = await closeCanceledPeriods({ em, clock }, { userId });
   if (!closed.ok) throw new Error(`closing the open periods before the customer's deletion failed: ${closed.error.code}`);
   const owed = await conn.execute<{ id: string }[]>(UNBILLED, [userId, limits.overageInvoiceAttemptsMax]);
   if (!owed.length) return { billed: 0, declined: [] };
