@@ -87,5 +87,6 @@ export function targetUser(p: Principal, userId: string | null | undefined): str
 export async function authorizeObject(ctx: GraphQLContext, p: Principal, kind: 'reservation' | 'transaction', id: string): Promise<void> {
   if (p.role !== 'USER') return;
   const owner = await ownerOf(ctx.em, kind, id);
-  if (owner && owner !== p.userId) throw forbidden(`That ${kind} belongs to another account.`);
+  // an unknown id answers as another account's does: the answer must not tell whether it exists
+  if (owner !== p.userId) throw forbidden(`No ${kind} of yours has that id.`);
 }

@@ -13,6 +13,7 @@ import { Migration20261124000070_close_canceled_period } from './Migration202611
 import { Migration20261124000080_usage_batches_review } from './Migration20261124000080_usage_batches_review';
 import { Migration20261124000090_overage_invoice_backoff } from './Migration20261124000090_overage_invoice_backoff';
 import { Migration20261124000100_erasure_collection } from './Migration20261124000100_erasure_collection';
+import { Migration20261124000140_api_key_creator } from './Migration20261124000140_api_key_creator';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -31,4 +32,5 @@ export const migrationsList = [
   { name: 'Migration20261124000080_usage_batches_review', class: Migration20261124000080_usage_batches_review },
   { name: 'Migration20261124000090_overage_invoice_backoff', class: Migration20261124000090_overage_invoice_backoff },
   { name: 'Migration20261124000100_erasure_collection', class: Migration20261124000100_erasure_collection },
+  { name: 'Migration20261124000140_api_key_creator', class: Migration20261124000140_api_key_creator },
 ];
