@@ -100,7 +100,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
       payments,
       webhookJobs: bullWebhookJobs(queues, orm),
       erasureJobs: bullErasureJobs(queues.maintenance, logger),
-      rateLimit: createRateLimiter(redis, config.rateLimitPerMinute, logger),
+      rateLimit: createRateLimiter(redis, config.rateLimitPerMinute, logger, config.queuePrefix),
     });
     stopGraphQL = graphql.stop;
     const stripeWebhook = stripe && webhookQueue && config.stripe

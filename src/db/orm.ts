@@ -94,7 +94,8 @@ export async function ensureDatabase(url: string, tls?: DatabaseTls): Promise<vo
     const found = await client.query('select 1 from pg_database where datname = $1', [name]);
     if (found.rowCount === 0) {
       await client.query(`create database "${name}"`).catch((err: { code?: string }) => {
-        if (err.code !== '42P04') throw err; // created meanwhile by another process
+        // created meanwhile by another process: 42P04, or 23505 when both inserted the catalog row at once
+        if (err.code !== '42P04' && err.code !== '23505') throw err;
       });
     }
   } finally {
@@ -120,16 +121,26 @@ function isConnectionError(err: unknown): boolean {
     /ECONNREFUSED|timeout|does not exist/i.test(msg) || TLS_FAILURE.test(msg);
 }
 
+type LockConnection = { query(sql: string): Promise<unknown> };
+
 /** Applies pending migrations; returns the names applied. Safe to run from several processes. */
 export async function migrate(orm: Orm): Promise<string[]> {
-  const conn = orm.em.getConnection();
-  // Serialize concurrent migrators (several API and worker processes starting together).
-  await conn.execute('select pg_advisory_lock(727274)');
+  // Serialize concurrent migrators (several API and worker processes starting together). The lock
+  // is held by one connection taken from the pool for the whole run: a session lock taken and freed
+  // through the pool could land on different connections and never be released.
+  const knex = orm.em.getConnection().getKnex();
+  const client = knex.client as { acquireConnection(): Promise<LockConnection>; releaseConnection(c: LockConnection): Promise<void> };
+  const holder = await client.acquireConnection();
   try {
-    const applied = await orm.getMigrator().up();
-    return applied.map((m) => m.name);
+    await holder.query('select pg_advisory_lock(727274)');
+    try {
+      const applied = await orm.getMigrator().up();
+      return applied.map((m) => m.name);
+    } finally {
+      await holder.query('select pg_advisory_unlock(727274)');
+    }
   } finally {
-    await conn.execute('select pg_advisory_unlock(727274)');
+    await client.releaseConnection(holder);
   }
 }
 export type Em = EntityManager;

@@ -83,9 +83,23 @@ export function targetUser(p: Principal, userId: string | null | undefined): str
   return userId.toLowerCase();
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}
+
+/** targetUser for a read that hands the id to Postgres as a uuid: a malformed id is bad input, not an internal error. */
+export function readTarget(p: Principal, userId: string | null | undefined): string {
+  const id = targetUser(p, userId);
+  if (!isUuid(id)) throw badInput('userId is not a valid ID.');
+  return id;
+}
+
 /** For a USER: the object must be theirs. Unknown objects pass (the operation answers NOT_FOUND). */
 export async function authorizeObject(ctx: GraphQLContext, p: Principal, kind: 'reservation' | 'transaction', id: string): Promise<void> {
   if (p.role !== 'USER') return;
   const owner = await ownerOf(ctx.em, kind, id);
-  if (owner && owner !== p.userId) throw forbidden(`That ${kind} belongs to another account.`);
+  // an unknown id answers as another account's does: the answer must not tell whether it exists
+  if (owner !== p.userId) throw forbidden(`No ${kind} of yours has that id.`);
 }

@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { unwrapResolverError } from '@apollo/server/errors';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { Kind, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, visit, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { AuthenticationError, type Authenticator } from '../auth/authenticate';
 import type { ErasureJobs, LedgerEvents, Payments, WebhookJobs } from '../domain/ports';
 import type { Config } from '../config/env';
@@ -107,6 +107,53 @@ function operationMetrics(): ApolloServerPlugin<GraphQLContext> {
   };
 }
 
+/** Whether a value (variables, deeply) holds a string with a NUL byte, which Postgres cannot store. */
+function hasNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) if (hasNul(v, depth + 1)) return true;
+  for (const k of Array.isArray(value) ? [] : Object.keys(value)) if (k.includes('\u0000')) return true;
+  return false;
+}
+
+function documentHasNul(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, { StringValue(node) { if (node.value.includes('\u0000')) found = true; } });
+  return found;
+}
+
+/**
+ * Input no operation may see: a NUL byte in any string (text columns cannot hold it, so it would
+ * reach Postgres as an internal error), and subscriptions over HTTP (they are served over WebSocket).
+ */
+function refusedInput(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request }) {
+          if (operation?.operation === 'subscription') {
+            throw new GraphQLError('Subscriptions are served over WebSocket (graphql-ws) at this path, not over HTTP.', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
+          if (hasNul(request.variables) || documentHasNul(document)) {
+            throw new GraphQLError('Strings must not contain a NUL character (\\u0000).', {
+              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}
+
+/** An error Apollo raises itself for a bad request (e.g. a persisted-query hash that does not match) carries a 4xx head but no code. */
+function isClientRequestError(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.originalError) return false;
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 && !error.extensions?.code;
+}
+
 /** A passing database condition answers 503 with retry-after, so clients and proxies know to come back. */
 function transientErrors(): ApolloServerPlugin<GraphQLContext> {
   return {
@@ -139,9 +186,10 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
       operationLog(),
       operationMetrics(),
       transientErrors(),
+      refusedInput(),
     ],
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-      const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+      const code = isClientRequestError(error) ? 'BAD_REQUEST' : String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
       if (!PUBLIC_CODES.has(code) && isTransient(unwrapResolverError(error))) {
         deps.logger.warn({ err: error, path: formatted.path }, 'database unavailable for a moment: answered SERVICE_UNAVAILABLE (retry with the same idempotency key)');
         // the same answer as before any operation ran; the transientErrors plugin sets the 503

@@ -7,12 +7,12 @@ import { rateLimited } from '../graphql/errors';
 
 export type RateLimiter = (principalKey: string) => Promise<void>;
 
-export function createRateLimiter(redis: Redis, perMinute: number, logger: Logger): RateLimiter {
+export function createRateLimiter(redis: Redis, perMinute: number, logger: Logger, prefix: string): RateLimiter {
   let warnedAt = 0;
   return async (principalKey) => {
     const now = Date.now();
     const window = Math.floor(now / 60_000);
-    const key = `vp:rl:${principalKey}:${window}`;
+    const key = `${prefix}:rl:${principalKey}:${window}`; // per installation (QUEUE_PREFIX)
     let count: number;
     try {
       const res = await redis.multi().incr(key).expire(key, 90).exec();

@@ -120,5 +120,15 @@ export function createHttpApp(deps: HttpDeps): Express {
   if (deps.stripeWebhook) app.use('/webhooks/stripe', deps.stripeWebhook);
   if (deps.gdprExport) app.use('/gdpr/export', deps.gdprExport);
   if (deps.adminQueues) app.use('/admin/queues', deps.adminQueues);
+  // every error of the HTTP layer answers JSON, never Express's HTML page
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  app.use((err: Error & { status?: number; statusCode?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status ?? err.statusCode ?? 500;
+    if (status >= 500) deps.logger.error({ err, path: req.path }, 'unhandled error in the HTTP layer');
+    if (res.headersSent) return void res.end();
+    res.status(status >= 400 && status < 600 ? status : 500).json({ error: status < 500 ? 'the request could not be handled' : 'internal server error' });
+  });
   return app;
 }

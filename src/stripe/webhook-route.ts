@@ -1,7 +1,7 @@
 // POST /webhooks/stripe: the raw body is verified (tolerance 300 s), the event stored once by its id
 // and answered 2xx at once; a job processes it. If Redis is down the event is still stored and
 // answered; the worker's sweep enqueues it later.
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Queue } from 'bullmq';
 import { limits } from '../config/limits';
 import type { Orm } from '../db/orm';
@@ -21,6 +21,15 @@ export interface WebhookRouteDeps {
   logger: Logger;
 }
 
+/** Stripe's SDK bounds only a signature's age; one dated in the future is bounded the same way. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+function withinSkew(signature: string, nowMs: number): boolean {
+  const t = /(?:^|,)\s*t=(\d+)/.exec(signature)?.[1];
+  if (!t) return false;
+  return Math.abs(nowMs / 1000 - Number(t)) <= SIGNATURE_TOLERANCE_SECONDS;
+}
+
 export function createWebhookRouter(deps: WebhookRouteDeps): Router {
   const router = express.Router();
   router.post('/', express.raw({ type: () => true, limit: limits.requestBodyBytesMax }), async (req: Request, res: Response) => {
@@ -29,6 +38,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     try {
       if (!signature || !Buffer.isBuffer(req.body)) throw new Error('no signature or body');
       event = verifyWebhook(deps.stripe, req.body, signature, deps.webhookSecret);
+      if (!withinSkew(signature, Date.now())) throw new Error('signature timestamp outside the tolerance');
     } catch (err) {
       req.log.warn({ err: (err as Error).message }, 'stripe webhook refused: bad signature or body');
       res.status(400).json({ error: 'invalid signature or payload' });
@@ -47,6 +57,12 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     } catch (err) {
       req.log.warn({ eventId: event.id, err: (err as Error).message }, 'stripe webhook stored but not enqueued; the sweep will');
     }
+  });
+  // a body over the limit or unreadable: JSON like every other answer of the HTTP layer
+  router.use((err: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
+    if (err.type === 'entity.too.large') return void res.status(413).json({ error: `the body is larger than ${limits.requestBodyBytesMax} bytes` });
+    if (err.status && err.status < 500) return void res.status(err.status).json({ error: 'the body could not be read' });
+    next(err);
   });
   return router;
 }

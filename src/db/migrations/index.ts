@@ -15,6 +15,7 @@ import { Migration20261124000090_overage_invoice_backoff } from './Migration2026
 import { Migration20261124000100_erasure_collection } from './Migration20261124000100_erasure_collection';
 import { Migration20261124000110_renewal_grant_awaiting_payment } from './Migration20261124000110_renewal_grant_awaiting_payment';
 import { Migration20261124000120_refund_lineage } from './Migration20261124000120_refund_lineage';
+import { Migration20261124000140_api_key_creator } from './Migration20261124000140_api_key_creator';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -35,4 +36,5 @@ export const migrationsList = [
   { name: 'Migration20261124000100_erasure_collection', class: Migration20261124000100_erasure_collection },
   { name: 'Migration20261124000110_renewal_grant_awaiting_payment', class: Migration20261124000110_renewal_grant_awaiting_payment },
   { name: 'Migration20261124000120_refund_lineage', class: Migration20261124000120_refund_lineage },
+  { name: 'Migration20261124000140_api_key_creator', class: Migration20261124000140_api_key_creator },
 ];

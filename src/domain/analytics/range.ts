@@ -7,7 +7,8 @@ export interface TimeRange {
   to: Date;
 }
 
-const isDate = (d: unknown): d is Date => d instanceof Date && !Number.isNaN(d.getTime());
+/** A valid date Postgres can hold as a timestamptz we query with (years 1 to 9999). */
+const isDate = (d: unknown): d is Date => d instanceof Date && !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999;
 
 /** A failure when the range is malformed, reversed or longer than analyticsRangeDaysMax. */
 export function checkRange(from: unknown, to: unknown): Failure | null {

@@ -24,7 +24,7 @@ export interface TransactionPage {
 
 export function clampPageSize(first: number | null | undefined): number {
   if (first === null || first === undefined) return limits.pageSizeDefault;
-  return Math.max(1, Math.min(limits.pageSizeMax, Math.trunc(first)));
+  return Math.max(0, Math.min(limits.pageSizeMax, Math.trunc(first))); // first: 0 is an empty page (with totalCount)
 }
 
 type Row = Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { createApiKey, findApiKey, listApiKeys, revokeApiKey } from '../../domain/api-keys/api-keys';
-import { authorize, targetUser } from '../authz';
+import { authorize, readTarget, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
 import { forbidden } from '../errors';
 import { CreateApiKeyInput, RevokeApiKeyInput } from '../types/inputs';
@@ -13,7 +13,7 @@ export class ApiKeyResolver {
   @Query(() => [ApiKey], { description: 'USER: own keys; ADMIN: any user (userId required).' })
   async apiKeys(@Arg('userId', () => ID, { nullable: true }) userId: string | null, @Ctx() ctx: GraphQLContext): Promise<ApiKey[]> {
     const p = authorize(ctx, 'apiKeys');
-    return listApiKeys({ em: ctx.em }, targetUser(p, userId));
+    return listApiKeys({ em: ctx.em }, readTarget(p, userId));
   }
 
   @Mutation(() => CreateApiKeyPayload, {

@@ -5,7 +5,7 @@ import { Arg, Args, ArgsType, Ctx, Field, ID, Int, Mutation, Query, Resolver } f
 import { grantConsent, listConsents, revokeConsent } from '../../domain/gdpr/consents';
 import { createExportLink } from '../../domain/gdpr/export-user-data';
 import { requestAccountDeletion } from '../../domain/gdpr/request-account-deletion';
-import { authorize, targetUser } from '../authz';
+import { authorize, readTarget, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
 import { badInput, forbidden } from '../errors';
 import {
@@ -38,7 +38,7 @@ export class GdprResolver {
   async consents(@Args(() => ConsentsArgs) { userId, first, after }: ConsentsArgs, @Ctx() ctx: GraphQLContext): Promise<ConsentConnection> {
     const p = authorize(ctx, 'consents');
     if (first !== null && first !== undefined && first < 0) throw badInput('first must not be negative.');
-    const page = await listConsents(ctx.em, { userId: targetUser(p, userId), first, beforeId: after ? decodeCursor(after) : null });
+    const page = await listConsents(ctx.em, { userId: readTarget(p, userId), first, beforeId: after ? decodeCursor(after) : null });
     const edges = page.items.map((node) => ({ cursor: encodeCursor(node.id), node }));
     return {
       edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: page.totalCount, current: page.current,

@@ -1,6 +1,7 @@
 // Live updates over graphql-ws: a user's balance after every committed change, and usage alerts.
 // Authorized like queries: a USER only their own stream, ADMIN any.
-import { Arg, ID, Root, Subscription, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Root, Subscription, Resolver } from 'type-graphql';
+import { createLoaders } from '../loaders';
 import type { AlertMessage, BalanceMessage } from '../../live/pubsub';
 import { authorize, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
@@ -30,8 +31,13 @@ export class LiveResolver {
   })
   balanceChanged(
     @Root() m: BalanceMessage,
-    @Arg('userId', () => ID, { nullable: true }) _userId?: string | null,
+    @Arg('userId', () => ID, { nullable: true }) _userId: string | null | undefined,
+    @Ctx() ctx: GraphQLContext,
   ): CreditBalance {
+    // one context lives as long as the subscription: each push gets fresh loaders (and an empty
+    // identity map), so its period figures are read after the change it announces, not cached
+    ctx.em.clear();
+    ctx.loaders = createLoaders(ctx.em);
     return { ...m, updatedAt: new Date(m.updatedAt) };
   }
 
@@ -42,8 +48,11 @@ export class LiveResolver {
   })
   usageAlert(
     @Root() m: AlertMessage,
-    @Arg('userId', () => ID, { nullable: true }) _userId?: string | null,
+    @Arg('userId', () => ID, { nullable: true }) _userId: string | null | undefined,
+    @Ctx() ctx: GraphQLContext,
   ): UsageAlert {
+    ctx.em.clear();
+    ctx.loaders = createLoaders(ctx.em);
     return { ...m, createdAt: new Date(m.createdAt) };
   }
 }

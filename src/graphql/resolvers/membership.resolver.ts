@@ -5,7 +5,8 @@ import { startTopUp } from '../../domain/memberships/start-top-up';
 import { cancelMembership } from '../../domain/memberships/cancel-membership';
 import { changePlan } from '../../domain/memberships/change-plan';
 import { startBillingPortal } from '../../domain/memberships/start-billing-portal';
-import { authorize, targetUser } from '../authz';
+import { authorize, isUuid, targetUser } from '../authz';
+import { ErrorCode, fail } from '../../shared/errors';
 import type { GraphQLContext } from '../context';
 import { CancelMembershipInput, ChangePlanInput, CreateBillingPortalSessionInput, CreateCheckoutSessionInput, CreateTopUpCheckoutSessionInput, SetOverageLimitInput } from '../types/inputs';
 import { CancelMembershipPayload, ChangePlanPayload, CreateBillingPortalSessionPayload, CreateCheckoutSessionPayload, CreateTopUpCheckoutSessionPayload, SetOverageLimitPayload } from '../types/payloads';
@@ -39,6 +40,8 @@ export class MembershipMutationResolver {
   async setOverageLimit(@Arg('input', () => SetOverageLimitInput) input: SetOverageLimitInput, @Ctx() ctx: GraphQLContext): Promise<SetOverageLimitPayload> {
     const p = authorize(ctx, 'setOverageLimit');
     const userId = targetUser(p, input.userId);
+    // a malformed id names no membership (and must not reach Postgres as a uuid)
+    if (!isUuid(userId)) return payload(fail(ErrorCode.MEMBERSHIP_NOT_FOUND, 'userId'), () => ({}));
     const r = await setOverageLimit({ em: ctx.em, actor: actorOf(p) }, { userId, overageLimitCents: input.overageLimitCents });
     if (!r.ok) return payload(r, () => ({}));
     ctx.loaders.membership.clear(userId);

@@ -1,7 +1,7 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { CreditTransactionType } from '../../db/entities/types';
 import { listTransactions } from '../../domain/queries/transactions';
-import { authorize, targetUser } from '../authz';
+import { authorize, readTarget } from '../authz';
 import type { GraphQLContext } from '../context';
 import { badInput } from '../errors';
 import { CreditTransactionTypeEnum } from '../types/enums';
@@ -39,7 +39,7 @@ export class TransactionResolver {
     const p = authorize(ctx, 'transactions');
     if (first !== null && first !== undefined && first < 0) throw badInput('first must not be negative.');
     const page = await listTransactions(ctx.em, {
-      userId: targetUser(p, userId), first, beforeSequence: after ? decodeCursor(after) : null, types, from, to,
+      userId: readTarget(p, userId), first, beforeSequence: after ? decodeCursor(after) : null, types, from, to,
     });
     const edges = page.items.map((node) => ({ cursor: encodeCursor(node.sequence), node }));
     return {
