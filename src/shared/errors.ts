@@ -36,6 +36,7 @@ export const ErrorCode = {
   ERASURE_NOT_REQUESTED: 'ERASURE_NOT_REQUESTED',
   MEMBERSHIP_NOT_ACTIVE: 'MEMBERSHIP_NOT_ACTIVE',
   SAME_PLAN: 'SAME_PLAN',
+  ALREADY_SUBSCRIBED: 'ALREADY_SUBSCRIBED',
   // funds
   INSUFFICIENT_CREDITS: 'INSUFFICIENT_CREDITS',
   OVERAGE_LIMIT_REACHED: 'OVERAGE_LIMIT_REACHED',
@@ -75,6 +76,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   PERIOD_NOT_ENDED: 'The period has not ended yet.',
   MEMBERSHIP_NOT_ACTIVE: 'The membership is not active (payment due, cancelled, or ending at the period end).',
   SAME_PLAN: 'The membership is on this plan already and no change is scheduled.',
+  ALREADY_SUBSCRIBED: 'The user has a live membership (incomplete, trialing, active or past due): change its plan with changePlan instead.',
   INSUFFICIENT_CREDITS: 'Not enough credits for this operation.',
   OVERAGE_LIMIT_REACHED: 'This would pass the overage limit of the current period.',
 };

@@ -30,7 +30,7 @@ describe('the service', () => {
   it('answers /readyz with Postgres, Redis and migrations checked', async () => {
     const res = await fetch(url('/readyz'));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ready: true, checks: { postgres: 'ok', redis: 'ok', migrations: 'ok' } });
+    expect(await res.json()).toEqual({ ready: true, checks: { postgres: 'ok', redis: 'ok', migrations: 'ok', schedulers: 'ok' } });
   });
 
   it('has the three plans of the price list seeded', async () => {

@@ -113,6 +113,23 @@ describe('checkout to credits', () => {
 });
 
 describe('the subscription lifecycle', () => {
+  it('refuses a subscription checkout with ALREADY_SUBSCRIBED while a membership is live, and asks Stripe for nothing', async () => {
+    const { who } = await signUp('STARTER');
+    const sessionsBefore = fake.sessions.size;
+    const again = await api.gql(CHECKOUT, { i: { plan: 'BUSINESS', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, who.auth);
+    expect(outcome(again, 'createCheckoutSession')).toBe('ALREADY_SUBSCRIBED');
+    expect(again.body.data!.createCheckoutSession.url).toBeNull();
+    expect(fake.sessions.size).toBe(sessionsBefore);
+    // a PAST_DUE membership is live too: plan changes go through changePlan, payment through the portal
+    await api.db.em().getConnection().execute(`update memberships set status = 'PAST_DUE' where user_id = ?`, [who.id]);
+    const pastDue = await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, who.auth);
+    expect(outcome(pastDue, 'createCheckoutSession')).toBe('ALREADY_SUBSCRIBED');
+    // once it has ended, a new checkout may start
+    await api.db.em().getConnection().execute(`update memberships set status = 'CANCELED' where user_id = ?`, [who.id]);
+    const after = await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, who.auth);
+    expect(outcome(after, 'createCheckoutSession')).toBe('OK');
+  });
+
   it('grants a renewed period\'s seconds when the period opens, before its invoice is paid, and confirms them with that invoice', async () => {
     const { who, subscriptionId } = await signUp('STARTER');
     fake.autoDeliver = false;

@@ -64,7 +64,11 @@ export async function overageLineFor(em: Em, periodId: string): Promise<OverageL
 export async function markInvoiced(em: Em, id: string, itemId: string, invoiceId: string | null): Promise<void> {
   await em.getConnection().execute(
     `update overage_invoices set status = 'INVOICED', stripe_invoice_item_id = ?, stripe_invoice_id = coalesce(?, stripe_invoice_id),
-            invoiced_at = now(), attempts = attempts + 1, last_attempt_at = now(), last_error = null where id = ?`, [itemId, invoiceId, id]);
+            invoiced_at = coalesce(invoiced_at, now()), last_error = null,
+            -- a second, concurrent try (two sweeps) that finds the line invoiced is not another attempt
+            attempts = attempts + case when status = 'INVOICED' then 0 else 1 end,
+            last_attempt_at = case when status = 'INVOICED' then last_attempt_at else now() end
+      where id = ?`, [itemId, invoiceId, id]);
 }
 
 export async function markFailed(em: Em, id: string, error: string): Promise<void> {

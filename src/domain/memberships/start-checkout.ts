@@ -32,6 +32,11 @@ export async function startCheckout(
   if (!httpUrl(input.cancelUrl)) return fail(ErrorCode.INVALID_ARGUMENT, 'cancelUrl');
   const [user] = await deps.em.getConnection().execute<{ id: string; email: string }[]>('select id, email from users where id = ?', [input.userId]);
   if (!user) return fail(ErrorCode.USER_NOT_FOUND, 'userId');
+  // one live subscription per user (billing rules §5): a second checkout would start a second
+  // subscription that Stripe charges beside the first; plan changes go through changePlan
+  const [live] = await deps.em.getConnection().execute<{ status: string }[]>(
+    `select status from memberships where user_id = ? and status in ('INCOMPLETE', 'TRIALING', 'ACTIVE', 'PAST_DUE') limit 1`, [input.userId]);
+  if (live) return fail(ErrorCode.ALREADY_SUBSCRIBED, 'plan');
   const customerId = await deps.payments.ensureCustomer(user);
   const session = await deps.payments.createSubscriptionCheckout({ ...input, customerId });
   return { ok: true, value: { sessionId: session.id, url: session.url } };
