@@ -102,7 +102,9 @@ describe('/metrics', () => {
     client.subscribe({ query: 'subscription { balanceChanged { balanceSeconds } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
     let m: Scrape = await until('the socket counted', async () => {
       const s = await scrape();
-      return s.value('vp_websocket_subscriptions') === 1 && s.value('vp_jobs_failed_total', { queue: 'stripe-webhooks', final: 'true' }) === 1 ? s : undefined;
+      // a job's row may say PROCESSED a moment before BullMQ moves the job out of active: wait for both
+      return s.value('vp_websocket_subscriptions') === 1 && s.value('vp_jobs_failed_total', { queue: 'stripe-webhooks', final: 'true' }) === 1
+        && s.value('vp_queue_jobs', { queue: 'stripe-webhooks', state: 'active' }) === 0 ? s : undefined;
     });
 
     expect(m.value('vp_websocket_connections')).toBe(1);
