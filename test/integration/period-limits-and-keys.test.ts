@@ -22,7 +22,7 @@ afterAll(async () => {
   await db.close();
 });
 
-describe('review fixes', () => {
+describe('period limits, billed holds, backdated replays and key spaces', () => {
   it('bills a period with the limit that allowed its overage, even if the limit was lowered before the close', async () => {
     const clock = new ManualClock(new Date('2026-11-10T00:00:00Z'));
     const em = db.em();
