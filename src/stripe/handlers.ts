@@ -113,6 +113,12 @@ export async function applyPaidInvoice(deps: ProcessDeps, invoice: Stripe.Invoic
 /** The ledger's PLAN key of a (subscription, period start): the grant's business identity. */
 const planKey = (subscriptionId: string, periodStart: Date) => `~plan:${subscriptionId}:${periodStart.getTime()}`;
 
+async function planGrantExists(deps: ProcessDeps, subscriptionId: string, periodStart: Date): Promise<boolean> {
+  const rows = await deps.em.getConnection().execute<unknown[]>(
+    `select 1 from credit_grants where source = 'PLAN' and idempotency_key = ? limit 1`, [planKey(subscriptionId, periodStart)]);
+  return rows.length > 0;
+}
+
 /**
  * Marks a period's PLAN grant awaiting payment (true, only if not yet confirmed) or confirmed
  * (false). Either order of the period's opening and its invoice.paid ends confirmed.
@@ -141,6 +147,9 @@ async function grantOpenedRenewal(deps: ProcessDeps, view: MembershipView, sub: 
   if (periodEnd.getTime() <= (deps.clock.now() ?? new Date()).getTime()) return; // a late event of a period long gone
   const plan = planOfPrice(deps, item.price.id);
   if (!plan) return;
+  // the period was granted when it opened; a plan change inside it moves the price, and its own
+  // proration invoice grants the difference (an upgrade) — the opening grant stays as it was
+  if (await planGrantExists(deps, sub.id, periodStart)) return;
   const r = await grantPlanCredits({ em: deps.em, clock: deps.clock, events: deps.events }, {
     userId: view.userId, subscriptionId: sub.id, planCode: plan, periodStart, periodEnd,
   });
