@@ -10,6 +10,9 @@ import { Migration } from '@mikro-orm/migrations';
 // vp_close_period caps a rollover by the room left under the largest balance instead of failing:
 // the rollover is no request anyone can retry smaller, and a period must close (its overage is
 // billed); the unused seconds that do not fit have expired already.
+//
+// vp_adjust (a negative adjustment) takes no seconds that active holds have promised: it is refused
+// with INSUFFICIENT_CREDITS past balance − reserved (the available balance), not only past zero.
 export class Migration20261124000170_balance_limit extends Migration {
   override async up(): Promise<void> {
     this.addSql(UP_SQL);
@@ -28,7 +31,7 @@ create or replace function vp_append(inout b credit_balances, p_type text, p_amo
 language plpgsql as $$
 begin
   if p_amount > 0 and b.balance_seconds + p_amount > vp_balance_seconds_max() then
-    perform vp_fail('BALANCE_LIMIT_EXCEEDED', jsonb_build_object('balanceSeconds', b.balance_seconds,
+    perform vp_fail('BALANCE_LIMIT_EXCEEDED', jsonb_build_object('field', 'seconds', 'balanceSeconds', b.balance_seconds,
       'balanceSecondsMax', vp_balance_seconds_max(),
       'roomSeconds', greatest(vp_balance_seconds_max() - b.balance_seconds, 0)));
   end if;
@@ -101,6 +104,41 @@ begin
     'rolloverSeconds', p.rollover_seconds, 'overageSeconds', p.overage_seconds, 'overageCents', p.overage_cents,
     'overCapSeconds', p.over_cap_seconds, 'periodStart', p.period_start, 'periodEnd', p.period_end,
     'balance', vp_balance_json(b));
+end $$;
+
+create or replace function vp_adjust(p_user uuid, p_seconds bigint, p_reason text, p_key text, p_fingerprint text,
+  p_now timestamptz) returns jsonb language plpgsql as $$
+declare
+  x record;
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  b credit_balances;
+  g credit_grants;
+  e ledger_entries;
+  v_result jsonb;
+begin
+  x := vp_begin(p_user, p_key, p_fingerprint, v_now);
+  b := x.b;
+  if x.replay is not null then
+    return x.replay;
+  end if;
+  if p_seconds > 0 then
+    x := vp_insert_grant(b, 'ADJUSTMENT', p_seconds, null, null, p_key, p_reason, null, null,
+      null, v_now);
+    b := x.b; g := x.g; e := x.e;
+  else
+    -- never below zero, and never into seconds that active holds have promised to calls
+    if -p_seconds > b.balance_seconds - b.reserved_seconds then
+      perform vp_fail('INSUFFICIENT_CREDITS', jsonb_build_object('field', 'seconds', 'balanceSeconds', b.balance_seconds,
+        'availableSeconds', greatest(b.balance_seconds - b.reserved_seconds, 0)));
+    end if;
+    x := vp_append(b, 'ADJUSTMENT', p_seconds, p_reason,
+      jsonb_build_object('grants', vp_consume(p_user, -p_seconds, v_now)), null, p_key, v_now);
+    b := x.b; e := x.e;
+  end if;
+  b := vp_save_balance(b, v_now);
+  v_result := jsonb_build_object('transaction', vp_entry_json(e), 'balance', vp_balance_json(b));
+  perform vp_idem_put(p_user, p_key, 'adjust', p_fingerprint, v_result, v_now);
+  return v_result;
 end $$;
 `;
 
@@ -177,6 +215,39 @@ begin
     'rolloverSeconds', p.rollover_seconds, 'overageSeconds', p.overage_seconds, 'overageCents', p.overage_cents,
     'overCapSeconds', p.over_cap_seconds, 'periodStart', p.period_start, 'periodEnd', p.period_end,
     'balance', vp_balance_json(b));
+end $$;
+
+create or replace function vp_adjust(p_user uuid, p_seconds bigint, p_reason text, p_key text, p_fingerprint text,
+  p_now timestamptz) returns jsonb language plpgsql as $$
+declare
+  x record;
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  b credit_balances;
+  g credit_grants;
+  e ledger_entries;
+  v_result jsonb;
+begin
+  x := vp_begin(p_user, p_key, p_fingerprint, v_now);
+  b := x.b;
+  if x.replay is not null then
+    return x.replay;
+  end if;
+  if p_seconds > 0 then
+    x := vp_insert_grant(b, 'ADJUSTMENT', p_seconds, null, null, p_key, p_reason, null, null,
+      null, v_now);
+    b := x.b; g := x.g; e := x.e;
+  else
+    if -p_seconds > b.balance_seconds then
+      perform vp_fail('INSUFFICIENT_CREDITS', jsonb_build_object('balanceSeconds', b.balance_seconds));
+    end if;
+    x := vp_append(b, 'ADJUSTMENT', p_seconds, p_reason,
+      jsonb_build_object('grants', vp_consume(p_user, -p_seconds, v_now)), null, p_key, v_now);
+    b := x.b; e := x.e;
+  end if;
+  b := vp_save_balance(b, v_now);
+  v_result := jsonb_build_object('transaction', vp_entry_json(e), 'balance', vp_balance_json(b));
+  perform vp_idem_put(p_user, p_key, 'adjust', p_fingerprint, v_result, v_now);
+  return v_result;
 end $$;
 
 drop function vp_balance_seconds_max();
