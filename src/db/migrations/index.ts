@@ -16,6 +16,7 @@ import { Migration20261124000100_erasure_collection } from './Migration202611240
 import { Migration20261124000110_renewal_grant_awaiting_payment } from './Migration20261124000110_renewal_grant_awaiting_payment';
 import { Migration20261124000120_refund_lineage } from './Migration20261124000120_refund_lineage';
 import { Migration20261124000140_api_key_creator } from './Migration20261124000140_api_key_creator';
+import { Migration20261124000170_balance_limit } from './Migration20261124000170_balance_limit';
 import { Migration20261124000200_no_overage_in_trial } from './Migration20261124000200_no_overage_in_trial';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
@@ -38,5 +39,6 @@ export const migrationsList = [
   { name: 'Migration20261124000110_renewal_grant_awaiting_payment', class: Migration20261124000110_renewal_grant_awaiting_payment },
   { name: 'Migration20261124000120_refund_lineage', class: Migration20261124000120_refund_lineage },
   { name: 'Migration20261124000140_api_key_creator', class: Migration20261124000140_api_key_creator },
+  { name: 'Migration20261124000170_balance_limit', class: Migration20261124000170_balance_limit },
   { name: 'Migration20261124000200_no_overage_in_trial', class: Migration20261124000200_no_overage_in_trial },
 ];
