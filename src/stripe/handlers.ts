@@ -4,13 +4,13 @@
 import type { Stripe } from './client';
 import { closePeriod } from '../domain/ledger/close-period';
 import { markFailed, markInvoiced, overageLineFor } from '../domain/billing/overage-invoice';
-import { grantPlanCredits } from '../domain/ledger/grant-plan-credits';
 import { grantUpgradeCredits } from '../domain/ledger/grant-upgrade-credits';
 import { grantPurchase } from '../domain/ledger/grant-purchase';
 import { setMembership, type MembershipView } from '../domain/memberships/set-membership';
 import type { MembershipStatus, PlanCode } from '../db/entities/types';
 import { PermanentWebhookError, type ProcessDeps } from './inbox';
 import { failpoint } from '../shared/failpoints';
+import { expireUnpaidRenewals, grantPeriod, grantRenewalFromDraft } from './renewals';
 
 export type Handler = (deps: ProcessDeps, event: Stripe.Event) => Promise<void>;
 
@@ -100,27 +100,13 @@ export async function applyPaidInvoice(deps: ProcessDeps, invoice: Stripe.Invoic
   }
   // an unknown customer may be linked by an event still on its way: retry
   if (!userId || !subscriptionId || !line || !plan) throw new Error(`invoice ${invoice.id} cannot be matched to a user and subscription yet`);
-  const r = await grantPlanCredits({ em: deps.em, clock: deps.clock, events: deps.events }, {
+  // a renewal granted when its period opened is confirmed now (and a grant made here never awaits)
+  const r = await grantPeriod(deps, {
     userId, subscriptionId, planCode: plan,
-    periodStart: new Date(line.period.start * 1000), periodEnd: new Date(line.period.end * 1000),
+    periodStart: new Date(line.period.start * 1000), periodEnd: new Date(line.period.end * 1000), awaitingPayment: false,
   });
   if (!r.ok) throw new Error(`plan grant failed: ${r.error.code}`);
-  // a renewal granted when its period opened is confirmed now (and a grant made here never awaits)
-  await markPlanGrant(deps, subscriptionId, new Date(line.period.start * 1000), false);
   return true;
-}
-
-/** The ledger's PLAN key of a (subscription, period start): the grant's business identity. */
-const planKey = (subscriptionId: string, periodStart: Date) => `~plan:${subscriptionId}:${periodStart.getTime()}`;
-
-/**
- * Marks a period's PLAN grant awaiting payment (true, only if not yet confirmed) or confirmed
- * (false). Either order of the period's opening and its invoice.paid ends confirmed.
- */
-async function markPlanGrant(deps: ProcessDeps, subscriptionId: string, periodStart: Date, awaiting: boolean): Promise<void> {
-  await deps.em.getConnection().execute(
-    `update credit_grants set awaiting_payment = ? where source = 'PLAN' and idempotency_key = ? and ${awaiting ? 'awaiting_payment is null' : 'awaiting_payment is not false'}`,
-    [awaiting, planKey(subscriptionId, periodStart)]);
 }
 
 /**
@@ -141,11 +127,8 @@ async function grantOpenedRenewal(deps: ProcessDeps, view: MembershipView, sub: 
   if (periodEnd.getTime() <= (deps.clock.now() ?? new Date()).getTime()) return; // a late event of a period long gone
   const plan = planOfPrice(deps, item.price.id);
   if (!plan) return;
-  const r = await grantPlanCredits({ em: deps.em, clock: deps.clock, events: deps.events }, {
-    userId: view.userId, subscriptionId: sub.id, planCode: plan, periodStart, periodEnd,
-  });
+  const r = await grantPeriod(deps, { userId: view.userId, subscriptionId: sub.id, planCode: plan, periodStart, periodEnd, awaitingPayment: true });
   if (!r.ok) throw new Error(`renewal grant failed: ${r.error.code}`);
-  await markPlanGrant(deps, sub.id, periodStart, true);
 }
 
 /**
@@ -200,9 +183,11 @@ export const HANDLERS: Record<string, Handler> = {
     const sub = event.data.object as Stripe.Subscription;
     const view = await mirrorSubscription(deps, event, sub);
     await grantOpenedRenewal(deps, view, sub);
+    await expireUnpaidRenewals(deps, sub);
   },
   'customer.subscription.deleted': async (deps, event) => {
     await mirrorSubscription(deps, event, event.data.object as Stripe.Subscription);
+    await expireUnpaidRenewals(deps, event.data.object as Stripe.Subscription);
   },
   'invoice.paid': async (deps, event) => {
     await applyPaidInvoice(deps, event.data.object as Stripe.Invoice);
@@ -211,6 +196,7 @@ export const HANDLERS: Record<string, Handler> = {
   // overage attached to this draft, once — by the period's row and the Stripe idempotency key
   'invoice.created': async (deps, event) => {
     const invoice = event.data.object as Stripe.Invoice;
+    await grantRenewalFromDraft(deps, invoice); // the period's move may not have arrived yet
     if (invoice.billing_reason !== 'subscription_cycle' || invoice.status !== 'draft') return;
     const subscription = invoice.parent?.subscription_details?.subscription;
     const subscriptionId = typeof subscription === 'string' ? subscription : subscription?.id;

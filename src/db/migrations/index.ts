@@ -16,6 +16,7 @@ import { Migration20261124000100_erasure_collection } from './Migration202611240
 import { Migration20261124000110_renewal_grant_awaiting_payment } from './Migration20261124000110_renewal_grant_awaiting_payment';
 import { Migration20261124000120_refund_lineage } from './Migration20261124000120_refund_lineage';
 import { Migration20261124000140_api_key_creator } from './Migration20261124000140_api_key_creator';
+import { Migration20261124000180_unpaid_renewal_expiry } from './Migration20261124000180_unpaid_renewal_expiry';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -37,4 +38,5 @@ export const migrationsList = [
   { name: 'Migration20261124000110_renewal_grant_awaiting_payment', class: Migration20261124000110_renewal_grant_awaiting_payment },
   { name: 'Migration20261124000120_refund_lineage', class: Migration20261124000120_refund_lineage },
   { name: 'Migration20261124000140_api_key_creator', class: Migration20261124000140_api_key_creator },
+  { name: 'Migration20261124000180_unpaid_renewal_expiry', class: Migration20261124000180_unpaid_renewal_expiry },
 ];
