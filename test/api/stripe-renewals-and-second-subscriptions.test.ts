@@ -165,3 +165,59 @@ describe('a renewal Stripe gives up on', () => {
     expect((await verifyLedger({ em: api.db.em() }, who.id)).problems).toEqual([]);
   });
 });
+
+describe('checkouts retried with the client\'s idempotency key', () => {
+  const sessionCalls = (customer?: string) => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/checkout/sessions' && (!customer || r.body.customer === customer));
+
+  it('answers the same subscription checkout session for the same key and asks Stripe once, keyed by the user', async () => {
+    const who = await api.account('USER');
+    const input = { plan: 'STARTER', ...URLS, idempotencyKey: 'tab-1-checkout' };
+    const before = fake.sessions.size;
+    const first = await api.gql(CHECKOUT, { i: input }, who.auth);
+    expect(outcome(first, 'createCheckoutSession')).toBe('OK');
+    const again = await api.gql(CHECKOUT, { i: input }, who.auth);
+    expect(again.body.data!.createCheckoutSession).toEqual(first.body.data!.createCheckoutSession);
+    expect(fake.sessions.size).toBe(before + 1);
+    const sessionId = first.body.data!.createCheckoutSession.sessionId as string;
+    const calls = sessionCalls(fake.sessions.get(sessionId)!.customer);
+    expect(calls.map((c) => c.idempotencyKey)).toEqual([`checkout-${who.id}-tab-1-checkout`]);
+    // the same key with another plan: a typed conflict, nothing asked of Stripe
+    const other = await api.gql(CHECKOUT, { i: { ...input, plan: 'BUSINESS' } }, who.auth);
+    expect(other.body.data!.createCheckoutSession).toMatchObject({ sessionId: null, userErrors: [{ code: 'IDEMPOTENCY_KEY_REUSED', field: 'idempotencyKey' }] });
+    expect(sessionCalls(fake.sessions.get(sessionId)!.customer)).toHaveLength(1);
+    // once the checkout is completed, a retry still answers its session (not ALREADY_SUBSCRIBED)
+    await fake.completeCheckout(sessionId);
+    await until('ACTIVE', async () => (await api.gql(BALANCE, {}, who.auth)).body.data!.me.membership?.status === 'ACTIVE');
+    const late = await api.gql(CHECKOUT, { i: input }, who.auth);
+    expect(late.body.data!.createCheckoutSession).toEqual(first.body.data!.createCheckoutSession);
+    // another user's same key is theirs
+    const someone = await api.account('USER');
+    const theirs = await api.gql(CHECKOUT, { i: input }, someone.auth);
+    expect(outcome(theirs, 'createCheckoutSession')).toBe('OK');
+    expect(theirs.body.data!.createCheckoutSession.sessionId).not.toBe(sessionId);
+  });
+
+  it('answers the same top-up checkout session for the same key, and refuses a reused or malformed key', async () => {
+    const { who } = await signUp();
+    const input = { minutes: 50, ...URLS, idempotencyKey: 'topup-1' };
+    const first = await api.gql(TOP_UP, { i: input }, who.auth);
+    expect(first.body.data!.createTopUpCheckoutSession).toMatchObject({ amountCents: 1500, userErrors: [] });
+    const again = await api.gql(TOP_UP, { i: input }, who.auth);
+    expect(again.body.data!.createTopUpCheckoutSession).toEqual(first.body.data!.createTopUpCheckoutSession);
+    const customer = fake.sessions.get(first.body.data!.createTopUpCheckoutSession.sessionId)!.customer as string;
+    expect(sessionCalls(customer).filter((c) => c.body.mode === 'payment').map((c) => c.idempotencyKey)).toEqual([`checkout-${who.id}-topup-1`]);
+    const other = await api.gql(TOP_UP, { i: { ...input, minutes: 60 } }, who.auth);
+    expect(outcome(other, 'createTopUpCheckoutSession')).toBe('IDEMPOTENCY_KEY_REUSED');
+    // a key used for a subscription checkout is not a top-up's
+    const crossed = await api.gql(CHECKOUT, { i: { plan: 'STARTER', ...URLS, idempotencyKey: 'topup-1' } }, who.auth);
+    expect(outcome(crossed, 'createCheckoutSession')).toBe('IDEMPOTENCY_KEY_REUSED');
+    const calls = sessionCalls(customer).length;
+    for (const bad of ['', 'x'.repeat(129), '~internal', 'with space']) {
+      const res = await api.gql(TOP_UP, { i: { ...input, idempotencyKey: bad } }, who.auth);
+      expect(res.body.data!.createTopUpCheckoutSession.userErrors).toEqual([{ code: 'INVALID_IDEMPOTENCY_KEY', field: 'idempotencyKey' }]);
+      const sub = await api.gql(CHECKOUT, { i: { plan: 'STARTER', ...URLS, idempotencyKey: bad } }, who.auth);
+      expect(sub.body.data!.createCheckoutSession.userErrors).toEqual([{ code: 'INVALID_IDEMPOTENCY_KEY', field: 'idempotencyKey' }]);
+    }
+    expect(sessionCalls(customer)).toHaveLength(calls);
+  });
+});
