@@ -11,6 +11,7 @@ import type { MembershipStatus, PlanCode } from '../db/entities/types';
 import { PermanentWebhookError, type ProcessDeps } from './inbox';
 import { failpoint } from '../shared/failpoints';
 import { expireUnpaidRenewals, grantPeriod, grantRenewalFromDraft } from './renewals';
+import { handledAsSecondSubscription } from './second-subscriptions';
 
 export type Handler = (deps: ProcessDeps, event: Stripe.Event) => Promise<void>;
 
@@ -171,25 +172,30 @@ export const HANDLERS: Record<string, Handler> = {
     if (!userId || !customer) throw new Error(`checkout session ${session.id} has no user or customer`);
     await deps.em.getConnection().execute(
       'insert into stripe_customers (user_id, customer_id) values (?, ?) on conflict do nothing', [userId, customer]);
+    if (await handledAsSecondSubscription(deps, event)) return;
     // a subscription checkout grants nothing by itself: credits come with invoice.paid
     await grantTopUp(deps, session);
   },
   // a top-up paid by a delayed method (SEPA debit) arrives here instead
   'checkout.session.async_payment_succeeded': async (deps, event) => grantTopUp(deps, event.data.object as Stripe.Checkout.Session),
   'customer.subscription.created': async (deps, event) => {
+    if (await handledAsSecondSubscription(deps, event)) return;
     await mirrorSubscription(deps, event, event.data.object as Stripe.Subscription);
   },
   'customer.subscription.updated': async (deps, event) => {
+    if (await handledAsSecondSubscription(deps, event)) return;
     const sub = event.data.object as Stripe.Subscription;
     const view = await mirrorSubscription(deps, event, sub);
     await grantOpenedRenewal(deps, view, sub);
     await expireUnpaidRenewals(deps, sub);
   },
   'customer.subscription.deleted': async (deps, event) => {
+    if (await handledAsSecondSubscription(deps, event)) return;
     await mirrorSubscription(deps, event, event.data.object as Stripe.Subscription);
     await expireUnpaidRenewals(deps, event.data.object as Stripe.Subscription);
   },
   'invoice.paid': async (deps, event) => {
+    if (await handledAsSecondSubscription(deps, event)) return;
     await applyPaidInvoice(deps, event.data.object as Stripe.Invoice);
   },
   // the renewal invoice is a draft for about an hour: the ended period is closed (idempotent) and its

@@ -221,3 +221,52 @@ describe('checkouts retried with the client\'s idempotency key', () => {
     expect(sessionCalls(customer)).toHaveLength(calls);
   });
 });
+
+describe('a second subscription that Stripe completes anyway', () => {
+  it('cancels the newer subscription at once, refunds its payment, grants nothing for it and keeps following the first, once', async () => {
+    const who = await api.account('USER');
+    // two tabs: both checkouts opened before either completed, so neither is ALREADY_SUBSCRIBED
+    const tabs: string[] = [];
+    for (const plan of ['STARTER', 'BUSINESS']) {
+      const res = await api.gql(CHECKOUT, { i: { plan, ...URLS } }, who.auth);
+      expect(outcome(res, 'createCheckoutSession')).toBe('OK');
+      tabs.push(res.body.data!.createCheckoutSession.sessionId as string);
+    }
+    await fake.completeCheckout(tabs[0]!);
+    await until('the first grant', async () => (await balance(who)) === 12_000);
+    const first = fake.sessions.get(tabs[0]!)!.subscription as string;
+    // the second completes too; its events come in reverse (the invoice first)
+    const events = await heldBack(() => fake.completeCheckout(tabs[1]!));
+    const second = fake.sessions.get(tabs[1]!)!.subscription as string;
+    for (const e of [...events].reverse()) expect(await fake.deliver(e)).toBe(200);
+    await until('the second subscription cancelled at Stripe', async () => fake.subscriptions.get(second)!.status === 'canceled');
+    await allProcessed(who.id);
+    const paymentOf = (sub: string) => [...fake.invoices.values()].find((i) => i.parent?.subscription_details?.subscription === sub)!.payments.data[0].payment.payment_intent;
+    const refunds = () => [...fake.refunds.values()].filter((r) => r.payment_intent === paymentOf(second));
+    expect(refunds()).toEqual([expect.objectContaining({ amount: 14_900, status: 'succeeded' })]);
+    expect([...fake.refunds.values()].filter((r) => r.payment_intent === paymentOf(first))).toEqual([]);
+    expect(fake.subscriptions.get(first)!.status).toBe('active');
+
+    // Stripe ends the cancelled one (customer.subscription.deleted) and delivers everything again
+    const sub2 = JSON.parse(JSON.stringify(fake.subscriptions.get(second)));
+    const deleted = { id: `evt_deleted_${randomUUID()}`, object: 'event', type: 'customer.subscription.deleted', created: Math.floor(Date.now() / 1000) + 5, data: { object: sub2 } };
+    for (const e of [deleted, ...events, ...events.map((x) => ({ ...x, id: `evt_again_${randomUUID()}` }))]) expect(await fake.deliver(e)).toBe(200);
+    await allProcessed(who.id);
+    expect(refunds()).toHaveLength(1);
+    expect(fake.requests.filter((r) => r.method === 'DELETE' && r.path === `/v1/subscriptions/${second}`)).toHaveLength(1);
+    const [m] = await conn().execute<{ stripe_subscription_id: string; plan_code: string; status: string }[]>(
+      'select stripe_subscription_id, plan_code, status from memberships where user_id = ?', [who.id]);
+    expect(m).toEqual({ stripe_subscription_id: first, plan_code: 'STARTER', status: 'ACTIVE' });
+    expect(await balance(who)).toBe(12_000);
+    expect(await planGrants(who.id)).toEqual([{ n: '1', awaiting: '0', confirmed: '1' }]);
+    const audits = await conn().execute<{ subject_id: string; after: Obj }[]>(
+      `select subject_id, after from audit_log where action = 'DUPLICATE_SUBSCRIPTION_CANCELED' and target_user_id = ?`, [who.id]);
+    expect(audits).toEqual([{ subject_id: second, after: expect.objectContaining({ keptSubscription: first, refundedCents: 14_900 }) }]);
+    const report = await verifyLedger({ em: api.db.em() }, who.id);
+    expect(report.problems).toEqual([]);
+    expect(report.balanceSeconds).toBe(12_000);
+    // a renewal of the kept one still works
+    await fake.renew(first);
+    await until('the renewal', async () => (await balance(who)) === 24_000);
+  });
+});

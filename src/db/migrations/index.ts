@@ -18,6 +18,7 @@ import { Migration20261124000120_refund_lineage } from './Migration2026112400012
 import { Migration20261124000140_api_key_creator } from './Migration20261124000140_api_key_creator';
 import { Migration20261124000180_unpaid_renewal_expiry } from './Migration20261124000180_unpaid_renewal_expiry';
 import { Migration20261124000181_checkout_requests } from './Migration20261124000181_checkout_requests';
+import { Migration20261124000182_second_subscriptions } from './Migration20261124000182_second_subscriptions';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -41,4 +42,5 @@ export const migrationsList = [
   { name: 'Migration20261124000140_api_key_creator', class: Migration20261124000140_api_key_creator },
   { name: 'Migration20261124000180_unpaid_renewal_expiry', class: Migration20261124000180_unpaid_renewal_expiry },
   { name: 'Migration20261124000181_checkout_requests', class: Migration20261124000181_checkout_requests },
+  { name: 'Migration20261124000182_second_subscriptions', class: Migration20261124000182_second_subscriptions },
 ];
