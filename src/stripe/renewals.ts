@@ -115,6 +115,9 @@ export async function expireUnpaidRenewals(deps: ProcessDeps, sub: Stripe.Subscr
       await deps.em.getConnection().execute(`update credit_grants set awaiting_payment = false where id = ? and awaiting_payment`, [g.id]);
       continue;
     }
+    // still a draft (an immediate cancellation within the renewal's first hour): Stripe has not
+    // tried to collect it, so it has not given up on it — the period's close settles the grant
+    if (invoice?.status === 'draft') continue;
     const invoiceId = invoice?.id ?? null;
     const answer = await withTransaction(deps.em, async (tx) => {
       const [row] = await tx.query<{ r: Record<string, any> }>( // eslint-disable-line @typescript-eslint/no-explicit-any
