@@ -23,6 +23,8 @@ export interface FakeStripe {
   invoices: Map<string, Obj>;
   invoiceItems: Map<string, Obj>;
   schedules: Map<string, Obj>;
+  /** Refunds made (`POST /v1/refunds`), by id. */
+  refunds: Map<string, Obj>;
   /** Customers whose card is declined when an invoice is paid at once (`POST /v1/invoices/:id/pay`). */
   decliningCustomers: Set<string>;
   /** Where webhooks go (our /webhooks/stripe). */
@@ -32,8 +34,18 @@ export interface FakeStripe {
   outbox: Obj[];
   /** Pays a subscription checkout: the subscription, its first invoice, and the three webhooks. */
   completeCheckout(sessionId: string, at?: Date): Promise<Obj[]>;
-  /** Moves a subscription to its next period: subscription updated, and the renewal invoice paid (or failed). */
+  /**
+   * Moves a subscription to its next period, as Stripe does: subscription updated (still active),
+   * the renewal invoice as a draft (invoice.created), then paid — or failed, after which the
+   * subscription goes past_due (a fourth event).
+   */
   renew(subscriptionId: string, opts?: { fail?: boolean }): Promise<Obj[]>;
+  /**
+   * Stripe gives up on a subscription whose renewal stayed unpaid after its retries: per the
+   * account's settings it is cancelled (customer.subscription.deleted) or marked unpaid
+   * (customer.subscription.updated); the unpaid invoice stays open.
+   */
+  giveUp(subscriptionId: string, opts?: { as?: 'canceled' | 'unpaid' }): Promise<Obj[]>;
   /** Ends a subscription that was cancelled at its period end: customer.subscription.deleted. */
   endSubscription(subscriptionId: string): Promise<Obj[]>;
   /** Pays an open invoice later (after a failed payment). */
@@ -78,6 +90,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
   const invoices = new Map<string, Obj>();
   const invoiceItems = new Map<string, Obj>();
   const schedules = new Map<string, Obj>();
+  const refunds = new Map<string, Obj>();
   const decliningCustomers = new Set<string>();
   let pending: Promise<void> = Promise.resolve();
   const replays = new Map<string, { body: string; status: number; response: Obj }>();
@@ -250,10 +263,28 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
         const failed = event('invoice.payment_failed', inv, stamp(now()));
         return [402, { error: { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' } }, () => emit(failed)];
       }
-      inv.status = 'paid';
+      markPaid(inv, inv.lines.data.reduce((sum: number, l: Obj) => sum + (l.amount ?? 0), 0));
       const e = event('invoice.paid', inv, stamp(now()));
       return [200, inv, () => emit(e)];
     }],
+    // a refund of an invoice's payment, named by its payment intent or charge; more than was paid is refused
+    ['POST', /^\/v1\/refunds$/, (_m, body) => {
+      const paid = [...invoices.values()].flatMap((i) => (i.payments?.data ?? []).map((p: Obj) => ({ invoice: i, p })))
+        .find(({ p }) => (body.payment_intent && p.payment.payment_intent === body.payment_intent) || (body.charge && p.payment.charge === body.charge));
+      if (!paid) return [400, { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent or charge' } }];
+      const already = [...refunds.values()].filter((r) => r.payment_intent === paid.p.payment.payment_intent).reduce((a, r) => a + r.amount, 0);
+      const amount = body.amount === undefined ? paid.p.amount_paid - already : Number(body.amount);
+      if (amount <= 0 || already + amount > paid.p.amount_paid) {
+        return [400, { error: { type: 'invalid_request_error', code: 'charge_already_refunded', message: 'Charge has already been refunded.' } }];
+      }
+      const r = {
+        id: id('re'), object: 'refund', amount, currency: 'eur', status: 'succeeded', payment_intent: paid.p.payment.payment_intent,
+        charge: paid.p.payment.charge ?? null, metadata: body.metadata ?? {}, reason: body.reason ?? null, created: now(),
+      };
+      refunds.set(r.id, r);
+      return [200, r];
+    }],
+    ['GET', /^\/v1\/invoices\/([^/]+)$/, (m) => (invoices.has(m[1]!) ? [200, invoices.get(m[1]!)!] : notFound('invoice'))],
     ['GET', /^\/v1\/checkout\/sessions\/([^/]+)$/, (m) => (sessions.has(m[1]!) ? [200, sessions.get(m[1]!)!] : notFound('checkout session'))],
     ['GET', /^\/v1\/subscriptions\/([^/]+)$/, (m) => (subscriptions.has(m[1]!) ? [200, subscriptions.get(m[1]!)!] : notFound('subscription'))],
   ];
@@ -261,6 +292,14 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
     id: id('evt'), object: 'event', type, api_version: '2026-10-28.endive', created, livemode: false,
     data: { object: JSON.parse(JSON.stringify(object)) }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
   });
+  // a paid invoice's payment (Stripe's InvoicePayment), which a refund names
+  const markPaid = (invoice: Obj, cents: number) => {
+    Object.assign(invoice, { status: 'paid', amount_paid: cents, payments: { object: 'list', data: [{
+      id: id('inpay'), object: 'invoice_payment', status: 'paid', amount_paid: cents, invoice: invoice.id,
+      payment: { type: 'payment_intent', payment_intent: id('pi'), charge: id('ch') },
+    }] } });
+    return invoice;
+  };
   const notFound = (what: string): [number, Obj] => [404, { error: { type: 'invalid_request_error', message: `No such ${what}` } }];
   // Stripe's time (a test clock): object timestamps, event `created` and period math; epoch ms
   const nowMs = () => opts.now?.() ?? Date.now();
@@ -302,7 +341,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
 
   const fake: FakeStripe = {
     url: `http://127.0.0.1:${port}`,
-    requests, customers, sessions, subscriptions, invoices, invoiceItems, schedules, decliningCustomers,
+    requests, customers, sessions, subscriptions, invoices, invoiceItems, schedules, refunds, decliningCustomers,
     webhookUrl: '',
     autoDeliver: true,
     outbox: [],
@@ -337,9 +376,10 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       const invoice = {
         id: id('in'), object: 'invoice', customer: s.customer, status: 'paid', billing_reason: 'subscription_create', currency: 'eur',
         parent: { type: 'subscription_details', subscription_details: { subscription: sub.id } },
-        lines: { object: 'list', data: [{ id: id('il'), object: 'line_item', period: { start, end }, pricing: { type: 'price_details', price_details: { price } } }] },
+        lines: { object: 'list', data: [{ id: id('il'), object: 'line_item', amount: amounts[price] ?? 0, period: { start, end }, pricing: { type: 'price_details', price_details: { price } } }] },
         created: start,
       };
+      markPaid(invoice, amounts[price] ?? 0);
       invoices.set(invoice.id, invoice);
       Object.assign(s, { status: 'complete', payment_status: 'paid', subscription: sub.id });
       const mk = (type: string, object: Obj, offset: number) => event(type, object, stamp(start + offset));
@@ -372,16 +412,22 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
         lines: { object: 'list', data: [{ id: id('il'), object: 'line_item', amount: amounts[item.price.id] ?? 0, period: { start, end }, pricing: { type: 'price_details', price_details: { price: item.price.id } } }] },
         created: start,
       };
+      if (opts.fail) (invoice as Obj).attempt_count = 1;
+      else markPaid(invoice, amounts[item.price.id] ?? 0);
       invoices.set(invoice.id, invoice);
-      if (opts.fail) sub.status = 'past_due';
       const mk = (type: string, object: Obj, offset: number) => event(type, object, stamp(start + offset));
-      // the renewal invoice: a draft first (invoice.created), then paid or failed
-      const draft = { ...JSON.parse(JSON.stringify(invoice)), status: 'draft' };
+      // the period moves while the subscription is still active; the renewal invoice is a draft
+      // first (invoice.created), then paid, or failed — and only then is the subscription past_due
+      const draft = { ...JSON.parse(JSON.stringify(invoice)), status: 'draft', payments: { object: 'list', data: [] }, amount_paid: 0 };
       const events = [
         mk('customer.subscription.updated', sub, 0),
         mk('invoice.created', draft, 1),
         mk(opts.fail ? 'invoice.payment_failed' : 'invoice.paid', invoice, 2),
       ];
+      if (opts.fail) {
+        sub.status = 'past_due';
+        events.push(mk('customer.subscription.updated', sub, 3));
+      }
       for (const e of events) await emit(e);
       return events;
     },
@@ -393,10 +439,19 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       await emit(e);
       return [e];
     },
+    async giveUp(subscriptionId, o = {}) {
+      const sub = subscriptions.get(subscriptionId);
+      if (!sub) throw new Error(`no subscription ${subscriptionId}`);
+      const as = o.as ?? 'canceled';
+      sub.status = as;
+      const e = event(as === 'canceled' ? 'customer.subscription.deleted' : 'customer.subscription.updated', sub, stamp(now()));
+      await emit(e);
+      return [e];
+    },
     async payInvoice(invoiceId) {
       const invoice = invoices.get(invoiceId);
       if (!invoice) throw new Error(`no invoice ${invoiceId}`);
-      invoice.status = 'paid';
+      markPaid(invoice, invoice.lines.data.reduce((a: number, l: Obj) => a + (l.amount ?? 0), 0));
       const sub = subscriptions.get(invoice.parent.subscription_details.subscription)!;
       sub.status = 'active';
       const t = now();

@@ -42,6 +42,8 @@ export interface Payments {
     planCode: 'STARTER' | 'BUSINESS' | 'ENTERPRISE';
     successUrl: string;
     cancelUrl: string;
+    /** Stripe's Idempotency-Key (from the user and the client's key), when the client gave one. */
+    idempotencyKey?: string;
   }): Promise<{ id: string; url: string }>;
   /** Ends a subscription at once (erasure); one that has ended already, or is unknown, counts as ended. */
   cancelSubscriptionNow(subscriptionId: string): Promise<{ alreadyEnded: boolean }>;
@@ -67,6 +69,7 @@ export interface Payments {
     amountCents: number;
     successUrl: string;
     cancelUrl: string;
+    idempotencyKey?: string;
   }): Promise<{ id: string; url: string }>;
   /**
    * Moves the subscription to the plan: NOW with proration charged at once (an upgrade), at

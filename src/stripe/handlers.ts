@@ -4,7 +4,6 @@
 import type { Stripe } from './client';
 import { closePeriod } from '../domain/ledger/close-period';
 import { markFailed, markInvoiced, overageLineFor } from '../domain/billing/overage-invoice';
-import { grantPlanCredits } from '../domain/ledger/grant-plan-credits';
 import { grantUpgradeCredits } from '../domain/ledger/grant-upgrade-credits';
 import { grantPurchase } from '../domain/ledger/grant-purchase';
 import { setMembership, type MembershipView } from '../domain/memberships/set-membership';
@@ -12,6 +11,8 @@ import type { MembershipStatus, PlanCode } from '../db/entities/types';
 import { PermanentWebhookError, type ProcessDeps } from './inbox';
 import { failpoint } from '../shared/failpoints';
 import { ErrorCode, type UserError } from '../shared/errors';
+import { expireUnpaidRenewals, grantPeriod, grantRenewalFromDraft, planKey } from './renewals';
+import { handledAsSecondSubscription } from './second-subscriptions';
 
 export type Handler = (deps: ProcessDeps, event: Stripe.Event) => Promise<void>;
 
@@ -115,33 +116,19 @@ export async function applyPaidInvoice(deps: ProcessDeps, invoice: Stripe.Invoic
   }
   // an unknown customer may be linked by an event still on its way: retry
   if (!userId || !subscriptionId || !line || !plan) throw new Error(`invoice ${invoice.id} cannot be matched to a user and subscription yet`);
-  const r = await grantPlanCredits({ em: deps.em, clock: deps.clock, events: deps.events }, {
+  // a renewal granted when its period opened is confirmed now (and a grant made here never awaits)
+  const r = await grantPeriod(deps, {
     userId, subscriptionId, planCode: plan,
-    periodStart: new Date(line.period.start * 1000), periodEnd: new Date(line.period.end * 1000),
+    periodStart: new Date(line.period.start * 1000), periodEnd: new Date(line.period.end * 1000), awaitingPayment: false,
   });
   if (!r.ok) throw paidGrantRefused(deps, 'plan grant', invoice.id!, userId, r.error);
-  // a renewal granted when its period opened is confirmed now (and a grant made here never awaits)
-  await markPlanGrant(deps, subscriptionId, new Date(line.period.start * 1000), false);
   return true;
 }
-
-/** The ledger's PLAN key of a (subscription, period start): the grant's business identity. */
-const planKey = (subscriptionId: string, periodStart: Date) => `~plan:${subscriptionId}:${periodStart.getTime()}`;
 
 async function planGrantExists(deps: ProcessDeps, subscriptionId: string, periodStart: Date): Promise<boolean> {
   const rows = await deps.em.getConnection().execute<unknown[]>(
     `select 1 from credit_grants where source = 'PLAN' and idempotency_key = ? limit 1`, [planKey(subscriptionId, periodStart)]);
   return rows.length > 0;
-}
-
-/**
- * Marks a period's PLAN grant awaiting payment (true, only if not yet confirmed) or confirmed
- * (false). Either order of the period's opening and its invoice.paid ends confirmed.
- */
-async function markPlanGrant(deps: ProcessDeps, subscriptionId: string, periodStart: Date, awaiting: boolean): Promise<void> {
-  await deps.em.getConnection().execute(
-    `update credit_grants set awaiting_payment = ? where source = 'PLAN' and idempotency_key = ? and ${awaiting ? 'awaiting_payment is null' : 'awaiting_payment is not false'}`,
-    [awaiting, planKey(subscriptionId, periodStart)]);
 }
 
 /**
@@ -165,11 +152,8 @@ async function grantOpenedRenewal(deps: ProcessDeps, view: MembershipView, sub: 
   // the period was granted when it opened; a plan change inside it moves the price, and its own
   // proration invoice grants the difference (an upgrade) — the opening grant stays as it was
   if (await planGrantExists(deps, sub.id, periodStart)) return;
-  const r = await grantPlanCredits({ em: deps.em, clock: deps.clock, events: deps.events }, {
-    userId: view.userId, subscriptionId: sub.id, planCode: plan, periodStart, periodEnd,
-  });
+  const r = await grantPeriod(deps, { userId: view.userId, subscriptionId: sub.id, planCode: plan, periodStart, periodEnd, awaitingPayment: true });
   if (!r.ok) throw paidGrantRefused(deps, 'renewal grant', sub.id, view.userId, r.error);
-  await markPlanGrant(deps, sub.id, periodStart, true);
 }
 
 /**
@@ -212,29 +196,37 @@ export const HANDLERS: Record<string, Handler> = {
     if (!userId || !customer) throw new Error(`checkout session ${session.id} has no user or customer`);
     await deps.em.getConnection().execute(
       'insert into stripe_customers (user_id, customer_id) values (?, ?) on conflict do nothing', [userId, customer]);
+    if (await handledAsSecondSubscription(deps, event)) return;
     // a subscription checkout grants nothing by itself: credits come with invoice.paid
     await grantTopUp(deps, session);
   },
   // a top-up paid by a delayed method (SEPA debit) arrives here instead
   'checkout.session.async_payment_succeeded': async (deps, event) => grantTopUp(deps, event.data.object as Stripe.Checkout.Session),
   'customer.subscription.created': async (deps, event) => {
+    if (await handledAsSecondSubscription(deps, event)) return;
     await mirrorSubscription(deps, event, event.data.object as Stripe.Subscription);
   },
   'customer.subscription.updated': async (deps, event) => {
+    if (await handledAsSecondSubscription(deps, event)) return;
     const sub = event.data.object as Stripe.Subscription;
     const view = await mirrorSubscription(deps, event, sub);
     await grantOpenedRenewal(deps, view, sub);
+    await expireUnpaidRenewals(deps, sub);
   },
   'customer.subscription.deleted': async (deps, event) => {
+    if (await handledAsSecondSubscription(deps, event)) return;
     await mirrorSubscription(deps, event, event.data.object as Stripe.Subscription);
+    await expireUnpaidRenewals(deps, event.data.object as Stripe.Subscription);
   },
   'invoice.paid': async (deps, event) => {
+    if (await handledAsSecondSubscription(deps, event)) return;
     await applyPaidInvoice(deps, event.data.object as Stripe.Invoice);
   },
   // the renewal invoice is a draft for about an hour: the ended period is closed (idempotent) and its
   // overage attached to this draft, once — by the period's row and the Stripe idempotency key
   'invoice.created': async (deps, event) => {
     const invoice = event.data.object as Stripe.Invoice;
+    await grantRenewalFromDraft(deps, invoice); // the period's move may not have arrived yet
     if (invoice.billing_reason !== 'subscription_cycle' || invoice.status !== 'draft') return;
     const subscription = invoice.parent?.subscription_details?.subscription;
     const subscriptionId = typeof subscription === 'string' ? subscription : subscription?.id;

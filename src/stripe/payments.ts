@@ -28,7 +28,7 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
         success_url: input.successUrl,
         cancel_url: input.cancelUrl,
         metadata: { userId: input.userId, planCode: input.planCode },
-      });
+      }, input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : undefined);
       return { id: session.id, url: session.url ?? '' };
     },
     async cancelSubscriptionNow(subscriptionId) {
@@ -111,7 +111,7 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
         success_url: input.successUrl,
         cancel_url: input.cancelUrl,
         metadata: { userId: input.userId, kind: 'topUp', topUpSeconds: String(input.seconds), amountCents: String(input.amountCents) },
-      });
+      }, input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : undefined);
       return { id: session.id, url: session.url ?? '' };
     },
     async changeSubscriptionPlan(input) {

@@ -162,24 +162,29 @@ describe('the subscription lifecycle', () => {
     expect((await membership(who)).balance.balanceSeconds).toBe(24_000 - 10);
   });
 
-  it('grants each renewal once; a failed payment makes the membership PAST_DUE without credits until it is paid', async () => {
+  it('grants each renewal once at its opening; a failed payment makes the membership PAST_DUE, the grant awaiting payment until it is paid', async () => {
     const { who, subscriptionId } = await signUp('BUSINESS');
     await fake.renew(subscriptionId);
     await until('the renewal grant', async () => (await membership(who)).balance.balanceSeconds === 96_000);
+    // Stripe moves the period while the subscription is active, then the payment fails: the
+    // renewal's seconds were granted at its opening and stay usable, awaiting payment
     const failed = await fake.renew(subscriptionId, { fail: true });
     await until('PAST_DUE', async () => (await membership(who)).me.membership.status === 'PAST_DUE');
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await membership(who)).balance.balanceSeconds).toBe(96_000);
+    await until('the renewal granted at its opening', async () => (await membership(who)).balance.balanceSeconds === 144_000);
+    const awaiting = () => api.db.em().getConnection().execute<{ n: string }[]>(
+      `select count(*) as n from credit_grants where user_id = ? and source = 'PLAN' and awaiting_payment`, [who.id]);
+    expect(await awaiting()).toEqual([{ n: '1' }]);
     // no overage while the payment is due: a usage past the balance is refused, nothing written
     const service = await api.account('SERVICE');
     const over = await api.gql('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
-      { i: { userId: who.id, seconds: 96_060, idempotencyKey: 'past-due-over' } }, service.auth);
+      { i: { userId: who.id, seconds: 144_060, idempotencyKey: 'past-due-over' } }, service.auth);
     expect(outcome(over, 'recordUsage')).toBe('INSUFFICIENT_CREDITS');
-    expect((await membership(who)).balance.balanceSeconds).toBe(96_000);
+    expect((await membership(who)).balance.balanceSeconds).toBe(144_000);
     const invoiceId = (failed[1]!.data.object as { id: string }).id;
     await fake.payInvoice(invoiceId);
-    await until('the late grant', async () => (await membership(who)).balance.balanceSeconds === 144_000);
-    expect((await membership(who)).me.membership.status).toBe('ACTIVE');
+    await until('ACTIVE', async () => (await membership(who)).me.membership.status === 'ACTIVE');
+    await until('the renewal confirmed, not granted again', async () => (await awaiting())[0]!.n === '0');
+    expect((await membership(who)).balance.balanceSeconds).toBe(144_000);
   });
 
   it('never moves a membership backwards when an older event arrives late', async () => {

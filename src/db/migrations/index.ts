@@ -17,6 +17,9 @@ import { Migration20261124000110_renewal_grant_awaiting_payment } from './Migrat
 import { Migration20261124000120_refund_lineage } from './Migration20261124000120_refund_lineage';
 import { Migration20261124000140_api_key_creator } from './Migration20261124000140_api_key_creator';
 import { Migration20261124000170_balance_limit } from './Migration20261124000170_balance_limit';
+import { Migration20261124000180_unpaid_renewal_expiry } from './Migration20261124000180_unpaid_renewal_expiry';
+import { Migration20261124000181_checkout_requests } from './Migration20261124000181_checkout_requests';
+import { Migration20261124000182_second_subscriptions } from './Migration20261124000182_second_subscriptions';
 import { Migration20261124000200_no_overage_in_trial } from './Migration20261124000200_no_overage_in_trial';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
@@ -40,5 +43,8 @@ export const migrationsList = [
   { name: 'Migration20261124000120_refund_lineage', class: Migration20261124000120_refund_lineage },
   { name: 'Migration20261124000140_api_key_creator', class: Migration20261124000140_api_key_creator },
   { name: 'Migration20261124000170_balance_limit', class: Migration20261124000170_balance_limit },
+  { name: 'Migration20261124000180_unpaid_renewal_expiry', class: Migration20261124000180_unpaid_renewal_expiry },
+  { name: 'Migration20261124000181_checkout_requests', class: Migration20261124000181_checkout_requests },
+  { name: 'Migration20261124000182_second_subscriptions', class: Migration20261124000182_second_subscriptions },
   { name: 'Migration20261124000200_no_overage_in_trial', class: Migration20261124000200_no_overage_in_trial },
 ];

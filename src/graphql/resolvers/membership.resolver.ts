@@ -21,7 +21,7 @@ export class MembershipMutationResolver {
   ): Promise<CreateCheckoutSessionPayload> {
     const p = authorize(ctx, 'createCheckoutSession');
     const r = await startCheckout({ em: ctx.em, payments: ctx.payments }, {
-      userId: p.userId, planCode: input.plan, successUrl: input.successUrl, cancelUrl: input.cancelUrl,
+      userId: p.userId, planCode: input.plan, successUrl: input.successUrl, cancelUrl: input.cancelUrl, idempotencyKey: input.idempotencyKey,
     });
     return payload(r, (v) => ({ url: v.url, sessionId: v.sessionId }));
   }

@@ -93,6 +93,7 @@ export class CreateCheckoutSessionInput {
   @Field(() => PlanCodeEnum) plan!: PlanCode;
   @Field(() => String) successUrl!: string;
   @Field(() => String) cancelUrl!: string;
+  @Field(() => String, { nullable: true, description: 'Client-chosen, ≤ 128 chars: a retry with the same key answers the same session and asks Stripe for nothing new.' }) idempotencyKey?: string | null;
 }
 
 @InputType()
@@ -100,6 +101,7 @@ export class CreateTopUpCheckoutSessionInput {
   @Field(() => Int, { description: 'Minutes to buy, at the plan\'s overage rate.' }) minutes!: number;
   @Field(() => String) successUrl!: string;
   @Field(() => String) cancelUrl!: string;
+  @Field(() => String, { nullable: true, description: 'Client-chosen, ≤ 128 chars: a retry with the same key answers the same session and asks Stripe for nothing new.' }) idempotencyKey?: string | null;
 }
 
 @InputType()

@@ -1,0 +1,146 @@
+// Renewals (billing rules §5, "Renewals are usable from their first second"): a renewed period's
+// included seconds are granted by whichever of its events comes first — the subscription's period
+// move (customer.subscription.updated) or its draft renewal invoice (invoice.created); Stripe does
+// not order them — marked awaiting payment in the same transaction, and confirmed by that invoice's
+// invoice.paid. If Stripe gives up on the invoice (the subscription is cancelled or unpaid after its
+// retries), what is left of the grant expires at once; what was used stays on the unpaid invoice,
+// named for an operator.
+import type { PoolClient } from 'pg';
+import type { Stripe } from './client';
+import type { ProcessDeps } from './inbox';
+import type { PlanCode } from '../db/entities/types';
+import { withTransaction } from '../db/transaction';
+import { SYSTEM_ACTOR, writeAudit } from '../domain/audit/audit';
+import { BUSINESS_FAILURE_SQLSTATE, answered, businessFailure } from '../domain/ledger/ledger-call';
+import { toGrantOutcome, type GrantOutcome } from '../domain/ledger/grant-credits';
+import type { Result } from '../shared/errors';
+
+export interface PeriodGrantInput {
+  userId: string;
+  subscriptionId: string;
+  planCode: PlanCode;
+  periodStart: Date;
+  periodEnd: Date;
+  /** true: granted ahead of its invoice's payment; false: the invoice is paid (confirms a grant made ahead). */
+  awaitingPayment: boolean;
+}
+
+/** The ledger's PLAN key of a (subscription, period start): the grant's business identity. */
+export const planKey = (subscriptionId: string, periodStart: Date) => `~plan:${subscriptionId}:${periodStart.getTime()}`;
+
+/**
+ * The period's PLAN grant (once per subscription and period start: the ledger's unique key) and its
+ * payment mark, in one transaction: awaiting only if not confirmed yet, confirmed whatever came
+ * first — so either order of the period's opening and its invoice.paid ends confirmed, and no grant
+ * is ever committed without its mark.
+ */
+export async function grantPeriod(deps: Pick<ProcessDeps, 'em' | 'clock' | 'events'>, input: PeriodGrantInput): Promise<Result<GrantOutcome>> {
+  const answer = await withTransaction(deps.em, async (tx, conn: PoolClient): Promise<Result<Record<string, unknown>>> => {
+    let rows: { r: Record<string, unknown> }[];
+    try {
+      rows = (await conn.query<{ r: Record<string, unknown> }>('select vp_grant_plan($1, $2, $3, $4, $5, $6) as r', [
+        input.userId, input.subscriptionId, input.periodStart, input.periodEnd, input.planCode, deps.clock.now(),
+      ])).rows;
+    } catch (err) {
+      const e = err as { code?: string; message?: string; detail?: string };
+      if (e.code === BUSINESS_FAILURE_SQLSTATE && e.message) return businessFailure(e.message, e.detail);
+      throw err;
+    }
+    await tx.query(
+      `update credit_grants set awaiting_payment = $1
+        where source = 'PLAN' and idempotency_key = $2 and ${input.awaitingPayment ? 'awaiting_payment is null' : 'awaiting_payment is not false'}`,
+      [input.awaitingPayment, planKey(input.subscriptionId, input.periodStart)]);
+    return { ok: true, value: rows[0]!.r };
+  });
+  if (!answer.ok) return answer;
+  const published = answered(deps, answer.value);
+  return published.ok ? { ok: true, value: toGrantOutcome(published.value) } : published;
+}
+
+const subscriptionOf = (invoice: Stripe.Invoice): string | null => {
+  const subscription = invoice.parent?.subscription_details?.subscription;
+  return (typeof subscription === 'string' ? subscription : subscription?.id) ?? null;
+};
+const priceOf = (line: Stripe.InvoiceLineItem | undefined): string | undefined =>
+  (line?.pricing?.price_details?.price as string | undefined) ?? undefined;
+const planOfPrice = (deps: Pick<ProcessDeps, 'prices'>, priceId: string | undefined): PlanCode | null =>
+  (Object.entries(deps.prices).find(([, id]) => id === priceId)?.[0] as PlanCode | undefined) ?? null;
+
+/**
+ * invoice.created of a renewal (billing reason subscription_cycle) that may come before the
+ * subscription's period move: the new period (the plan line's period) is granted from it, awaiting
+ * payment — if the membership follows this subscription and is ACTIVE or TRIALING (a PAST_DUE one
+ * gets no new PLAN grant) and the period has not ended. Keyed like every PLAN grant, so the period
+ * move and the invoice.paid that follow grant nothing more.
+ */
+export async function grantRenewalFromDraft(deps: ProcessDeps, invoice: Stripe.Invoice): Promise<void> {
+  if (invoice.billing_reason !== 'subscription_cycle' || invoice.status !== 'draft') return;
+  const subscriptionId = subscriptionOf(invoice);
+  const line = invoice.lines.data.find((l) => planOfPrice(deps, priceOf(l)) !== null);
+  const plan = planOfPrice(deps, priceOf(line));
+  if (!subscriptionId || !line || !plan) return;
+  const [ms] = await deps.em.getConnection().execute<{ user_id: string; status: string }[]>(
+    'select user_id, status from memberships where stripe_subscription_id = ?', [subscriptionId]);
+  if (!ms || (ms.status !== 'ACTIVE' && ms.status !== 'TRIALING')) return;
+  const periodStart = new Date(line.period.start * 1000);
+  const periodEnd = new Date(line.period.end * 1000);
+  if (periodEnd.getTime() <= (deps.clock.now() ?? new Date()).getTime()) return; // a late draft of a period long gone
+  const r = await grantPeriod(deps, { userId: ms.user_id, subscriptionId, planCode: plan, periodStart, periodEnd, awaitingPayment: true });
+  if (!r.ok) throw new Error(`renewal grant from the draft invoice failed: ${r.error.code}`);
+}
+
+/** Stripe's statuses of a subscription it gave up on (after a renewal's failed retries). */
+const GIVEN_UP = new Set(['canceled', 'unpaid']);
+
+/**
+ * The subscription is cancelled or unpaid (customer.subscription.updated / .deleted): every PLAN
+ * grant of it still awaiting payment loses what is left of it (one EXPIRY entry each, keyed by the
+ * grant), with an audit entry and a warning naming the user, subscription, unpaid invoice and the
+ * seconds used unpaid. A grant whose invoice turns out paid at Stripe is confirmed instead.
+ */
+export async function expireUnpaidRenewals(deps: ProcessDeps, sub: Stripe.Subscription): Promise<void> {
+  if (!GIVEN_UP.has(sub.status)) return;
+  const grants = await deps.em.getConnection().execute<{ id: string; user_id: string; idempotency_key: string }[]>(
+    `select id, user_id, idempotency_key from credit_grants
+      where source = 'PLAN' and awaiting_payment and expired_at is null and idempotency_key like ?`,
+    [`~plan:${sub.id.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`]);
+  if (grants.length === 0) return;
+  const invoices = await deps.stripe.invoices.list({ subscription: sub.id, limit: 100 });
+  for (const g of grants) {
+    const periodStartMs = Number(g.idempotency_key.slice(g.idempotency_key.lastIndexOf(':') + 1));
+    const invoice = invoices.data.find((i) => i.billing_reason === 'subscription_cycle'
+      && i.lines.data.some((l) => planOfPrice(deps, priceOf(l)) !== null && l.period.start * 1000 === periodStartMs));
+    if (invoice?.status === 'paid') {
+      // paid after all (its invoice.paid is on its way): confirmed, nothing expires
+      await deps.em.getConnection().execute(`update credit_grants set awaiting_payment = false where id = ? and awaiting_payment`, [g.id]);
+      continue;
+    }
+    // still a draft (an immediate cancellation within the renewal's first hour): Stripe has not
+    // tried to collect it, so it has not given up on it — the period's close settles the grant
+    if (invoice?.status === 'draft') continue;
+    const invoiceId = invoice?.id ?? null;
+    const answer = await withTransaction(deps.em, async (tx) => {
+      const [row] = await tx.query<{ r: Record<string, any> }>( // eslint-disable-line @typescript-eslint/no-explicit-any
+        'select vp_expire_unpaid_renewal($1, $2, $3, $4) as r', [g.id, sub.id, invoiceId, deps.clock.now()]);
+      const r = row!.r;
+      if (r.confirmed) return { r, audited: false };
+      const audited = await writeAudit(tx, {
+        actor: SYSTEM_ACTOR, action: 'RENEWAL_UNPAID_EXPIRED', targetUserId: g.user_id, subjectId: sub.id,
+        dedupeKey: `unpaid-renewal:${g.id}`,
+        before: { balanceSeconds: Number(r.balance.balanceSeconds) + Number(r.expiredSeconds) },
+        after: {
+          balanceSeconds: Number(r.balance.balanceSeconds), grantId: g.id, invoice: invoiceId, subscriptionStatus: sub.status,
+          expiredSeconds: Number(r.expiredSeconds), usedSecondsUnpaid: Number(r.usedSeconds),
+        },
+      });
+      return { r, audited };
+    });
+    answered(deps, answer.r);
+    if (answer.audited) {
+      deps.logger.warn({
+        userId: g.user_id, subscription: sub.id, subscriptionStatus: sub.status, invoice: invoiceId,
+        usedSecondsUnpaid: Number(answer.r.usedSeconds), expiredSeconds: Number(answer.r.expiredSeconds),
+      }, 'Stripe gave up on an unpaid renewal: its remaining seconds expired; the seconds used stay on the unpaid invoice (collect or write off)');
+    }
+  }
+}
