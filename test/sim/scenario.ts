@@ -33,7 +33,7 @@ export interface Renewal {
 }
 
 export type Intent =
-  | { kind: 'checkout'; plan: PlanCode; ref: number }
+  | { kind: 'checkout'; plan: PlanCode; ref: number; secondTab: PlanCode | null }
   | { kind: 'boundary'; checkout: number; n: number; renewal: Renewal }
   | { kind: 'usage'; seconds: number }
   | { kind: 'hold'; seconds: number; ttlSeconds: number; then: 'commit' | 'release' | 'expire' | 'extend-commit'; usedSeconds: number; extendSeconds: number }
@@ -97,7 +97,10 @@ export function customerIntents(seed: number, customer: number, months: number):
   const out: TimedIntent[] = [];
   const hourIn = (from: number, to: number) => from + Math.floor(r() * Math.max(1, (to - from) / HOUR_MS)) * HOUR_MS;
   const checkout = (at: number, ref: number) => {
-    out.push({ at, intent: { kind: 'checkout', plan: PLANS[Math.floor(r() * PLANS.length)]!, ref } });
+    const plan = PLANS[Math.floor(r() * PLANS.length)]!;
+    // sometimes a second checkout in another tab, opened before the first completed
+    const secondTab = r() < 0.08 ? PLANS[Math.floor(r() * PLANS.length)]! : null;
+    out.push({ at, intent: { kind: 'checkout', plan, ref, secondTab } });
     for (let n = 1; at + n * MONTH_MS < horizon; n++) out.push({ at: at + n * MONTH_MS, intent: { kind: 'boundary', checkout: ref, n, renewal: renewal(r) } });
   };
   checkout(hourIn(0, 72 * HOUR_MS), 0);

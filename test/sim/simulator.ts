@@ -195,12 +195,29 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         const s = await startCheckout(c, i.plan);
         compareOutcome(c, `createCheckoutSession(${i.plan})`, true, s);
         if (!s.sessionId) return;
+        // two tabs: a second session opened before either completed (nothing live yet, so not refused)
+        const tab = i.secondTab ? await startCheckout(c, i.secondTab) : null;
+        if (tab) compareOutcome(c, `createCheckoutSession(${i.secondTab}) in a second tab`, true, tab);
         const sub = await completeSubscriptionCheckout(c, s.sessionId);
         c.subs.set(i.ref, sub);
         c.subId = sub;
         c.cancelAtPeriodEnd = false;
         const t = world.now();
         c.model.subscriptionStarted(i.plan, t, t + 30 * DAY_MS, t);
+        if (tab?.sessionId) {
+          // Stripe completes the second tab too: the newer subscription is cancelled at once, its
+          // payment refunded, nothing granted for it (the model changes nothing)
+          const second = await completeSubscriptionCheckout(c, tab.sessionId);
+          await world.fake.settled();
+          const paid = [...world.fake.invoices.values()].filter((inv) => inv.parent?.subscription_details?.subscription === second && inv.status === 'paid');
+          const charged = paid.reduce((a, inv) => a + Number(inv.amount_paid ?? 0), 0);
+          const intents = new Set(paid.flatMap((inv) => (inv.payments?.data ?? []).map((p: Obj) => p.payment?.payment_intent)));
+          const refunded = [...world.fake.refunds.values()].filter((r) => intents.has(r.payment_intent)).reduce((a, r) => a + Number(r.amount), 0);
+          if (trace) log(`  c${c.n} second tab: subscription ${second} charged ${charged} c, refunded ${refunded} c, ${world.fake.subscriptions.get(second)?.status}`);
+          if (charged === 0 || refunded !== charged) mismatch(c, 'second subscription charged, then refunded in full (cents)', charged || 'a charge', refunded);
+          const status = world.fake.subscriptions.get(second)?.status;
+          if (status !== 'canceled') mismatch(c, 'second subscription cancelled at Stripe', 'canceled', status);
+        }
       },
       secondCheckout: async (c, i) => {
         if (c.model.status !== 'ACTIVE' && c.model.status !== 'PAST_DUE') return;
