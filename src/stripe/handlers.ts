@@ -11,6 +11,7 @@ import { setMembership, type MembershipView } from '../domain/memberships/set-me
 import type { MembershipStatus, PlanCode } from '../db/entities/types';
 import { PermanentWebhookError, type ProcessDeps } from './inbox';
 import { failpoint } from '../shared/failpoints';
+import { endPeriodOfDeletedSubscription } from './subscription-ended';
 
 export type Handler = (deps: ProcessDeps, event: Stripe.Event) => Promise<void>;
 
@@ -203,6 +204,7 @@ export const HANDLERS: Record<string, Handler> = {
   },
   'customer.subscription.deleted': async (deps, event) => {
     await mirrorSubscription(deps, event, event.data.object as Stripe.Subscription);
+    await endPeriodOfDeletedSubscription(deps, event.data.object as Stripe.Subscription);
   },
   'invoice.paid': async (deps, event) => {
     await applyPaidInvoice(deps, event.data.object as Stripe.Invoice);

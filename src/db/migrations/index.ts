@@ -16,6 +16,8 @@ import { Migration20261124000100_erasure_collection } from './Migration202611240
 import { Migration20261124000110_renewal_grant_awaiting_payment } from './Migration20261124000110_renewal_grant_awaiting_payment';
 import { Migration20261124000120_refund_lineage } from './Migration20261124000120_refund_lineage';
 import { Migration20261124000140_api_key_creator } from './Migration20261124000140_api_key_creator';
+import { Migration20261124000150_end_canceled_period } from './Migration20261124000150_end_canceled_period';
+import { Migration20261124000151_audit_actor_stripe } from './Migration20261124000151_audit_actor_stripe';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -37,4 +39,6 @@ export const migrationsList = [
   { name: 'Migration20261124000110_renewal_grant_awaiting_payment', class: Migration20261124000110_renewal_grant_awaiting_payment },
   { name: 'Migration20261124000120_refund_lineage', class: Migration20261124000120_refund_lineage },
   { name: 'Migration20261124000140_api_key_creator', class: Migration20261124000140_api_key_creator },
+  { name: 'Migration20261124000150_end_canceled_period', class: Migration20261124000150_end_canceled_period },
+  { name: 'Migration20261124000151_audit_actor_stripe', class: Migration20261124000151_audit_actor_stripe },
 ];

@@ -1,12 +1,18 @@
 // Cancels the membership's subscription, at the period end by default (billing rules §5): the
 // remaining PLAN seconds expire then, and the final period's overage is billed on its own invoice.
+// Cancelled now, the period ends at once: its PLAN seconds expire and its overage is billed on a
+// final invoice before this answers (and again, changing nothing, when Stripe's
+// customer.subscription.deleted arrives — endCanceledMembership).
 import { ErrorCode, fail, type Result } from '../../shared/errors';
 import type { Em } from '../ledger/ledger-call';
 import type { Payments } from '../ports';
 import type { PlanCode } from '../../db/entities/types';
+import type { Clock } from '../../shared/clock';
+import type { LedgerEvents } from '../ports';
+import { endCanceledMembership } from '../billing/end-canceled-membership';
 
 export async function cancelMembership(
-  deps: { em: Em; payments: Payments | null },
+  deps: { em: Em; payments: Payments | null; clock: Clock; events?: LedgerEvents },
   input: { userId: string; atPeriodEnd: boolean },
 ): Promise<Result<{ cancelAtPeriodEnd: boolean }>> {
   if (!deps.payments) return fail(ErrorCode.STRIPE_NOT_CONFIGURED);
@@ -22,5 +28,8 @@ export async function cancelMembership(
   await deps.em.getConnection().execute(
     `update memberships set cancel_at_period_end = ?, scheduled_plan_code = null, scheduled_change_at = null, status = case when ? then 'CANCELED' else status end, updated_at = now() where user_id = ?`,
     [r.cancelAtPeriodEnd, r.status === 'canceled', input.userId]);
+  if (r.status === 'canceled') {
+    await endCanceledMembership({ em: deps.em, clock: deps.clock, events: deps.events, payments: deps.payments }, { userId: input.userId, subscriptionId: m.stripe_subscription_id });
+  }
   return { ok: true, value: { cancelAtPeriodEnd: r.cancelAtPeriodEnd } };
 }

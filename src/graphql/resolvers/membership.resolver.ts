@@ -51,7 +51,7 @@ export class MembershipMutationResolver {
   @Mutation(() => CancelMembershipPayload, { description: 'USER: cancel, at the period end by default; remaining PLAN seconds expire then.' })
   async cancelMembership(@Arg('input', () => CancelMembershipInput) input: CancelMembershipInput, @Ctx() ctx: GraphQLContext): Promise<CancelMembershipPayload> {
     const p = authorize(ctx, 'cancelMembership');
-    const r = await cancelMembership({ em: ctx.em, payments: ctx.payments }, { userId: p.userId, atPeriodEnd: input.atPeriodEnd });
+    const r = await cancelMembership({ em: ctx.em, payments: ctx.payments, clock: ctx.clock, events: ctx.events }, { userId: p.userId, atPeriodEnd: input.atPeriodEnd });
     if (!r.ok) return payload(r, () => ({}));
     ctx.loaders.membership.clear(p.userId);
     return { membership: await ctx.loaders.membership.load(p.userId), userErrors: [] };
