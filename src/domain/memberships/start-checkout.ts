@@ -5,6 +5,8 @@ import { PLAN_CODES, type PlanCode } from '../../db/entities/types';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
 import type { Em } from '../ledger/ledger-call';
 import type { Payments } from '../ports';
+import { withTransaction } from '../../db/transaction';
+import { writeAudit, type Actor } from '../audit/audit';
 
 export interface StartCheckoutInput {
   userId: string;
@@ -23,7 +25,7 @@ export function httpUrl(v: string): boolean {
 }
 
 export async function startCheckout(
-  deps: { em: Em; payments: Payments | null },
+  deps: { em: Em; payments: Payments | null; actor?: Actor },
   input: StartCheckoutInput,
 ): Promise<Result<{ sessionId: string; url: string }>> {
   if (!deps.payments) return fail(ErrorCode.STRIPE_NOT_CONFIGURED);
@@ -39,5 +41,10 @@ export async function startCheckout(
   if (live) return fail(ErrorCode.ALREADY_SUBSCRIBED, 'plan');
   const customerId = await deps.payments.ensureCustomer(user);
   const session = await deps.payments.createSubscriptionCheckout({ ...input, customerId });
+  // a change of membership begins (billing rules §10): one entry per checkout session
+  await withTransaction(deps.em, (tx) => writeAudit(tx, {
+    actor: deps.actor ?? { id: input.userId, role: 'USER' }, action: 'CHECKOUT_STARTED', targetUserId: input.userId, subjectId: session.id,
+    after: { kind: 'SUBSCRIPTION', sessionId: session.id, customerId, planCode: input.planCode }, dedupeKey: `checkout:${session.id}`,
+  }));
   return { ok: true, value: { sessionId: session.id, url: session.url } };
 }

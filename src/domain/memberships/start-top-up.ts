@@ -4,11 +4,13 @@ import { limits } from '../../config/limits';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
 import type { Em } from '../ledger/ledger-call';
 import type { Payments } from '../ports';
+import { withTransaction } from '../../db/transaction';
+import { writeAudit, type Actor } from '../audit/audit';
 
 export const TOP_UP_MINUTES_MAX = 10_000;
 
 export async function startTopUp(
-  deps: { em: Em; payments: Payments | null },
+  deps: { em: Em; payments: Payments | null; actor?: Actor },
   input: { userId: string; minutes: number; successUrl: string; cancelUrl: string },
 ): Promise<Result<{ sessionId: string; url: string; amountCents: number }>> {
   if (!deps.payments) return fail(ErrorCode.STRIPE_NOT_CONFIGURED);
@@ -34,5 +36,10 @@ export async function startTopUp(
   const session = await deps.payments.createTopUpCheckout({
     userId: input.userId, customerId, seconds, amountCents: input.minutes * rate, successUrl: input.successUrl, cancelUrl: input.cancelUrl,
   });
+  await withTransaction(deps.em, (tx) => writeAudit(tx, {
+    actor: deps.actor ?? { id: input.userId, role: 'USER' }, action: 'CHECKOUT_STARTED', targetUserId: input.userId, subjectId: session.id,
+    after: { kind: 'TOP_UP', sessionId: session.id, customerId, minutes: input.minutes, seconds, amountCents: input.minutes * rate },
+    dedupeKey: `checkout:${session.id}`,
+  }));
   return { ok: true, value: { sessionId: session.id, url: session.url, amountCents: input.minutes * rate } };
 }
