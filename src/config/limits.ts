@@ -6,6 +6,13 @@ export const limits = {
   idempotencyKeyLengthMax: 128,
   /** Largest single usage, hold or grant: 31 days of continuous talk. */
   secondsPerOperationMax: 31 * 24 * 3600,
+  /**
+   * Largest balance of an account (billing rules §4), enforced by the ledger SQL
+   * (vp_balance_seconds_max, migration 0170): a grant, refund or adjustment past it fails with
+   * BALANCE_LIMIT_EXCEEDED and writes nothing; a rollover is capped by it. Sums of seconds
+   * (period totals, analytics) may pass it and are SafeInt in the API.
+   */
+  balanceSecondsMax: 2 ** 31 - 1,
   /** Hold TTL bounds (billing rules §4). */
   holdTtlSecondsMin: 1,
   holdTtlSecondsMax: 3600,
@@ -92,6 +99,7 @@ function assertLimits(): void {
     l.holdTtlSecondsMin >= 1 &&
     l.holdTtlSecondsMin <= l.holdTtlSecondsMax &&
     l.secondsPerOperationMax < 2 ** 31 &&
+    l.secondsPerOperationMax <= l.balanceSecondsMax && l.balanceSecondsMax <= 2 ** 31 - 1 &&
     l.secondsPerOperationMax * l.holdsPerUserMax < Number.MAX_SAFE_INTEGER &&
     l.idempotencyKeyLengthMax >= 16 &&
     l.usageIncrementSecondsMax <= l.holdTtlSecondsMax &&

@@ -10,7 +10,7 @@ import { badInput, forbidden, unauthenticated } from './errors';
 export type Operation =
   | 'me' | 'user' | 'balance' | 'transactions' | 'reservation' | 'apiKeys'
   | 'createUser' | 'recordUsage' | 'reserveCredits' | 'extendReservation' | 'commitReservation' | 'releaseReservation'
-  | 'grantCredits' | 'refundUsage' | 'createApiKey' | 'revokeApiKey' | 'balanceChanged' | 'usageAlert'
+  | 'grantCredits' | 'refundUsage' | 'adjustCredits' | 'createApiKey' | 'revokeApiKey' | 'balanceChanged' | 'usageAlert'
   | 'createCheckoutSession' | 'createTopUpCheckoutSession' | 'setOverageLimit'
   | 'webhookEvents' | 'retryWebhookEvent' | 'failedJobs' | 'cancelMembership' | 'changePlan' | 'createBillingPortalSession'
   | 'usage' | 'usageForecast' | 'roi' | 'revenueMetrics' | 'tierUsage' | 'customerEconomics' | 'unitEconomics'
@@ -33,6 +33,7 @@ export const POLICY: Record<Operation, Role[]> = {
   releaseReservation: ['SERVICE', 'ADMIN'],
   grantCredits: ['ADMIN'],
   refundUsage: ['ADMIN'],
+  adjustCredits: ['ADMIN'],
   createApiKey: ['USER', 'ADMIN'],
   revokeApiKey: ['USER', 'ADMIN'],
   // a user watches their own stream; ADMIN any (billing rules §9)

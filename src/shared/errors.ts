@@ -40,6 +40,7 @@ export const ErrorCode = {
   // funds
   INSUFFICIENT_CREDITS: 'INSUFFICIENT_CREDITS',
   OVERAGE_LIMIT_REACHED: 'OVERAGE_LIMIT_REACHED',
+  BALANCE_LIMIT_EXCEEDED: 'BALANCE_LIMIT_EXCEEDED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -79,6 +80,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   ALREADY_SUBSCRIBED: 'The user has a live membership (incomplete, trialing, active or past due): change its plan with changePlan instead.',
   INSUFFICIENT_CREDITS: 'Not enough credits for this operation.',
   OVERAGE_LIMIT_REACHED: 'This would pass the overage limit of the current period.',
+  BALANCE_LIMIT_EXCEEDED: 'This would take the balance past the largest balance an account may hold (2,147,483,647 seconds).',
 };
 
 export interface UserError {

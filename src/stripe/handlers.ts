@@ -11,6 +11,7 @@ import { setMembership, type MembershipView } from '../domain/memberships/set-me
 import type { MembershipStatus, PlanCode } from '../db/entities/types';
 import { PermanentWebhookError, type ProcessDeps } from './inbox';
 import { failpoint } from '../shared/failpoints';
+import { ErrorCode, type UserError } from '../shared/errors';
 import { endPeriodOfDeletedSubscription } from './subscription-ended';
 import { recordCheckoutCompleted } from './checkout-completed';
 import { STRIPE_ACTOR } from '../domain/audit/audit';
@@ -60,6 +61,20 @@ export async function mirrorSubscriptionAt(deps: ProcessDeps, asOf: Date, sub: S
   return r.value;
 }
 
+/**
+ * A paid grant the ledger refused. BALANCE_LIMIT_EXCEEDED cannot be fixed by retrying (the customer
+ * paid for more than the largest balance leaves room for): the event fails at once, with an error
+ * line for an operator, who refunds the payment or makes room and retries the event. Anything else
+ * is thrown for the usual retries.
+ */
+function paidGrantRefused(deps: ProcessDeps, what: string, object: string, userId: string, error: UserError): Error {
+  const message = `${what} failed: ${error.code}`;
+  if (error.code !== ErrorCode.BALANCE_LIMIT_EXCEEDED) return new Error(message);
+  deps.logger.error({ userId, stripeObject: object, code: error.code, ...error.details },
+    `${what} refused: it would pass the largest balance; nothing granted, the event is failed without retries (refund the payment or adjust the balance, then retry the event)`);
+  return new PermanentWebhookError(`${message} (${object}: would pass the largest balance; an operator must refund or make room)`);
+}
+
 /** A paid top-up checkout grants its PURCHASE seconds, once per session (the ledger key says so). */
 async function grantTopUp(deps: ProcessDeps, session: Stripe.Checkout.Session): Promise<void> {
   if (session.mode !== 'payment' || session.metadata?.kind !== 'topUp' || session.payment_status !== 'paid') return;
@@ -68,7 +83,7 @@ async function grantTopUp(deps: ProcessDeps, session: Stripe.Checkout.Session): 
   const r = await grantPurchase({ em: deps.em, clock: deps.clock, events: deps.events, purchaseExpiryDays: deps.purchaseExpiryDays }, {
     userId, seconds, checkoutSessionId: session.id, amountCents: Number(session.metadata.amountCents ?? session.amount_total ?? 0),
   });
-  if (!r.ok) throw new Error(`top-up grant failed: ${r.error.code}`);
+  if (!r.ok) throw paidGrantRefused(deps, 'top-up grant', session.id, userId, r.error);
 }
 
 const subscriptionOf = (invoice: Stripe.Invoice): string | null => {
@@ -107,7 +122,7 @@ export async function applyPaidInvoice(deps: ProcessDeps, invoice: Stripe.Invoic
     userId, subscriptionId, planCode: plan,
     periodStart: new Date(line.period.start * 1000), periodEnd: new Date(line.period.end * 1000),
   });
-  if (!r.ok) throw new Error(`plan grant failed: ${r.error.code}`);
+  if (!r.ok) throw paidGrantRefused(deps, 'plan grant', invoice.id!, userId, r.error);
   // a renewal granted when its period opened is confirmed now (and a grant made here never awaits)
   await markPlanGrant(deps, subscriptionId, new Date(line.period.start * 1000), false);
   return true;
@@ -115,6 +130,12 @@ export async function applyPaidInvoice(deps: ProcessDeps, invoice: Stripe.Invoic
 
 /** The ledger's PLAN key of a (subscription, period start): the grant's business identity. */
 const planKey = (subscriptionId: string, periodStart: Date) => `~plan:${subscriptionId}:${periodStart.getTime()}`;
+
+async function planGrantExists(deps: ProcessDeps, subscriptionId: string, periodStart: Date): Promise<boolean> {
+  const rows = await deps.em.getConnection().execute<unknown[]>(
+    `select 1 from credit_grants where source = 'PLAN' and idempotency_key = ? limit 1`, [planKey(subscriptionId, periodStart)]);
+  return rows.length > 0;
+}
 
 /**
  * Marks a period's PLAN grant awaiting payment (true, only if not yet confirmed) or confirmed
@@ -144,10 +165,13 @@ async function grantOpenedRenewal(deps: ProcessDeps, view: MembershipView, sub: 
   if (periodEnd.getTime() <= (deps.clock.now() ?? new Date()).getTime()) return; // a late event of a period long gone
   const plan = planOfPrice(deps, item.price.id);
   if (!plan) return;
+  // the period was granted when it opened; a plan change inside it moves the price, and its own
+  // proration invoice grants the difference (an upgrade) — the opening grant stays as it was
+  if (await planGrantExists(deps, sub.id, periodStart)) return;
   const r = await grantPlanCredits({ em: deps.em, clock: deps.clock, events: deps.events }, {
     userId: view.userId, subscriptionId: sub.id, planCode: plan, periodStart, periodEnd,
   });
-  if (!r.ok) throw new Error(`renewal grant failed: ${r.error.code}`);
+  if (!r.ok) throw paidGrantRefused(deps, 'renewal grant', sub.id, view.userId, r.error);
   await markPlanGrant(deps, sub.id, periodStart, true);
 }
 
@@ -178,7 +202,7 @@ async function applyUpgradeInvoice(deps: ProcessDeps, invoice: Stripe.Invoice): 
     // arrived: nothing to grant (the ledger function decides, from the plans' data)
     if (r.error.code === 'INVALID_ARGUMENT' || r.error.code === 'INVALID_PERIOD') return false;
     // the membership's period is opened by the subscription's own event: retry
-    throw new Error(`upgrade grant failed: ${r.error.code}`);
+    throw paidGrantRefused(deps, 'upgrade grant', invoice.id!, userId, r.error);
   }
   return true;
 }

@@ -90,6 +90,28 @@ describe('upgrade', () => {
   }, 30_000);
 });
 
+describe('upgrade in a renewed period', () => {
+  it('grants only the prorated difference, and every webhook of the renewal and the upgrade is processed', async () => {
+    const { who, subscriptionId } = await signUp('STARTER');
+    await fake.renew(subscriptionId);
+    await until('the renewal grant', async () => (await planGrants(who)).length === 2);
+    const res = await api.gql(CHANGE, { i: { plan: 'BUSINESS', idempotencyKey: 'renewed-up' } }, who.auth);
+    expect(res.body.data!.changePlan).toMatchObject({ kind: 'UPGRADE', userErrors: [] });
+    await until('the upgrade grant', async () => (await planGrants(who)).length === 3);
+    await fake.settled();
+    const open = await until('every webhook processed', async () => {
+      const rows = await api.db.em().getConnection().execute<{ n: string }[]>(
+        `select count(*) as n from webhook_events where status not in ('PROCESSED', 'IGNORED') and position(? in payload::text) > 0`, [subscriptionId]);
+      return Number(rows[0]!.n) === 0 ? rows : undefined;
+    });
+    expect(open).toBeDefined();
+    const grants = (await planGrants(who)).map((g) => Number(g.granted_seconds));
+    expect(grants.slice(0, 2)).toEqual([12_000, 12_000]);
+    expect(grants[2]).toBeGreaterThan(0); // the prorated share of the 600 minutes' difference
+    expect(grants[2]).toBeLessThanOrEqual(36_000);
+  }, 30_000);
+});
+
 describe('downgrade', () => {
   it('releases a scheduled downgrade when the membership is set to cancel at the period end', async () => {
     const { who, subscriptionId } = await signUp('BUSINESS');
@@ -175,8 +197,8 @@ describe('billing portal', () => {
     const res = await api.gql(PORTAL, { i: { returnUrl: 'https://app.example.com/billing' } }, who.auth);
     expect(res.body.data!.createBillingPortalSession.userErrors).toEqual([]);
     expect(res.body.data!.createBillingPortalSession.url).toMatch(/^https:\/\/billing\.fake\.stripe\/p\/session\/bps_/);
-    // the reconciliation (every second here) may ask Stripe something in between: the portal request, wherever it is
-    expect(fake.requests.filter((r) => r.path === '/v1/billing_portal/sessions').at(-1)).toMatchObject({ body: { customer: customerId, return_url: 'https://app.example.com/billing' } });
+    // reconciliation (every second here) reads subscriptions meanwhile: the portal's own request
+    expect(fake.requests.filter((r) => r.path === '/v1/billing_portal/sessions').at(-1)).toMatchObject({ path: '/v1/billing_portal/sessions', body: { customer: customerId, return_url: 'https://app.example.com/billing' } });
     const bad = await api.gql(PORTAL, { i: { returnUrl: 'ftp://x' } }, who.auth);
     expect(bad.body.data!.createBillingPortalSession.userErrors).toEqual([{ code: 'INVALID_ARGUMENT', field: 'returnUrl' }]);
     const service = await api.account('SERVICE');

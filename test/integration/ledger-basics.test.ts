@@ -12,6 +12,7 @@ import { closeCanceledPeriod, closeCanceledPeriods, closePeriod, closeDuePeriods
 import { expireDue } from '../../src/domain/ledger/expire-due';
 import { getBalance, loadPeriodUsage } from '../../src/domain/ledger/get-balance';
 import { verifyLedger } from '../../src/domain/ledger/verify-ledger';
+import { setMembership } from '../../src/domain/memberships/set-membership';
 import { ManualClock } from '../../src/shared/clock';
 import { createTestDb, type TestDb } from '../support/test-db';
 import { activeMembership, deps, newUser, newUserWithBonus, unwrap } from '../support/ledger-fixtures';
@@ -127,6 +128,22 @@ describe('the ledger core', () => {
     expect(b).toMatchObject({ balanceSeconds: 0, reservedSeconds: 0 });
     const period = (await loadPeriodUsage(em, [userId])).get(userId);
     expect(period).toMatchObject({ usedSeconds: 300, overageSeconds: 240, overageCents: 30, includedSeconds: 12_000 });
+    await expectVerified(userId);
+  });
+
+  it('allows no overage during a trial: usage past the trial seconds is refused, a commit past them is uncovered', async () => {
+    const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
+    const em = db.em();
+    const userId = await newUserWithBonus(em, clock, 60);
+    unwrap(await setMembership({ em }, {
+      userId, planCode: 'STARTER', status: 'TRIALING', currentPeriodStart: T0, currentPeriodEnd: T1, stripeSubscriptionId: `sub_${userId.slice(0, 8)}`,
+    }));
+    const over = await recordUsage(deps(em, clock), { userId, seconds: 61, idempotencyKey: 'trial-over' });
+    expect(over).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_CREDITS' } });
+    expect(await reserveCredits(deps(em, clock), { userId, seconds: 61, idempotencyKey: 'trial-hold' })).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_CREDITS' } });
+    const held = unwrap(await reserveCredits(deps(em, clock), { userId, seconds: 60, idempotencyKey: 'trial-hold-60' }));
+    const done = unwrap(await commitReservation(deps(em, clock), { reservationId: held.reservation.id, usedSeconds: 90 }));
+    expect(done).toMatchObject({ creditSeconds: 60, overageSeconds: 0, uncoveredSeconds: 30 });
     await expectVerified(userId);
   });
 

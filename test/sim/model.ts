@@ -256,7 +256,7 @@ export class CustomerModel {
   /**
    * An admin's correction (README, "Billing rules"): positive → a non-expiring ADJUSTMENT grant;
    * negative → a debit in consumption order that cannot take the balance below zero (refused).
-   * Ready for the adjustCredits mutation: its simulator kind is one line in each table.
+   * Holds keep their seconds: a debit takes only what is available.
    */
   adjust(seconds: number, t: number): { ok: boolean } {
     if (seconds === 0) return { ok: false };
@@ -264,7 +264,8 @@ export class CustomerModel {
       this.addGrant({ source: 'ADJUSTMENT', granted: seconds, remaining: seconds, expiresAt: null, createdAt: t });
       return { ok: true };
     }
-    if (-seconds > this.balance()) return { ok: false };
+    // never below zero, and never taking seconds that active holds keep
+    if (-seconds > this.balance() - this.held()) return { ok: false };
     this.consume(-seconds, t);
     return { ok: true };
   }

@@ -42,6 +42,7 @@ export type Intent =
   | { kind: 'refund'; back: number; fraction: number }
   | { kind: 'erase' }
   | { kind: 'bonus'; seconds: number; expiresInDays: number | null }
+  | { kind: 'adjust'; seconds: number }
   | { kind: 'overageLimit'; cents: number }
   | { kind: 'cancelAtPeriodEnd' }
   | { kind: 'cancelNow' }
@@ -67,6 +68,8 @@ export const MONTHLY_KINDS: { kind: Intent['kind']; chance: number; make: (r: ()
   { kind: 'refund', chance: 0.1, make: (r) => ({ kind: 'refund', back: r(), fraction: r() }) },
   { kind: 'erase', chance: 0.01, make: () => ({ kind: 'erase' }) },
   { kind: 'bonus', chance: 0.12, make: (r) => ({ kind: 'bonus', seconds: 600 + Math.floor(r() * 5400), expiresInDays: r() < 0.5 ? null : 5 + Math.floor(r() * 40) }) },
+  // an operator's correction, either way (a negative one past what is available is refused)
+  { kind: 'adjust', chance: 0.08, make: (r) => ({ kind: 'adjust', seconds: (r() < 0.5 ? -1 : 1) * (60 + Math.floor(r() * 7200)) }) },
   { kind: 'overageLimit', chance: 0.15, make: (r) => ({ kind: 'overageLimit', cents: [0, 300, 1000, 2500, 4900, 20000][Math.floor(r() * 6)]! }) },
   { kind: 'cancelAtPeriodEnd', chance: 0.05, make: () => ({ kind: 'cancelAtPeriodEnd' }) },
   { kind: 'cancelNow', chance: 0.03, make: () => ({ kind: 'cancelNow' }) },

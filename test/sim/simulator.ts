@@ -80,6 +80,7 @@ const Q = {
   commit: 'mutation($i: CommitReservationInput!) { commitReservation(input: $i) { overageSeconds userErrors { code } } }',
   release: 'mutation($i: ReleaseReservationInput!) { releaseReservation(input: $i) { userErrors { code } } }',
   grant: 'mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }',
+  adjust: 'mutation($i: AdjustCreditsInput!) { adjustCredits(input: $i) { userErrors { code } } }',
   limit: 'mutation($i: SetOverageLimitInput!) { setOverageLimit(input: $i) { userErrors { code } } }',
   cancel: 'mutation($i: CancelMembershipInput!) { cancelMembership(input: $i) { userErrors { code } } }',
   balance: 'query($u: ID) { balance(userId: $u) { balanceSeconds } }',
@@ -302,6 +303,11 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         const r = payloadOf(await world.gql(Q.grant, { i: { userId: c.userId, seconds: i.seconds, source: 'BONUS', idempotencyKey: key(c, 'bonus'), expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() } }, world.adminToken), 'grantCredits');
         compareOutcome(c, `grantCredits(BONUS ${i.seconds})`, true, r);
         if (r.ok) c.model.grantBonus(i.seconds, expiresAt, t);
+      },
+      adjust: async (c, i) => {
+        const t = world.now();
+        const r = payloadOf(await world.gql(Q.adjust, { i: { userId: c.userId, seconds: i.seconds, reason: 'simulated correction', idempotencyKey: key(c, 'adjust') } }, world.adminToken), 'adjustCredits');
+        compareOutcome(c, `adjustCredits(${i.seconds})`, c.model.adjust(i.seconds, t).ok, r);
       },
       overageLimit: async (c, i) => {
         if (c.model.status !== 'ACTIVE' && c.model.status !== 'PAST_DUE') return;

@@ -131,6 +131,12 @@ export async function startWorld(startMs: number, opts: { logLevel?: string } = 
           const n = await count(sql, sql.includes('$1') ? [at] : []);
           if (n > 0) pending.push(`${n} ${what}`);
         }
+        if (pending.length && Date.now() > until) {
+          // name the stuck webhooks, so a run says which event and why
+          const stuck = await pg.query<{ id: string; type: string; status: string; attempts: number; last_error: string | null }>(
+            `select id, type, status, attempts, last_error from webhook_events where status not in ('PROCESSED', 'IGNORED') order by received_at limit 3`);
+          for (const e of stuck.rows) pending.push(`${e.type} ${e.id} ${e.status} after ${e.attempts} attempts: ${e.last_error ?? '-'}`);
+        }
         if (!pending.length || Date.now() > until) return pending;
         await sleep(20);
       }

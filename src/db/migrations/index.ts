@@ -18,6 +18,8 @@ import { Migration20261124000120_refund_lineage } from './Migration2026112400012
 import { Migration20261124000140_api_key_creator } from './Migration20261124000140_api_key_creator';
 import { Migration20261124000150_end_canceled_period } from './Migration20261124000150_end_canceled_period';
 import { Migration20261124000151_audit_actor_stripe } from './Migration20261124000151_audit_actor_stripe';
+import { Migration20261124000170_balance_limit } from './Migration20261124000170_balance_limit';
+import { Migration20261124000200_no_overage_in_trial } from './Migration20261124000200_no_overage_in_trial';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -41,4 +43,6 @@ export const migrationsList = [
   { name: 'Migration20261124000140_api_key_creator', class: Migration20261124000140_api_key_creator },
   { name: 'Migration20261124000150_end_canceled_period', class: Migration20261124000150_end_canceled_period },
   { name: 'Migration20261124000151_audit_actor_stripe', class: Migration20261124000151_audit_actor_stripe },
+  { name: 'Migration20261124000170_balance_limit', class: Migration20261124000170_balance_limit },
+  { name: 'Migration20261124000200_no_overage_in_trial', class: Migration20261124000200_no_overage_in_trial },
 ];

@@ -84,7 +84,7 @@ export interface ForecastInput {
     end: Date;
     usedSeconds: number;
     overageSeconds: number;
-    /** Overage possible (ACTIVE/TRIALING in an open period) and how much the cap allows in all. */
+    /** Overage possible (ACTIVE in an open period; never during a trial) and how much the cap allows in all. */
     overageEligible: boolean;
     overageMaxSeconds: number;
     rateCentsPerMinute: number;

@@ -68,7 +68,7 @@ export async function usageForecast(deps: AnalyticsDeps, input: { userId: string
   const inPeriod = Boolean(start && end && start <= now && now < end);
   const rateCents = Number(ctx.period_rate ?? ctx.overage_cents_per_minute ?? 0);
   const limitCents = ctx.status === null ? 0 : Number(ctx.overage_limit_cents ?? ctx.price_cents);
-  const eligible = inPeriod && (ctx.status === 'ACTIVE' || ctx.status === 'TRIALING') && (ctx.period_status ?? 'OPEN') === 'OPEN';
+  const eligible = inPeriod && ctx.status === 'ACTIVE' && (ctx.period_status ?? 'OPEN') === 'OPEN';
   const used = Number(ctx.used_seconds ?? 0);
   const overage = Number(ctx.overage_seconds ?? 0);
   const available = balance.value.availableSeconds;

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLSafeInt } from 'graphql-scalars';
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { getBalance } from '../../domain/ledger/get-balance';
 import { authorize, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
@@ -16,22 +17,22 @@ export class BalanceResolver {
     return r.value;
   }
 
-  @FieldResolver(() => Int, { description: 'Included seconds of the current period.' })
+  @FieldResolver(() => GraphQLSafeInt, { description: 'Included seconds of the current period.' })
   async periodIncludedSeconds(@Root() b: CreditBalance, @Ctx() ctx: GraphQLContext): Promise<number> {
     return (await ctx.loaders.periodUsage.load(b.userId)).includedSeconds;
   }
 
-  @FieldResolver(() => Int, { description: 'Billed seconds of the current period.' })
+  @FieldResolver(() => GraphQLSafeInt, { description: 'Billed seconds of the current period.' })
   async periodUsedSeconds(@Root() b: CreditBalance, @Ctx() ctx: GraphQLContext): Promise<number> {
     return (await ctx.loaders.periodUsage.load(b.userId)).usedSeconds;
   }
 
-  @FieldResolver(() => Int)
+  @FieldResolver(() => GraphQLSafeInt)
   async periodOverageSeconds(@Root() b: CreditBalance, @Ctx() ctx: GraphQLContext): Promise<number> {
     return (await ctx.loaders.periodUsage.load(b.userId)).overageSeconds;
   }
 
-  @FieldResolver(() => Int, { description: 'Cost of the overage so far, capped by the limit.' })
+  @FieldResolver(() => GraphQLSafeInt, { description: 'Cost of the overage so far, capped by the limit.' })
   async periodOverageCents(@Root() b: CreditBalance, @Ctx() ctx: GraphQLContext): Promise<number> {
     return (await ctx.loaders.periodUsage.load(b.userId)).overageCents;
   }

@@ -1,10 +1,11 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { adjustCredits } from '../../domain/ledger/adjust-credits';
 import { grantCredits } from '../../domain/ledger/grant-credits';
 import { refundUsage } from '../../domain/ledger/refund-usage';
 import { authorize, authorizeObject, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
-import { GrantCreditsInput, RefundUsageInput } from '../types/inputs';
-import { GrantCreditsPayload, RefundUsagePayload } from '../types/payloads';
+import { AdjustCreditsInput, GrantCreditsInput, RefundUsageInput } from '../types/inputs';
+import { AdjustCreditsPayload, GrantCreditsPayload, RefundUsagePayload } from '../types/payloads';
 import { actorOf, ledgerDeps, payload } from './common';
 
 @Resolver()
@@ -23,5 +24,14 @@ export class GrantResolver {
     const p = authorize(ctx, 'refundUsage');
     await authorizeObject(ctx, p, 'transaction', input.transactionId);
     return payload(await refundUsage({ ...ledgerDeps(ctx), actor: actorOf(p) }, input), (v) => ({ transaction: v.transaction, balance: v.balance }));
+  }
+
+  @Mutation(() => AdjustCreditsPayload, {
+    description: 'ADMIN: correct a balance by hand (an ADJUSTMENT entry, audited). Never below 0 (INSUFFICIENT_CREDITS), never past the largest balance (BALANCE_LIMIT_EXCEEDED).',
+  })
+  async adjustCredits(@Arg('input', () => AdjustCreditsInput) input: AdjustCreditsInput, @Ctx() ctx: GraphQLContext): Promise<AdjustCreditsPayload> {
+    const p = authorize(ctx, 'adjustCredits');
+    const r = await adjustCredits({ ...ledgerDeps(ctx), actor: actorOf(p) }, { ...input, userId: targetUser(p, input.userId) });
+    return payload(r, (v) => ({ transaction: v.transaction, balance: v.balance }));
   }
 }

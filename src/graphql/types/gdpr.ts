@@ -1,7 +1,7 @@
 // The API of personal data (billing rules §10) and of the books' checks: consents, export, erasure,
 // the audit log and ledger verification.
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { GraphQLJSON } from 'graphql-scalars';
+import { GraphQLJSON, GraphQLSafeInt } from 'graphql-scalars';
 import { ACTOR_ROLES, AUDIT_ACTIONS, type ActorRole, type AuditAction } from '../../domain/audit/audit';
 import { CONSENT_PURPOSES, type ConsentPurpose } from '../../domain/gdpr/consents';
 import { PageInfo } from './objects';
@@ -150,7 +150,7 @@ export class LedgerProblem {
 export class LedgerVerification {
   @Field(() => ID) userId!: string;
   @Field(() => Boolean) ok!: boolean;
-  @Field(() => Int) balanceSeconds!: number;
+  @Field(() => GraphQLSafeInt) balanceSeconds!: number;
   @Field(() => Int) entriesChecked!: number;
   @Field(() => Int, { nullable: true, description: 'The first sequence number at which something is wrong.' }) firstBadSequence?: number | null;
   @Field(() => [Int], { description: 'The invariants broken at the first bad sequence (all broken ones when no entry is at fault).' })

@@ -68,6 +68,15 @@ export class RefundUsageInput {
 }
 
 @InputType()
+export class AdjustCreditsInput {
+  @Field(() => ID) userId!: string;
+  @Field(() => Int, { description: 'Signed, never 0: positive adds a non-expiring ADJUSTMENT grant, negative removes (never below 0). |seconds| ≤ 2,678,400.' })
+  seconds!: number;
+  @Field(() => String, { description: 'Why, for the ledger entry: required, at most 500 characters.' }) reason!: string;
+  @Field(() => String) idempotencyKey!: string;
+}
+
+@InputType()
 export class CreateApiKeyInput {
   @Field(() => String) name!: string;
   @Field(() => ApiKeyRoleEnum, { nullable: true, description: 'SERVICE keys: ADMIN only, for a SERVICE user.' }) role?: 'USER' | 'SERVICE' | null;

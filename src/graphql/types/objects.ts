@@ -1,6 +1,7 @@
-// Output types of the API. Amounts are Int seconds and Int cents; times are DateTime (UTC).
+// Output types of the API. Amounts are Int seconds and Int cents, SafeInt (2^53 − 1) where a sum can
+// pass 2^31 − 1 (balances, holds, period totals); times are DateTime (UTC).
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { GraphQLJSON } from 'graphql-scalars';
+import { GraphQLJSON, GraphQLSafeInt } from 'graphql-scalars';
 import type {
   CreditTransactionType, GrantSource, MembershipStatus, PlanCode, ReservationStatus, Role,
 } from '../../db/entities/types';
@@ -49,9 +50,9 @@ export class Membership {
 @ObjectType({ description: 'A user balance at one moment; version grows with every change of balance or holds.' })
 export class CreditBalance {
   @Field(() => ID) userId!: string;
-  @Field(() => Int) balanceSeconds!: number;
-  @Field(() => Int) reservedSeconds!: number;
-  @Field(() => Int, { description: 'balance − active holds, never below 0.' }) availableSeconds!: number;
+  @Field(() => GraphQLSafeInt, { description: 'At most the largest balance, 2,147,483,647 s (BALANCE_LIMIT_EXCEEDED past it).' }) balanceSeconds!: number;
+  @Field(() => GraphQLSafeInt, { description: 'Sum of the active holds.' }) reservedSeconds!: number;
+  @Field(() => GraphQLSafeInt, { description: 'balance − active holds, never below 0.' }) availableSeconds!: number;
   @Field(() => Int) version!: number;
   @Field(() => Date) updatedAt!: Date;
 }
@@ -87,8 +88,8 @@ export class CreditTransaction {
   @Field(() => ID) id!: string;
   userId!: string;
   @Field(() => CreditTransactionTypeEnum) type!: CreditTransactionType;
-  @Field(() => Int) amountSeconds!: number;
-  @Field(() => Int) balanceAfterSeconds!: number;
+  @Field(() => GraphQLSafeInt, { description: 'Signed; an EXPIRY entry is the sum of the grants that expired.' }) amountSeconds!: number;
+  @Field(() => GraphQLSafeInt) balanceAfterSeconds!: number;
   @Field(() => Int) sequence!: number;
   @Field(() => String, { nullable: true }) description?: string | null;
   @Field(() => String, { nullable: true }) reference?: string | null;
@@ -145,9 +146,9 @@ export class UsageAlert {
   @Field(() => ID) id!: string;
   @Field(() => ID) userId!: string;
   @Field(() => UsageAlertKindEnum) kind!: UsageAlertKind;
-  @Field(() => Int, { description: 'Billed seconds of the period so far.' }) usedSeconds!: number;
-  @Field(() => Int) includedSeconds!: number;
-  @Field(() => Int) overageSeconds!: number;
-  @Field(() => Int) balanceSeconds!: number;
+  @Field(() => GraphQLSafeInt, { description: 'Billed seconds of the period so far.' }) usedSeconds!: number;
+  @Field(() => GraphQLSafeInt) includedSeconds!: number;
+  @Field(() => GraphQLSafeInt) overageSeconds!: number;
+  @Field(() => GraphQLSafeInt) balanceSeconds!: number;
   @Field(() => Date) createdAt!: Date;
 }

@@ -54,6 +54,12 @@ export class RefundUsagePayload extends MutationPayload {
 }
 
 @ObjectType({ implements: MutationPayload })
+export class AdjustCreditsPayload extends MutationPayload {
+  @Field(() => CreditTransaction, { nullable: true }) transaction?: CreditTransaction | null;
+  @Field(() => CreditBalance, { nullable: true }) balance?: CreditBalance | null;
+}
+
+@ObjectType({ implements: MutationPayload })
 export class CreateApiKeyPayload extends MutationPayload {
   @Field(() => ApiKey, { nullable: true }) apiKey?: ApiKey | null;
   @Field(() => String, { nullable: true, description: 'The whole key. Shown once; store it now.' }) secret?: string | null;
