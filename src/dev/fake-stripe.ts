@@ -48,6 +48,14 @@ export interface FakeStripe {
   giveUp(subscriptionId: string, opts?: { as?: 'canceled' | 'unpaid' }): Promise<Obj[]>;
   /** Ends a subscription that was cancelled at its period end: customer.subscription.deleted. */
   endSubscription(subscriptionId: string): Promise<Obj[]>;
+  /**
+   * Ends a subscription now, before its period end, as a cancellation in Stripe's customer portal
+   * does (or Stripe itself, with another reason): status canceled, canceled_at = ended_at = now,
+   * and customer.subscription.deleted.
+   */
+  cancelFromPortal(subscriptionId: string, opts?: { reason?: 'cancellation_requested' | 'payment_failed' | 'payment_disputed' }): Promise<Obj[]>;
+  /** "METHOD /path" of requests to refuse once (a 400 Stripe does not remember under the idempotency key). */
+  failNext: Set<string>;
   /** Pays an open invoice later (after a failed payment). */
   payInvoice(invoiceId: string): Promise<Obj[]>;
   /** Resolves once the events that requests (e.g. a plan change) caused have been sent. */
@@ -221,11 +229,13 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
         .sort((a, b) => b.created - a.created);
       return [200, { object: 'list', url: '/v1/invoices', has_more: data.length > limit, data: data.slice(0, limit) }];
     }],
+    // as Stripe does: cancelling now ends the subscription and sends customer.subscription.deleted
     ['DELETE', /^\/v1\/subscriptions\/([^/]+)$/, (m) => {
       const sub = subscriptions.get(m[1]!);
       if (!sub) return notFound('subscription');
-      sub.status = 'canceled';
-      return [200, sub];
+      if (sub.status === 'canceled') return [200, sub];
+      const e = endNow(sub, 'cancellation_requested');
+      return [200, sub, () => emit(e)];
     }],
     ['POST', /^\/v1\/invoices$/, (_m, body) => {
       if (!customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
@@ -300,6 +310,13 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
     }] } });
     return invoice;
   };
+  /** The subscription ended now (before its period end): its deleted event. */
+  const endNow = (sub: Obj, reason: string): Obj => {
+    const t = stamp(now());
+    Object.assign(sub, { status: 'canceled', canceled_at: t, ended_at: t, cancellation_details: { reason } });
+    return event('customer.subscription.deleted', sub, t);
+  };
+  const failNext = new Set<string>();
   const notFound = (what: string): [number, Obj] => [404, { error: { type: 'invalid_request_error', message: `No such ${what}` } }];
   // Stripe's time (a test clock): object timestamps, event `created` and period math; epoch ms
   const nowMs = () => opts.now?.() ?? Date.now();
@@ -322,6 +339,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
           return res.end(JSON.stringify(seen.response));
         }
       }
+      if (failNext.delete(`${req.method} ${path}`)) return error(res, 400, 'invalid_request_error', 'Refused once by the test (failNext)');
       const route = routes.find(([method, re]) => method === req.method && re.test(path));
       if (!route) return error(res, 404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${path})`);
       const [status, response, after] = route[2](route[1].exec(path)!, body, query);
@@ -341,7 +359,7 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
 
   const fake: FakeStripe = {
     url: `http://127.0.0.1:${port}`,
-    requests, customers, sessions, subscriptions, invoices, invoiceItems, schedules, refunds, decliningCustomers,
+    requests, customers, sessions, subscriptions, invoices, invoiceItems, schedules, refunds, decliningCustomers, failNext,
     webhookUrl: '',
     autoDeliver: true,
     outbox: [],
@@ -443,8 +461,20 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       const sub = subscriptions.get(subscriptionId);
       if (!sub) throw new Error(`no subscription ${subscriptionId}`);
       const as = o.as ?? 'canceled';
-      sub.status = as;
-      const e = event(as === 'canceled' ? 'customer.subscription.deleted' : 'customer.subscription.updated', sub, stamp(now()));
+      let e: Obj;
+      if (as === 'canceled') {
+        e = endNow(sub, 'payment_failed');
+      } else {
+        sub.status = as;
+        e = event('customer.subscription.updated', sub, stamp(now()));
+      }
+      await emit(e);
+      return [e];
+    },
+    async cancelFromPortal(subscriptionId, o = {}) {
+      const sub = subscriptions.get(subscriptionId);
+      if (!sub) throw new Error(`no subscription ${subscriptionId}`);
+      const e = endNow(sub, o.reason ?? 'cancellation_requested');
       await emit(e);
       return [e];
     },

@@ -13,6 +13,9 @@ import { failpoint } from '../shared/failpoints';
 import { ErrorCode, type UserError } from '../shared/errors';
 import { expireUnpaidRenewals, grantPeriod, grantRenewalFromDraft, planKey } from './renewals';
 import { handledAsSecondSubscription } from './second-subscriptions';
+import { endPeriodOfDeletedSubscription } from './subscription-ended';
+import { recordCheckoutCompleted } from './checkout-completed';
+import { STRIPE_ACTOR } from '../domain/audit/audit';
 
 export type Handler = (deps: ProcessDeps, event: Stripe.Event) => Promise<void>;
 
@@ -49,7 +52,7 @@ export async function mirrorSubscriptionAt(deps: ProcessDeps, asOf: Date, sub: S
   if (!item || !plan) throw new PermanentWebhookError(`subscription ${sub.id} has no price of a plan (STRIPE_PRICE_*)`);
   // an event older than the last one applied changes nothing (Stripe delivers out of order); the
   // comparison happens inside the upsert, so concurrent events cannot interleave
-  const r = await setMembership({ em: deps.em }, {
+  const r = await setMembership({ em: deps.em, actor: STRIPE_ACTOR }, {
     userId, planCode: plan, status: STATUS[sub.status] ?? 'INCOMPLETE',
     currentPeriodStart: new Date(item.current_period_start * 1000), currentPeriodEnd: new Date(item.current_period_end * 1000),
     cancelAtPeriodEnd: sub.cancel_at_period_end, stripeCustomerId: customerId(sub.customer), stripeSubscriptionId: sub.id,
@@ -194,8 +197,7 @@ export const HANDLERS: Record<string, Handler> = {
     const userId = session.client_reference_id;
     const customer = customerId(session.customer);
     if (!userId || !customer) throw new Error(`checkout session ${session.id} has no user or customer`);
-    await deps.em.getConnection().execute(
-      'insert into stripe_customers (user_id, customer_id) values (?, ?) on conflict do nothing', [userId, customer]);
+    await recordCheckoutCompleted(deps, session, userId, customer); // the customer linked, and audited
     if (await handledAsSecondSubscription(deps, event)) return;
     // a subscription checkout grants nothing by itself: credits come with invoice.paid
     await grantTopUp(deps, session);
@@ -217,6 +219,7 @@ export const HANDLERS: Record<string, Handler> = {
     if (await handledAsSecondSubscription(deps, event)) return;
     await mirrorSubscription(deps, event, event.data.object as Stripe.Subscription);
     await expireUnpaidRenewals(deps, event.data.object as Stripe.Subscription);
+    await endPeriodOfDeletedSubscription(deps, event.data.object as Stripe.Subscription);
   },
   'invoice.paid': async (deps, event) => {
     if (await handledAsSecondSubscription(deps, event)) return;

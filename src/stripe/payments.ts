@@ -68,36 +68,7 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
         : await stripe.subscriptions.cancel(subscriptionId, {}, { idempotencyKey: `cancel-${subscriptionId}-now` });
       return { cancelAtPeriodEnd: sub.cancel_at_period_end, status: sub.status };
     },
-    async invoiceFinalOverage(input) {
-      // Checkout keeps the card on the subscription, not as the customer's default: the invoice is
-      // charged with the subscription's payment method (also after the subscription ended)
-      const sub = await stripe.subscriptions.retrieve(input.subscriptionId);
-      const paymentMethod = typeof sub.default_payment_method === 'string' ? sub.default_payment_method : sub.default_payment_method?.id;
-      const item = await stripe.invoiceItems.create(
-        { customer: input.customerId, amount: input.amountCents, currency: 'eur', description: input.description, metadata: input.metadata },
-        { idempotencyKey: input.idempotencyKey },
-      );
-      const invoice = await stripe.invoices.create(
-        {
-          customer: input.customerId, pending_invoice_items_behavior: 'include', auto_advance: true, metadata: input.metadata,
-          ...(paymentMethod ? { default_payment_method: paymentMethod } : {}),
-        },
-        { idempotencyKey: `${input.idempotencyKey}-invoice` },
-      );
-      await stripe.invoices.finalizeInvoice(invoice.id!, {}, { idempotencyKey: `${input.idempotencyKey}-finalize` });
-      if (!input.collectNow) return { itemId: item.id, invoiceId: invoice.id! };
-      try {
-        await stripe.invoices.pay(invoice.id!, {}, { idempotencyKey: `${input.idempotencyKey}-pay` });
-        return { itemId: item.id, invoiceId: invoice.id!, paid: true };
-      } catch (err) {
-        // declined, or nothing to charge it with: the invoice is made and open at Stripe — billed,
-        // just not collected; a connection or server error is thrown and the keyed calls run again
-        if (err instanceof stripe.errors.StripeCardError || err instanceof stripe.errors.StripeInvalidRequestError) {
-          return { itemId: item.id, invoiceId: invoice.id!, paid: false };
-        }
-        throw err;
-      }
-    },
+    invoiceFinalOverage: (input) => invoiceFinalOverage(stripe, input),
     async createTopUpCheckout(input) {
       const minutes = input.seconds / 60;
       const session = await stripe.checkout.sessions.create({
@@ -160,4 +131,36 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
 function isMissing(err: unknown): boolean {
   const e = err as { statusCode?: number; code?: string };
   return e?.code === 'resource_missing' || e?.statusCode === 404;
+}
+
+/** A final period's overage on an invoice of its own (the Payments port's invoiceFinalOverage), for the webhook worker too. */
+export async function invoiceFinalOverage(stripe: Stripe, input: Parameters<Payments['invoiceFinalOverage']>[0]): ReturnType<Payments['invoiceFinalOverage']> {
+  // Checkout keeps the card on the subscription, not as the customer's default: the invoice is
+  // charged with the subscription's payment method (also after the subscription ended)
+  const sub = await stripe.subscriptions.retrieve(input.subscriptionId);
+  const paymentMethod = typeof sub.default_payment_method === 'string' ? sub.default_payment_method : sub.default_payment_method?.id;
+  const item = await stripe.invoiceItems.create(
+    { customer: input.customerId, amount: input.amountCents, currency: 'eur', description: input.description, metadata: input.metadata },
+    { idempotencyKey: input.idempotencyKey },
+  );
+  const invoice = await stripe.invoices.create(
+    {
+      customer: input.customerId, pending_invoice_items_behavior: 'include', auto_advance: true, metadata: input.metadata,
+      ...(paymentMethod ? { default_payment_method: paymentMethod } : {}),
+    },
+    { idempotencyKey: `${input.idempotencyKey}-invoice` },
+  );
+  await stripe.invoices.finalizeInvoice(invoice.id!, {}, { idempotencyKey: `${input.idempotencyKey}-finalize` });
+  if (!input.collectNow) return { itemId: item.id, invoiceId: invoice.id! };
+  try {
+    await stripe.invoices.pay(invoice.id!, {}, { idempotencyKey: `${input.idempotencyKey}-pay` });
+    return { itemId: item.id, invoiceId: invoice.id!, paid: true };
+  } catch (err) {
+    // declined, or nothing to charge it with: the invoice is made and open at Stripe — billed,
+    // just not collected; a connection or server error is thrown and the keyed calls run again
+    if (err instanceof stripe.errors.StripeCardError || err instanceof stripe.errors.StripeInvalidRequestError) {
+      return { itemId: item.id, invoiceId: invoice.id!, paid: false };
+    }
+    throw err;
+  }
 }

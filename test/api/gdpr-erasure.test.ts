@@ -261,12 +261,16 @@ describe('eraseUser', () => {
     expect(midway!.subscriptions_canceled_at).not.toBeNull();
     expect((await rows('select email from users where id = ?', [c.id]))[0]!.email).toBe(c.email);
     expect(fake.customers.has(c.customerId)).toBe(false);
+    // Stripe told of the cancellation (customer.subscription.deleted) before the run resumes
+    await until('the deleted event processed', async () => (await rows(
+      `select 1 from webhook_events where type = 'customer.subscription.deleted' and status = 'PROCESSED' and payload -> 'data' -> 'object' ->> 'id' = ?`,
+      [c.subscriptionId])).length === 1);
 
     const resumed = await eraseUser({ em: api.db.em(), payments: flaky }, { userId: c.id });
     // the subscription step was done before the crash; the customer is gone already; her checkout's
-    // three stored events are cut to their skeleton
+    // three stored events and the subscription's deletion are cut to their skeleton
     expect(resumed).toEqual({ ok: true, value: {
-      userId: c.id, alreadyCompleted: false, subscriptionsCanceled: 0, customerDeleted: false, apiKeysRevoked: 0, webhookEventsRedacted: 3,
+      userId: c.id, alreadyCompleted: false, subscriptionsCanceled: 0, customerDeleted: false, apiKeysRevoked: 0, webhookEventsRedacted: 4,
       overageInvoices: 0, overageInvoicesDeclined: [], unpaidInvoices: [], overageNotInvoiced: [],
     } });
     const calls = () => fake.requests.filter((r) => r.path.endsWith(c.subscriptionId) || r.path.endsWith(c.customerId)).length;

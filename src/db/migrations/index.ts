@@ -16,6 +16,8 @@ import { Migration20261124000100_erasure_collection } from './Migration202611240
 import { Migration20261124000110_renewal_grant_awaiting_payment } from './Migration20261124000110_renewal_grant_awaiting_payment';
 import { Migration20261124000120_refund_lineage } from './Migration20261124000120_refund_lineage';
 import { Migration20261124000140_api_key_creator } from './Migration20261124000140_api_key_creator';
+import { Migration20261124000150_end_canceled_period } from './Migration20261124000150_end_canceled_period';
+import { Migration20261124000151_audit_actor_stripe } from './Migration20261124000151_audit_actor_stripe';
 import { Migration20261124000170_balance_limit } from './Migration20261124000170_balance_limit';
 import { Migration20261124000180_unpaid_renewal_expiry } from './Migration20261124000180_unpaid_renewal_expiry';
 import { Migration20261124000181_checkout_requests } from './Migration20261124000181_checkout_requests';
@@ -42,6 +44,8 @@ export const migrationsList = [
   { name: 'Migration20261124000110_renewal_grant_awaiting_payment', class: Migration20261124000110_renewal_grant_awaiting_payment },
   { name: 'Migration20261124000120_refund_lineage', class: Migration20261124000120_refund_lineage },
   { name: 'Migration20261124000140_api_key_creator', class: Migration20261124000140_api_key_creator },
+  { name: 'Migration20261124000150_end_canceled_period', class: Migration20261124000150_end_canceled_period },
+  { name: 'Migration20261124000151_audit_actor_stripe', class: Migration20261124000151_audit_actor_stripe },
   { name: 'Migration20261124000170_balance_limit', class: Migration20261124000170_balance_limit },
   { name: 'Migration20261124000180_unpaid_renewal_expiry', class: Migration20261124000180_unpaid_renewal_expiry },
   { name: 'Migration20261124000181_checkout_requests', class: Migration20261124000181_checkout_requests },

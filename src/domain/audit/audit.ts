@@ -14,19 +14,23 @@ export const AUDIT_ACTIONS = [
   'OVERAGE_LIMIT_SET', 'WEBHOOK_EVENT_RETRIED', 'CONSENT_GRANTED', 'CONSENT_REVOKED', 'DATA_EXPORT_REQUESTED',
   'ACCOUNT_DELETION_REQUESTED', 'USER_ERASED', 'LEDGER_DRIFT_FOUND',
   'RENEWAL_UNPAID_EXPIRED', 'DUPLICATE_SUBSCRIPTION_CANCELED',
+  // changes of membership (billing rules §10): asked for by the user, then applied by Stripe's webhook
+  'CHECKOUT_STARTED', 'CHECKOUT_COMPLETED', 'PLAN_CHANGE_REQUESTED', 'PLAN_CHANGED', 'CANCELLATION_REQUESTED', 'SUBSCRIPTION_ENDED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const ACTOR_ROLES = ['USER', 'SERVICE', 'ADMIN', 'SYSTEM'] as const;
+export const ACTOR_ROLES = ['USER', 'SERVICE', 'ADMIN', 'SYSTEM', 'STRIPE'] as const;
 export type ActorRole = (typeof ACTOR_ROLES)[number];
 
-/** Who acts: a principal (user id and role), or the system itself (a job). */
+/** Who acts: a principal (user id and role), the system itself (a job), or Stripe (its webhooks). */
 export interface Actor {
   id: string | null;
   role: ActorRole;
 }
 
 export const SYSTEM_ACTOR: Actor = { id: null, role: 'SYSTEM' };
+/** Stripe, as the author of what its webhooks tell (a checkout completed, a plan applied, a subscription ended). */
+export const STRIPE_ACTOR: Actor = { id: null, role: 'STRIPE' };
 
 export type AuditValue = string | number | boolean | null | AuditValue[] | { [k: string]: AuditValue };
 export type AuditJson = { [k: string]: AuditValue };

@@ -13,7 +13,7 @@ export interface FinalBilling {
 }
 
 /** Invoices the final periods' overage; with `collectNow` also charges each invoice at once. */
-export async function billFinalPeriods(deps: { em: Em; payments: Payments }, periodIds: string[], opts: { collectNow?: boolean } = {}): Promise<FinalBilling> {
+export async function billFinalPeriods(deps: { em: Em; payments: Pick<Payments, 'invoiceFinalOverage'> }, periodIds: string[], opts: { collectNow?: boolean } = {}): Promise<FinalBilling> {
   const declined: string[] = [];
   let billed = 0;
   for (const periodId of periodIds) {

@@ -48,6 +48,20 @@ export async function closeCanceledPeriods(deps: LedgerDeps, input: { userId: st
   return { ok: true, value: r.value.map(toOutcome) };
 }
 
+/**
+ * Ends every OPEN period of the user's CANCELED membership now, because the subscription ended
+ * before its period end (an immediate cancellation, billing rules §5): the PLAN seconds left expire
+ * now, nothing rolls over, and the overage is fixed in cents for the final invoice. Under the user's
+ * lock; a period closed before answers nothing here (it is no longer OPEN).
+ */
+export async function endCanceledPeriods(deps: LedgerDeps, input: { userId: string }): Promise<Result<PeriodCloseOutcome[]>> {
+  const bad = checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND);
+  if (bad) return bad;
+  const r = await callLedger<Record<string, any>[]>(deps, 'vp_end_canceled_periods', [input.userId.toLowerCase(), deps.clock.now()]); // eslint-disable-line
+  if (!r.ok) return r;
+  return { ok: true, value: r.value.map(toOutcome) };
+}
+
 async function close(deps: LedgerDeps, fn: string, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
   const bad = checkId(input.periodId, 'periodId', ErrorCode.PERIOD_NOT_FOUND);
   if (bad) return bad;

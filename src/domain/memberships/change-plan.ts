@@ -8,6 +8,8 @@ import { ErrorCode, fail, type Result } from '../../shared/errors';
 import type { Em } from '../ledger/ledger-call';
 import { checkKey, firstFailure, fingerprint } from '../ledger/validate';
 import type { Payments } from '../ports';
+import { withTransaction } from '../../db/transaction';
+import { writeAudit, type Actor } from '../audit/audit';
 
 export type PlanChangeKind = 'UPGRADE' | 'DOWNGRADE' | 'DOWNGRADE_CANCELED';
 
@@ -34,7 +36,7 @@ interface MembershipRow {
 const OPERATION = 'changePlan';
 
 export async function changePlan(
-  deps: { em: Em; payments: Payments | null },
+  deps: { em: Em; payments: Payments | null; actor?: Actor },
   input: { userId: string; planCode: PlanCode; idempotencyKey: string },
 ): Promise<Result<PlanChange>> {
   if (!deps.payments) return fail(ErrorCode.STRIPE_NOT_CONFIGURED);
@@ -74,13 +76,26 @@ export async function changePlan(
     await deps.payments.changeSubscriptionPlan({ subscriptionId: m.stripe_subscription_id, planCode: input.planCode, when: 'PERIOD_END', idempotencyKey: stripeKey });
     change = { kind: 'DOWNGRADE', planCode: input.planCode, effectiveAt: new Date(m.current_period_end), paymentPending: false };
   }
-  // the plan itself moves with the subscription's webhook; what waits for the period end is ours to show
-  await conn.execute(
-    `update memberships set scheduled_plan_code = ?, scheduled_change_at = ?, updated_at = now() where user_id = ?`,
-    change.kind === 'DOWNGRADE' ? [change.planCode, change.effectiveAt, input.userId] : [null, null, input.userId]);
-  await conn.execute(
-    `insert into idempotency_records (user_id, key, operation, request_fingerprint, response, created_at)
-     values (?, ?, ?, ?, ?, now()) on conflict do nothing`,
-    [input.userId, input.idempotencyKey, OPERATION, print, JSON.stringify(change)]);
+  // the plan itself moves with the subscription's webhook; what waits for the period end is ours to
+  // show. The request is audited with it (billing rules §10), once per idempotency key
+  const subscriptionId = m.stripe_subscription_id;
+  await withTransaction(deps.em, async (tx) => {
+    await tx.query(
+      `update memberships set scheduled_plan_code = $1, scheduled_change_at = $2, updated_at = now() where user_id = $3`,
+      change.kind === 'DOWNGRADE' ? [change.planCode, change.effectiveAt, input.userId] : [null, null, input.userId]);
+    await tx.query(
+      `insert into idempotency_records (user_id, key, operation, request_fingerprint, response, created_at)
+       values ($1, $2, $3, $4, $5, now()) on conflict do nothing`,
+      [input.userId, input.idempotencyKey, OPERATION, print, JSON.stringify(change)]);
+    await writeAudit(tx, {
+      actor: deps.actor ?? { id: input.userId, role: 'USER' }, action: 'PLAN_CHANGE_REQUESTED', targetUserId: input.userId, subjectId: subscriptionId,
+      before: { planCode: m.plan_code, scheduledPlanCode: m.scheduled_plan_code },
+      after: {
+        planCode: change.planCode, kind: change.kind, when: change.kind === 'DOWNGRADE' ? 'PERIOD_END' : 'NOW',
+        effectiveAt: change.effectiveAt.toISOString(), paymentPending: change.paymentPending, subscriptionId,
+      },
+      dedupeKey: `change-plan:${input.idempotencyKey}`,
+    });
+  });
   return { ok: true, value: change };
 }

@@ -6,6 +6,8 @@ import { ErrorCode, fail, type Result } from '../../shared/errors';
 import type { Em } from '../ledger/ledger-call';
 import { checkId, firstFailure } from '../ledger/validate';
 import { asDateOrNull } from '../../shared/time';
+import { withTransaction, type Tx } from '../../db/transaction';
+import { writeAudit, type Actor } from '../audit/audit';
 
 export interface SetMembershipInput {
   userId: string;
@@ -36,7 +38,18 @@ export interface MembershipView {
   overageLimitCents: number | null;
 }
 
-export async function setMembership(deps: { em: Em }, input: SetMembershipInput): Promise<Result<MembershipView>> {
+/** `?` placeholders as pg's $1…$n. */
+const numbered = (sql: string) => {
+  let i = 0;
+  return sql.replace(/\?/g, () => `$${++i}`);
+};
+
+/**
+ * With an actor (Stripe, for its webhooks and the reconciliation), what the change means for the
+ * membership is audited in the same transaction (billing rules §10): a plan that moved on the same
+ * subscription (PLAN_CHANGED), a subscription that ended (SUBSCRIPTION_ENDED, once per subscription).
+ */
+export async function setMembership(deps: { em: Em; actor?: Actor }, input: SetMembershipInput): Promise<Result<MembershipView>> {
   const start = input.currentPeriodStart;
   const end = input.currentPeriodEnd;
   const limit = input.overageLimitCents;
@@ -53,7 +66,17 @@ export async function setMembership(deps: { em: Em }, input: SetMembershipInput)
   const conn = deps.em.getConnection();
   const exists = await conn.execute<{ n: number }[]>('select 1 as n from users where id = ?', [input.userId]);
   if (exists.length === 0) return fail(ErrorCode.USER_NOT_FOUND, 'userId');
-  const rows = await conn.execute<Record<string, unknown>[]>(
+  return withTransaction(deps.em, (tx) => upsert(tx, deps.actor ?? null, input));
+}
+
+async function upsert(tx: Tx, actor: Actor | null, input: SetMembershipInput): Promise<Result<MembershipView>> {
+  const start = input.currentPeriodStart;
+  const end = input.currentPeriodEnd;
+  const limit = input.overageLimitCents;
+  // the membership before, locked until this commits (concurrent events apply one after the other)
+  const [was] = await tx.query<{ plan_code: PlanCode; status: MembershipStatus; stripe_subscription_id: string | null }>(
+    'select plan_code, status, stripe_subscription_id from memberships where user_id = $1 for update', [input.userId]);
+  const rows = await tx.query<Record<string, unknown>>(numbered(
     `with m as (
        insert into memberships as ms (user_id, plan_code, status, current_period_start, current_period_end,
                                       cancel_at_period_end, overage_limit_cents, stripe_customer_id, stripe_subscription_id,
@@ -85,16 +108,17 @@ export async function setMembership(deps: { em: Em }, input: SetMembershipInput)
        on conflict (user_id, period_start) do update set period_end = excluded.period_end
          where usage_periods.status = 'OPEN'  -- a period that moves its end (e.g. a longer trial) keeps counting
      )
-     select * from m`,
+     select * from m`),
     [
       input.userId, input.planCode, input.status, start, end, input.cancelAtPeriodEnd ?? false, limit ?? null,
       input.stripeCustomerId ?? null, input.stripeSubscriptionId ?? null, input.stripeEventAt ?? null, limit === undefined,
     ],
   );
   let m = rows[0];
+  if (m && actor) await auditChange(tx, actor, input, was ?? null, m);
   if (!m) {
     // a newer event was applied already: nothing changes
-    [m] = await conn.execute<Record<string, unknown>[]>('select * from memberships where user_id = ?', [input.userId]);
+    [m] = await tx.query<Record<string, unknown>>('select * from memberships where user_id = $1', [input.userId]);
   }
   if (!m) throw new Error(`membership of ${input.userId} vanished`);
   return {
@@ -110,4 +134,33 @@ export async function setMembership(deps: { em: Em }, input: SetMembershipInput)
       overageLimitCents: m.overage_limit_cents === null ? null : Number(m.overage_limit_cents),
     },
   };
+}
+
+async function auditChange(
+  tx: Tx, actor: Actor, input: SetMembershipInput,
+  was: { plan_code: PlanCode; status: MembershipStatus; stripe_subscription_id: string | null } | null, now: Record<string, unknown>,
+): Promise<void> {
+  const subscriptionId = (now.stripe_subscription_id as string | null) ?? null;
+  const at = input.stripeEventAt ? input.stripeEventAt.getTime() : null;
+  const periodEnd = input.currentPeriodEnd;
+  // a plan change applied: the same subscription, another price (a new subscription is a checkout)
+  if (was && was.plan_code !== now.plan_code && subscriptionId && was.stripe_subscription_id === subscriptionId) {
+    await writeAudit(tx, {
+      actor, action: 'PLAN_CHANGED', targetUserId: input.userId, subjectId: subscriptionId,
+      before: { planCode: was.plan_code }, after: { planCode: now.plan_code as string, subscriptionId, status: now.status as string },
+      dedupeKey: at === null ? null : `plan-changed:${subscriptionId}:${at}:${now.plan_code as string}`,
+    });
+  }
+  if (now.status === 'CANCELED' && subscriptionId) {
+    await writeAudit(tx, {
+      actor, action: 'SUBSCRIPTION_ENDED', targetUserId: input.userId, subjectId: subscriptionId,
+      before: { status: was?.status ?? null, planCode: was?.plan_code ?? null },
+      after: {
+        status: 'CANCELED', subscriptionId, planCode: now.plan_code as string, currentPeriodEnd: periodEnd ? periodEnd.toISOString() : null,
+        // ended before its period end: an immediate cancellation (billing rules §5)
+        beforePeriodEnd: Boolean(input.stripeEventAt && periodEnd && input.stripeEventAt < periodEnd),
+      },
+      dedupeKey: `subscription-ended:${subscriptionId}`,
+    });
+  }
 }

@@ -6,6 +6,8 @@ import { ErrorCode, fail, type Result } from '../../shared/errors';
 import type { Em } from '../ledger/ledger-call';
 import type { Payments } from '../ports';
 import { checkCheckoutKey, earlierCheckout, rememberCheckout, stripeCheckoutKey } from './checkout-keys';
+import { withTransaction } from '../../db/transaction';
+import { writeAudit, type Actor } from '../audit/audit';
 
 export interface StartCheckoutInput {
   userId: string;
@@ -26,7 +28,7 @@ export function httpUrl(v: string): boolean {
 }
 
 export async function startCheckout(
-  deps: { em: Em; payments: Payments | null },
+  deps: { em: Em; payments: Payments | null; actor?: Actor },
   input: StartCheckoutInput,
 ): Promise<Result<{ sessionId: string; url: string }>> {
   if (!deps.payments) return fail(ErrorCode.STRIPE_NOT_CONFIGURED);
@@ -53,5 +55,11 @@ export async function startCheckout(
     idempotencyKey: key ? stripeCheckoutKey(input.userId, key) : undefined,
   });
   const kept = await rememberCheckout(deps.em, input.userId, key, fingerprint, { sessionId: session.id, url: session.url });
-  return kept.ok ? { ok: true, value: { sessionId: kept.value.sessionId, url: kept.value.url } } : kept;
+  if (!kept.ok) return kept;
+  // a change of membership begins (billing rules §10): one entry per checkout session
+  await withTransaction(deps.em, (tx) => writeAudit(tx, {
+    actor: deps.actor ?? { id: input.userId, role: 'USER' }, action: 'CHECKOUT_STARTED', targetUserId: input.userId, subjectId: kept.value.sessionId,
+    after: { kind: 'SUBSCRIPTION', sessionId: kept.value.sessionId, customerId, planCode: input.planCode }, dedupeKey: `checkout:${kept.value.sessionId}`,
+  }));
+  return { ok: true, value: { sessionId: kept.value.sessionId, url: kept.value.url } };
 }

@@ -5,11 +5,13 @@ import { ErrorCode, fail, type Result } from '../../shared/errors';
 import type { Em } from '../ledger/ledger-call';
 import type { Payments } from '../ports';
 import { checkCheckoutKey, earlierCheckout, rememberCheckout, stripeCheckoutKey } from './checkout-keys';
+import { withTransaction } from '../../db/transaction';
+import { writeAudit, type Actor } from '../audit/audit';
 
 export const TOP_UP_MINUTES_MAX = 10_000;
 
 export async function startTopUp(
-  deps: { em: Em; payments: Payments | null },
+  deps: { em: Em; payments: Payments | null; actor?: Actor },
   input: { userId: string; minutes: number; successUrl: string; cancelUrl: string; idempotencyKey?: string | null },
 ): Promise<Result<{ sessionId: string; url: string; amountCents: number }>> {
   if (!deps.payments) return fail(ErrorCode.STRIPE_NOT_CONFIGURED);
@@ -44,5 +46,11 @@ export async function startTopUp(
     idempotencyKey: key ? stripeCheckoutKey(input.userId, key) : undefined,
   });
   const kept = await rememberCheckout(deps.em, input.userId, key, fingerprint, { sessionId: session.id, url: session.url, amountCents: input.minutes * rate });
-  return kept.ok ? { ok: true, value: { sessionId: kept.value.sessionId, url: kept.value.url, amountCents: kept.value.amountCents ?? input.minutes * rate } } : kept;
+  if (!kept.ok) return kept;
+  await withTransaction(deps.em, (tx) => writeAudit(tx, {
+    actor: deps.actor ?? { id: input.userId, role: 'USER' }, action: 'CHECKOUT_STARTED', targetUserId: input.userId, subjectId: kept.value.sessionId,
+    after: { kind: 'TOP_UP', sessionId: kept.value.sessionId, customerId, minutes: input.minutes, seconds, amountCents: input.minutes * rate },
+    dedupeKey: `checkout:${kept.value.sessionId}`,
+  }));
+  return { ok: true, value: { sessionId: kept.value.sessionId, url: kept.value.url, amountCents: kept.value.amountCents ?? input.minutes * rate } };
 }

@@ -20,7 +20,7 @@ export class MembershipMutationResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreateCheckoutSessionPayload> {
     const p = authorize(ctx, 'createCheckoutSession');
-    const r = await startCheckout({ em: ctx.em, payments: ctx.payments }, {
+    const r = await startCheckout({ em: ctx.em, payments: ctx.payments, actor: actorOf(p) }, {
       userId: p.userId, planCode: input.plan, successUrl: input.successUrl, cancelUrl: input.cancelUrl, idempotencyKey: input.idempotencyKey,
     });
     return payload(r, (v) => ({ url: v.url, sessionId: v.sessionId }));
@@ -32,7 +32,7 @@ export class MembershipMutationResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreateTopUpCheckoutSessionPayload> {
     const p = authorize(ctx, 'createTopUpCheckoutSession');
-    const r = await startTopUp({ em: ctx.em, payments: ctx.payments }, { userId: p.userId, ...input });
+    const r = await startTopUp({ em: ctx.em, payments: ctx.payments, actor: actorOf(p) }, { userId: p.userId, ...input });
     return payload(r, (v) => v);
   }
 
@@ -51,7 +51,7 @@ export class MembershipMutationResolver {
   @Mutation(() => CancelMembershipPayload, { description: 'USER: cancel, at the period end by default; remaining PLAN seconds expire then.' })
   async cancelMembership(@Arg('input', () => CancelMembershipInput) input: CancelMembershipInput, @Ctx() ctx: GraphQLContext): Promise<CancelMembershipPayload> {
     const p = authorize(ctx, 'cancelMembership');
-    const r = await cancelMembership({ em: ctx.em, payments: ctx.payments }, { userId: p.userId, atPeriodEnd: input.atPeriodEnd });
+    const r = await cancelMembership({ em: ctx.em, payments: ctx.payments, clock: ctx.clock, events: ctx.events, actor: actorOf(p) }, { userId: p.userId, atPeriodEnd: input.atPeriodEnd });
     if (!r.ok) return payload(r, () => ({}));
     ctx.loaders.membership.clear(p.userId);
     return { membership: await ctx.loaders.membership.load(p.userId), userErrors: [] };
@@ -60,7 +60,7 @@ export class MembershipMutationResolver {
   @Mutation(() => ChangePlanPayload, { description: 'USER: move to another plan — a larger one now (prorated charge and prorated included minutes once paid), a smaller one at the period end.' })
   async changePlan(@Arg('input', () => ChangePlanInput) input: ChangePlanInput, @Ctx() ctx: GraphQLContext): Promise<ChangePlanPayload> {
     const p = authorize(ctx, 'changePlan');
-    const r = await changePlan({ em: ctx.em, payments: ctx.payments }, { userId: p.userId, planCode: input.plan, idempotencyKey: input.idempotencyKey });
+    const r = await changePlan({ em: ctx.em, payments: ctx.payments, actor: actorOf(p) }, { userId: p.userId, planCode: input.plan, idempotencyKey: input.idempotencyKey });
     if (!r.ok) return payload(r, () => ({}));
     ctx.loaders.membership.clear(p.userId);
     return { kind: r.value.kind, effectiveAt: r.value.effectiveAt, paymentPending: r.value.paymentPending, membership: await ctx.loaders.membership.load(p.userId), userErrors: [] };

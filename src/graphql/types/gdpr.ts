@@ -17,7 +17,7 @@ export const AccountDeletionStatusEnum = asEnum(['PENDING', 'COMPLETED'] as cons
 
 registerEnumType(ConsentPurposeEnum, { name: 'ConsentPurpose', description: 'What a consent is for.' });
 registerEnumType(AuditActionEnum, { name: 'AuditAction' });
-registerEnumType(AuditActorRoleEnum, { name: 'AuditActorRole', description: 'The role of who acted; SYSTEM for jobs.' });
+registerEnumType(AuditActorRoleEnum, { name: 'AuditActorRole', description: 'The role of who acted; SYSTEM for jobs, STRIPE for Stripe webhooks.' });
 registerEnumType(AccountDeletionStatusEnum, { name: 'AccountDeletionStatus' });
 
 @ObjectType({ description: 'One decision in the consent history (kept forever, never changed).' })

@@ -1,0 +1,20 @@
+// customer.subscription.deleted before the period end — a cancellation now by our mutation, in
+// Stripe's billing portal, or by Stripe itself: the period ends at once (billing rules §5). Called
+// from the handler after the membership mirrors the subscription; safe under duplicates and replays
+// (see endCanceledMembership).
+import type { Stripe } from './client';
+import { endCanceledMembership } from '../domain/billing/end-canceled-membership';
+import type { ProcessDeps } from './inbox';
+import { invoiceFinalOverage } from './payments';
+
+export async function endPeriodOfDeletedSubscription(deps: ProcessDeps, sub: Stripe.Subscription): Promise<void> {
+  if (sub.status !== 'canceled') return;
+  const customer = typeof sub.customer === 'string' ? sub.customer : sub.customer?.id;
+  const [row] = await deps.em.getConnection().execute<{ user_id: string }[]>(
+    'select user_id from stripe_customers where customer_id = ?', [customer ?? null]);
+  if (!row) return; // the mirror before this found the user, or threw
+  const r = await endCanceledMembership({
+    em: deps.em, clock: deps.clock, events: deps.events, payments: { invoiceFinalOverage: (input) => invoiceFinalOverage(deps.stripe, input) },
+  }, { userId: row.user_id, subscriptionId: sub.id });
+  if (r.closed.length || r.billed) deps.logger.info({ subscription: sub.id, closedPeriods: r.closed.length, finalInvoices: r.billed }, 'subscription ended before its period end: period closed and billed');
+}
