@@ -10,8 +10,7 @@ import { setMembership, type MembershipView } from '../domain/memberships/set-me
 import type { MembershipStatus, PlanCode } from '../db/entities/types';
 import { PermanentWebhookError, type ProcessDeps } from './inbox';
 import { failpoint } from '../shared/failpoints';
-import { ErrorCode, type UserError } from '../shared/errors';
-import { expireUnpaidRenewals, grantPeriod, grantRenewalFromDraft, planKey } from './renewals';
+import { expireUnpaidRenewals, grantPeriod, grantRenewalFromDraft, paidGrantRefused, planKey } from './renewals';
 import { handledAsSecondSubscription } from './second-subscriptions';
 import { endPeriodOfDeletedSubscription } from './subscription-ended';
 import { recordCheckoutCompleted } from './checkout-completed';
@@ -62,19 +61,6 @@ export async function mirrorSubscriptionAt(deps: ProcessDeps, asOf: Date, sub: S
   return r.value;
 }
 
-/**
- * A paid grant the ledger refused. BALANCE_LIMIT_EXCEEDED cannot be fixed by retrying (the customer
- * paid for more than the largest balance leaves room for): the event fails at once, with an error
- * line for an operator, who refunds the payment or makes room and retries the event. Anything else
- * is thrown for the usual retries.
- */
-function paidGrantRefused(deps: ProcessDeps, what: string, object: string, userId: string, error: UserError): Error {
-  const message = `${what} failed: ${error.code}`;
-  if (error.code !== ErrorCode.BALANCE_LIMIT_EXCEEDED) return new Error(message);
-  deps.logger.error({ userId, stripeObject: object, code: error.code, ...error.details },
-    `${what} refused: it would pass the largest balance; nothing granted, the event is failed without retries (refund the payment or adjust the balance, then retry the event)`);
-  return new PermanentWebhookError(`${message} (${object}: would pass the largest balance; an operator must refund or make room)`);
-}
 
 /** A paid top-up checkout grants its PURCHASE seconds, once per session (the ledger key says so). */
 async function grantTopUp(deps: ProcessDeps, session: Stripe.Checkout.Session): Promise<void> {

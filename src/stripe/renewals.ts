@@ -13,7 +13,8 @@ import { withTransaction } from '../db/transaction';
 import { SYSTEM_ACTOR, writeAudit } from '../domain/audit/audit';
 import { BUSINESS_FAILURE_SQLSTATE, answered, businessFailure } from '../domain/ledger/ledger-call';
 import { toGrantOutcome, type GrantOutcome } from '../domain/ledger/grant-credits';
-import type { Result } from '../shared/errors';
+import { ErrorCode, type Result, type UserError } from '../shared/errors';
+import { PermanentWebhookError } from './inbox';
 
 export interface PeriodGrantInput {
   userId: string;
@@ -57,6 +58,20 @@ export async function grantPeriod(deps: Pick<ProcessDeps, 'em' | 'clock' | 'even
   return published.ok ? { ok: true, value: toGrantOutcome(published.value) } : published;
 }
 
+/**
+ * A paid grant the ledger refused. BALANCE_LIMIT_EXCEEDED cannot be fixed by retrying (the customer
+ * paid for more than the largest balance leaves room for): the event fails at once, with an error
+ * line for an operator, who refunds the payment or makes room and retries the event. Anything else
+ * is thrown for the usual retries.
+ */
+export function paidGrantRefused(deps: ProcessDeps, what: string, object: string, userId: string, error: UserError): Error {
+  const message = `${what} failed: ${error.code}`;
+  if (error.code !== ErrorCode.BALANCE_LIMIT_EXCEEDED) return new Error(message);
+  deps.logger.error({ userId, stripeObject: object, code: error.code, ...error.details },
+    `${what} refused: it would pass the largest balance; nothing granted, the event is failed without retries (refund the payment or adjust the balance, then retry the event)`);
+  return new PermanentWebhookError(`${message} (${object}: would pass the largest balance; an operator must refund or make room)`);
+}
+
 const subscriptionOf = (invoice: Stripe.Invoice): string | null => {
   const subscription = invoice.parent?.subscription_details?.subscription;
   return (typeof subscription === 'string' ? subscription : subscription?.id) ?? null;
@@ -86,7 +101,7 @@ export async function grantRenewalFromDraft(deps: ProcessDeps, invoice: Stripe.I
   const periodEnd = new Date(line.period.end * 1000);
   if (periodEnd.getTime() <= (deps.clock.now() ?? new Date()).getTime()) return; // a late draft of a period long gone
   const r = await grantPeriod(deps, { userId: ms.user_id, subscriptionId, planCode: plan, periodStart, periodEnd, awaitingPayment: true });
-  if (!r.ok) throw new Error(`renewal grant from the draft invoice failed: ${r.error.code}`);
+  if (!r.ok) throw paidGrantRefused(deps, 'renewal grant from the draft invoice', invoice.id!, ms.user_id, r.error);
 }
 
 /** Stripe's statuses of a subscription it gave up on (after a renewal's failed retries). */
