@@ -180,8 +180,10 @@ describe('erasure end to end', () => {
     expect(user).toMatchObject({ email: `erased-${anna.id}@erased.invalid`, time_zone: 'Europe/Berlin' });
     expect(user!.erased_at).not.toBeNull();
 
-    // the books are kept, linked to the pseudonymous id, and still verify
-    expect(await books(anna.id)).toEqual(booksBefore);
+    // the books are kept, linked to the pseudonymous id, and still verify; the cancellation was
+    // immediate, so the one thing added is the EXPIRY of the PLAN seconds left
+    expect(await books(anna.id)).toEqual({ ...booksBefore, ledger: booksBefore.ledger! + 1 });
+    expect(await rows(`select 1 from ledger_entries where user_id = ? and type = 'EXPIRY'`, [anna.id])).toHaveLength(1);
     expect(await revenue()).toEqual(revenueBefore);
     expect((await api.gql(Q.verify, { u: anna.id }, admin.auth)).body.data!.verifyLedger).toMatchObject({ ok: true, firstBadSequence: null });
     const [membership] = await rows('select status from memberships where user_id = ?', [anna.id]);
@@ -200,7 +202,7 @@ describe('erasure end to end', () => {
     const doc = await download(api.url, link.body.data!.exportMyData.url);
     expect(doc.status).toBe(200);
     const parsed = JSON.parse(doc.text);
-    expect(parsed.counts).toMatchObject({ ledger: booksBefore.ledger, grants: booksBefore.grants, overageInvoices: 1, consents: 4 });
+    expect(parsed.counts).toMatchObject({ ledger: booksBefore.ledger! + 1, grants: booksBefore.grants, overageInvoices: 1, consents: 4 });
     for (const value of personal) expect(doc.text.toLowerCase()).not.toContain(value.toLowerCase());
 
     // nor the audit log output, which tells the whole story
@@ -323,6 +325,25 @@ describe('eraseUser', () => {
     expect(outcome(later, 'recordUsage')).toBe('INSUFFICIENT_CREDITS');
     expect(await eraseUser({ em: api.db.em(), payments }, { userId: c.id })).toMatchObject({ ok: true, value: { alreadyCompleted: true } });
     expect([...fake.invoiceItems.values()].filter((i) => i.customer === c.customerId)).toHaveLength(1);
+  });
+
+  it('ends the period at once like every immediate cancellation: the PLAN seconds left expire, bought seconds stay', async () => {
+    const c = await requested();
+    expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 1_000, idempotencyKey: 'some' } }, service.auth), 'recordUsage')).toBe('OK');
+    expect(outcome(await api.gql(Q.grant, { i: { userId: c.id, seconds: 600, source: 'BONUS', idempotencyKey: 'kept' } }, admin.auth), 'grantCredits')).toBe('OK');
+    const [open] = await rows('select id from usage_periods where user_id = ?', [c.id]);
+
+    expect(await eraseUser({ em: api.db.em(), payments }, { userId: c.id })).toMatchObject({ ok: true, value: { alreadyCompleted: false } });
+    expect((await rows('select status, expired_seconds, rollover_seconds, overage_seconds from usage_periods where id = ?', [open!.id]))[0])
+      .toEqual({ status: 'CLOSED', expired_seconds: '149000', rollover_seconds: '0', overage_seconds: '0' });
+    expect(await rows(`select amount_seconds from ledger_entries where user_id = ? and type = 'EXPIRY'`, [c.id])).toEqual([{ amount_seconds: '-149000' }]);
+    const verified = await verifyLedger({ em: api.db.em() }, c.id);
+    expect(verified).toMatchObject({ ok: true, balanceSeconds: 600 });
+    // the subscription's deletion webhook that follows expires nothing more
+    await until('the deleted event processed', async () => (await rows(
+      `select 1 from webhook_events where type = 'customer.subscription.deleted' and status = 'PROCESSED' and payload -> 'data' -> 'object' ->> 'id' = ?`,
+      [c.subscriptionId])).length === 1);
+    expect(await rows(`select 1 from ledger_entries where user_id = ? and type = 'EXPIRY'`, [c.id])).toHaveLength(1);
   });
 
   it('goes on when the final charge is declined: the invoice stays open at Stripe, named for an operator', async () => {

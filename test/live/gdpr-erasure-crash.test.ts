@@ -85,6 +85,8 @@ describe('a worker killed in the middle of an erasure', () => {
     expect(fake.requests.filter((q) => q.method === 'DELETE' && q.path === `/v1/customers/${customerId}`).length).toBeGreaterThanOrEqual(1);
     const report = await verifyLedger({ em: db.em() }, userId);
     expect(report.problems).toEqual([]);
-    expect(report.balanceSeconds).toBe(12_000);
+    // the cancellation was immediate: the plan's 12,000 s expired, once
+    expect(report.balanceSeconds).toBe(0);
+    expect(await conn.execute(`select amount_seconds from ledger_entries where user_id = ? and type = 'EXPIRY'`, [userId])).toEqual([{ amount_seconds: '-12000' }]);
   }, 90_000);
 });

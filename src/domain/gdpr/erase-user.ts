@@ -14,7 +14,7 @@ import { ErrorCode, fail, ok, type Result } from '../../shared/errors';
 import { failpoint } from '../../shared/failpoints';
 import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/audit';
 import { billFinalPeriods, type FinalBilling } from '../billing/bill-final-periods';
-import { closeCanceledPeriods } from '../ledger/close-period';
+import { endCanceledPeriods } from '../ledger/close-period';
 import type { Em } from '../ledger/ledger-call';
 import { checkId } from '../ledger/validate';
 import type { Payments } from '../ports';
@@ -158,9 +158,10 @@ const UNBILLED = `select up.id from usage_periods up
  */
 async function billOverageOwed(em: Em, payments: Payments, userId: string, clock: Clock): Promise<FinalBilling> {
   const conn = em.getConnection();
-  // every open period of the cancelled membership ends now, chosen under the user's lock (a usage
-  // still in flight commits its overage first)
-  const closed = await closeCanceledPeriods({ em, clock }, { userId });
+  // every open period of the cancelled membership ends now, as at every immediate cancellation
+  // (billing rules §5: the PLAN seconds left expire), chosen under the user's lock (a usage still in
+  // flight commits its overage first)
+  const closed = await endCanceledPeriods({ em, clock }, { userId });
   if (!closed.ok) throw new Error(`closing the open periods before the customer's deletion failed: ${closed.error.code}`);
   const owed = await conn.execute<{ id: string }[]>(UNBILLED, [userId, limits.overageInvoiceAttemptsMax]);
   if (!owed.length) return { billed: 0, declined: [] };

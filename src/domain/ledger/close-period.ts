@@ -29,7 +29,9 @@ export async function closePeriod(deps: LedgerDeps, input: ClosePeriodInput): Pr
 }
 
 /**
- * Closes a period now, before its end, because its membership was cancelled at once (erasure): the
+ * Closes a period now, before its end, because its membership was cancelled at once, keeping its
+ * PLAN seconds (an operator's tool; an immediate cancellation and an erasure end it with
+ * endCanceledPeriods instead, billing rules §5): the
  * overage is fixed in cents as at a normal close, so it can be billed while the Stripe customer
  * still exists; nothing expires or rolls over (the PLAN seconds left expire at their grants' end).
  * A period that has ended or is closed already closes as usual or answers its first result; one of a
@@ -39,7 +41,7 @@ export async function closeCanceledPeriod(deps: LedgerDeps, input: ClosePeriodIn
   return close(deps, 'vp_close_canceled_period', input);
 }
 
-/** Every OPEN period of the user's CANCELED memberships, closed now under the user's lock (erasure). */
+/** Every OPEN period of the user's CANCELED memberships, closed now under the user's lock, PLAN seconds kept (see closeCanceledPeriod). */
 export async function closeCanceledPeriods(deps: LedgerDeps, input: { userId: string }): Promise<Result<PeriodCloseOutcome[]>> {
   const bad = checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND);
   if (bad) return bad;
