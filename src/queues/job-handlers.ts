@@ -15,7 +15,7 @@ import { databaseClock, type Clock } from '../shared/clock';
 import { reconcileAllLedgers } from '../domain/ledger/reconcile-ledgers';
 import { setLedgerDriftUsers } from '../observability/metrics';
 import type { Stripe } from '../stripe/client';
-import { eventsToEnqueue, failedEventsAwaitingRetry, PermanentWebhookError, processEvent } from '../stripe/inbox';
+import { clearRetryDue, eventsToEnqueue, failedEventsAwaitingRetry, PermanentWebhookError, processEvent } from '../stripe/inbox';
 import { reconcileStripe } from '../stripe/reconcile';
 import { eraseUser } from '../domain/gdpr/erase-user';
 import { pendingErasures } from '../domain/gdpr/request-account-deletion';
@@ -44,6 +44,20 @@ const STUCK_AFTER_SECONDS = 10;
 const PENDING_ERASURE_AFTER_SECONDS = 60;
 const ERASURE_RETRY_AFTER_FAILURE_MS = 3_600_000;
 
+/**
+ * When BullMQ retries this job should its current attempt fail (its backoff), or null when this is
+ * its last attempt.
+ */
+export function retryDelayMs(job: Pick<Job, 'attemptsMade' | 'opts'>): number | null {
+  const attempts = job.opts.attempts ?? 1;
+  if (job.attemptsMade + 1 >= attempts) return null;
+  const backoff = job.opts.backoff;
+  if (backoff === undefined) return 0;
+  if (typeof backoff === 'number') return backoff;
+  const delay = backoff.delay ?? 0;
+  return backoff.type === 'exponential' ? Math.round(2 ** job.attemptsMade * delay) : delay;
+}
+
 function needStripe(ctx: JobContext): { stripe: Stripe; payments: Payments } {
   if (!ctx.stripe || !ctx.payments) throw new UnrecoverableError('STRIPE_NOT_CONFIGURED: this worker has no Stripe configuration');
   return { stripe: ctx.stripe, payments: ctx.payments };
@@ -56,7 +70,7 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
       return await processEvent({
         em: ctx.orm.em.fork(), clock: ctx.clock ?? databaseClock, events: ctx.events, logger: ctx.logger, prices: ctx.config.stripe!.prices,
         purchaseExpiryDays: ctx.config.purchaseExpiryDays, stripe,
-      }, (job.data as WebhookJob).eventId);
+      }, (job.data as WebhookJob).eventId, { retryInMs: retryDelayMs(job) });
     } catch (err) {
       // retrying cannot fix it (e.g. a price of no plan): fail at once, for an operator
       if (err instanceof PermanentWebhookError) throw new UnrecoverableError(err.message);
@@ -73,12 +87,19 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
       ctx.logger.info({ eventId: id }, 'stripe event enqueued by the sweep');
       enqueued += 1;
     }
-    // failed ones awaiting a retry whose BullMQ job is gone (Redis lost its data); the inbox's
-    // keyed claim is what keeps an event from being processed twice
-    for (const id of await failedEventsAwaitingRetry(ctx.orm.em.fork(), STUCK_AFTER_SECONDS, webhookJobOptions.attempts, 500)) {
-      if (await queue.getJob(webhookJobId(id))) continue; // its retry is still on its way
-      await queue.add('process-stripe-event', { eventId: id }, { ...webhookJobOptions, jobId: webhookJobId(id) });
-      ctx.logger.info({ eventId: id }, 'failed stripe event whose retry job was lost enqueued by the sweep');
+    // failed ones whose retry is due and whose BullMQ job is gone (Redis lost its data), with the
+    // attempts they have left; the inbox's keyed claim keeps an event from being processed twice
+    for (const { id, attempts } of await failedEventsAwaitingRetry(ctx.orm.em.fork(), 500)) {
+      const existing = await queue.getJob(webhookJobId(id));
+      if (existing) {
+        // finished failed: no retry is coming (e.g. marked before its last attempt's outcome was)
+        if (await existing.isFailed()) await clearRetryDue(ctx.orm.em.fork(), id);
+        continue; // otherwise its retry is still on its way
+      }
+      await queue.add('process-stripe-event', { eventId: id }, {
+        ...webhookJobOptions, attempts: Math.max(1, webhookJobOptions.attempts - attempts), jobId: webhookJobId(id),
+      });
+      ctx.logger.info({ eventId: id, attempts }, 'failed stripe event whose retry job was lost enqueued by the sweep');
       enqueued += 1;
     }
     return { enqueued };

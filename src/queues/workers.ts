@@ -1,7 +1,9 @@
 // The background workers: one BullMQ worker per queue, dispatching on the job's type to its
 // handler, and the job schedulers that make the periodic sweeps. Any number of worker processes
 // may run: a scheduled tick is one job, taken by one of them; schedulers are upserted by each at
-// start (the same id is one scheduler), and those no longer wanted are removed.
+// start (the same id is one scheduler), and those no longer wanted are removed. Redis may lose them
+// (FLUSHALL, a failover to an empty replica): each worker puts back the missing ones every sweep
+// interval and at once when its Redis connection comes back.
 import { Queue, Worker, UnrecoverableError } from 'bullmq';
 import type { Config } from '../config/env';
 import { observeWorker, schedulersRecreated } from '../observability/metrics';
@@ -123,6 +125,12 @@ export async function startWorkers(ctx: JobContext): Promise<Workers> {
   };
   const timer = setInterval(() => { void repair('periodic check'); }, Math.max(100, config.sweepIntervalMs));
   timer.unref();
+  // a failover to an empty replica shows itself as a reconnect: check at once, not a sweep later
+  // (every queue has its own connection; repair runs once however many come back together)
+  let stopped = false;
+  const onReconnect = () => { if (!stopped) void repair('redis reconnected'); };
+  const clients = await Promise.all(QUEUE_NAMES.map((q) => ctx.queues[q].backend.client));
+  for (const c of clients) c.on('ready', onReconnect);
 
   log.info({ queues: workers.map((w) => w.name), schedules: schedules.map((s) => `${s.id}/${s.everyMs}ms`) }, 'workers started');
 
@@ -131,7 +139,9 @@ export async function startWorkers(ctx: JobContext): Promise<Workers> {
     missingSchedulers: async () => (await missingSchedulers()).map((s) => s.id),
     // close() lets active jobs finish; no new ones are taken
     async stop() {
+      stopped = true;
       clearInterval(timer);
+      for (const c of clients) c.off('ready', onReconnect);
       await Promise.all(workers.map((w) => w.close()));
     },
   };

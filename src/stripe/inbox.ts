@@ -39,17 +39,24 @@ export async function eventsToEnqueue(em: Em, olderThanSeconds: number, batchMax
 }
 
 /**
- * Events that failed and await a retry (attempts left): for the sweep, which enqueues those whose
- * retry job is gone (Redis lost its data). Events out of attempts stay FAILED for an operator.
+ * Events that failed with attempts left and whose retry is due (next_retry_at): for the sweep,
+ * which enqueues those whose retry job no longer exists (Redis lost its data), with the attempts
+ * they have left. An event that failed for good (out of attempts, or retrying cannot fix it) has no
+ * next_retry_at and stays FAILED for an operator; so does one whose retry is not due yet.
  */
-export async function failedEventsAwaitingRetry(em: Em, olderThanSeconds: number, attemptsMax: number, batchMax: number): Promise<string[]> {
-  const rows = await em.getConnection().execute<{ id: string }[]>(
-    `select id from webhook_events
-      where status = 'FAILED' and attempts < ? and received_at < now() - make_interval(secs => ?)
-      order by received_at limit ?`,
-    [attemptsMax, olderThanSeconds, batchMax],
+export async function failedEventsAwaitingRetry(em: Em, batchMax: number): Promise<{ id: string; attempts: number }[]> {
+  const rows = await em.getConnection().execute<{ id: string; attempts: number }[]>(
+    `select id, attempts from webhook_events
+      where status = 'FAILED' and next_retry_at is not null and next_retry_at <= now()
+      order by next_retry_at limit ?`,
+    [batchMax],
   );
-  return rows.map((r) => r.id);
+  return rows.map((r) => ({ id: r.id, attempts: Number(r.attempts) }));
+}
+
+/** A FAILED event whose job finished failed awaits no retry: the sweep stops looking at it. */
+export async function clearRetryDue(em: Em, eventId: string): Promise<void> {
+  await em.getConnection().execute(`update webhook_events set next_retry_at = null where id = ? and status = 'FAILED'`, [eventId]);
 }
 
 export interface ProcessDeps {
@@ -71,12 +78,14 @@ export class PermanentWebhookError extends Error {
 
 /**
  * Processes one stored event by id. Safe to run twice and concurrently: the row is claimed by one
- * conditional update, and every handler's effect is idempotent in the ledger.
+ * conditional update, and every handler's effect is idempotent in the ledger. `retryInMs` is when
+ * its job retries it should this attempt fail (null: it does not — its last attempt); a failure
+ * retrying cannot fix (PermanentWebhookError) is never retried.
  */
-export async function processEvent(deps: ProcessDeps, eventId: string): Promise<'PROCESSED' | 'IGNORED' | 'SKIPPED'> {
+export async function processEvent(deps: ProcessDeps, eventId: string, opts: { retryInMs?: number | null } = {}): Promise<'PROCESSED' | 'IGNORED' | 'SKIPPED'> {
   const conn = deps.em.getConnection();
   const [claimed] = await conn.execute<{ payload: Stripe.Event; type: string }[]>(
-    `update webhook_events set status = 'PROCESSING', attempts = attempts + 1
+    `update webhook_events set status = 'PROCESSING', attempts = attempts + 1, next_retry_at = null
       where id = ? and status in ('RECEIVED', 'FAILED', 'PROCESSING') returning payload, type`,
     [eventId],
   );
@@ -98,7 +107,12 @@ export async function processEvent(deps: ProcessDeps, eventId: string): Promise<
     failpoint(`webhook.before-ack:${claimed.type}`);
     return 'PROCESSED';
   } catch (err) {
-    await conn.execute(`update webhook_events set status = 'FAILED', last_error = ? where id = ?`, [String((err as Error).message).slice(0, 1000), eventId]);
+    const retryInMs = err instanceof PermanentWebhookError ? null : (opts.retryInMs ?? null);
+    await conn.execute(
+      `update webhook_events set status = 'FAILED', last_error = ?,
+              next_retry_at = case when ?::bigint is null then null else now() + make_interval(secs => ?::bigint / 1000.0) end
+        where id = ?`,
+      [String((err as Error).message).slice(0, 1000), retryInMs, retryInMs, eventId]);
     throw err;
   }
 }
