@@ -163,6 +163,27 @@ describe('the ledger core', () => {
     await expectVerified(userId);
   });
 
+  it('gives refunded seconds whose paying grant has expired the current period\'s end, and 30 days once the membership has ended', async () => {
+    const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
+    const em = db.em();
+    const userId = await newUser(em);
+    unwrap(await grantCredits(deps(em, clock), { userId, seconds: 100, source: 'BONUS', expiresAt: new Date('2026-11-11T00:00:00Z'), idempotencyKey: 'short' }));
+    const used = unwrap(await recordUsage(deps(em, clock), { userId, seconds: 80, idempotencyKey: 'u1' }));
+    clock.set(new Date('2026-11-12T00:00:00Z')); // the paying grant has expired
+    const periodEnd = new Date('2026-12-01T00:00:00Z');
+    await activeMembership(em, userId, new Date('2026-11-01T00:00:00Z'), periodEnd);
+    const live = unwrap(await refundUsage(deps(em, clock), { transactionId: used.transaction!.id, seconds: 10, idempotencyKey: 'while-live' }));
+    expect(live.grants).toEqual([{ seconds: 10, expiresAt: periodEnd }]);
+    // the membership ends at once: its period's end is no current period any more
+    unwrap(await setMembership({ em }, {
+      userId, planCode: 'STARTER', status: 'CANCELED', currentPeriodStart: new Date('2026-11-01T00:00:00Z'), currentPeriodEnd: periodEnd,
+      stripeSubscriptionId: `sub_${userId.slice(0, 8)}`,
+    }));
+    const ended = unwrap(await refundUsage(deps(em, clock), { transactionId: used.transaction!.id, seconds: 10, idempotencyKey: 'after-end' }));
+    expect(ended.grants).toEqual([{ seconds: 10, expiresAt: new Date('2026-12-12T00:00:00Z') }]);
+    await expectVerified(userId);
+  });
+
   it('names the REFUND grants a refund created as its lineage, and verifyLedger holds it to them', async () => {
     const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
     const em = db.em();
