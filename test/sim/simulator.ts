@@ -407,7 +407,12 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       c.awaitingFirstEvent = true;
       const when = [H(rn.updatedH), H(rn.createdH)];
       deliverAt(when[0]!, c, updated, open);
-      deliverAt(when[1]!, c, created, () => c.model.renewalInvoiceCreated(start));
+      // the draft renewal invoice opens the period too when it comes first (billing rules §5: its
+      // included seconds are granted by whichever of the period move and the draft arrives first)
+      deliverAt(when[1]!, c, created, () => {
+        open();
+        c.model.renewalInvoiceCreated(start);
+      });
       // Stripe finalizes about an hour after invoice.created was answered, then attempts the payment
       when.push(when[1]! + HOUR_MS + rn.paidH * HOUR_MS);
       schedule(when[2]!, c.n, async () => {
