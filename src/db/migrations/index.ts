@@ -23,6 +23,7 @@ import { Migration20261124000180_unpaid_renewal_expiry } from './Migration202611
 import { Migration20261124000181_checkout_requests } from './Migration20261124000181_checkout_requests';
 import { Migration20261124000182_second_subscriptions } from './Migration20261124000182_second_subscriptions';
 import { Migration20261124000200_no_overage_in_trial } from './Migration20261124000200_no_overage_in_trial';
+import { Migration20261124000210_usage_batch_busy_users } from './Migration20261124000210_usage_batch_busy_users';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -51,4 +52,5 @@ export const migrationsList = [
   { name: 'Migration20261124000181_checkout_requests', class: Migration20261124000181_checkout_requests },
   { name: 'Migration20261124000182_second_subscriptions', class: Migration20261124000182_second_subscriptions },
   { name: 'Migration20261124000200_no_overage_in_trial', class: Migration20261124000200_no_overage_in_trial },
+  { name: 'Migration20261124000210_usage_batch_busy_users', class: Migration20261124000210_usage_batch_busy_users },
 ];
