@@ -66,6 +66,9 @@ const SINGLE_SQL = `select vp_record_usage($1, $2, $3, $4, $5, $6, $7, $8, $9) a
 const MANY_SQL = `select vp_record_usage_many($1::jsonb, $2) as r ${lockWait(limits.usageLockWaitMsMax)}`;
 const LOCK_NOT_AVAILABLE = '55P03';
 
+/** A user as the database orders and locks them: ids arrive in any case. */
+const userKey = (i: UsageItem) => i.userId.toLowerCase();
+
 /** A call whose user's row stayed locked through the bounded wait of an earlier call of that user. */
 function lockTimeoutInBatch(): PgError {
   const err: PgError = new Error('lock timeout on an earlier call of this user');
@@ -87,6 +90,8 @@ export class UsageQueueFullError extends Error {
 
 export class UsageBatcher {
   private queue: Waiting[] = [];
+  /** Users with calls in a statement out (lower-case ids). */
+  private readonly usersInFlight = new Set<string>();
   /** Users with a statement of their busy items out; what came back busy since waits here for it. */
   private readonly aloneRuns = new Map<string, Waiting[]>();
   private inFlight = 0;
@@ -117,14 +122,47 @@ export class UsageBatcher {
   private pump(): void {
     while (this.inFlight < this.inFlightMax && this.queue.length > 0) {
       // what waits is shared evenly over the free slots, so the database works on it in parallel
-      const size = Math.min(this.itemsMax, Math.ceil(this.queue.length / (this.inFlightMax - this.inFlight)));
-      const batch = this.queue.splice(0, size);
+      const slots = this.inFlightMax - this.inFlight;
+      const batch = this.take(Math.min(this.itemsMax, Math.ceil(this.queue.length / slots)), slots);
+      if (batch.length === 0) return; // all that waits is of users in flight: it goes when they come back
+      const users = new Set(batch.map((w) => userKey(w.item)));
+      for (const u of users) this.usersInFlight.add(u);
       this.inFlight += 1;
       void this.run(batch).finally(() => {
+        for (const u of users) this.usersInFlight.delete(u);
         this.inFlight -= 1;
         this.pump();
       });
     }
+  }
+
+  /**
+   * The next batch: at most `size` calls, in arrival order, of users in none of the statements out
+   * (so this process's batches never wait for each other's locks, and a user's calls apply in the
+   * order they came), with the users that can go shared over the free slots.
+   */
+  private take(size: number, slots: number): Waiting[] {
+    const free = new Set<string>();
+    for (const w of this.queue) {
+      const u = userKey(w.item);
+      if (!this.usersInFlight.has(u)) free.add(u);
+    }
+    if (free.size === 0) return [];
+    const usersMax = Math.ceil(free.size / slots);
+    const mine = new Set<string>();
+    const batch: Waiting[] = [];
+    const rest: Waiting[] = [];
+    for (const w of this.queue) {
+      const u = userKey(w.item);
+      if (batch.length < size && free.has(u) && (mine.has(u) || mine.size < usersMax)) {
+        mine.add(u);
+        batch.push(w);
+      } else {
+        rest.push(w);
+      }
+    }
+    this.queue = rest;
+    return batch;
   }
 
   /**
@@ -168,7 +206,7 @@ export class UsageBatcher {
   private lockedOut(busy: Waiting[]): void {
     const byUser = new Map<string, Waiting[]>();
     for (const w of busy) {
-      const u = w.item.userId.toLowerCase();
+      const u = userKey(w.item);
       byUser.set(u, [...(byUser.get(u) ?? []), w]);
     }
     for (const [u, group] of byUser) {
