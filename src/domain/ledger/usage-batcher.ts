@@ -2,19 +2,22 @@
 // expensive is not that work but what each statement and transaction costs around it (a round trip,
 // PL/pgSQL's per-transaction set-up of its expressions, a commit). So calls that arrive while
 // earlier ones are on their way to the database wait and then go together: one statement, one
-// transaction, one commit for the lot (vp_record_usage_many). Nothing waits on a timer: a call
-// goes at once when fewer than `inFlightMax` statements are out, otherwise with the next batch.
+// transaction, one commit for the lot (vp_record_usage_batch). Nothing waits on a timer: a call
+// goes at once when fewer than `inFlightMax` statements are out, otherwise with the next batch. A
+// user is in at most one statement out at a time (their calls wait for the next batch), so the
+// process's own statements never wait for each other's locks and a user's calls apply in order.
 //
 // Each item keeps its own outcome: it runs in its own subtransaction, so a failure rolls back that
 // item only. Every answer is given after the commit, so it is as durable as a single call's.
 //
 // Lock waits: a batch waits for no lock (lock_timeout near zero for its statement). An item whose
 // user's row another transaction holds — a stuck client, or a hold, grant or other batch of that
-// user in flight — leaves the batch at once ("busy"), with that user's later items; the others
+// user from another process — leaves the batch at once ("busy"), with that user's later items; the others
 // commit at their normal pace. The busy items go again alone, one statement per user outside the
-// statements in flight, with the one bounded wait (limits.usageLockWaitMsMax): after it, the first
-// fails with SQLSTATE 55P03 (SERVICE_UNAVAILABLE to the client, retry with the same key) and that
-// user's later items at once. One wait, never two.
+// statements in flight, one at a time per user, with the one bounded wait
+// (limits.usageLockWaitMsMax, vp_record_usage / vp_record_usage_many): after it, the first fails
+// with SQLSTATE 55P03 (SERVICE_UNAVAILABLE to the client, retry with the same key) and that user's
+// later items — and those that came back busy meanwhile — at once. One wait, never two.
 import type { PoolClient } from 'pg';
 import { limits } from '../../config/limits';
 import type { Em } from './ledger-call';
