@@ -100,3 +100,16 @@ describe('bad input', () => {
     expect(await snapshotCounts(db.em())).toEqual(before);
   });
 });
+
+describe('the ledger function behind extendReservation', () => {
+  it('refuses an extend without an idempotency key (INVALID_IDEMPOTENCY_KEY) and writes nothing, whoever calls it', async () => {
+    const hold = unwrap(await reserveCredits(deps(db.em(), clock), { userId, seconds: 10, idempotencyKey: 'h-sql-nokey' })).reservation.id;
+    const before = await snapshotCounts(db.em());
+    const conn = db.em().getConnection();
+    await expect(conn.execute('select vp_extend_reservation(?, 60, 300, null, ?, ?) as r', [hold, 'fp', clock.now()]))
+      .rejects.toMatchObject({ message: expect.stringContaining('INVALID_IDEMPOTENCY_KEY') });
+    expect(await snapshotCounts(db.em())).toEqual(before);
+    const [row] = await conn.execute<{ s: number }[]>('select reserved_seconds::int as s from reservations where id = ?', [hold]);
+    expect(row!.s).toBe(10);
+  });
+});

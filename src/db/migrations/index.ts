@@ -24,6 +24,7 @@ import { Migration20261124000181_checkout_requests } from './Migration2026112400
 import { Migration20261124000182_second_subscriptions } from './Migration20261124000182_second_subscriptions';
 import { Migration20261124000200_no_overage_in_trial } from './Migration20261124000200_no_overage_in_trial';
 import { Migration20261124000210_usage_batch_busy_users } from './Migration20261124000210_usage_batch_busy_users';
+import { Migration20261124000211_extend_requires_key } from './Migration20261124000211_extend_requires_key';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -53,4 +54,5 @@ export const migrationsList = [
   { name: 'Migration20261124000182_second_subscriptions', class: Migration20261124000182_second_subscriptions },
   { name: 'Migration20261124000200_no_overage_in_trial', class: Migration20261124000200_no_overage_in_trial },
   { name: 'Migration20261124000210_usage_batch_busy_users', class: Migration20261124000210_usage_batch_busy_users },
+  { name: 'Migration20261124000211_extend_requires_key', class: Migration20261124000211_extend_requires_key },
 ];
