@@ -197,12 +197,12 @@ describe('holds', () => {
     await sleep(1100);
     const ghost = randomUUID();
     const cases: [string, string, Record<string, unknown>, string][] = [
-      ['extendReservation', M.extendReservation, { reservationId: active, seconds: -1 }, 'INVALID_SECONDS'],
-      ['extendReservation', M.extendReservation, { reservationId: active, seconds: 1, ttlSeconds: 0 }, 'INVALID_TTL'],
-      ['extendReservation', M.extendReservation, { reservationId: ghost, seconds: 1 }, 'RESERVATION_NOT_FOUND'],
-      ['extendReservation', M.extendReservation, { reservationId: released, seconds: 1 }, 'RESERVATION_NOT_ACTIVE'],
-      ['extendReservation', M.extendReservation, { reservationId: expired, seconds: 1 }, 'RESERVATION_EXPIRED'],
-      ['extendReservation', M.extendReservation, { reservationId: active, seconds: 100_000 }, 'OVERAGE_LIMIT_REACHED'],
+      ['extendReservation', M.extendReservation, { reservationId: active, seconds: -1, idempotencyKey: randomUUID() }, 'INVALID_SECONDS'],
+      ['extendReservation', M.extendReservation, { reservationId: active, seconds: 1, ttlSeconds: 0, idempotencyKey: randomUUID() }, 'INVALID_TTL'],
+      ['extendReservation', M.extendReservation, { reservationId: ghost, seconds: 1, idempotencyKey: randomUUID() }, 'RESERVATION_NOT_FOUND'],
+      ['extendReservation', M.extendReservation, { reservationId: released, seconds: 1, idempotencyKey: randomUUID() }, 'RESERVATION_NOT_ACTIVE'],
+      ['extendReservation', M.extendReservation, { reservationId: expired, seconds: 1, idempotencyKey: randomUUID() }, 'RESERVATION_EXPIRED'],
+      ['extendReservation', M.extendReservation, { reservationId: active, seconds: 100_000, idempotencyKey: randomUUID() }, 'OVERAGE_LIMIT_REACHED'],
       ['commitReservation', M.commitReservation, { reservationId: active, usedSeconds: -5 }, 'INVALID_SECONDS'],
       ['commitReservation', M.commitReservation, { reservationId: ghost, usedSeconds: 1 }, 'RESERVATION_NOT_FOUND'],
       ['commitReservation', M.commitReservation, { reservationId: released, usedSeconds: 1 }, 'RESERVATION_NOT_ACTIVE'],
@@ -215,7 +215,7 @@ describe('holds', () => {
     }
     await api.gql(M.commitReservation, { input: { reservationId: active, usedSeconds: 1 } }, service.auth);
     expect(outcome(await api.gql(M.releaseReservation, { input: { reservationId: active } }, service.auth), 'releaseReservation')).toBe('RESERVATION_NOT_ACTIVE');
-    expect(outcome(await api.gql(M.extendReservation, { input: { reservationId: active, seconds: 0 } }, service.auth), 'extendReservation')).toBe('RESERVATION_NOT_ACTIVE');
+    expect(outcome(await api.gql(M.extendReservation, { input: { reservationId: active, seconds: 0, idempotencyKey: randomUUID() } }, service.auth), 'extendReservation')).toBe('RESERVATION_NOT_ACTIVE');
   });
 
   it('extend with a replayed key answers the first extend; with other seconds IDEMPOTENCY_KEY_REUSED', async () => {
@@ -227,11 +227,39 @@ describe('holds', () => {
     expect(outcome(await api.gql(M.extendReservation, { input: { reservationId: id, seconds: 6, idempotencyKey: key } }, service.auth), 'extendReservation')).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
+  it('refuses an extend without an idempotency key as bad input and extends nothing', async () => {
+    const id = await newHold(rich.id, 60);
+    const res = await api.gql(M.extendReservation, { input: { reservationId: id, seconds: 60 } }, service.auth);
+    expect(res.status).toBe(400);
+    expect(outcome(res, 'extendReservation')).toBe('BAD_USER_INPUT');
+    expect(res.body.errors![0]!.message).toMatch(/idempotencyKey/);
+    const [row] = await api.db.em().getConnection().execute('select reserved_seconds::int as s from reservations where id = ?', [id]);
+    expect(row!.s).toBe(60);
+  });
+
+  it('a retried extend with its key holds the added seconds once (60 + 60 is 120, never 180)', async () => {
+    const id = await newHold(rich.id, 60);
+    const input = { reservationId: id, seconds: 60, idempotencyKey: randomUUID() };
+    const first = await api.gql(M.extendReservation, { input }, service.auth);
+    expect(first.body.data!.extendReservation).toMatchObject({ reservation: { reservedSeconds: 120 }, userErrors: [] });
+    const retried = await api.gql(M.extendReservation, { input }, service.auth);
+    expect(retried.body.data).toEqual(first.body.data);
+    const [row] = await api.db.em().getConnection().execute('select reserved_seconds::int as s from reservations where id = ?', [id]);
+    expect(row!.s).toBe(120);
+    expect(outcome(await api.gql(M.extendReservation, { input: { ...input, ttlSeconds: 60 } }, service.auth), 'extendReservation')).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it.each([['an empty key', ''], ['a key with a space', 'with space'], ['a key over 128 characters', 'x'.repeat(129)]])(
+    'refuses an extend with %s as INVALID_IDEMPOTENCY_KEY', async (_what, idempotencyKey) => {
+      const id = await newHold(rich.id, 60);
+      expect(outcome(await api.gql(M.extendReservation, { input: { reservationId: id, seconds: 60, idempotencyKey } }, service.auth), 'extendReservation')).toBe('INVALID_IDEMPOTENCY_KEY');
+    });
+
   it('holds are for SERVICE and ADMIN only', async () => {
     const id = await newHold(rich.id, 5);
     const calls: [string, string, Record<string, unknown>][] = [
       ['reserveCredits', M.reserveCredits, { userId: user.id, seconds: 1, idempotencyKey: randomUUID() }],
-      ['extendReservation', M.extendReservation, { reservationId: id, seconds: 1 }],
+      ['extendReservation', M.extendReservation, { reservationId: id, seconds: 1, idempotencyKey: randomUUID() }],
       ['commitReservation', M.commitReservation, { reservationId: id, usedSeconds: 1 }],
       ['releaseReservation', M.releaseReservation, { reservationId: id }],
     ];

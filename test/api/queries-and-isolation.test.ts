@@ -112,7 +112,7 @@ describe('tenant isolation', () => {
     const writes: [string, string, Record<string, unknown>][] = [
       ['recordUsage', 'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { userErrors { code } } }', { i: { userId: b.id, seconds: 1, idempotencyKey: randomUUID() } }],
       ['reserveCredits', 'mutation($i: ReserveCreditsInput!) { reserveCredits(input: $i) { userErrors { code } } }', { i: { userId: b.id, seconds: 1, idempotencyKey: randomUUID() } }],
-      ['extendReservation', 'mutation($i: ExtendReservationInput!) { extendReservation(input: $i) { userErrors { code } } }', { i: { reservationId: b.hold, seconds: 1 } }],
+      ['extendReservation', 'mutation($i: ExtendReservationInput!) { extendReservation(input: $i) { userErrors { code } } }', { i: { reservationId: b.hold, seconds: 1, idempotencyKey: randomUUID() } }],
       ['commitReservation', 'mutation($i: CommitReservationInput!) { commitReservation(input: $i) { userErrors { code } } }', { i: { reservationId: b.hold, usedSeconds: 1 } }],
       ['releaseReservation', 'mutation($i: ReleaseReservationInput!) { releaseReservation(input: $i) { userErrors { code } } }', { i: { reservationId: b.hold } }],
       ['grantCredits', 'mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }', { i: { userId: b.id, seconds: 1, source: 'BONUS', idempotencyKey: randomUUID() } }],

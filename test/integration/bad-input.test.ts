@@ -78,8 +78,9 @@ const cases: Case[] = [
   ['a second, different commit', 'RESERVATION_NOT_ACTIVE', () => commitReservation(d(), { reservationId: committed, usedSeconds: 6 })],
   ['commit of an unknown hold', 'RESERVATION_NOT_FOUND', () => commitReservation(d(), { reservationId: ghost(), usedSeconds: 1 })],
   ['commit with negative seconds', 'INVALID_SECONDS', () => commitReservation(d(), { reservationId: committed, usedSeconds: -1 })],
-  ['extend of a released hold', 'RESERVATION_NOT_ACTIVE', () => extendReservation(d(), { reservationId: released, seconds: 1 })],
-  ['extend of an expired hold', 'RESERVATION_EXPIRED', () => extendReservation(d(), { reservationId: expired, seconds: 1 })],
+  ['extend of a released hold', 'RESERVATION_NOT_ACTIVE', () => extendReservation(d(), { reservationId: released, seconds: 1, idempotencyKey: 'extend-released' })],
+  ['extend of an expired hold', 'RESERVATION_EXPIRED', () => extendReservation(d(), { reservationId: expired, seconds: 1, idempotencyKey: 'extend-expired' })],
+  ['extend without an idempotency key', 'INVALID_IDEMPOTENCY_KEY', () => extendReservation(d(), { reservationId: released, seconds: 1 } as unknown as Parameters<typeof extendReservation>[1])],
   ['release of a committed hold', 'RESERVATION_NOT_ACTIVE', () => releaseReservation(d(), { reservationId: committed })],
   ['refund beyond what was used', 'REFUND_EXCEEDS_USAGE', () => refundUsage(d(), { transactionId: usageTx, seconds: 51, idempotencyKey: 'a' })],
   ['refund of a grant', 'NOT_REFUNDABLE', () => refundUsage(d(), { transactionId: bonusTx, seconds: 1, idempotencyKey: 'a' })],
@@ -97,5 +98,18 @@ describe('bad input', () => {
     const r = await run();
     expect(r).toMatchObject({ ok: false, error: { code } });
     expect(await snapshotCounts(db.em())).toEqual(before);
+  });
+});
+
+describe('the ledger function behind extendReservation', () => {
+  it('refuses an extend without an idempotency key (INVALID_IDEMPOTENCY_KEY) and writes nothing, whoever calls it', async () => {
+    const hold = unwrap(await reserveCredits(deps(db.em(), clock), { userId, seconds: 10, idempotencyKey: 'h-sql-nokey' })).reservation.id;
+    const before = await snapshotCounts(db.em());
+    const conn = db.em().getConnection();
+    await expect(conn.execute('select vp_extend_reservation(?, 60, 300, null, ?, ?) as r', [hold, 'fp', clock.now()]))
+      .rejects.toMatchObject({ message: expect.stringContaining('INVALID_IDEMPOTENCY_KEY') });
+    expect(await snapshotCounts(db.em())).toEqual(before);
+    const [row] = await conn.execute<{ s: number }[]>('select reserved_seconds::int as s from reservations where id = ?', [hold]);
+    expect(row!.s).toBe(10);
   });
 });

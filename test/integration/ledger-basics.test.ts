@@ -82,7 +82,7 @@ describe('the ledger core', () => {
       expect(held.balance.reservedSeconds).toBe(120);
       expect(held.balance.availableSeconds).toBe(480);
       clock.advanceSeconds(50);
-      const ext = unwrap(await extendReservation(deps(em, clock), { reservationId: held.reservation.id, seconds: 60, ttlSeconds: 60 }));
+      const ext = unwrap(await extendReservation(deps(em, clock), { reservationId: held.reservation.id, seconds: 60, ttlSeconds: 60, idempotencyKey: 'extend-1' }));
       expect(ext.reservation.reservedSeconds).toBe(180);
       clock.advanceSeconds(50);
       const done = unwrap(await commitReservation(deps(em, clock), { reservationId: held.reservation.id, usedSeconds: 61 }));

@@ -137,7 +137,7 @@ describe('usage batches', () => {
         const query = c.query.bind(c) as (sql: string, params: unknown[]) => Promise<{ rows: { r: unknown }[] }>;
         (c as unknown as { query: unknown }).query = async (sql: string, params: unknown[]) => {
           const res = await query(sql, params);
-          sent.push(sql.includes('_many') ? (JSON.parse(params[0] as string) as unknown[]).length : 1);
+          sent.push(sql.includes('$1::jsonb') ? (JSON.parse(params[0] as string) as unknown[]).length : 1);
           if (sent.length === 1) {
             const out = res.rows[0]!.r as unknown[];
             out[1] = { error: 'deadlock detected', sqlstate: '40P01', detail: null };

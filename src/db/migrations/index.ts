@@ -23,6 +23,8 @@ import { Migration20261124000180_unpaid_renewal_expiry } from './Migration202611
 import { Migration20261124000181_checkout_requests } from './Migration20261124000181_checkout_requests';
 import { Migration20261124000182_second_subscriptions } from './Migration20261124000182_second_subscriptions';
 import { Migration20261124000200_no_overage_in_trial } from './Migration20261124000200_no_overage_in_trial';
+import { Migration20261124000210_usage_batch_busy_users } from './Migration20261124000210_usage_batch_busy_users';
+import { Migration20261124000211_extend_requires_key } from './Migration20261124000211_extend_requires_key';
 import { Migration20261124000220_webhook_next_retry } from './Migration20261124000220_webhook_next_retry';
 import { Migration20261124000230_refund_fallback_after_end } from './Migration20261124000230_refund_fallback_after_end';
 
@@ -53,6 +55,8 @@ export const migrationsList = [
   { name: 'Migration20261124000181_checkout_requests', class: Migration20261124000181_checkout_requests },
   { name: 'Migration20261124000182_second_subscriptions', class: Migration20261124000182_second_subscriptions },
   { name: 'Migration20261124000200_no_overage_in_trial', class: Migration20261124000200_no_overage_in_trial },
+  { name: 'Migration20261124000210_usage_batch_busy_users', class: Migration20261124000210_usage_batch_busy_users },
+  { name: 'Migration20261124000211_extend_requires_key', class: Migration20261124000211_extend_requires_key },
   { name: 'Migration20261124000220_webhook_next_retry', class: Migration20261124000220_webhook_next_retry },
   { name: 'Migration20261124000230_refund_fallback_after_end', class: Migration20261124000230_refund_fallback_after_end },
 ];

@@ -1,5 +1,6 @@
-// Adds seconds to an active hold and renews its TTL (a call running longer than planned). With an
-// idempotency key, a retried extend has one effect.
+// Adds seconds to an active hold and renews its TTL (a call running longer than planned). The
+// idempotency key is required: a retried extend (same key, same input) answers the first one and
+// adds nothing again; the same key with other input is IDEMPOTENCY_KEY_REUSED.
 import { ErrorCode, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
 import { callLedger } from './ledger-call';
@@ -11,7 +12,7 @@ export interface ExtendReservationInput {
   /** Seconds to add to the hold (0 only renews the TTL). */
   seconds: number;
   ttlSeconds?: number | null;
-  idempotencyKey?: string | null;
+  idempotencyKey: string;
 }
 
 export async function extendReservation(
@@ -22,13 +23,13 @@ export async function extendReservation(
   const bad = firstFailure(
     checkSeconds(input.seconds, 'seconds', { allowZero: true }),
     checkTtl(ttlSeconds),
-    input.idempotencyKey == null ? null : checkKey(input.idempotencyKey),
+    checkKey(input.idempotencyKey),
     checkId(input.reservationId, 'reservationId', ErrorCode.RESERVATION_NOT_FOUND),
   );
   if (bad) return bad;
   const fp = fingerprint('extendReservation', { reservationId: input.reservationId, seconds: input.seconds, ttlSeconds });
   const r = await callLedger<Record<string, unknown>>(deps, 'vp_extend_reservation', [
-    input.reservationId, input.seconds, ttlSeconds, input.idempotencyKey ?? null, fp, deps.clock.now(),
+    input.reservationId, input.seconds, ttlSeconds, input.idempotencyKey, fp, deps.clock.now(),
   ]);
   return r.ok ? { ok: true, value: toReservationOutcome(r.value) } : r;
 }

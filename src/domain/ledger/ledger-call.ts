@@ -1,11 +1,17 @@
 // Calls one ledger function in one round trip and turns its business failures (SQLSTATE VPB01,
 // raised before anything is committed) into typed results.
 //
+// Every call waits for a lock — its user's row, held by another transaction — at most
+// limits.usageLockWaitMsMax (lock_timeout, set in the same statement for its transaction only: no
+// extra round trip). After that the call fails with SQLSTATE 55P03, nothing written, which the API
+// answers as SERVICE_UNAVAILABLE (retry with the same idempotency key).
+//
 // The call goes to a pooled pg connection of the entity manager's pool directly, with a cached
 // statement text ($1…$n), not through the query builder: this is the hot path of every usage, and
 // the builder's per-call compilation was a third of the Node CPU spent on it.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PoolClient, QueryResult } from 'pg';
+import { limits } from '../../config/limits';
 import { fail, isErrorCode, ok, type Result } from '../../shared/errors';
 import { writeAudit, type AuditDraft } from '../audit/audit';
 import type { LedgerEvents, UsageAlertView } from '../ports';
@@ -26,6 +32,9 @@ interface KnexClient {
   releaseConnection(c: PoolClient): Promise<unknown>;
 }
 
+/** The one bounded lock wait of a ledger call, for its transaction only (with an audit entry: until its commit). */
+const BOUNDED_WAIT = `from (select set_config('lock_timeout', '${limits.usageLockWaitMsMax}ms', true)) as bounded_wait`;
+
 const statements = new Map<string, string>();
 
 function statementFor(fn: string, arity: number): string {
@@ -33,7 +42,8 @@ function statementFor(fn: string, arity: number): string {
   let sql = statements.get(key);
   if (!sql) {
     if (!/^vp_[a-z_]+$/.test(fn)) throw new Error(`not a ledger function: ${fn}`);
-    sql = `select ${fn}(${Array.from({ length: arity }, (_, i) => `$${i + 1}`).join(', ')}) as r`;
+    // the bound is set first (a FROM subquery with a volatile function runs before the target list)
+    sql = `select ${fn}(${Array.from({ length: arity }, (_, i) => `$${i + 1}`).join(', ')}) as r ${BOUNDED_WAIT}`;
     statements.set(key, sql);
   }
   return sql;

@@ -2,11 +2,22 @@
 // expensive is not that work but what each statement and transaction costs around it (a round trip,
 // PL/pgSQL's per-transaction set-up of its expressions, a commit). So calls that arrive while
 // earlier ones are on their way to the database wait and then go together: one statement, one
-// transaction, one commit for the lot (vp_record_usage_many). Nothing waits on a timer: a call
-// goes at once when fewer than `inFlightMax` statements are out, otherwise with the next batch.
+// transaction, one commit for the lot (vp_record_usage_batch). Nothing waits on a timer: a call
+// goes at once when fewer than `inFlightMax` statements are out, otherwise with the next batch. A
+// user is in at most one statement out at a time (their calls wait for the next batch), so the
+// process's own statements never wait for each other's locks and a user's calls apply in order.
 //
 // Each item keeps its own outcome: it runs in its own subtransaction, so a failure rolls back that
 // item only. Every answer is given after the commit, so it is as durable as a single call's.
+//
+// Lock waits: a batch waits for no lock (lock_timeout near zero for its statement). An item whose
+// user's row another transaction holds — a stuck client, or a hold, grant or other batch of that
+// user from another process — leaves the batch at once ("busy"), with that user's later items; the others
+// commit at their normal pace. The busy items go again alone, one statement per user outside the
+// statements in flight, one at a time per user, with the one bounded wait
+// (limits.usageLockWaitMsMax, vp_record_usage / vp_record_usage_many): after it, the first fails
+// with SQLSTATE 55P03 (SERVICE_UNAVAILABLE to the client, retry with the same key) and that user's
+// later items — and those that came back busy meanwhile — at once. One wait, never two.
 import type { PoolClient } from 'pg';
 import { limits } from '../../config/limits';
 import type { Em } from './ledger-call';
@@ -28,6 +39,10 @@ export type UsageAnswer =
   | { answer: Record<string, unknown> }
   | { failure: string; detail: string | null };
 
+/** In a batch: the item's user was locked by another transaction; it goes again alone. */
+const BUSY = Symbol('busy');
+type Outcome = UsageAnswer | Error | typeof BUSY;
+
 interface Waiting {
   item: UsageItem;
   resolve(a: UsageAnswer): void;
@@ -44,11 +59,26 @@ interface PgError extends Error {
   detail?: string;
 }
 
-// the lock wait is bounded first (a FROM subquery with a volatile function runs before the target
+// the lock wait is set first (a FROM subquery with a volatile function runs before the target
 // list), for this statement's transaction only
-const BOUNDED_WAIT = `from (select set_config('lock_timeout', '${limits.usageLockWaitMsMax}ms', true)) as bounded_wait`;
-const SINGLE_SQL = `select vp_record_usage($1, $2, $3, $4, $5, $6, $7, $8, $9) as r ${BOUNDED_WAIT}`;
-const MANY_SQL = `select vp_record_usage_many($1::jsonb, $2) as r ${BOUNDED_WAIT}`;
+const lockWait = (ms: number) => `from (select set_config('lock_timeout', '${ms}ms', true)) as bounded_wait`;
+/** A batch waits for no lock: a locked user's items come back busy (1 ms: lock_timeout 0 would mean no bound). */
+const BATCH_SQL = `select vp_record_usage_batch($1::jsonb, $2) as r ${lockWait(1)}`;
+/** A busy user's items, alone, with the one bounded wait. */
+const SINGLE_SQL = `select vp_record_usage($1, $2, $3, $4, $5, $6, $7, $8, $9) as r ${lockWait(limits.usageLockWaitMsMax)}`;
+const MANY_SQL = `select vp_record_usage_many($1::jsonb, $2) as r ${lockWait(limits.usageLockWaitMsMax)}`;
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/** A user as the database orders and locks them: ids arrive in any case. */
+const userKey = (i: UsageItem) => i.userId.toLowerCase();
+
+/** A call whose user's row stayed locked through the bounded wait of an earlier call of that user. */
+function lockTimeoutInBatch(): PgError {
+  const err: PgError = new Error('lock timeout on an earlier call of this user');
+  err.code = LOCK_NOT_AVAILABLE;
+  return err;
+}
+
 /** A deadlock or serialization failure aborted the whole statement: nothing committed, so it runs again. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const ATTEMPTS_MAX = 3;
@@ -63,6 +93,10 @@ export class UsageQueueFullError extends Error {
 
 export class UsageBatcher {
   private queue: Waiting[] = [];
+  /** Users with calls in a statement out (lower-case ids). */
+  private readonly usersInFlight = new Set<string>();
+  /** Users with a statement of their busy items out; what came back busy since waits here for it. */
+  private readonly aloneRuns = new Map<string, Waiting[]>();
   private inFlight = 0;
   private scheduled = false;
 
@@ -91,10 +125,14 @@ export class UsageBatcher {
   private pump(): void {
     while (this.inFlight < this.inFlightMax && this.queue.length > 0) {
       // what waits is shared evenly over the free slots, so the database works on it in parallel
-      const size = Math.min(this.itemsMax, Math.ceil(this.queue.length / (this.inFlightMax - this.inFlight)));
-      const batch = this.queue.splice(0, size);
+      const slots = this.inFlightMax - this.inFlight;
+      const batch = this.take(Math.min(this.itemsMax, Math.ceil(this.queue.length / slots)), slots);
+      if (batch.length === 0) return; // all that waits is of users in flight: it goes when they come back
+      const users = new Set(batch.map((w) => userKey(w.item)));
+      for (const u of users) this.usersInFlight.add(u);
       this.inFlight += 1;
       void this.run(batch).finally(() => {
+        for (const u of users) this.usersInFlight.delete(u);
         this.inFlight -= 1;
         this.pump();
       });
@@ -102,30 +140,112 @@ export class UsageBatcher {
   }
 
   /**
+   * The next batch: at most `size` calls, in arrival order, of users in none of the statements out
+   * (so this process's batches never wait for each other's locks, and a user's calls apply in the
+   * order they came), with the users that can go shared over the free slots.
+   */
+  private take(size: number, slots: number): Waiting[] {
+    const free = new Set<string>();
+    for (const w of this.queue) {
+      const u = userKey(w.item);
+      if (!this.usersInFlight.has(u)) free.add(u);
+    }
+    if (free.size === 0) return [];
+    const usersMax = Math.ceil(free.size / slots);
+    const mine = new Set<string>();
+    const batch: Waiting[] = [];
+    const rest: Waiting[] = [];
+    for (const w of this.queue) {
+      const u = userKey(w.item);
+      if (batch.length < size && free.has(u) && (mine.has(u) || mine.size < usersMax)) {
+        mine.add(u);
+        batch.push(w);
+      } else {
+        rest.push(w);
+      }
+    }
+    this.queue = rest;
+    return batch;
+  }
+
+  /**
    * Runs the batch; what a deadlock or serialization failure aborted runs again, at most
    * ATTEMPTS_MAX times in all: the whole statement (nothing of it committed), or in a batch the
    * items that came back with it (each rolled back to its own savepoint, the others committed).
+   * Items of a user whose row was locked leave the batch and go again alone (`lockedOut`), without
+   * holding this statement's place among those in flight.
    */
-  private async run(batch: Waiting[]): Promise<void> {
+  private async run(batch: Waiting[], alone = false): Promise<void> {
     let pending = batch;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      let answers: (UsageAnswer | Error)[];
+      let answers: Outcome[];
       try {
-        answers = pending.length === 1 ? [await this.one(pending[0]!.item)] : await this.many(pending.map((w) => w.item));
+        answers = alone ? await this.alone(pending.map((w) => w.item)) : await this.many(pending.map((w) => w.item));
       } catch (err) {
         if (attempt < ATTEMPTS_MAX && RETRYABLE.has((err as PgError).code ?? '')) continue;
         for (const w of pending) w.reject(err);
         return;
       }
       const again: Waiting[] = [];
+      const busy: Waiting[] = [];
       pending.forEach((w, i) => {
         const a = answers[i]!;
-        if (!(a instanceof Error)) w.resolve(a);
+        if (a === BUSY) busy.push(w);
+        else if (!(a instanceof Error)) w.resolve(a);
         else if (attempt < ATTEMPTS_MAX && RETRYABLE.has((a as PgError).code ?? '')) again.push(w);
         else w.reject(a);
       });
+      if (busy.length > 0) this.lockedOut(busy);
       pending = again;
     }
+  }
+
+  /**
+   * Busy items go again alone, one statement per user, each with the one bounded wait; these
+   * statements are not counted in flight. A user has one such statement at a time (a stuck user
+   * takes one connection, however many calls come for them): items that come back busy meanwhile
+   * wait for it, then fail at once if it ran out of its wait (the user is stuck), else go next.
+   */
+  private lockedOut(busy: Waiting[]): void {
+    const byUser = new Map<string, Waiting[]>();
+    for (const w of busy) {
+      const u = userKey(w.item);
+      byUser.set(u, [...(byUser.get(u) ?? []), w]);
+    }
+    for (const [u, group] of byUser) {
+      const running = this.aloneRuns.get(u);
+      if (running) running.push(...group);
+      else void this.runAlone(u, group);
+    }
+  }
+
+  private async runAlone(user: string, first: Waiting[]): Promise<void> {
+    const waiting: Waiting[] = [];
+    this.aloneRuns.set(user, waiting);
+    let stuck = false;
+    // a rejection with a lock timeout tells that the user's row stayed locked for the whole wait
+    const watched = (ws: Waiting[]) => ws.map((w): Waiting => ({
+      item: w.item, resolve: w.resolve,
+      reject: (err) => {
+        if ((err as PgError).code === LOCK_NOT_AVAILABLE) stuck = true;
+        w.reject(err);
+      },
+    }));
+    try {
+      for (let group = first; group.length > 0; group = waiting.splice(0)) {
+        if (stuck) {
+          for (const w of group) w.reject(lockTimeoutInBatch());
+        } else {
+          await this.run(watched(group), true);
+        }
+      }
+    } finally {
+      this.aloneRuns.delete(user);
+    }
+  }
+
+  private alone(items: UsageItem[]): Promise<Outcome[]> {
+    return items.length === 1 ? this.one(items[0]!).then((a) => [a]) : this.many(items, MANY_SQL);
   }
 
   private async query<R>(sql: string, params: unknown[]): Promise<R> {
@@ -151,11 +271,12 @@ export class UsageBatcher {
     }
   }
 
-  private async many(items: UsageItem[]): Promise<(UsageAnswer | Error)[]> {
-    type Out = { ok?: Record<string, unknown>; failure?: string; error?: string; sqlstate?: string; detail?: string | null };
-    const out = await this.query<Out[]>(MANY_SQL, [JSON.stringify(items), limits.usageBackdateSecondsMax]);
-    return out.map((o): UsageAnswer | Error => {
+  private async many(items: UsageItem[], sql = BATCH_SQL): Promise<Outcome[]> {
+    type Out = { ok?: Record<string, unknown>; failure?: string; busy?: true; error?: string; sqlstate?: string; detail?: string | null };
+    const out = await this.query<Out[]>(sql, [JSON.stringify(items), limits.usageBackdateSecondsMax]);
+    return out.map((o): Outcome => {
       if (o.ok) return { answer: o.ok };
+      if (o.busy) return BUSY;
       if (o.failure) return { failure: o.failure, detail: o.detail ?? null };
       const err: PgError = new Error(o.error ?? 'recordUsage failed in its batch');
       err.code = o.sqlstate;

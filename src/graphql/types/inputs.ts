@@ -34,7 +34,7 @@ export class ExtendReservationInput {
   @Field(() => ID) reservationId!: string;
   @Field(() => Int, { description: 'Seconds to add (0 renews the TTL only).' }) seconds!: number;
   @Field(() => Int, { nullable: true }) ttlSeconds?: number | null;
-  @Field(() => String, { nullable: true, description: 'Makes a retried extend have one effect.' }) idempotencyKey?: string | null;
+  @Field(() => String, { description: 'Client-chosen, ≤ 128 chars: a retry with the same key and input answers the first extend and adds nothing again.' }) idempotencyKey!: string;
 }
 
 @InputType()
