@@ -302,7 +302,10 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         const evs = takeOutbox((e) => e.data.object.id === subId || e.data.object.parent?.subscription_details?.subscription === subId);
         const t = world.now();
         await deliverNow(c, evs);
-        if (evs.some((e) => e.type === 'invoice.paid')) c.model.upgraded(to, t);
+        // the change happened when Stripe applied it: its proration lines start then, in whole seconds
+        const paid = evs.find((e) => e.type === 'invoice.paid');
+        const prorated = paid?.data.object.lines?.data?.find((l: Obj) => l.amount > 0)?.period?.start as number | undefined;
+        if (paid) c.model.upgraded(to, prorated !== undefined ? prorated * 1000 : t);
       },
       erase: async (c) => {
         const r = payloadOf(await world.gql(Q.erase, { i: {} }, c.token), 'requestAccountDeletion');
