@@ -11,7 +11,7 @@ import type { ProcessDeps } from './inbox';
 import type { PlanCode } from '../db/entities/types';
 import { withTransaction } from '../db/transaction';
 import { SYSTEM_ACTOR, writeAudit } from '../domain/audit/audit';
-import { BUSINESS_FAILURE_SQLSTATE, answered, businessFailure } from '../domain/ledger/ledger-call';
+import { BOUNDED_WAIT, BUSINESS_FAILURE_SQLSTATE, answered, businessFailure } from '../domain/ledger/ledger-call';
 import { toGrantOutcome, type GrantOutcome } from '../domain/ledger/grant-credits';
 import { ErrorCode, type Result, type UserError } from '../shared/errors';
 import { PermanentWebhookError } from './inbox';
@@ -33,13 +33,14 @@ export const planKey = (subscriptionId: string, periodStart: Date) => `~plan:${s
  * The period's PLAN grant (once per subscription and period start: the ledger's unique key) and its
  * payment mark, in one transaction: awaiting only if not confirmed yet, confirmed whatever came
  * first — so either order of the period's opening and its invoice.paid ends confirmed, and no grant
- * is ever committed without its mark.
+ * is ever committed without its mark. Like every ledger call it waits for the user's row at most
+ * limits.usageLockWaitMsMax; past that the event fails and is retried.
  */
 export async function grantPeriod(deps: Pick<ProcessDeps, 'em' | 'clock' | 'events'>, input: PeriodGrantInput): Promise<Result<GrantOutcome>> {
   const answer = await withTransaction(deps.em, async (tx, conn: PoolClient): Promise<Result<Record<string, unknown>>> => {
     let rows: { r: Record<string, unknown> }[];
     try {
-      rows = (await conn.query<{ r: Record<string, unknown> }>('select vp_grant_plan($1, $2, $3, $4, $5, $6) as r', [
+      rows = (await conn.query<{ r: Record<string, unknown> }>(`select vp_grant_plan($1, $2, $3, $4, $5, $6) as r ${BOUNDED_WAIT}`, [
         input.userId, input.subscriptionId, input.periodStart, input.periodEnd, input.planCode, deps.clock.now(),
       ])).rows;
     } catch (err) {
@@ -136,7 +137,7 @@ export async function expireUnpaidRenewals(deps: ProcessDeps, sub: Stripe.Subscr
     const invoiceId = invoice?.id ?? null;
     const answer = await withTransaction(deps.em, async (tx) => {
       const [row] = await tx.query<{ r: Record<string, any> }>( // eslint-disable-line @typescript-eslint/no-explicit-any
-        'select vp_expire_unpaid_renewal($1, $2, $3, $4) as r', [g.id, sub.id, invoiceId, deps.clock.now()]);
+        `select vp_expire_unpaid_renewal($1, $2, $3, $4) as r ${BOUNDED_WAIT}`, [g.id, sub.id, invoiceId, deps.clock.now()]);
       const r = row!.r;
       if (r.confirmed) return { r, audited: false };
       const audited = await writeAudit(tx, {

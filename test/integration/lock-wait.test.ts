@@ -9,7 +9,8 @@ import { UsageBatcher, type UsageAnswer, type UsageItem } from '../../src/domain
 import { fingerprint } from '../../src/domain/ledger/validate';
 import { verifyLedger } from '../../src/domain/ledger/verify-ledger';
 import { databaseClock } from '../../src/shared/clock';
-import { newUserWithBonus } from '../support/ledger-fixtures';
+import { activeMembership, newUserWithBonus } from '../support/ledger-fixtures';
+import { grantPeriod } from '../../src/stripe/renewals';
 import { outcome, startTestApi, type Account, type GqlResponse, type TestApi } from '../support/api';
 
 interface KnexClient {
@@ -166,5 +167,32 @@ describe('every ledger mutation waits once, bounded', () => {
     expect({ rows: await count(table, userId), entries: await count('ledger_entries', userId) }).toEqual(before);
     // the bound was the call's transaction's only: the same call goes through once the row is free
     expect(outcome(await api.gql(query, { input: input(userId) }, (field === 'grantCredits' ? admin : service).auth), field)).toBe('OK');
+  });
+});
+
+describe('a renewal grant from a webhook waits once, bounded', () => {
+  it('fails its event after one bounded wait on a user whose row is held, writes nothing, and grants once the row is free', async () => {
+    const em = api.db.em();
+    const userId = await newFundedUser();
+    const start = new Date(Date.now() - 3_600_000);
+    const end = new Date(Date.now() + 29 * 86_400_000);
+    await activeMembership(em, userId, start, end);
+    const events = { balanceChanged: () => undefined, usageAlerts: () => undefined };
+    const input = { userId, subscriptionId: `sub_${userId.slice(0, 8)}`, planCode: 'STARTER' as const, periodStart: start, periodEnd: end, awaitingPayment: true };
+    const before = { grants: await count('credit_grants', userId), entries: await count('ledger_entries', userId) };
+    const lock = await holdUserRow(userId);
+    let res: { value: unknown; ms: number };
+    try {
+      res = await timed(() => grantPeriod({ em, clock: databaseClock, events }, input).then(() => 'granted', (err: { code?: string }) => err.code));
+    } finally {
+      await lock.release();
+    }
+    expect(res.value).toBe('55P03'); // lock_not_available: the event fails and is retried
+    const waited = res.ms / limits.usageLockWaitMsMax;
+    expect(waited).toBeGreaterThan(0.9);
+    expect(waited).toBeLessThan(1.9);
+    expect({ grants: await count('credit_grants', userId), entries: await count('ledger_entries', userId) }).toEqual(before);
+    expect(await grantPeriod({ em, clock: databaseClock, events }, input)).toMatchObject({ ok: true });
+    expect(await count('credit_grants', userId)).toBe(before.grants + 1);
   });
 });

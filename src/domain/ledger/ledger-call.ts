@@ -33,7 +33,7 @@ interface KnexClient {
 }
 
 /** The one bounded lock wait of a ledger call, for its transaction only (with an audit entry: until its commit). */
-const BOUNDED_WAIT = `from (select set_config('lock_timeout', '${limits.usageLockWaitMsMax}ms', true)) as bounded_wait`;
+export const BOUNDED_WAIT = `from (select set_config('lock_timeout', '${limits.usageLockWaitMsMax}ms', true)) as bounded_wait`;
 
 const statements = new Map<string, string>();
 
