@@ -84,7 +84,7 @@ export const ENV_DOCS: EnvDoc[] = [
     names: ['SWEEP_INTERVAL_MS'],
     unit: 'milliseconds',
     meaning:
-      'period of the job schedulers that settle expired holds and grants, close ended periods (and bill final ones) and re-enqueue stored webhooks',
+      'period of the job schedulers that settle expired holds and grants, close ended periods (and bill final ones), refresh the analytics rollups, and re-enqueue stored webhooks and pending erasures (these two at most once a second)',
   },
   {
     names: ['USAGE_BATCHES_IN_FLIGHT'],
