@@ -2,5 +2,10 @@
 // src/config/env.ts and src/shared/errors.ts (see src/dev/docs-tables.ts).
 import { writeBlocks } from './docs-tables';
 
-const changed = writeBlocks();
-console.log(changed.length ? `rewrote ${changed.join(', ')}` : 'docs tables are up to date');
+writeBlocks().then(
+  (changed) => console.log(changed.length ? `rewrote ${changed.join(', ')}` : 'docs tables are up to date'),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

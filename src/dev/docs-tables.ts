@@ -296,13 +296,47 @@ export function withBlock(text: string, marker: string, body: string, file = 'th
   return `${text.slice(0, i + start.length)}\n${body}\n${text.slice(j)}`;
 }
 
-/** Rewrites every generated block; answers the files that changed. */
-export function writeBlocks(root = ROOT): string[] {
+/** The text between a block's markers (null when the markers are missing). */
+export function blockBody(text: string, marker: string): string | null {
+  const start = `<!-- ${marker}:start -->`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(`<!-- ${marker}:end -->`);
+  return i < 0 || j < i ? null : text.slice(i + start.length, j);
+}
+
+/**
+ * A markdown table as its rows of trimmed cells, so that padding a formatter adds (prettier aligns
+ * table columns) does not count as a difference; any change of a cell's text does.
+ */
+export function tableCells(table: string): string[][] {
+  return table
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .map((l) =>
+      l
+        .replace(/^\|/, '')
+        .replace(/(?<!\\)\|$/, '')
+        .split(/(?<!\\)\|/)
+        .map((c) => c.trim())
+        .map((c) => (/^:?-+:?$/.test(c) ? '---' : c)),
+    );
+}
+
+/**
+ * Rewrites every generated block; answers the files that changed. A file that prettier already
+ * formats as its configuration says is formatted again after the rewrite, so `prettier --check`
+ * stays green; one it does not (yet) format is left as it is apart from the block.
+ */
+export async function writeBlocks(root = ROOT): Promise<string[]> {
+  const prettier = await import('prettier');
   const changed: string[] = [];
   for (const b of BLOCKS) {
     const path = join(root, b.file);
     const before = readFileSync(path, 'utf8');
-    const after = withBlock(before, b.marker, b.render(), b.file);
+    let after = withBlock(before, b.marker, b.render(), b.file);
+    const options = { ...((await prettier.resolveConfig(path)) ?? {}), filepath: path };
+    if (await prettier.check(before, options)) after = await prettier.format(after, options);
     if (after !== before) {
       writeFileSync(path, after);
       changed.push(b.file);
