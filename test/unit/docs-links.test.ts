@@ -72,6 +72,10 @@ describe('links in README.md and docs/', () => {
     ]);
   });
 
+  it('keeps README.md short (at most 150 lines): the rest lives in docs/', () => {
+    expect(readFileSync(join(root, 'README.md'), 'utf8').split('\n').length).toBeLessThanOrEqual(151);
+  });
+
   it('finds the documents and their links', () => {
     expect(files.map(rel)).toEqual(expect.arrayContaining(['README.md', join('docs', 'billing-rules.md'), join('docs', 'operations.md')]));
     expect(relativeLinks.length).toBeGreaterThan(20);
