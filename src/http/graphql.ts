@@ -14,7 +14,7 @@ import { limits } from '../config/limits';
 import type { Orm } from '../db/orm';
 import type { GraphQLContext } from '../graphql/context';
 import { isTransient, serviceUnavailable, unauthenticated } from '../graphql/errors';
-import { limitsRule } from '../graphql/limits-rule';
+import { limitsRules } from '../graphql/limits-rule';
 import { createLoaders } from '../graphql/loaders';
 import type { Logger } from '../observability/logger';
 import { graphqlOperationDuration } from '../observability/metrics';
@@ -180,7 +180,7 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
     // our main.ts owns SIGTERM/SIGINT and stops everything in order; Apollo's own handlers (on
     // outside NODE_ENV=test) would stop it early and re-raise the signal, killing the drain (exit 143)
     stopOnTerminationSignals: false,
-    validationRules: [limitsRule()],
+    validationRules: limitsRules(),
     plugins: [
       ...(deps.config.nodeEnv === 'development' ? [] : [ApolloServerPluginLandingPageDisabled()]),
       operationLog(),

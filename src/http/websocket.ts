@@ -12,7 +12,7 @@ import { limits } from '../config/limits';
 import type { Orm } from '../db/orm';
 import type { LedgerEvents } from '../domain/ports';
 import type { GraphQLContext } from '../graphql/context';
-import { limitsRule } from '../graphql/limits-rule';
+import { limitsRules } from '../graphql/limits-rule';
 import { createLoaders } from '../graphql/loaders';
 import type { Logger } from '../observability/logger';
 import type { Clock } from '../shared/clock';
@@ -118,7 +118,7 @@ export function attachWebSockets(deps: WebSocketDeps): LiveServer {
         return [new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
       }
       const variables = payload.variables ?? {};
-      const errors = validate(deps.schema, document, [...specifiedRules, limitsRule(variables)]);
+      const errors = validate(deps.schema, document, [...specifiedRules, ...limitsRules(variables)]);
       if (errors.length) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: e.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED' } }));
       const op = getOperationAST(document, payload.operationName);
       if (!op || op.operation !== 'subscription') {
