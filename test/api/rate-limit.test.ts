@@ -3,6 +3,7 @@
 // with Redis unreachable an in-memory limiter of the same size holds the limits per process.
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import WebSocket from 'ws';
 import { connectRedis } from '../../src/app/redis';
 import { loadConfig } from '../../src/config/env';
 import { createRateLimiter } from '../../src/http/rate-limit';
@@ -45,6 +46,25 @@ describe('rate limits per address, before authentication', () => {
     }
     expect(keyLookups).toBe(3);
     expect(outcome(await api.gql('{ me { id } }', {}, badKey()), 'me')).toBe('RATE_LIMITED');
+  });
+
+  it('counts bad keys over WebSocket against the same address, and closes it with 4429 past the limit without looking the key up', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.7' }; // through a loopback proxy: the address is the forwarded one
+    const connect = (apiKey: string) => new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${api.service.port}/graphql`, 'graphql-transport-ws', { headers: from });
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { apiKey } })));
+      ws.on('close', (code) => resolve(code));
+      ws.on('error', reject);
+    });
+    const before = keyLookups;
+    const codes: number[] = [];
+    for (let i = 0; i < 3; i++) codes.push(await connect(`vpk_${'b'.repeat(12)}_${'y'.repeat(43)}`));
+    expect(codes).toEqual([4403, 4403, 4403]);
+    expect(keyLookups).toBe(before + 3);
+    expect(await connect(`vpk_${'b'.repeat(12)}_${'y'.repeat(43)}`)).toBe(4429);
+    expect(keyLookups).toBe(before + 3);
+    const res = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', ...from }, body: JSON.stringify({ query: '{ plans { code } }' }) });
+    expect(res.status).toBe(429);
   });
 });
 
