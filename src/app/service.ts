@@ -95,12 +95,13 @@ export async function startService(config: Config, logger: Logger, role: Role = 
   if (role !== 'worker') {
     const schema = await buildApiSchema(live.pubSub);
     const authenticate = createAuthenticator(config);
+    const rateLimit = createRateLimiter(redis, config.rateLimitPerMinute, logger, config.queuePrefix);
     const graphql = await createGraphQLRouter({
       schema, authenticate, events: live.events, orm, config, logger, clock,
       payments,
       webhookJobs: bullWebhookJobs(queues, orm),
       erasureJobs: bullErasureJobs(queues.maintenance, logger),
-      rateLimit: createRateLimiter(redis, config.rateLimitPerMinute, logger, config.queuePrefix),
+      rateLimit,
     });
     stopGraphQL = graphql.stop;
     const stripeWebhook = stripe && webhookQueue && config.stripe
@@ -109,7 +110,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     const adminQueues = createAdminQueuesRouter({ queues: Object.values(queues), authenticate, orm, secureCookie: config.nodeEnv === 'production' });
     const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook, adminQueues, gdprExport: createGdprExportRouter({ orm }), metricsToken: config.metricsToken, lifecycle, missingSchedulers });
     server = await listen(app, config.port);
-    websockets = attachWebSockets({ server, schema, authenticate, events: live.events, orm, config, logger, clock });
+    websockets = attachWebSockets({ server, schema, authenticate, rateLimit, events: live.events, orm, config, logger, clock });
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port, role }, 'http server listening');

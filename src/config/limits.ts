@@ -58,7 +58,7 @@ export const limits = {
   overageInvoiceAttemptsMax: 10,
   /** Days a REFUND grant lives when the original grant has expired and there is no membership. */
   refundFallbackExpiryDays: 30,
-  /** GraphQL: deepest selection, most fields (each field 1, lists × their page size), page size. */
+  /** GraphQL: deepest selection, most fields (each field 1, a connection's selection × its page size), aliases, page size (src/graphql/limits-rule.ts). */
   graphqlDepthMax: 8,
   graphqlComplexityMax: 2000,
   graphqlAliasesMax: 50,

@@ -1,24 +1,47 @@
-// Validation rules that bound what one operation may cost: selection depth, aliases, and a
-// complexity where each field counts 1 and a connection's children count once per requested row.
-// Applied to HTTP operations by Apollo and, later, to subscriptions in onSubscribe.
+// Validation rules that bound what one operation may cost: selection depth and aliases (the rules
+// of graphql-armor), and a cost where each field counts 1 and a connection's children count once
+// per requested row. Applied to HTTP operations by Apollo and to subscriptions in onSubscribe.
+//
+// The cost is ours, not armor's costLimit: armor multiplies a field by a literal `first` only (no
+// variables, no default page size, no clamp to the largest page) and counts any field with a
+// `first` argument. Here a connection is what the schema says it is — a field whose type is named
+// `…Connection` and that takes `first` — so a new connection is counted without editing this file.
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
-  GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type OperationDefinitionNode,
-  type SelectionSetNode, type ValidationContext, type ValueNode,
+  getNamedType, GraphQLError, type DocumentNode, isInterfaceType, isObjectType, Kind, type FragmentDefinitionNode, type GraphQLNamedType,
+  type GraphQLSchema, type SelectionSetNode, type ValidationContext, type ValidationRule, type ValueNode,
 } from 'graphql';
 import { limits } from '../config/limits';
 
-/** Fields that answer a page of rows: their selection costs once per requested row. */
-const CONNECTIONS = new Set(['transactions', 'consents', 'auditLog', 'customerEconomics']);
-
-interface Cost {
-  depth: number;
-  complexity: number;
-  aliases: number;
+/** The number armor found ("… exceeded, found 12."), for our own message. */
+function found(err: GraphQLError, max: number): string {
+  return /found (\d+)/.exec(err.message)?.[1] ?? `more than ${max}`;
 }
 
-function pageSizeOf(args: readonly { name: { value: string }; value: ValueNode }[] | undefined, variables: Record<string, unknown>): number | null {
+const armor = new ApolloArmor({
+  maxDepth: {
+    n: limits.graphqlDepthMax,
+    flattenFragments: true, // a fragment adds no level of its own
+    ignoreIntrospection: false,
+    propagateOnRejection: false,
+    onReject: [(ctx, err) => ctx?.reportError(new GraphQLError(`Query depth ${found(err, limits.graphqlDepthMax)} exceeds the maximum of ${limits.graphqlDepthMax}.`, { extensions: { code: 'QUERY_TOO_DEEP' } }))],
+  },
+  maxAliases: {
+    n: limits.graphqlAliasesMax,
+    allowList: [], // an alias of __typename counts like any other
+    propagateOnRejection: false,
+    onReject: [(ctx, err) => ctx?.reportError(new GraphQLError(`${found(err, limits.graphqlAliasesMax)} aliases exceed the maximum of ${limits.graphqlAliasesMax}.`, { extensions: { code: 'QUERY_TOO_COMPLEX' } }))],
+  },
+  costLimit: { enabled: false },
+  maxTokens: { enabled: false },
+  maxDirectives: { enabled: false },
+  blockFieldSuggestion: { enabled: false },
+});
+const armorRules: ValidationRule[] = armor.protect().validationRules;
+
+function pageSizeOf(args: readonly { name: { value: string }; value: ValueNode }[] | undefined, variables: Record<string, unknown>): number {
   const first = args?.find((a) => a.name.value === 'first');
-  if (!first) return null;
+  if (!first) return limits.pageSizeDefault;
   if (first.value.kind === Kind.INT) return Math.min(Math.max(Number(first.value.value), 1), limits.pageSizeMax);
   if (first.value.kind === Kind.VARIABLE) {
     const v = variables[first.value.name.value];
@@ -27,69 +50,82 @@ function pageSizeOf(args: readonly { name: { value: string }; value: ValueNode }
   return limits.pageSizeMax;
 }
 
-function measure(
-  set: SelectionSetNode,
-  fragments: Record<string, FragmentDefinitionNode>,
-  variables: Record<string, unknown>,
-  depth: number,
-  seen: Set<string>,
-): Cost {
-  let maxDepth = depth;
-  let complexity = 0;
-  let aliases = 0;
-  for (const sel of set.selections) {
-    if (sel.kind === Kind.FIELD) {
-      if (sel.alias) aliases += 1;
-      let childCost: Cost = { depth, complexity: 0, aliases: 0 };
-      if (sel.selectionSet) childCost = measure(sel.selectionSet, fragments, variables, depth + 1, seen);
-      const isConnection = CONNECTIONS.has(sel.name.value);
-      const rows = isConnection ? (pageSizeOf(sel.arguments, variables) ?? limits.pageSizeDefault) : 1;
-      complexity += 1 + childCost.complexity * rows;
-      aliases += childCost.aliases;
-      maxDepth = Math.max(maxDepth, childCost.depth);
-    } else {
-      let inner: SelectionSetNode | undefined;
-      if (sel.kind === Kind.INLINE_FRAGMENT) inner = sel.selectionSet;
-      else if (!seen.has(sel.name.value)) {
-        seen.add(sel.name.value);
-        inner = fragments[sel.name.value]?.selectionSet;
-      }
-      if (inner) {
-        const c = measure(inner, fragments, variables, depth, seen);
-        complexity += c.complexity;
-        aliases += c.aliases;
-        maxDepth = Math.max(maxDepth, c.depth);
+/** A field of the schema that answers a page of rows: its type is named …Connection and it takes `first`. */
+function isConnection(parent: GraphQLNamedType | undefined, field: string): boolean {
+  if (!parent || !(isObjectType(parent) || isInterfaceType(parent))) return false;
+  const def = parent.getFields()[field];
+  return !!def && getNamedType(def.type).name.endsWith('Connection') && def.args.some((a) => a.name === 'first');
+}
+
+function childType(parent: GraphQLNamedType | undefined, field: string): GraphQLNamedType | undefined {
+  if (!parent || !(isObjectType(parent) || isInterfaceType(parent))) return undefined;
+  const def = parent.getFields()[field];
+  return def ? getNamedType(def.type) : undefined;
+}
+
+class CostEstimator {
+  /** Cost of each fragment's selection (it does not depend on where it is spread); -1 while being measured (a cycle, which validation refuses). */
+  private readonly fragmentCost = new Map<string, number>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly fragments: Record<string, FragmentDefinitionNode>,
+    private readonly variables: Record<string, unknown>,
+  ) {}
+
+  cost(set: SelectionSetNode, parent: GraphQLNamedType | undefined): number {
+    let total = 0;
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) {
+        const children = sel.selectionSet ? this.cost(sel.selectionSet, childType(parent, sel.name.value)) : 0;
+        const rows = isConnection(parent, sel.name.value) ? pageSizeOf(sel.arguments, this.variables) : 1;
+        total += 1 + children * rows;
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        total += this.cost(sel.selectionSet, sel.typeCondition ? this.schema.getType(sel.typeCondition.name.value) ?? undefined : parent);
+      } else {
+        total += this.spread(sel.name.value);
       }
     }
+    return total;
   }
-  return { depth: maxDepth, complexity, aliases };
+
+  private spread(name: string): number {
+    const known = this.fragmentCost.get(name);
+    if (known !== undefined) return Math.max(known, 0);
+    const fragment = this.fragments[name];
+    if (!fragment) return 0;
+    this.fragmentCost.set(name, -1);
+    const c = this.cost(fragment.selectionSet, this.schema.getType(fragment.typeCondition.name.value) ?? undefined);
+    this.fragmentCost.set(name, c);
+    return c;
+  }
 }
 
-export function costOf(op: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, variables: Record<string, unknown> = {}): Cost {
-  return measure(op.selectionSet, fragments, variables, 1, new Set());
+/** The cost of each operation of a document, in order. */
+export function costsOf(schema: GraphQLSchema, doc: DocumentNode, variables: Record<string, unknown> = {}): number[] {
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  return doc.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION
+    ? [new CostEstimator(schema, fragments, variables).cost(d.selectionSet, schema.getRootType(d.operation) ?? undefined)]
+    : []));
 }
 
-/** Refuses operations deeper, wider or more expensive than the limits. */
-export function limitsRule(variables: Record<string, unknown> = {}) {
-  return (context: ValidationContext): ASTVisitor => ({
+/** Refuses an operation whose cost is over graphqlComplexityMax. Variables: only where known before validation (WebSockets); over HTTP a `first: $var` counts as the largest page. */
+function costRule(variables: Record<string, unknown>): ValidationRule {
+  return (context: ValidationContext) => ({
     Document: {
       leave(doc) {
-        const fragments: Record<string, FragmentDefinitionNode> = {};
-        for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-        for (const d of doc.definitions) {
-          if (d.kind !== Kind.OPERATION_DEFINITION) continue;
-          const c = costOf(d, fragments, variables);
-          if (c.depth > limits.graphqlDepthMax) {
-            context.reportError(new GraphQLError(`Query depth ${c.depth} exceeds the maximum of ${limits.graphqlDepthMax}.`, { extensions: { code: 'QUERY_TOO_DEEP' } }));
-          }
-          if (c.aliases > limits.graphqlAliasesMax) {
-            context.reportError(new GraphQLError(`${c.aliases} aliases exceed the maximum of ${limits.graphqlAliasesMax}.`, { extensions: { code: 'QUERY_TOO_COMPLEX' } }));
-          }
-          if (c.complexity > limits.graphqlComplexityMax) {
-            context.reportError(new GraphQLError(`Query complexity ${c.complexity} exceeds the maximum of ${limits.graphqlComplexityMax}.`, { extensions: { code: 'QUERY_TOO_COMPLEX' } }));
+        for (const complexity of costsOf(context.getSchema(), doc, variables)) {
+          if (complexity > limits.graphqlComplexityMax) {
+            context.reportError(new GraphQLError(`Query complexity ${complexity} exceeds the maximum of ${limits.graphqlComplexityMax}.`, { extensions: { code: 'QUERY_TOO_COMPLEX' } }));
           }
         }
       },
     },
   });
+}
+
+/** The rules that refuse operations deeper, wider or more expensive than the limits. */
+export function limitsRules(variables: Record<string, unknown> = {}): ValidationRule[] {
+  return [...armorRules, costRule(variables)];
 }

@@ -1,6 +1,7 @@
 // GraphQL over HTTP at /graphql: Apollo Server 5 on Express 5, hardened — body limit, JSON only,
-// CSRF prevention, no batching, depth/alias/complexity limits, per-principal rate limits, masked
-// internal errors, landing page and introspection off where they do not belong.
+// CSRF prevention, no batching, depth/alias/complexity limits, rate limits per address (before
+// authentication) and per principal, masked internal errors, landing page and introspection off
+// where they do not belong.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -14,7 +15,7 @@ import { limits } from '../config/limits';
 import type { Orm } from '../db/orm';
 import type { GraphQLContext } from '../graphql/context';
 import { isTransient, serviceUnavailable, unauthenticated } from '../graphql/errors';
-import { limitsRule } from '../graphql/limits-rule';
+import { limitsRules } from '../graphql/limits-rule';
 import { createLoaders } from '../graphql/loaders';
 import type { Logger } from '../observability/logger';
 import { graphqlOperationDuration } from '../observability/metrics';
@@ -180,7 +181,7 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
     // our main.ts owns SIGTERM/SIGINT and stops everything in order; Apollo's own handlers (on
     // outside NODE_ENV=test) would stop it early and re-raise the signal, killing the drain (exit 143)
     stopOnTerminationSignals: false,
-    validationRules: [limitsRule()],
+    validationRules: limitsRules(),
     plugins: [
       ...(deps.config.nodeEnv === 'development' ? [] : [ApolloServerPluginLandingPageDisabled()]),
       operationLog(),
@@ -237,6 +238,10 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
     expressMiddleware(server, {
       context: async ({ req }): Promise<GraphQLContext> => {
         const em = deps.orm.em.fork();
+        // an address that spent its window on anonymous requests or bad credentials is refused
+        // before its credential costs a lookup
+        const address = `ip:${req.ip}`;
+        await deps.rateLimit.check(address);
         let principal = null;
         try {
           principal = await authenticate(
@@ -244,14 +249,17 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
             em,
           );
         } catch (err) {
-          if (err instanceof AuthenticationError) throw unauthenticated(err.message);
+          if (err instanceof AuthenticationError) {
+            await deps.rateLimit.count(address);
+            throw unauthenticated(err.message);
+          }
           if (isTransient(err)) {
             req.log.warn({ err }, 'database unavailable for a moment while authenticating: answered SERVICE_UNAVAILABLE');
             throw serviceUnavailable();
           }
           throw err;
         }
-        await deps.rateLimit(principal ? `${principal.via}:${principal.userId}` : `ip:${req.ip}`);
+        await deps.rateLimit(principal ? `${principal.via}:${principal.userId}` : address);
         return {
           principal, em, clock: deps.clock, config: deps.config, logger: req.log, requestId: req.id, loaders: createLoaders(em),
           events: deps.events, payments: deps.payments, webhookJobs: deps.webhookJobs, erasureJobs: deps.erasureJobs ?? null,

@@ -1,8 +1,10 @@
 // graphql-ws on the same HTTP server and path as the API. Subscriptions bypass Apollo, so this file
 // does what Apollo does for HTTP: authenticate in connection_init (missing or bad credential → close
 // 4403), authorize every subscribe like a query, apply the same depth / alias / complexity limits,
-// mask internal errors; plus limits on connections per user and subscriptions per socket.
-import type { Server } from 'node:http';
+// mask internal errors; plus limits on connections per user and subscriptions per socket. An
+// address pays for its failed authentications here as over HTTP, and one that has spent its
+// window is closed with 4429 before its credential is checked.
+import type { IncomingMessage, Server } from 'node:http';
 import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -12,16 +14,18 @@ import { limits } from '../config/limits';
 import type { Orm } from '../db/orm';
 import type { LedgerEvents } from '../domain/ports';
 import type { GraphQLContext } from '../graphql/context';
-import { limitsRule } from '../graphql/limits-rule';
+import { limitsRules } from '../graphql/limits-rule';
 import { createLoaders } from '../graphql/loaders';
 import type { Logger } from '../observability/logger';
 import type { Clock } from '../shared/clock';
 import { PUBLIC_CODES } from './graphql';
+import type { RateLimiter } from './rate-limit';
 
 export interface WebSocketDeps {
   server: Server;
   schema: GraphQLSchema;
   authenticate: Authenticator;
+  rateLimit: RateLimiter;
   events: LedgerEvents;
   orm: Orm;
   config: Config;
@@ -56,6 +60,16 @@ function mask(errors: readonly GraphQLError[] | undefined, logger: Logger): Grap
   });
 }
 
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/** The client's address as Express sees it with `trust proxy: loopback` (src/http/server.ts): past loopback proxies, the last X-Forwarded-For hop they added. */
+export function clientAddress(req: IncomingMessage): string {
+  const hops = [req.socket.remoteAddress ?? '', ...String(req.headers['x-forwarded-for'] ?? '').split(',').map((h) => h.trim()).filter(Boolean).reverse()];
+  let i = 0;
+  while (i < hops.length - 1 && LOOPBACK.test(hops[i]!)) i += 1;
+  return hops[i]!;
+}
+
 export function attachWebSockets(deps: WebSocketDeps): LiveServer {
   const wss = new WebSocketServer({ server: deps.server, path: '/graphql', maxPayload: limits.requestBodyBytesMax });
   const perUser = new Map<string, number>();
@@ -69,14 +83,27 @@ export function attachWebSockets(deps: WebSocketDeps): LiveServer {
       const params = ctx.connectionParams ?? {};
       const authorization = (params.authorization ?? params.Authorization) as string | undefined;
       const apiKey = (params.apiKey ?? params['x-api-key']) as string | undefined;
+      const address = `ip:${clientAddress(ctx.extra.request)}`;
+      try {
+        await deps.rateLimit.check(address);
+      } catch {
+        ctx.extra.socket.close(4429, 'Too many failed authentications from this address');
+        return false;
+      }
       let principal: Principal | null;
       try {
         principal = await deps.authenticate({ authorization, apiKey }, deps.orm.em.fork());
       } catch (err) {
-        if (err instanceof AuthenticationError) return false;
+        if (err instanceof AuthenticationError) {
+          await deps.rateLimit.count(address);
+          return false;
+        }
         throw err;
       }
-      if (!principal) return false;
+      if (!principal) {
+        await deps.rateLimit.count(address);
+        return false;
+      }
       // the socket may have gone while we authenticated: count nothing then
       if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
       const open = perUser.get(principal.userId) ?? 0;
@@ -118,7 +145,7 @@ export function attachWebSockets(deps: WebSocketDeps): LiveServer {
         return [new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
       }
       const variables = payload.variables ?? {};
-      const errors = validate(deps.schema, document, [...specifiedRules, limitsRule(variables)]);
+      const errors = validate(deps.schema, document, [...specifiedRules, ...limitsRules(variables)]);
       if (errors.length) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: e.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED' } }));
       const op = getOperationAST(document, payload.operationName);
       if (!op || op.operation !== 'subscription') {

@@ -14,6 +14,7 @@ import { usageReport, type Granularity } from '../../domain/analytics/usage-repo
 import type { Result } from '../../shared/errors';
 import { authorize, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
+import { connectionOf, cursors, pageArgs } from '../connection';
 import { badInput } from '../errors';
 import {
   CustomerEconomicsConnection, RevenueMetrics, Roi, TierUsage, UnitEconomics, UsageForecast, UsageGranularityEnum, UsageReport,
@@ -27,14 +28,6 @@ function valueOf<T>(r: Result<T>): T {
     throw badInput(`${r.error.message}${r.error.field ? ` Field: ${r.error.field}.` : ''}${reason}`);
   }
   return r.value;
-}
-
-const CURSOR = /^m:(-?\d{1,16}):([0-9a-f-]{36})$/;
-const encodeCursor = (marginCents: number, userId: string) => Buffer.from(`m:${marginCents}:${userId}`, 'utf8').toString('base64url');
-function decodeCursor(cursor: string): { marginCents: number; userId: string } {
-  const m = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw badInput('after is not a cursor of this connection.');
-  return { marginCents: Number(m[1]), userId: m[2]! };
 }
 
 @ArgsType()
@@ -98,12 +91,11 @@ export class AnalyticsResolver {
   @Query(() => CustomerEconomicsConnection, { description: 'ADMIN: per customer revenue, cost of goods and margin over [from, to), least profitable first.' })
   async customerEconomics(@Args(() => CustomerEconomicsArgs) args: CustomerEconomicsArgs, @Ctx() ctx: GraphQLContext): Promise<CustomerEconomicsConnection> {
     authorize(ctx, 'customerEconomics');
-    if (args.first !== null && args.first !== undefined && args.first < 0) throw badInput('first must not be negative.');
+    const req = pageArgs(cursors.customerEconomics, args);
     const d = deps(ctx);
     const range = defaultRange(await nowOf(d), args.from, args.to);
-    const page = valueOf(await customerEconomics(d, { ...range, first: args.first, after: args.after ? decodeCursor(args.after) : null }));
-    const edges = page.items.map((node) => ({ cursor: encodeCursor(node.marginCents, node.userId), node }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: page.totalCount };
+    const page = valueOf(await customerEconomics(d, { ...range, first: req.first, after: req.after }));
+    return { ...connectionOf(cursors.customerEconomics, page, (node) => ({ marginCents: node.marginCents, userId: node.userId })), totalCount: page.totalCount };
   }
 
   @Query(() => UnitEconomics, { description: 'ADMIN: per plan, revenue per used minute against the cost per minute over [from, to).' })

@@ -8,16 +8,9 @@ import { checkId } from '../../domain/ledger/validate';
 import { ErrorCode } from '../../shared/errors';
 import { authorize } from '../authz';
 import type { GraphQLContext } from '../context';
+import { connectionOf, cursors, pageArgs } from '../connection';
 import { badInput } from '../errors';
 import { AuditActionEnum, AuditEntryConnection, LedgerVerification } from '../types/gdpr';
-
-const CURSOR = /^a:(\d{1,18})$/;
-const encodeCursor = (id: string) => Buffer.from(`a:${id}`, 'utf8').toString('base64url');
-function decodeCursor(cursor: string): number {
-  const m = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw badInput('after is not a cursor of this connection.');
-  return Number(m[1]);
-}
 
 function uuidArg(v: string | null | undefined, name: string): string | null {
   if (!v) return null;
@@ -46,13 +39,12 @@ export class AuditResolver {
   @Query(() => AuditEntryConnection, { description: 'ADMIN: the audit log, newest first.' })
   async auditLog(@Args(() => AuditLogArgs) a: AuditLogArgs, @Ctx() ctx: GraphQLContext): Promise<AuditEntryConnection> {
     authorize(ctx, 'auditLog');
-    if (a.first !== null && a.first !== undefined && a.first < 0) throw badInput('first must not be negative.');
+    const req = pageArgs(cursors.auditLog, a);
     const page = await listAuditLog(ctx.em, {
-      first: a.first, beforeId: a.after ? decodeCursor(a.after) : null, actorId: uuidArg(a.actorId, 'actorId'),
+      first: req.first, beforeId: req.after, actorId: uuidArg(a.actorId, 'actorId'),
       targetUserId: uuidArg(a.targetUserId, 'targetUserId'), actions: a.actions, from: a.from, to: a.to,
     });
-    const edges = page.items.map((node) => ({ cursor: encodeCursor(node.id), node }));
-    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: page.totalCount };
+    return { ...connectionOf(cursors.auditLog, page, (node) => node.id), totalCount: page.totalCount };
   }
 
   @Query(() => LedgerVerification, {

@@ -7,20 +7,13 @@ import { createExportLink } from '../../domain/gdpr/export-user-data';
 import { requestAccountDeletion } from '../../domain/gdpr/request-account-deletion';
 import { authorize, readTarget, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
-import { badInput, forbidden } from '../errors';
+import { connectionOf, cursors, pageArgs } from '../connection';
+import { forbidden } from '../errors';
 import {
   ConsentConnection, ExportMyDataInput, ExportMyDataPayload, GrantConsentInput, GrantConsentPayload, RequestAccountDeletionInput,
   RequestAccountDeletionPayload, RevokeConsentInput, RevokeConsentPayload,
 } from '../types/gdpr';
 import { actorOf, payload } from './common';
-
-const CURSOR = /^c:(\d{1,18})$/;
-const encodeCursor = (id: string) => Buffer.from(`c:${id}`, 'utf8').toString('base64url');
-function decodeCursor(cursor: string): number {
-  const m = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw badInput('after is not a cursor of this connection.');
-  return Number(m[1]);
-}
 
 @ArgsType()
 export class ConsentsArgs {
@@ -37,12 +30,9 @@ export class GdprResolver {
   @Query(() => ConsentConnection, { description: 'The consent history, newest first, and the current state per purpose. USER: own; ADMIN: any.' })
   async consents(@Args(() => ConsentsArgs) { userId, first, after }: ConsentsArgs, @Ctx() ctx: GraphQLContext): Promise<ConsentConnection> {
     const p = authorize(ctx, 'consents');
-    if (first !== null && first !== undefined && first < 0) throw badInput('first must not be negative.');
-    const page = await listConsents(ctx.em, { userId: readTarget(p, userId), first, beforeId: after ? decodeCursor(after) : null });
-    const edges = page.items.map((node) => ({ cursor: encodeCursor(node.id), node }));
-    return {
-      edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: page.totalCount, current: page.current,
-    };
+    const req = pageArgs(cursors.consents, { first, after });
+    const page = await listConsents(ctx.em, { userId: readTarget(p, userId), first: req.first, beforeId: req.after });
+    return { ...connectionOf(cursors.consents, page, (node) => node.id), totalCount: page.totalCount, current: page.current };
   }
 
   @Mutation(() => GrantConsentPayload, { description: 'USER: own; ADMIN: any. Granting what is granted under the same policy version changes nothing.' })

@@ -3,21 +3,9 @@ import type { CreditTransactionType } from '../../db/entities/types';
 import { listTransactions } from '../../domain/queries/transactions';
 import { authorize, readTarget } from '../authz';
 import type { GraphQLContext } from '../context';
-import { badInput } from '../errors';
+import { connectionOf, cursors, pageArgs } from '../connection';
 import { CreditTransactionTypeEnum } from '../types/enums';
 import { CreditGrant, CreditTransaction, CreditTransactionConnection, GrantLineage } from '../types/objects';
-
-const CURSOR = /^s:(\d{1,15})$/;
-
-export function encodeCursor(sequence: number): string {
-  return Buffer.from(`s:${sequence}`, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string): number {
-  const m = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw badInput('after is not a cursor of this connection.');
-  return Number(m[1]);
-}
 
 @ArgsType()
 export class TransactionsArgs {
@@ -37,16 +25,11 @@ export class TransactionResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreditTransactionConnection> {
     const p = authorize(ctx, 'transactions');
-    if (first !== null && first !== undefined && first < 0) throw badInput('first must not be negative.');
+    const req = pageArgs(cursors.transactions, { first, after });
     const page = await listTransactions(ctx.em, {
-      userId: readTarget(p, userId), first, beforeSequence: after ? decodeCursor(after) : null, types, from, to,
+      userId: readTarget(p, userId), first: req.first, beforeSequence: req.after, types, from, to,
     });
-    const edges = page.items.map((node) => ({ cursor: encodeCursor(node.sequence), node }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: page.totalCount,
-    };
+    return { ...connectionOf(cursors.transactions, page, (node) => node.sequence), totalCount: page.totalCount };
   }
 
   @FieldResolver(() => [GrantLineage], { description: 'Which grants paid for a debit, or were refunded into.' })
