@@ -4,7 +4,7 @@
 // (see endCanceledMembership).
 import type { Stripe } from './client';
 import { endCanceledMembership } from '../domain/billing/end-canceled-membership';
-import type { ProcessDeps } from './inbox';
+import type { ProcessDeps } from './deps';
 import { invoiceFinalOverage } from './payments';
 
 export async function endPeriodOfDeletedSubscription(deps: ProcessDeps, sub: Stripe.Subscription): Promise<void> {
