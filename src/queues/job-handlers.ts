@@ -20,7 +20,7 @@ import { reconcileStripe } from '../stripe/reconcile';
 import { eraseUser } from '../domain/gdpr/erase-user';
 import { pendingErasures } from '../domain/gdpr/request-account-deletion';
 import {
-  erasureJobId, erasureJobOptions, JOB_TYPES, requeueStripeEvent, type EraseUserJob, type JobType, type QueueName, type WebhookJob,
+  enqueue, erasureJobId, JOB_TYPES, requeueStripeEvent, type EraseUserJob, type JobType, type QueueName, type WebhookJob,
   webhookJobId, webhookJobOptions,
 } from './jobs';
 
@@ -83,7 +83,7 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     const ids = await eventsToEnqueue(ctx.orm.em.fork(), STUCK_AFTER_SECONDS, 500);
     let enqueued = 0;
     for (const id of ids) {
-      if (!(await requeueStripeEvent(queue, id))) continue; // still on its way
+      if (!(await requeueStripeEvent(ctx.queues, id))) continue; // still on its way
       ctx.logger.info({ eventId: id }, 'stripe event enqueued by the sweep');
       enqueued += 1;
     }
@@ -96,9 +96,7 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
         if (await existing.isFailed()) await clearRetryDue(ctx.orm.em.fork(), id);
         continue; // otherwise its retry is still on its way
       }
-      await queue.add('process-stripe-event', { eventId: id }, {
-        ...webhookJobOptions, attempts: Math.max(1, webhookJobOptions.attempts - attempts), jobId: webhookJobId(id),
-      });
+      await enqueue(ctx.queues, { name: 'process-stripe-event', data: { eventId: id } }, { attempts: Math.max(1, webhookJobOptions.attempts - attempts) });
       ctx.logger.info({ eventId: id, attempts }, 'failed stripe event whose retry job was lost enqueued by the sweep');
       enqueued += 1;
     }
@@ -172,9 +170,8 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
       if (existing && !(await existing.isCompleted()) && !(await existing.isFailed())) continue; // still on its way
       // one that failed all its attempts (or cannot proceed) is tried again an hour later, not every pass
       if (existing && (await existing.isFailed()) && Date.now() - (existing.finishedOn ?? 0) < ERASURE_RETRY_AFTER_FAILURE_MS) continue;
-      if (existing) await existing.remove(); // a finished job with this id would swallow the new one
-      await queue.add('erase-user', { userId }, { ...erasureJobOptions, jobId: erasureJobId(userId) });
-      enqueued += 1;
+      // a finished job with this id would swallow the new one: cleared first
+      if (await enqueue(ctx.queues, { name: 'erase-user', data: { userId } }, { again: true })) enqueued += 1;
     }
     if (enqueued) ctx.logger.info({ enqueued }, 'pending erasures enqueued by the sweep');
     return { enqueued };
