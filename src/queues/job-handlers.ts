@@ -5,8 +5,7 @@ import { limits } from '../config/limits';
 import type { Config } from '../config/env';
 import type { Orm } from '../db/orm';
 import { refreshUsageRollups } from '../domain/analytics/refresh-usage-rollups';
-import { billFinalPeriods } from '../domain/billing/bill-final-periods';
-import { uuidArray } from '../domain/queries/lookups';
+import { billFinalPeriods, finalPeriodsDue } from '../domain/billing/bill-final-periods';
 import { closeDuePeriods } from '../domain/ledger/close-period';
 import { expireDue } from '../domain/ledger/expire-due';
 import type { LedgerEvents, Payments } from '../domain/ports';
@@ -115,21 +114,9 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     const closed = await closeDuePeriods(deps, limits.sweepBatchMax, (periodId, err) => ctx.logger.error({ periodId, err }, 'closing a period failed'));
     let billed = 0;
     if (ctx.payments) {
-      // the final periods of cancelled memberships, and invoice lines that failed before — tried
-      // again after 2, 4, 8 … minutes (at most 6 h); an account being erased bills its own, charged
-      // at once before its customer goes (eraseUser), so the sweep leaves it alone
-      const due = await deps.em.getConnection().execute<{ id: string }[]>(
-        `select up.id from usage_periods up
-          where up.id in (select unnest(?::uuid[])
-                          union
-                          (select oi.period_id from overage_invoices oi
-                            where oi.status <> 'INVOICED' and oi.created_at < now() - interval '1 minute' and oi.attempts < ?
-                              and (oi.last_attempt_at is null
-                                   or oi.last_attempt_at < now() - make_interval(secs => least(60 * power(2, oi.attempts), 21600)))
-                            order by oi.attempts, oi.created_at limit 100))
-            and not exists (select 1 from erasure_requests er where er.user_id = up.user_id and er.status = 'PENDING')`,
-        [uuidArray(closed.filter((c) => c.overageCents > 0).map((c) => c.periodId)), limits.overageInvoiceAttemptsMax]);
-      if (due.length) billed = (await billFinalPeriods({ em: deps.em, payments: ctx.payments }, due.map((p) => p.id))).billed;
+      // the final periods of cancelled memberships, and invoice lines that failed before (with backoff)
+      const due = await finalPeriodsDue(deps.em, closed.filter((c) => c.overageCents > 0).map((c) => c.periodId), limits.overageInvoiceAttemptsMax);
+      if (due.length) billed = (await billFinalPeriods({ em: deps.em, payments: ctx.payments }, due)).billed;
     }
     if (closed.length || billed) ctx.logger.info({ closedPeriods: closed.length, finalInvoices: billed }, 'periods closed');
     return { closedPeriods: closed.length, finalInvoices: billed };

@@ -12,7 +12,8 @@ import { grantTopUp } from '../domain/billing/grant-top-up';
 import { markSubscriptionPastDue } from '../domain/memberships/mark-past-due';
 import { mirrorSubscription } from '../domain/memberships/mirror-subscription';
 import { addOverageItem } from './payments';
-import { expireUnpaidRenewals, grantRenewalFromDraft } from './renewals';
+import { grantRenewalFromDraft } from '../domain/billing/grant-renewal-from-draft';
+import { expireUnpaidRenewals } from './renewals';
 import { handledAsSecondSubscription } from './second-subscriptions';
 import { endPeriodOfDeletedSubscription } from './subscription-ended';
 import { recordCheckoutCompleted } from './checkout-completed';
@@ -69,9 +70,9 @@ export const HANDLERS: Record<string, Handler> = {
   // the renewal invoice is a draft for about an hour: the ended period's overage is attached to it, once
   'invoice.created': async (deps, event) => {
     const invoice = event.data.object as Stripe.Invoice;
-    await grantRenewalFromDraft(deps, invoice); // the period's move may not have arrived yet
     const draft = renewalDraftOf(deps.prices, invoice);
     if (!draft) return;
+    await grantRenewalFromDraft(deps, draft); // the period's move may not have arrived yet
     await attachRenewalOverage({ ...deps, invoices: { addOverageItem: (input) => addOverageItem(deps.stripe, input) } }, draft);
   },
   // 3-D Secure or a mandate is needed: the customer is told by Stripe; the subscription's own updates

@@ -11,43 +11,13 @@ import type { PlanCode } from '../db/entities/types';
 import { withTransaction } from '../db/transaction';
 import { SYSTEM_ACTOR, writeAudit } from '../domain/audit/audit';
 import { BOUNDED_WAIT, answered } from '../domain/ledger/ledger-call';
-import { grantPeriod } from '../domain/ledger/grant-period';
-import { paidGrantRefused } from '../domain/billing/paid-grant-refused';
 
 export { grantPeriod, planKey, type PeriodGrantInput } from '../domain/ledger/grant-period';
-export { paidGrantRefused } from '../domain/billing/paid-grant-refused';
 
-const subscriptionOf = (invoice: Stripe.Invoice): string | null => {
-  const subscription = invoice.parent?.subscription_details?.subscription;
-  return (typeof subscription === 'string' ? subscription : subscription?.id) ?? null;
-};
 const priceOf = (line: Stripe.InvoiceLineItem | undefined): string | undefined =>
   (line?.pricing?.price_details?.price as string | undefined) ?? undefined;
 const planOfPrice = (deps: Pick<ProcessDeps, 'prices'>, priceId: string | undefined): PlanCode | null =>
   (Object.entries(deps.prices).find(([, id]) => id === priceId)?.[0] as PlanCode | undefined) ?? null;
-
-/**
- * invoice.created of a renewal (billing reason subscription_cycle) that may come before the
- * subscription's period move: the new period (the plan line's period) is granted from it, awaiting
- * payment — if the membership follows this subscription and is ACTIVE or TRIALING (a PAST_DUE one
- * gets no new PLAN grant) and the period has not ended. Keyed like every PLAN grant, so the period
- * move and the invoice.paid that follow grant nothing more.
- */
-export async function grantRenewalFromDraft(deps: ProcessDeps, invoice: Stripe.Invoice): Promise<void> {
-  if (invoice.billing_reason !== 'subscription_cycle' || invoice.status !== 'draft') return;
-  const subscriptionId = subscriptionOf(invoice);
-  const line = invoice.lines.data.find((l) => planOfPrice(deps, priceOf(l)) !== null);
-  const plan = planOfPrice(deps, priceOf(line));
-  if (!subscriptionId || !line || !plan) return;
-  const [ms] = await deps.em.getConnection().execute<{ user_id: string; status: string }[]>(
-    'select user_id, status from memberships where stripe_subscription_id = ?', [subscriptionId]);
-  if (!ms || (ms.status !== 'ACTIVE' && ms.status !== 'TRIALING')) return;
-  const periodStart = new Date(line.period.start * 1000);
-  const periodEnd = new Date(line.period.end * 1000);
-  if (periodEnd.getTime() <= (deps.clock.now() ?? new Date()).getTime()) return; // a late draft of a period long gone
-  const r = await grantPeriod(deps, { userId: ms.user_id, subscriptionId, planCode: plan, periodStart, periodEnd, awaitingPayment: true });
-  if (!r.ok) throw paidGrantRefused(deps, 'renewal grant from the draft invoice', invoice.id!, ms.user_id, r.error);
-}
 
 /** Stripe's statuses of a subscription it gave up on (after a renewal's failed retries). */
 const GIVEN_UP = new Set(['canceled', 'unpaid']);

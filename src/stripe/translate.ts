@@ -77,11 +77,10 @@ export function paidInvoiceOf(prices: Prices, invoice: Stripe.Invoice): PaidInvo
 /** A draft renewal invoice (billing reason subscription_cycle) with a plan line, or null. */
 export function renewalDraftOf(prices: Prices, invoice: Stripe.Invoice): RenewalDraft | null {
   if (invoice.billing_reason !== 'subscription_cycle' || invoice.status !== 'draft') return null;
-  const subscription = invoice.parent?.subscription_details?.subscription;
-  const subscriptionId = typeof subscription === 'string' ? subscription : subscription?.id;
-  const line = planLineOf(prices, invoice);
+  const subscriptionId = subscriptionOf(invoice);
+  const line = planLine(prices, planLineOf(prices, invoice));
   if (!subscriptionId || !line) return null;
-  return { invoiceId: invoice.id!, subscriptionId, periodStart: at(line.period.start) };
+  return { invoiceId: invoice.id!, subscriptionId, planLine: line };
 }
 
 /** A paid top-up checkout, or null for any other session (a subscription's, an unpaid one). */

@@ -3,14 +3,15 @@
 import { failpoint } from '../../shared/failpoints';
 import { closePeriod } from '../ledger/close-period';
 import type { RenewalInvoices } from '../ports';
+import type { PlanLine } from './apply-paid-invoice';
 import type { PaymentEventDeps } from './deps';
 import { markFailed, markInvoiced, overageLineFor } from './overage-invoice';
 
-/** A subscription's draft renewal invoice; `periodStart` is its plan line's, the end of the period it follows. */
+/** A subscription's draft renewal invoice; its plan line's period starts where the period it follows ended. */
 export interface RenewalDraft {
   invoiceId: string;
   subscriptionId: string;
-  periodStart: Date;
+  planLine: PlanLine;
 }
 
 export async function attachRenewalOverage(deps: PaymentEventDeps & { invoices: RenewalInvoices }, draft: RenewalDraft): Promise<void> {
@@ -18,7 +19,7 @@ export async function attachRenewalOverage(deps: PaymentEventDeps & { invoices: 
     `select up.id, up.period_end <= coalesce(?::timestamptz, now()) as ended, up.period_end <= coalesce(?::timestamptz, now()) + interval '5 minutes' as soon
        from usage_periods up join memberships ms on ms.id = up.membership_id
       where ms.stripe_subscription_id = ? and up.period_end = to_timestamp(?)`,
-    [deps.clock.now(), deps.clock.now(), draft.subscriptionId, draft.periodStart.getTime() / 1000]);
+    [deps.clock.now(), deps.clock.now(), draft.subscriptionId, draft.planLine.periodStart.getTime() / 1000]);
   if (!period) return;
   if (!period.soon) {
     deps.logger.warn({ periodId: period.id, invoice: draft.invoiceId }, 'renewal invoice for a period that has not ended: no overage attached');
