@@ -24,7 +24,7 @@ import { connectRedis } from './redis';
 import type { Queue } from 'bullmq';
 import type { WebhookJob } from '../queues/jobs';
 import { createQueues, startWorkers, type Workers } from '../queues/workers';
-import { bullWebhookJobs } from '../queues/webhook-jobs';
+import { bullEventJobs, bullWebhookJobs } from '../queues/webhook-jobs';
 import { bullErasureJobs } from '../queues/erasure-jobs';
 import { createStripeClient } from '../stripe/client';
 import { stripePayments } from '../stripe/payments';
@@ -100,12 +100,12 @@ export async function startService(config: Config, logger: Logger, role: Role = 
       schema, authenticate, events: live.events, orm, config, logger, clock,
       payments,
       webhookJobs: bullWebhookJobs(queues, orm),
-      erasureJobs: bullErasureJobs(queues.maintenance, logger),
+      erasureJobs: bullErasureJobs(queues, logger),
       rateLimit,
     });
     stopGraphQL = graphql.stop;
     const stripeWebhook = stripe && webhookQueue && config.stripe
-      ? createWebhookRouter({ orm, stripe, webhookSecret: config.stripe.webhookSecret, queue: webhookQueue, logger })
+      ? createWebhookRouter({ orm, stripe, webhookSecret: config.stripe.webhookSecret, jobs: bullEventJobs(queues), logger })
       : undefined;
     const adminQueues = createAdminQueuesRouter({ queues: Object.values(queues), authenticate, orm, secureCookie: config.nodeEnv === 'production' });
     const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook, adminQueues, gdprExport: createGdprExportRouter({ orm }), metricsToken: config.metricsToken, lifecycle, missingSchedulers });

@@ -86,6 +86,18 @@ export interface Payments {
   createBillingPortalSession(input: { customerId: string; returnUrl: string }): Promise<{ url: string }>;
 }
 
+/** A renewal's draft invoice at the payment provider: an ended period's overage is added to it, once (the key). */
+export interface RenewalInvoices {
+  addOverageItem(input: {
+    customerId: string; invoiceId: string; amountCents: number; description: string; metadata: Record<string, string>; idempotencyKey: string;
+  }): Promise<{ itemId: string }>;
+}
+
+/** The job that processes a stored payment-provider event, one per event id (a second enqueue is the same job). */
+export interface EventJobs {
+  enqueue(eventId: string): Promise<void>;
+}
+
 /**
  * The erasure jobs (billing rules §10): one per user — the job id comes from the user id, so a
  * second request is the same job. Enqueueing must not throw: the request row is stored first and a

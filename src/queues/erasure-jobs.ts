@@ -3,16 +3,16 @@
 import type { Queue } from 'bullmq';
 import type { ErasureJobs } from '../domain/ports';
 import type { Logger } from '../observability/logger';
-import { erasureJobId, erasureJobOptions } from './jobs';
+import { enqueue, type QueueName } from './jobs';
 import { withTimeout } from '../shared/time';
 
 const ENQUEUE_TIMEOUT_MS = 1000;
 
-export function bullErasureJobs(queue: Queue, logger: Logger): ErasureJobs {
+export function bullErasureJobs(queues: Record<QueueName, Queue>, logger: Logger): ErasureJobs {
   return {
     async enqueue(userId) {
       try {
-        await withTimeout(queue.add('erase-user', { userId }, { ...erasureJobOptions, jobId: erasureJobId(userId) }), ENQUEUE_TIMEOUT_MS, 'enqueue timed out');
+        await withTimeout(enqueue(queues, { name: 'erase-user', data: { userId } }), ENQUEUE_TIMEOUT_MS, 'enqueue timed out');
       } catch (err) {
         logger.warn({ userId, err: (err as Error).message }, 'erasure stored but not enqueued; the sweep will');
       }

@@ -5,8 +5,7 @@ import { limits } from '../config/limits';
 import type { Config } from '../config/env';
 import type { Orm } from '../db/orm';
 import { refreshUsageRollups } from '../domain/analytics/refresh-usage-rollups';
-import { billFinalPeriods } from '../domain/billing/bill-final-periods';
-import { uuidArray } from '../domain/queries/lookups';
+import { billFinalPeriods, finalPeriodsDue } from '../domain/billing/bill-final-periods';
 import { closeDuePeriods } from '../domain/ledger/close-period';
 import { expireDue } from '../domain/ledger/expire-due';
 import type { LedgerEvents, Payments } from '../domain/ports';
@@ -20,7 +19,7 @@ import { reconcileStripe } from '../stripe/reconcile';
 import { eraseUser } from '../domain/gdpr/erase-user';
 import { pendingErasures } from '../domain/gdpr/request-account-deletion';
 import {
-  erasureJobId, erasureJobOptions, JOB_TYPES, requeueStripeEvent, type EraseUserJob, type JobType, type QueueName, type WebhookJob,
+  enqueue, erasureJobId, JOB_TYPES, requeueStripeEvent, type EraseUserJob, type JobType, type QueueName, type WebhookJob,
   webhookJobId, webhookJobOptions,
 } from './jobs';
 
@@ -83,7 +82,7 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     const ids = await eventsToEnqueue(ctx.orm.em.fork(), STUCK_AFTER_SECONDS, 500);
     let enqueued = 0;
     for (const id of ids) {
-      if (!(await requeueStripeEvent(queue, id))) continue; // still on its way
+      if (!(await requeueStripeEvent(ctx.queues, id))) continue; // still on its way
       ctx.logger.info({ eventId: id }, 'stripe event enqueued by the sweep');
       enqueued += 1;
     }
@@ -96,9 +95,7 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
         if (await existing.isFailed()) await clearRetryDue(ctx.orm.em.fork(), id);
         continue; // otherwise its retry is still on its way
       }
-      await queue.add('process-stripe-event', { eventId: id }, {
-        ...webhookJobOptions, attempts: Math.max(1, webhookJobOptions.attempts - attempts), jobId: webhookJobId(id),
-      });
+      await enqueue(ctx.queues, { name: 'process-stripe-event', data: { eventId: id } }, { attempts: Math.max(1, webhookJobOptions.attempts - attempts) });
       ctx.logger.info({ eventId: id, attempts }, 'failed stripe event whose retry job was lost enqueued by the sweep');
       enqueued += 1;
     }
@@ -117,21 +114,9 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     const closed = await closeDuePeriods(deps, limits.sweepBatchMax, (periodId, err) => ctx.logger.error({ periodId, err }, 'closing a period failed'));
     let billed = 0;
     if (ctx.payments) {
-      // the final periods of cancelled memberships, and invoice lines that failed before — tried
-      // again after 2, 4, 8 … minutes (at most 6 h); an account being erased bills its own, charged
-      // at once before its customer goes (eraseUser), so the sweep leaves it alone
-      const due = await deps.em.getConnection().execute<{ id: string }[]>(
-        `select up.id from usage_periods up
-          where up.id in (select unnest(?::uuid[])
-                          union
-                          (select oi.period_id from overage_invoices oi
-                            where oi.status <> 'INVOICED' and oi.created_at < now() - interval '1 minute' and oi.attempts < ?
-                              and (oi.last_attempt_at is null
-                                   or oi.last_attempt_at < now() - make_interval(secs => least(60 * power(2, oi.attempts), 21600)))
-                            order by oi.attempts, oi.created_at limit 100))
-            and not exists (select 1 from erasure_requests er where er.user_id = up.user_id and er.status = 'PENDING')`,
-        [uuidArray(closed.filter((c) => c.overageCents > 0).map((c) => c.periodId)), limits.overageInvoiceAttemptsMax]);
-      if (due.length) billed = (await billFinalPeriods({ em: deps.em, payments: ctx.payments }, due.map((p) => p.id))).billed;
+      // the final periods of cancelled memberships, and invoice lines that failed before (with backoff)
+      const due = await finalPeriodsDue(deps.em, closed.filter((c) => c.overageCents > 0).map((c) => c.periodId), limits.overageInvoiceAttemptsMax);
+      if (due.length) billed = (await billFinalPeriods({ em: deps.em, payments: ctx.payments }, due)).billed;
     }
     if (closed.length || billed) ctx.logger.info({ closedPeriods: closed.length, finalInvoices: billed }, 'periods closed');
     return { closedPeriods: closed.length, finalInvoices: billed };
@@ -172,9 +157,8 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
       if (existing && !(await existing.isCompleted()) && !(await existing.isFailed())) continue; // still on its way
       // one that failed all its attempts (or cannot proceed) is tried again an hour later, not every pass
       if (existing && (await existing.isFailed()) && Date.now() - (existing.finishedOn ?? 0) < ERASURE_RETRY_AFTER_FAILURE_MS) continue;
-      if (existing) await existing.remove(); // a finished job with this id would swallow the new one
-      await queue.add('erase-user', { userId }, { ...erasureJobOptions, jobId: erasureJobId(userId) });
-      enqueued += 1;
+      // a finished job with this id would swallow the new one: cleared first
+      if (await enqueue(ctx.queues, { name: 'erase-user', data: { userId } }, { again: true })) enqueued += 1;
     }
     if (enqueued) ctx.logger.info({ enqueued }, 'pending erasures enqueued by the sweep');
     return { enqueued };

@@ -1,6 +1,7 @@
-// Queues, job types, payloads and ids in one place. Ids come from business identity (no ":", not
-// all digits), so a job enqueued twice is one job.
-import type { ConnectionOptions, Queue } from 'bullmq';
+// The job registry: queues, job types, payloads, ids and options in one place, and the one
+// `enqueue`. Ids come from business identity (no ":", not all digits), so a job enqueued twice is
+// one job.
+import type { ConnectionOptions, JobsOptions, Queue } from 'bullmq';
 import type { RedisTls } from '../config/env';
 
 export const Queues = {
@@ -33,6 +34,26 @@ export type JobType = keyof typeof JOB_TYPES;
 export interface WebhookJob {
   eventId: string;
 }
+
+/** A periodic job's payload: nothing (it sweeps whatever is due). */
+export type ScheduledJob = Record<string, never>;
+
+type EveryJobType<T extends Record<JobType, object>> = T;
+/** Every job type's payload. */
+export type JobPayloads = EveryJobType<{
+  'process-stripe-event': WebhookJob;
+  'enqueue-stuck-events': ScheduledJob;
+  'expire-holds': ScheduledJob;
+  'close-periods': ScheduledJob;
+  'reconcile-stripe': ScheduledJob;
+  'erase-user': EraseUserJob;
+  'enqueue-pending-erasures': ScheduledJob;
+  'verify-ledgers': ScheduledJob;
+  'refresh-usage-rollups': ScheduledJob;
+}>;
+
+/** A job by name and payload: the discriminated union of every job type. */
+export type JobRequest = { [N in JobType]: { name: N; data: JobPayloads[N] } }[JobType];
 
 export function webhookJobId(eventId: string): string {
   return `stripe-event-${eventId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
@@ -71,17 +92,48 @@ export const webhookJobOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+/** The options of the job types code enqueues (the others are made by their schedulers, scheduledJobOptions). */
+const ENQUEUED_OPTIONS = {
+  'process-stripe-event': webhookJobOptions,
+  'erase-user': erasureJobOptions,
+} satisfies { [N in JobType]?: JobsOptions };
+
+export type EnqueuedJob = Extract<JobRequest, { name: keyof typeof ENQUEUED_OPTIONS }>;
+
+/** A job's id, from its business identity. */
+export function jobIdOf(job: EnqueuedJob): string {
+  const id = job.name === 'process-stripe-event' ? webhookJobId(job.data.eventId) : erasureJobId(job.data.userId);
+  // BullMQ reserves ":" (its key separator) and all-digit ids (its own counter)
+  if (id.includes(':') || /^\d+$/.test(id)) throw new Error(`job id ${id} of ${job.name} has a ":" or only digits`);
+  return id;
+}
+
+/**
+ * Enqueues a job on its queue, with its id and options. `again`: a job with its id that is still
+ * waiting or running is left alone (answers false), a finished one — which would swallow the new
+ * one, ids deduplicate — is cleared first; otherwise a job with its id already there is the same
+ * job. `attempts` overrides the job type's (a retry with the attempts it has left). Answers
+ * whether it added.
+ */
+export async function enqueue(queues: Record<QueueName, Queue>, job: EnqueuedJob, how: { again?: boolean; attempts?: number } = {}): Promise<boolean> {
+  const queue = queues[JOB_TYPES[job.name]];
+  const jobId = jobIdOf(job);
+  if (how.again) {
+    const existing = await queue.getJob(jobId);
+    if (existing && !(await existing.isCompleted()) && !(await existing.isFailed())) return false;
+    if (existing) await existing.remove();
+  }
+  const options = ENQUEUED_OPTIONS[job.name];
+  await queue.add(job.name, job.data, { ...options, ...(how.attempts === undefined ? {} : { attempts: how.attempts }), jobId });
+  return true;
+}
+
 /**
  * Enqueues a stored Stripe event again (the sweep, an operator's retry): nothing while its job is
- * still waiting or running; a finished job with its id, which would swallow the new one (ids
- * deduplicate), is cleared first. Answers whether it enqueued.
+ * still waiting or running; a finished job with its id is cleared first. Answers whether it enqueued.
  */
-export async function requeueStripeEvent(queue: Queue, eventId: string): Promise<boolean> {
-  const existing = await queue.getJob(webhookJobId(eventId));
-  if (existing && !(await existing.isCompleted()) && !(await existing.isFailed())) return false;
-  if (existing) await existing.remove();
-  await queue.add('process-stripe-event', { eventId }, { ...webhookJobOptions, jobId: webhookJobId(eventId) });
-  return true;
+export function requeueStripeEvent(queues: Record<QueueName, Queue>, eventId: string): Promise<boolean> {
+  return enqueue(queues, { name: 'process-stripe-event', data: { eventId } }, { again: true });
 }
 
 /**

@@ -1,12 +1,20 @@
 // The WebhookJobs port on BullMQ: what operators see of the job queues (failed jobs of every
-// queue), and a retry of a stored Stripe event.
+// queue), and a retry of a stored Stripe event; and the EventJobs port (the webhook route's enqueue).
 import type { Queue } from 'bullmq';
-import type { WebhookJobs } from '../domain/ports';
+import type { EventJobs, WebhookJobs } from '../domain/ports';
 import type { Orm } from '../db/orm';
-import { QUEUE_NAMES, requeueStripeEvent, type QueueName, type WebhookJob } from './jobs';
+import { enqueue, QUEUE_NAMES, requeueStripeEvent, type QueueName, type WebhookJob } from './jobs';
+
+/** One job per stored event (its id is the event's): a second enqueue of the same event is the same job. */
+export function bullEventJobs(queues: Record<QueueName, Queue>): EventJobs {
+  return {
+    async enqueue(eventId) {
+      await enqueue(queues, { name: 'process-stripe-event', data: { eventId } });
+    },
+  };
+}
 
 export function bullWebhookJobs(queues: Record<QueueName, Queue>, orm: Orm): WebhookJobs {
-  const queue = queues['stripe-webhooks'] as Queue<WebhookJob>;
   return {
     async failed(limit) {
       const all = await Promise.all(QUEUE_NAMES.map(async (name) => (await queues[name].getFailed(0, Math.max(0, limit - 1))).map((j) => ({
@@ -19,7 +27,7 @@ export function bullWebhookJobs(queues: Record<QueueName, Queue>, orm: Orm): Web
     async retry(eventId) {
       await orm.em.fork().getConnection().execute(
         `update webhook_events set status = 'RECEIVED' where id = ? and status in ('FAILED', 'PROCESSING')`, [eventId]);
-      await requeueStripeEvent(queue, eventId);
+      await requeueStripeEvent(queues, eventId);
     },
   };
 }

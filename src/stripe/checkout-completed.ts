@@ -2,7 +2,7 @@
 // audited with it in one transaction (billing rules §10; actor STRIPE), once per checkout session
 // however often Stripe delivers.
 import type { Stripe } from './client';
-import type { ProcessDeps } from './inbox';
+import type { ProcessDeps } from './deps';
 import { withTransaction } from '../db/transaction';
 import { PLAN_CODES, type PlanCode } from '../db/entities/types';
 import { STRIPE_ACTOR, writeAudit } from '../domain/audit/audit';

@@ -3,12 +3,11 @@
 // in Postgres whatever happens to Redis or the worker.
 import type { Stripe } from './client';
 import type { Em } from '../domain/ledger/ledger-call';
-import type { LedgerEvents } from '../domain/ports';
-import type { Logger } from '../observability/logger';
 import { webhookLag } from '../observability/metrics';
-import type { Clock } from '../shared/clock';
 import { failpoint } from '../shared/failpoints';
 import { redactPersonalData } from '../domain/gdpr/redact';
+import type { ProcessDeps } from './deps';
+import { PermanentWebhookError } from './deps';
 import { HANDLERS } from './handlers';
 
 /**
@@ -59,22 +58,12 @@ export async function clearRetryDue(em: Em, eventId: string): Promise<void> {
   await em.getConnection().execute(`update webhook_events set next_retry_at = null where id = ? and status = 'FAILED'`, [eventId]);
 }
 
-export interface ProcessDeps {
-  em: Em;
-  clock: Clock;
-  events: LedgerEvents;
-  logger: Logger;
-  prices: Record<string, string>;
-  purchaseExpiryDays: number;
-  stripe: Stripe;
-}
+export type { ProcessDeps } from './deps';
 
 /** Stored → processed, for the lag histogram. */
 const LAG = 'returning extract(epoch from processed_at - received_at)::float8 as lag_seconds';
 
-export class PermanentWebhookError extends Error {
-  override name = 'PermanentWebhookError';
-}
+export { PermanentWebhookError } from './deps';
 
 /**
  * Processes one stored event by id. Safe to run twice and concurrently: the row is claimed by one

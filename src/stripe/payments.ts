@@ -1,7 +1,7 @@
 // The Payments port on Stripe.
 import type { StripeConfig } from '../config/env';
 import type { Orm } from '../db/orm';
-import type { Payments } from '../domain/ports';
+import type { Payments, RenewalInvoices } from '../domain/ports';
 import type { Stripe } from './client';
 
 export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): Payments {
@@ -163,4 +163,13 @@ export async function invoiceFinalOverage(stripe: Stripe, input: Parameters<Paym
     }
     throw err;
   }
+}
+
+/** An ended period's overage as an item of the renewal's draft invoice (the RenewalInvoices port). */
+export async function addOverageItem(stripe: Stripe, input: Parameters<RenewalInvoices['addOverageItem']>[0]): ReturnType<RenewalInvoices['addOverageItem']> {
+  const item = await stripe.invoiceItems.create({
+    customer: input.customerId, invoice: input.invoiceId, amount: input.amountCents, currency: 'eur',
+    description: input.description, metadata: input.metadata,
+  }, { idempotencyKey: input.idempotencyKey });
+  return { itemId: item.id };
 }

@@ -4,8 +4,12 @@
 // applies what is missing — through the same idempotent paths the webhooks use, so a repair never
 // doubles a grant. It writes the membership only if no event was applied meanwhile.
 import type { Stripe } from './client';
-import { applyPaidInvoice, mirrorSubscriptionAt, STATUS } from './handlers';
-import type { ProcessDeps } from './inbox';
+import { applyPaidInvoice } from '../domain/billing/apply-paid-invoice';
+import { GrantRefused } from '../domain/billing/failures';
+import { mirrorSubscription } from '../domain/memberships/mirror-subscription';
+import { ErrorCode } from '../shared/errors';
+import { paidInvoiceOf, STATUS, subscriptionState } from './translate';
+import type { ProcessDeps } from './deps';
 
 export interface ReconcileReport {
   checked: number;
@@ -43,7 +47,7 @@ export async function reconcileStripe(deps: ProcessDeps, batchMax: number): Prom
       const asOf = new Date((m.stripe_event_at ? new Date(m.stripe_event_at).getTime() : (deps.clock.now() ?? new Date()).getTime()) + 1);
       const drift = differs(m, sub, deps.prices);
       if (drift.length) {
-        const after = await mirrorSubscriptionAt(deps, asOf, sub);
+        const after = await mirrorSubscription(deps, asOf, subscriptionState(deps.prices, sub));
         deps.logger.warn({ userId: m.user_id, subscription: sub.id, fields: drift, status: after.status, plan: after.planCode },
           'reconciliation: membership differed from Stripe (a webhook was missed); repaired');
         report.repairedMemberships += 1;
@@ -51,9 +55,9 @@ export async function reconcileStripe(deps: ProcessDeps, batchMax: number): Prom
       const invoices = await deps.stripe.invoices.list({ subscription: sub.id, status: 'paid', limit: 5 });
       const before = await grantCount(deps, m.user_id);
       for (const invoice of invoices.data) {
-        await applyPaidInvoice(deps, invoice).catch((err: Error) => {
+        await applyPaidInvoice(deps, paidInvoiceOf(deps.prices, invoice)).catch((err: unknown) => {
           // an invoice of an ended period cannot be granted any more (INVALID_PERIOD): not a repair
-          if (!/INVALID_PERIOD/.test(err.message)) throw err;
+          if (!(err instanceof GrantRefused && err.code === ErrorCode.INVALID_PERIOD)) throw err;
         });
       }
       const repaired = (await grantCount(deps, m.user_id)) - before;

@@ -5,105 +5,19 @@
 // invoice.paid. If Stripe gives up on the invoice (the subscription is cancelled or unpaid after its
 // retries), what is left of the grant expires at once; what was used stays on the unpaid invoice,
 // named for an operator.
-import type { PoolClient } from 'pg';
 import type { Stripe } from './client';
-import type { ProcessDeps } from './inbox';
+import type { ProcessDeps } from './deps';
 import type { PlanCode } from '../db/entities/types';
 import { withTransaction } from '../db/transaction';
 import { SYSTEM_ACTOR, writeAudit } from '../domain/audit/audit';
-import { BOUNDED_WAIT, BUSINESS_FAILURE_SQLSTATE, answered, businessFailure } from '../domain/ledger/ledger-call';
-import { toGrantOutcome, type GrantOutcome } from '../domain/ledger/grant-credits';
-import { ErrorCode, type Result, type UserError } from '../shared/errors';
-import { PermanentWebhookError } from './inbox';
+import { BOUNDED_WAIT, answered } from '../domain/ledger/ledger-call';
 
-export interface PeriodGrantInput {
-  userId: string;
-  subscriptionId: string;
-  planCode: PlanCode;
-  periodStart: Date;
-  periodEnd: Date;
-  /** true: granted ahead of its invoice's payment; false: the invoice is paid (confirms a grant made ahead). */
-  awaitingPayment: boolean;
-}
+export { grantPeriod, planKey, type PeriodGrantInput } from '../domain/ledger/grant-period';
 
-/** The ledger's PLAN key of a (subscription, period start): the grant's business identity. */
-export const planKey = (subscriptionId: string, periodStart: Date) => `~plan:${subscriptionId}:${periodStart.getTime()}`;
-
-/**
- * The period's PLAN grant (once per subscription and period start: the ledger's unique key) and its
- * payment mark, in one transaction: awaiting only if not confirmed yet, confirmed whatever came
- * first — so either order of the period's opening and its invoice.paid ends confirmed, and no grant
- * is ever committed without its mark. Like every ledger call it waits for the user's row at most
- * limits.usageLockWaitMsMax; past that the event fails and is retried.
- */
-export async function grantPeriod(deps: Pick<ProcessDeps, 'em' | 'clock' | 'events'>, input: PeriodGrantInput): Promise<Result<GrantOutcome>> {
-  const answer = await withTransaction(deps.em, async (tx, conn: PoolClient): Promise<Result<Record<string, unknown>>> => {
-    let rows: { r: Record<string, unknown> }[];
-    try {
-      rows = (await conn.query<{ r: Record<string, unknown> }>(`select vp_grant_plan($1, $2, $3, $4, $5, $6) as r ${BOUNDED_WAIT}`, [
-        input.userId, input.subscriptionId, input.periodStart, input.periodEnd, input.planCode, deps.clock.now(),
-      ])).rows;
-    } catch (err) {
-      const e = err as { code?: string; message?: string; detail?: string };
-      if (e.code === BUSINESS_FAILURE_SQLSTATE && e.message) return businessFailure(e.message, e.detail);
-      throw err;
-    }
-    await tx.query(
-      `update credit_grants set awaiting_payment = $1
-        where source = 'PLAN' and idempotency_key = $2 and ${input.awaitingPayment ? 'awaiting_payment is null' : 'awaiting_payment is not false'}`,
-      [input.awaitingPayment, planKey(input.subscriptionId, input.periodStart)]);
-    return { ok: true, value: rows[0]!.r };
-  });
-  if (!answer.ok) return answer;
-  const published = answered(deps, answer.value);
-  return published.ok ? { ok: true, value: toGrantOutcome(published.value) } : published;
-}
-
-/**
- * A paid grant the ledger refused. BALANCE_LIMIT_EXCEEDED cannot be fixed by retrying (the customer
- * paid for more than the largest balance leaves room for): the event fails at once, with an error
- * line for an operator, who refunds the payment or makes room and retries the event. Anything else
- * is thrown for the usual retries.
- */
-export function paidGrantRefused(deps: ProcessDeps, what: string, object: string, userId: string, error: UserError): Error {
-  const message = `${what} failed: ${error.code}`;
-  if (error.code !== ErrorCode.BALANCE_LIMIT_EXCEEDED) return new Error(message);
-  deps.logger.error({ userId, stripeObject: object, code: error.code, ...error.details },
-    `${what} refused: it would pass the largest balance; nothing granted, the event is failed without retries (refund the payment or adjust the balance, then retry the event)`);
-  return new PermanentWebhookError(`${message} (${object}: would pass the largest balance; an operator must refund or make room)`);
-}
-
-const subscriptionOf = (invoice: Stripe.Invoice): string | null => {
-  const subscription = invoice.parent?.subscription_details?.subscription;
-  return (typeof subscription === 'string' ? subscription : subscription?.id) ?? null;
-};
 const priceOf = (line: Stripe.InvoiceLineItem | undefined): string | undefined =>
   (line?.pricing?.price_details?.price as string | undefined) ?? undefined;
 const planOfPrice = (deps: Pick<ProcessDeps, 'prices'>, priceId: string | undefined): PlanCode | null =>
   (Object.entries(deps.prices).find(([, id]) => id === priceId)?.[0] as PlanCode | undefined) ?? null;
-
-/**
- * invoice.created of a renewal (billing reason subscription_cycle) that may come before the
- * subscription's period move: the new period (the plan line's period) is granted from it, awaiting
- * payment — if the membership follows this subscription and is ACTIVE or TRIALING (a PAST_DUE one
- * gets no new PLAN grant) and the period has not ended. Keyed like every PLAN grant, so the period
- * move and the invoice.paid that follow grant nothing more.
- */
-export async function grantRenewalFromDraft(deps: ProcessDeps, invoice: Stripe.Invoice): Promise<void> {
-  if (invoice.billing_reason !== 'subscription_cycle' || invoice.status !== 'draft') return;
-  const subscriptionId = subscriptionOf(invoice);
-  const line = invoice.lines.data.find((l) => planOfPrice(deps, priceOf(l)) !== null);
-  const plan = planOfPrice(deps, priceOf(line));
-  if (!subscriptionId || !line || !plan) return;
-  const [ms] = await deps.em.getConnection().execute<{ user_id: string; status: string }[]>(
-    'select user_id, status from memberships where stripe_subscription_id = ?', [subscriptionId]);
-  if (!ms || (ms.status !== 'ACTIVE' && ms.status !== 'TRIALING')) return;
-  const periodStart = new Date(line.period.start * 1000);
-  const periodEnd = new Date(line.period.end * 1000);
-  if (periodEnd.getTime() <= (deps.clock.now() ?? new Date()).getTime()) return; // a late draft of a period long gone
-  const r = await grantPeriod(deps, { userId: ms.user_id, subscriptionId, planCode: plan, periodStart, periodEnd, awaitingPayment: true });
-  if (!r.ok) throw paidGrantRefused(deps, 'renewal grant from the draft invoice', invoice.id!, ms.user_id, r.error);
-}
 
 /** Stripe's statuses of a subscription it gave up on (after a renewal's failed retries). */
 const GIVEN_UP = new Set(['canceled', 'unpaid']);

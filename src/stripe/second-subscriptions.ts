@@ -6,7 +6,7 @@
 // (checkout completed, subscription created/updated/deleted, its invoices) lands here, in any order
 // and as often as Stripe likes: the cancel and each refund happen once (our rows, Stripe's keys).
 import type { Stripe } from './client';
-import type { ProcessDeps } from './inbox';
+import type { ProcessDeps } from './deps';
 import { withTransaction } from '../db/transaction';
 import { SYSTEM_ACTOR, writeAudit } from '../domain/audit/audit';
 

@@ -3,18 +3,18 @@
 // from the handler after the membership mirrors the subscription; safe under duplicates and replays
 // (see endCanceledMembership).
 import type { Stripe } from './client';
+import { userOfCustomer } from '../domain/billing/customers';
 import { endCanceledMembership } from '../domain/billing/end-canceled-membership';
-import type { ProcessDeps } from './inbox';
+import type { ProcessDeps } from './deps';
 import { invoiceFinalOverage } from './payments';
 
 export async function endPeriodOfDeletedSubscription(deps: ProcessDeps, sub: Stripe.Subscription): Promise<void> {
   if (sub.status !== 'canceled') return;
   const customer = typeof sub.customer === 'string' ? sub.customer : sub.customer?.id;
-  const [row] = await deps.em.getConnection().execute<{ user_id: string }[]>(
-    'select user_id from stripe_customers where customer_id = ?', [customer ?? null]);
-  if (!row) return; // the mirror before this found the user, or threw
+  const userId = await userOfCustomer(deps.em, customer ?? null);
+  if (!userId) return; // the mirror before this found the user, or threw
   const r = await endCanceledMembership({
     em: deps.em, clock: deps.clock, events: deps.events, payments: { invoiceFinalOverage: (input) => invoiceFinalOverage(deps.stripe, input) },
-  }, { userId: row.user_id, subscriptionId: sub.id });
+  }, { userId, subscriptionId: sub.id });
   if (r.closed.length || r.billed) deps.logger.info({ subscription: sub.id, closedPeriods: r.closed.length, finalInvoices: r.billed }, 'subscription ended before its period end: period closed and billed');
 }

@@ -2,11 +2,10 @@
 // and answered 2xx at once; a job processes it. If Redis is down the event is still stored and
 // answered; the worker's sweep enqueues it later.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { Queue } from 'bullmq';
 import { limits } from '../config/limits';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../observability/logger';
-import { webhookJobId, webhookJobOptions, type WebhookJob } from '../queues/jobs';
+import type { EventJobs } from '../domain/ports';
 import { verifyWebhook, type Stripe } from './client';
 import { storeEvent } from './inbox';
 import { withTimeout } from '../shared/time';
@@ -17,7 +16,8 @@ export interface WebhookRouteDeps {
   orm: Orm;
   stripe: Stripe;
   webhookSecret: string;
-  queue: Queue<WebhookJob>;
+  /** The job that processes a stored event (src/queues: one per event id). */
+  jobs: EventJobs;
   logger: Logger;
 }
 
@@ -52,7 +52,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     req.log.info({ eventId: event.id, type: event.type, duplicate: !isNew }, 'stripe webhook received');
     try {
       await withTimeout(
-        deps.queue.add('process-stripe-event', { eventId: event.id }, { ...webhookJobOptions, jobId: webhookJobId(event.id) }),
+        deps.jobs.enqueue(event.id),
         ENQUEUE_TIMEOUT_MS, 'enqueue timed out');
     } catch (err) {
       req.log.warn({ eventId: event.id, err: (err as Error).message }, 'stripe webhook stored but not enqueued; the sweep will');

@@ -2,7 +2,7 @@
 // configuration (Stripe work only with Stripe).
 import { loadConfig } from '../../src/config/env';
 import { assertJobsComplete, JOB_HANDLERS } from '../../src/queues/job-handlers';
-import { JOB_TYPES, QUEUE_NAMES } from '../../src/queues/jobs';
+import { jobIdOf, JOB_TYPES, QUEUE_NAMES } from '../../src/queues/jobs';
 import { schedulesFor } from '../../src/queues/workers';
 
 describe('job table', () => {
@@ -30,5 +30,11 @@ describe('job table', () => {
       ['expire-holds', 250], ['close-periods', 250], ['enqueue-pending-erasures', 1000], ['verify-ledgers', 86_400_000], ['refresh-usage-rollups', 250],
       ['enqueue-stuck-events', 1000], ['reconcile-stripe', 60_000],
     ]);
+  });
+
+  it('gives a job an id from its business identity, with no ":" and never all digits', () => {
+    expect(jobIdOf({ name: 'process-stripe-event', data: { eventId: 'evt_1:2' } })).toBe('stripe-event-evt_1_2');
+    expect(jobIdOf({ name: 'erase-user', data: { userId: '0190A1B2-0000-7000-8000-000000000001' } })).toBe('erase-user-0190a1b2-0000-7000-8000-000000000001');
+    for (const eventId of ['123', 'a:b', 'evt_x']) expect(jobIdOf({ name: 'process-stripe-event', data: { eventId } })).toMatch(/^(?!\d+$)[^:]+$/);
   });
 });

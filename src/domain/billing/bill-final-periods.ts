@@ -3,6 +3,7 @@
 // provider idempotency keys.
 import type { Em } from '../ledger/ledger-call';
 import type { Payments } from '../ports';
+import { uuidArray } from '../queries/lookups';
 import { markFailed, markInvoiced, overageLineFor } from './overage-invoice';
 
 export interface FinalBilling {
@@ -36,4 +37,25 @@ export async function billFinalPeriods(deps: { em: Em; payments: Pick<Payments, 
     }
   }
   return { billed, declined };
+}
+
+/**
+ * The periods the close-periods sweep bills: the final periods just closed with overage, and
+ * invoice lines that failed before — tried again after 2, 4, 8 … minutes (at most 6 h), at most
+ * `attemptsMax` times. An account being erased bills its own, charged at once before its customer
+ * goes (eraseUser), so the sweep leaves it alone.
+ */
+export async function finalPeriodsDue(em: Em, closedWithOverage: string[], attemptsMax: number): Promise<string[]> {
+  const due = await em.getConnection().execute<{ id: string }[]>(
+    `select up.id from usage_periods up
+      where up.id in (select unnest(?::uuid[])
+                      union
+                      (select oi.period_id from overage_invoices oi
+                        where oi.status <> 'INVOICED' and oi.created_at < now() - interval '1 minute' and oi.attempts < ?
+                          and (oi.last_attempt_at is null
+                               or oi.last_attempt_at < now() - make_interval(secs => least(60 * power(2, oi.attempts), 21600)))
+                        order by oi.attempts, oi.created_at limit 100))
+        and not exists (select 1 from erasure_requests er where er.user_id = up.user_id and er.status = 'PENDING')`,
+    [uuidArray(closedWithOverage), attemptsMax]);
+  return due.map((p) => p.id);
 }

@@ -1,0 +1,52 @@
+// A renewed or paid period's PLAN grant with its payment mark (billing rules §5, "Renewals are
+// usable from their first second"): granted ahead awaiting its invoice's payment, confirmed when paid.
+import type { PoolClient } from 'pg';
+import type { PlanCode } from '../../db/entities/types';
+import { withTransaction } from '../../db/transaction';
+import type { Result } from '../../shared/errors';
+import type { LedgerDeps } from './deps';
+import { BOUNDED_WAIT, BUSINESS_FAILURE_SQLSTATE, answered, businessFailure } from './ledger-call';
+import { toGrantOutcome, type GrantOutcome } from './grant-credits';
+
+export interface PeriodGrantInput {
+  userId: string;
+  subscriptionId: string;
+  planCode: PlanCode;
+  periodStart: Date;
+  periodEnd: Date;
+  /** true: granted ahead of its invoice's payment; false: the invoice is paid (confirms a grant made ahead). */
+  awaitingPayment: boolean;
+}
+
+/** The ledger's PLAN key of a (subscription, period start): the grant's business identity. */
+export const planKey = (subscriptionId: string, periodStart: Date) => `~plan:${subscriptionId}:${periodStart.getTime()}`;
+
+/**
+ * The period's PLAN grant (once per subscription and period start: the ledger's unique key) and its
+ * payment mark, in one transaction: awaiting only if not confirmed yet, confirmed whatever came
+ * first — so either order of the period's opening and its invoice.paid ends confirmed, and no grant
+ * is ever committed without its mark. Like every ledger call it waits for the user's row at most
+ * limits.usageLockWaitMsMax; past that the event fails and is retried.
+ */
+export async function grantPeriod(deps: Required<LedgerDeps>, input: PeriodGrantInput): Promise<Result<GrantOutcome>> {
+  const answer = await withTransaction(deps.em, async (tx, conn: PoolClient): Promise<Result<Record<string, unknown>>> => {
+    let rows: { r: Record<string, unknown> }[];
+    try {
+      rows = (await conn.query<{ r: Record<string, unknown> }>(`select vp_grant_plan($1, $2, $3, $4, $5, $6) as r ${BOUNDED_WAIT}`, [
+        input.userId, input.subscriptionId, input.periodStart, input.periodEnd, input.planCode, deps.clock.now(),
+      ])).rows;
+    } catch (err) {
+      const e = err as { code?: string; message?: string; detail?: string };
+      if (e.code === BUSINESS_FAILURE_SQLSTATE && e.message) return businessFailure(e.message, e.detail);
+      throw err;
+    }
+    await tx.query(
+      `update credit_grants set awaiting_payment = $1
+        where source = 'PLAN' and idempotency_key = $2 and ${input.awaitingPayment ? 'awaiting_payment is null' : 'awaiting_payment is not false'}`,
+      [input.awaitingPayment, planKey(input.subscriptionId, input.periodStart)]);
+    return { ok: true, value: rows[0]!.r };
+  });
+  if (!answer.ok) return answer;
+  const published = answered(deps, answer.value);
+  return published.ok ? { ok: true, value: toGrantOutcome(published.value) } : published;
+}
