@@ -53,7 +53,7 @@ export const HANDLERS: Record<string, Handler> = {
     if (await handledAsSecondSubscription(deps, event)) return;
     const sub = event.data.object as Stripe.Subscription;
     const view = await mirrorSubscription(deps, eventAt(event), subscriptionState(deps.prices, sub));
-    await grantOpenedRenewal(deps, view, openedPeriodOf(deps.prices, sub));
+    await grantOpenedRenewal(deps, view, openedPeriodOf(deps.prices, sub, event.data.previous_attributes as Partial<Stripe.Subscription> | undefined));
     await expireUnpaidRenewals(deps, sub);
   },
   'customer.subscription.deleted': async (deps, event) => {

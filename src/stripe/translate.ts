@@ -50,12 +50,16 @@ export function subscriptionState(prices: Prices, sub: Stripe.Subscription): Sub
   };
 }
 
-export function openedPeriodOf(prices: Prices, sub: Stripe.Subscription): OpenedPeriod | null {
+export function openedPeriodOf(prices: Prices, sub: Stripe.Subscription, previous?: Partial<Stripe.Subscription> | null): OpenedPeriod | null {
   const item = sub.items.data[0];
   if (!item) return null;
   const firstStart = (sub as { start_date?: number }).start_date ?? sub.created;
+  // the price moved while the period stayed where it was: a plan change inside the period, not its opening
+  const before = previous?.items?.data?.[0];
+  const planChangeOnly = !!before?.price?.id && before.price.id !== item.price.id
+    && (before.current_period_start === undefined || before.current_period_start === item.current_period_start);
   return {
-    subscriptionId: sub.id, live: sub.status === 'active' || sub.status === 'trialing', firstPeriod: item.current_period_start <= firstStart,
+    subscriptionId: sub.id, live: sub.status === 'active' || sub.status === 'trialing', firstPeriod: item.current_period_start <= firstStart, planChangeOnly,
     planCode: planOfPrice(prices, item.price.id), periodStart: at(item.current_period_start), periodEnd: at(item.current_period_end),
   };
 }

@@ -112,6 +112,39 @@ describe('upgrade in a renewed period', () => {
   }, 30_000);
 });
 
+describe('upgrade right after a renewal, its events first', () => {
+  it('grants the renewed period at the plan its invoice charged and the upgrade the difference, once, whatever order the events arrive in', async () => {
+    const { who, subscriptionId } = await signUp('STARTER');
+    fake.autoDeliver = false;
+    let renewal: Record<string, any>[];
+    let upgrade: Record<string, any>[];
+    try {
+      await fake.renew(subscriptionId);
+      await fake.settled();
+      renewal = fake.outbox.splice(0);
+      const res = await api.gql(CHANGE, { i: { plan: 'BUSINESS', idempotencyKey: 'up-after-renewal' } }, who.auth);
+      expect(res.body.data!.changePlan).toMatchObject({ kind: 'UPGRADE', userErrors: [] });
+      await fake.settled();
+      upgrade = fake.outbox.splice(0);
+    } finally {
+      fake.autoDeliver = true;
+    }
+    // the upgrade's subscription.updated and proration invoice arrive before the renewal's own events
+    for (const e of [...upgrade, ...renewal]) await fake.deliver(e);
+    const open = await until('every webhook processed', async () => {
+      const rows = await api.db.em().getConnection().execute<{ n: string }[]>(
+        `select count(*) as n from webhook_events where status not in ('PROCESSED', 'IGNORED') and position(? in payload::text) > 0`, [subscriptionId]);
+      return Number(rows[0]!.n) === 0 ? rows : undefined;
+    }, 20_000);
+    expect(open).toBeDefined();
+    const grants = (await planGrants(who)).map((g) => Number(g.granted_seconds));
+    expect(grants).toHaveLength(3);
+    expect(grants.slice(0, 2)).toEqual([12_000, 12_000]); // the renewal is charged at STARTER
+    expect(grants[2]).toBeGreaterThan(35_000); // the whole period's difference, less the seconds already gone
+    expect(grants[2]).toBeLessThanOrEqual(36_000);
+  }, 45_000);
+});
+
 describe('downgrade', () => {
   it('releases a scheduled downgrade when the membership is set to cancel at the period end', async () => {
     const { who, subscriptionId } = await signUp('BUSINESS');

@@ -12,6 +12,13 @@ export interface OpenedPeriod {
   live: boolean;
   /** The subscription's first period (its invoice.paid grants it). */
   firstPeriod: boolean;
+  /**
+   * The update changes the plan inside a period it does not move (an upgrade applied now). The plan
+   * it names is not the one the period was opened and invoiced at, so it opens nothing: an upgrade's
+   * update may arrive before the renewal's own events, and the period is granted at the plan its
+   * renewal invoice charges (by the renewal's update, its draft invoice or its invoice.paid).
+   */
+  planChangeOnly: boolean;
   planCode: PlanCode | null;
   periodStart: Date;
   periodEnd: Date;
@@ -28,6 +35,7 @@ export async function grantOpenedRenewal(deps: PaymentEventDeps, view: Membershi
   if (!opened || !opened.live) return;
   if (view.status !== 'ACTIVE' && view.status !== 'TRIALING') return; // a newer event says otherwise
   if (opened.firstPeriod) return; // the first period: its invoice.paid grants it
+  if (opened.planChangeOnly) return; // a plan change inside the period: its proration grants the difference
   const { subscriptionId, periodStart, periodEnd } = opened;
   if (periodEnd.getTime() <= (deps.clock.now() ?? new Date()).getTime()) return; // a late event of a period long gone
   const plan = opened.planCode;
