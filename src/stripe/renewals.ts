@@ -11,7 +11,8 @@ import type { ProcessDeps } from './inbox';
 import type { PlanCode } from '../db/entities/types';
 import { withTransaction } from '../db/transaction';
 import { SYSTEM_ACTOR, writeAudit } from '../domain/audit/audit';
-import { BOUNDED_WAIT, BUSINESS_FAILURE_SQLSTATE, answered, businessFailure } from '../domain/ledger/ledger-call';
+import { vpExpireUnpaidRenewal, vpGrantPlan, type GrantAnswer } from '../db/ledger';
+import { answered } from '../domain/ledger/publish';
 import { toGrantOutcome, type GrantOutcome } from '../domain/ledger/grant-credits';
 import { ErrorCode, type Result, type UserError } from '../shared/errors';
 import { PermanentWebhookError } from './inbox';
@@ -37,22 +38,17 @@ export const planKey = (subscriptionId: string, periodStart: Date) => `~plan:${s
  * limits.usageLockWaitMsMax; past that the event fails and is retried.
  */
 export async function grantPeriod(deps: Pick<ProcessDeps, 'em' | 'clock' | 'events'>, input: PeriodGrantInput): Promise<Result<GrantOutcome>> {
-  const answer = await withTransaction(deps.em, async (tx, conn: PoolClient): Promise<Result<Record<string, unknown>>> => {
-    let rows: { r: Record<string, unknown> }[];
-    try {
-      rows = (await conn.query<{ r: Record<string, unknown> }>(`select vp_grant_plan($1, $2, $3, $4, $5, $6) as r ${BOUNDED_WAIT}`, [
-        input.userId, input.subscriptionId, input.periodStart, input.periodEnd, input.planCode, deps.clock.now(),
-      ])).rows;
-    } catch (err) {
-      const e = err as { code?: string; message?: string; detail?: string };
-      if (e.code === BUSINESS_FAILURE_SQLSTATE && e.message) return businessFailure(e.message, e.detail);
-      throw err;
-    }
+  const answer = await withTransaction(deps.em, async (tx, conn: PoolClient): Promise<Result<GrantAnswer>> => {
+    const granted = await vpGrantPlan.attempt(conn, {
+      userId: input.userId, subscriptionId: input.subscriptionId, periodStart: input.periodStart, periodEnd: input.periodEnd,
+      planCode: input.planCode, now: deps.clock.now(),
+    });
+    if (!granted.ok) return granted;
     await tx.query(
       `update credit_grants set awaiting_payment = $1
         where source = 'PLAN' and idempotency_key = $2 and ${input.awaitingPayment ? 'awaiting_payment is null' : 'awaiting_payment is not false'}`,
       [input.awaitingPayment, planKey(input.subscriptionId, input.periodStart)]);
-    return { ok: true, value: rows[0]!.r };
+    return granted;
   });
   if (!answer.ok) return answer;
   const published = answered(deps, answer.value);
@@ -135,10 +131,8 @@ export async function expireUnpaidRenewals(deps: ProcessDeps, sub: Stripe.Subscr
     // tried to collect it, so it has not given up on it — the period's close settles the grant
     if (invoice?.status === 'draft') continue;
     const invoiceId = invoice?.id ?? null;
-    const answer = await withTransaction(deps.em, async (tx) => {
-      const [row] = await tx.query<{ r: Record<string, any> }>( // eslint-disable-line @typescript-eslint/no-explicit-any
-        `select vp_expire_unpaid_renewal($1, $2, $3, $4) as r ${BOUNDED_WAIT}`, [g.id, sub.id, invoiceId, deps.clock.now()]);
-      const r = row!.r;
+    const answer = await withTransaction(deps.em, async (tx, conn) => {
+      const r = await vpExpireUnpaidRenewal.query(conn, { grantId: g.id, subscriptionId: sub.id, invoiceId, now: deps.clock.now() });
       if (r.confirmed) return { r, audited: false };
       const audited = await writeAudit(tx, {
         actor: SYSTEM_ACTOR, action: 'RENEWAL_UNPAID_EXPIRED', targetUserId: g.user_id, subjectId: sub.id,
