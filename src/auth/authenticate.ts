@@ -5,7 +5,7 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } 
 import type { Config } from '../config/env';
 import { ROLES, type Role } from '../db/entities/types';
 import { authenticateApiKey } from '../domain/api-keys/api-keys';
-import type { Em } from '../domain/ledger/ledger-call';
+import type { Em } from '../db/em';
 
 export interface Principal {
   userId: string;

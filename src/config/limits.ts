@@ -36,7 +36,7 @@ export const limits = {
   usageBatchItemsMax: 32,
   /**
    * Longest wait of any ledger call (recordUsage, holds, grants, adjustments, refunds: every
-   * callLedger call) for a lock, its user's row above all (Postgres lock_timeout, one wait per call):
+   * ledger call) for a lock, its user's row above all (Postgres lock_timeout, one wait per call):
    * a transaction that holds the row longer (stuck) fails the call with SERVICE_UNAVAILABLE, nothing
    * written. A recordUsage batch waits for no lock: a locked user's calls leave it and wait this
    * long alone, outside the process's few statements in flight (that user's later calls fail at once).

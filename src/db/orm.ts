@@ -1,8 +1,9 @@
-import { MikroORM, type Options, PostgreSqlDriver, type EntityManager } from '@mikro-orm/postgresql';
+import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { Client } from 'pg';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { DatabaseTls } from '../config/env';
+import { poolOf } from './em';
 import { entities } from './entities';
 import { migrationsList } from './migrations';
 
@@ -121,15 +122,12 @@ function isConnectionError(err: unknown): boolean {
     /ECONNREFUSED|timeout|does not exist/i.test(msg) || TLS_FAILURE.test(msg);
 }
 
-type LockConnection = { query(sql: string): Promise<unknown> };
-
 /** Applies pending migrations; returns the names applied. Safe to run from several processes. */
 export async function migrate(orm: Orm): Promise<string[]> {
   // Serialize concurrent migrators (several API and worker processes starting together). The lock
   // is held by one connection taken from the pool for the whole run: a session lock taken and freed
   // through the pool could land on different connections and never be released.
-  const knex = orm.em.getConnection().getKnex();
-  const client = knex.client as { acquireConnection(): Promise<LockConnection>; releaseConnection(c: LockConnection): Promise<void> };
+  const client = poolOf(orm.em);
   const holder = await client.acquireConnection();
   try {
     await holder.query('select pg_advisory_lock(727274)');
@@ -143,4 +141,4 @@ export async function migrate(orm: Orm): Promise<string[]> {
     await client.releaseConnection(holder);
   }
 }
-export type Em = EntityManager;
+export type { Em } from './em';

@@ -3,26 +3,13 @@
 // jsonb operators such as ? need no escaping.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PoolClient } from 'pg';
+import { withConnection } from './em';
+
+export { withConnection };
 
 export interface Tx {
   /** Runs one statement inside the transaction; answers its rows. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-}
-
-interface KnexClient {
-  acquireConnection(): Promise<PoolClient>;
-  releaseConnection(c: PoolClient): Promise<unknown>;
-}
-
-/** A pooled pg connection of the entity manager's pool, given back however `fn` ends. */
-export async function withConnection<T>(em: EntityManager, fn: (conn: PoolClient) => Promise<T>): Promise<T> {
-  const client = em.getConnection().getKnex().client as unknown as KnexClient;
-  const conn = await client.acquireConnection();
-  try {
-    return await fn(conn);
-  } finally {
-    await client.releaseConnection(conn);
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/authenticate';
 import type { Config } from '../config/env';
-import type { Em } from '../domain/ledger/ledger-call';
+import type { Em } from '../db/em';
 import type { ErasureJobs, LedgerEvents, Payments, WebhookJobs } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 import type { Clock } from '../shared/clock';

@@ -1,7 +1,7 @@
 // Per-request batching: a page of transactions with their grants costs a constant number of queries.
 import DataLoader from 'dataloader';
 import { loadPeriodUsage, NO_PERIOD, type PeriodUsage } from '../domain/ledger/get-balance';
-import type { Em } from '../domain/ledger/ledger-call';
+import type { Em } from '../db/em';
 import {
   allPlans, grantsByIds, membershipsByUserIds, usersByIds, type GrantRow, type MembershipRow, type PlanRow, type UserRow,
 } from '../domain/queries/lookups';

@@ -2,7 +2,7 @@
 // stored but never enqueued. Storing comes before acknowledging, so a 2xx means the event is safe
 // in Postgres whatever happens to Redis or the worker.
 import type { Stripe } from './client';
-import type { Em } from '../domain/ledger/ledger-call';
+import type { Em } from '../db/em';
 import { webhookLag } from '../observability/metrics';
 import { failpoint } from '../shared/failpoints';
 import { redactPersonalData } from '../domain/gdpr/redact';

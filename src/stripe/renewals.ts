@@ -10,7 +10,8 @@ import type { ProcessDeps } from './deps';
 import type { PlanCode } from '../db/entities/types';
 import { withTransaction } from '../db/transaction';
 import { SYSTEM_ACTOR, writeAudit } from '../domain/audit/audit';
-import { BOUNDED_WAIT, answered } from '../domain/ledger/ledger-call';
+import { vpExpireUnpaidRenewal } from '../db/ledger';
+import { answered } from '../domain/ledger/publish';
 
 export { grantPeriod, planKey, type PeriodGrantInput } from '../domain/ledger/grant-period';
 
@@ -49,10 +50,8 @@ export async function expireUnpaidRenewals(deps: ProcessDeps, sub: Stripe.Subscr
     // tried to collect it, so it has not given up on it — the period's close settles the grant
     if (invoice?.status === 'draft') continue;
     const invoiceId = invoice?.id ?? null;
-    const answer = await withTransaction(deps.em, async (tx) => {
-      const [row] = await tx.query<{ r: Record<string, any> }>( // eslint-disable-line @typescript-eslint/no-explicit-any
-        `select vp_expire_unpaid_renewal($1, $2, $3, $4) as r ${BOUNDED_WAIT}`, [g.id, sub.id, invoiceId, deps.clock.now()]);
-      const r = row!.r;
+    const answer = await withTransaction(deps.em, async (tx, conn) => {
+      const r = await vpExpireUnpaidRenewal.query(conn, { grantId: g.id, subscriptionId: sub.id, invoiceId, now: deps.clock.now() });
       if (r.confirmed) return { r, audited: false };
       const audited = await writeAudit(tx, {
         actor: SYSTEM_ACTOR, action: 'RENEWAL_UNPAID_EXPIRED', targetUserId: g.user_id, subjectId: sub.id,

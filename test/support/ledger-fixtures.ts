@@ -5,7 +5,7 @@ import { grantCredits } from '../../src/domain/ledger/grant-credits';
 import { setMembership } from '../../src/domain/memberships/set-membership';
 import type { Clock } from '../../src/shared/clock';
 import type { PlanCode } from '../../src/db/entities/types';
-import type { Em } from '../../src/domain/ledger/ledger-call';
+import type { Em } from '../../src/db/em';
 
 export const deps = (em: Em, clock: Clock) => ({ em, clock, holdTtlSecondsDefault: 300, purchaseExpiryDays: 365 });
 

@@ -1,6 +1,6 @@
 // Searches every text and JSON column of every table in the public schema for personal values,
 // as the erasure's acceptance test requires; and downloads an export.
-import type { Em } from '../../src/domain/ledger/ledger-call';
+import type { Em } from '../../src/db/em';
 
 export interface Hit {
   table: string;

@@ -1,5 +1,5 @@
 // Which failures answer SERVICE_UNAVAILABLE (retry with the same key) and which stay bugs.
-import { isTransient } from '../../src/graphql/errors';
+import { isTransient } from '../../src/db/transient';
 import { UsageQueueFullError } from '../../src/domain/ledger/usage-batcher';
 
 const pg = (code: string, message = 'x') => Object.assign(new Error(message), { code });

@@ -1,5 +1,5 @@
 import type { Clock } from '../../shared/clock';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 
 /** What the analytics use cases need: a forked entity manager, the clock, the cost of goods. */
 export interface AnalyticsDeps {

@@ -1,6 +1,6 @@
 // Each paying customer's MRR at a moment (membership price plus trailing overage), by user.
 import type { PlanCode } from '../../db/entities/types';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import { MRR_AT_SQL } from './facts.sql';
 
 export interface CustomerMrr {

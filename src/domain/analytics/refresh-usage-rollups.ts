@@ -5,16 +5,10 @@
 // the usage committed before the query began. Safe to run concurrently and twice (serialized by an
 // advisory lock; each record is folded in exactly once).
 import { limits } from '../../config/limits';
-import type { Em } from '../ledger/ledger-call';
+import { withConnection, type Em } from '../../db/em';
+import { vpRefreshUsageRollups, type RollupPassJson } from '../../db/ledger';
 
-export interface RollupPass {
-  consumed: number;
-  more: boolean;
-  lastId: string;
-  horizonAt: string;
-  /** When the pass looked at the open transactions. */
-  at: string;
-}
+export type RollupPass = RollupPassJson;
 
 export interface RefreshOutcome {
   /** Usage records folded in by this call. */
@@ -41,8 +35,8 @@ const PAUSE_MS = 5;
 export async function refreshUsageRollups(deps: { em: Em }, opts: RefreshOptions = {}): Promise<RefreshOutcome> {
   const batchMax = opts.batchMax ?? limits.usageRollupBatchMax;
   const passesMax = opts.passesMax ?? Number.MAX_SAFE_INTEGER;
-  const conn = deps.em.getConnection();
-  const pass = async () => (await conn.execute<{ r: RollupPass }[]>('select vp_refresh_usage_rollups(?) as r', [batchMax]))[0]!.r;
+  // the pass takes its own advisory lock and waits for no user's row: no lock-wait bound
+  const pass = () => withConnection(deps.em, (conn) => vpRefreshUsageRollups.query(conn, { batchMax }, { lockWaitMs: null }));
   let r = await pass();
   const target = r.at;
   const waitUntil = Date.now() + (opts.waitMs ?? 0);

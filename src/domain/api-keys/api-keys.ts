@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '../../db/entities/types';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
 import { asDate, asDateOrNull } from '../../shared/time';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import { checkId, checkText, firstFailure } from '../ledger/validate';
 import { withTransaction } from '../../db/transaction';
 import { writeAudit, type Actor } from '../audit/audit';

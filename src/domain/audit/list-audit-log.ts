@@ -2,7 +2,7 @@
 // target user, actions and time.
 import { limits } from '../../config/limits';
 import { asDate } from '../../shared/time';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import type { ActorRole, AuditAction } from './audit';
 
 export interface AuditEntryView {

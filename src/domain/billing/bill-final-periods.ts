@@ -1,7 +1,7 @@
 // After a cancellation no renewal invoice comes to carry the last period's overage: once such a
 // period is closed, its overage goes on an invoice of its own — once, by the period's row and the
 // provider idempotency keys.
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import type { Payments } from '../ports';
 import { uuidArray } from '../queries/lookups';
 import { markFailed, markInvoiced, overageLineFor } from './overage-invoice';

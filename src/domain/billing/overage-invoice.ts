@@ -1,7 +1,7 @@
 // Turns a closed period's overage into one invoice line, exactly once: a row per period (unique),
 // a provider idempotency key from business identity, PENDING → INVOICED | FAILED.
 import { asDate } from '../../shared/time';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 
 export interface OverageLine {
   id: string;

@@ -7,7 +7,7 @@ import { withTransaction, type Tx } from '../../db/transaction';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
 import { asDate } from '../../shared/time';
 import { writeAudit, type Actor, type ActorRole } from '../audit/audit';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import { checkId, firstFailure } from '../ledger/validate';
 
 export const CONSENT_PURPOSES = ['VOICE_PROCESSING', 'VOICE_RECORDING', 'VOICE_TRAINING'] as const;

@@ -15,7 +15,7 @@ import { failpoint } from '../../shared/failpoints';
 import { SYSTEM_ACTOR, writeAudit, type Actor } from '../audit/audit';
 import { billFinalPeriods, type FinalBilling } from '../billing/bill-final-periods';
 import { endCanceledPeriods } from '../ledger/close-period';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import { checkId } from '../ledger/validate';
 import type { Payments } from '../ports';
 import { bookkeepingSkeleton, redactPersonalData } from './redact';

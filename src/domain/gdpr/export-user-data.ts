@@ -10,7 +10,7 @@ import { withTransaction, type Tx } from '../../db/transaction';
 import { ErrorCode, fail, ok, type Result } from '../../shared/errors';
 import { asDate } from '../../shared/time';
 import { writeAudit, type Actor } from '../audit/audit';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import { checkId } from '../ledger/validate';
 
 export const EXPORT_FORMAT = 'voicepartnerai.personal-data-export';

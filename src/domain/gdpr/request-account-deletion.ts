@@ -5,7 +5,7 @@ import { withTransaction } from '../../db/transaction';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
 import { asDate, asDateOrNull } from '../../shared/time';
 import { writeAudit, type Actor } from '../audit/audit';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import { checkId } from '../ledger/validate';
 import type { ErasureJobs } from '../ports';
 

@@ -4,7 +4,9 @@ import { limits } from '../../config/limits';
 import type { Actor } from '../audit/audit';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
-import { callLedger } from './ledger-call';
+import { vpAdjust } from '../../db/ledger';
+import { writeAudit } from '../audit/audit';
+import { published } from './publish';
 import { checkId, checkKey, checkText, fingerprint, firstFailure } from './validate';
 import { toBalance, toTransaction, type BalanceSnapshot, type LedgerTransaction } from './views';
 
@@ -36,16 +38,19 @@ export async function adjustCredits(deps: LedgerDeps & { actor?: Actor }, input:
   );
   if (bad) return bad;
   const fp = fingerprint('adjustCredits', { seconds: s, reason: input.reason });
-  const r = await callLedger<Record<string, any>>(deps, 'vp_adjust', [ // eslint-disable-line
-    input.userId, s, input.reason, input.idempotencyKey, fp, deps.clock.now(),
-  ], 'seconds', deps.actor ? (j) => {
-    const t = toTransaction(j.transaction);
-    return {
-      actor: deps.actor!, action: 'CREDITS_ADJUSTED', targetUserId: t.userId, subjectId: t.id, dedupeKey: input.idempotencyKey,
-      before: { balanceSeconds: t.balanceAfterSeconds - t.amountSeconds },
-      after: { balanceSeconds: t.balanceAfterSeconds, seconds: t.amountSeconds, sequence: t.sequence },
-    };
-  } : undefined);
+  const r = published(deps, await vpAdjust(deps.em, {
+    userId: input.userId, seconds: s, reason: input.reason, idempotencyKey: input.idempotencyKey, fingerprint: fp, now: deps.clock.now(),
+  }, {
+    field: 'seconds',
+    inTransaction: deps.actor ? (tx, j) => {
+      const t = toTransaction(j.transaction);
+      return writeAudit(tx, {
+        actor: deps.actor!, action: 'CREDITS_ADJUSTED', targetUserId: t.userId, subjectId: t.id, dedupeKey: input.idempotencyKey,
+        before: { balanceSeconds: t.balanceAfterSeconds - t.amountSeconds },
+        after: { balanceSeconds: t.balanceAfterSeconds, seconds: t.amountSeconds, sequence: t.sequence },
+      });
+    } : undefined,
+  }));
   if (!r.ok) return r;
   return { ok: true, value: { transaction: toTransaction(r.value.transaction), balance: toBalance(r.value.balance) } };
 }

@@ -3,7 +3,8 @@
 // capped by the overage limit. Closing twice answers the first result.
 import { ErrorCode, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
-import { callLedger } from './ledger-call';
+import { vpCloseCanceledPeriod, vpCloseCanceledPeriods, vpClosePeriod, vpEndCanceledPeriods, type LedgerFunction, type PeriodArgs, type PeriodCloseAnswer } from '../../db/ledger';
+import { published } from './publish';
 import { checkId } from './validate';
 import { toBalance, type BalanceSnapshot } from './views';
 
@@ -25,7 +26,7 @@ export interface PeriodCloseOutcome {
 }
 
 export async function closePeriod(deps: LedgerDeps, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
-  return close(deps, 'vp_close_period', input);
+  return close(deps, vpClosePeriod, input);
 }
 
 /**
@@ -38,14 +39,14 @@ export async function closePeriod(deps: LedgerDeps, input: ClosePeriodInput): Pr
  * membership that is not CANCELED is refused with PERIOD_NOT_ENDED.
  */
 export async function closeCanceledPeriod(deps: LedgerDeps, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
-  return close(deps, 'vp_close_canceled_period', input);
+  return close(deps, vpCloseCanceledPeriod, input);
 }
 
 /** Every OPEN period of the user's CANCELED memberships, closed now under the user's lock, PLAN seconds kept (see closeCanceledPeriod). */
 export async function closeCanceledPeriods(deps: LedgerDeps, input: { userId: string }): Promise<Result<PeriodCloseOutcome[]>> {
   const bad = checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND);
   if (bad) return bad;
-  const r = await callLedger<Record<string, any>[]>(deps, 'vp_close_canceled_periods', [input.userId.toLowerCase(), deps.clock.now()]); // eslint-disable-line
+  const r = published(deps, await vpCloseCanceledPeriods(deps.em, { userId: input.userId.toLowerCase(), now: deps.clock.now() }));
   if (!r.ok) return r;
   return { ok: true, value: r.value.map(toOutcome) };
 }
@@ -59,20 +60,20 @@ export async function closeCanceledPeriods(deps: LedgerDeps, input: { userId: st
 export async function endCanceledPeriods(deps: LedgerDeps, input: { userId: string }): Promise<Result<PeriodCloseOutcome[]>> {
   const bad = checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND);
   if (bad) return bad;
-  const r = await callLedger<Record<string, any>[]>(deps, 'vp_end_canceled_periods', [input.userId.toLowerCase(), deps.clock.now()]); // eslint-disable-line
+  const r = published(deps, await vpEndCanceledPeriods(deps.em, { userId: input.userId.toLowerCase(), now: deps.clock.now() }));
   if (!r.ok) return r;
   return { ok: true, value: r.value.map(toOutcome) };
 }
 
-async function close(deps: LedgerDeps, fn: string, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
+async function close(deps: LedgerDeps, fn: LedgerFunction<PeriodArgs, PeriodCloseAnswer>, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
   const bad = checkId(input.periodId, 'periodId', ErrorCode.PERIOD_NOT_FOUND);
   if (bad) return bad;
-  const r = await callLedger<Record<string, any>>(deps, fn, [input.periodId, deps.clock.now()]); // eslint-disable-line
+  const r = published(deps, await fn(deps.em, { periodId: input.periodId, now: deps.clock.now() }));
   if (!r.ok) return r;
   return { ok: true, value: toOutcome(r.value) };
 }
 
-const toOutcome = (j: Record<string, any>): PeriodCloseOutcome => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
+const toOutcome = (j: PeriodCloseAnswer): PeriodCloseOutcome => ({
   periodId: j.periodId,
   userId: j.userId,
   periodStart: new Date(j.periodStart),

@@ -4,7 +4,8 @@
 import { ErrorCode, type Result } from '../../shared/errors';
 import { limits } from '../../config/limits';
 import type { LedgerDeps } from './deps';
-import { callLedger } from './ledger-call';
+import { vpCommitReservation } from '../../db/ledger';
+import { published } from './publish';
 import { checkId, checkSeconds, checkText, firstFailure } from './validate';
 import { toReservation, toUsageOutcome, type ReservationView, type UsageOutcome } from './views';
 
@@ -25,9 +26,9 @@ export async function commitReservation(deps: LedgerDeps, input: CommitReservati
     checkId(input.reservationId, 'reservationId', ErrorCode.RESERVATION_NOT_FOUND),
   );
   if (bad) return bad;
-  const r = await callLedger<Record<string, any>>(deps, 'vp_commit_reservation', [ // eslint-disable-line
-    input.reservationId, input.usedSeconds, input.description ?? null, deps.clock.now(),
-  ]);
+  const r = published(deps, await vpCommitReservation(deps.em, {
+    reservationId: input.reservationId, usedSeconds: input.usedSeconds, description: input.description ?? null, now: deps.clock.now(),
+  }));
   if (!r.ok) return r;
   return { ok: true, value: { ...toUsageOutcome(r.value), reservation: toReservation(r.value.reservation) } };
 }

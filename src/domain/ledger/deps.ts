@@ -1,6 +1,6 @@
 import type { Clock } from '../../shared/clock';
 import type { LedgerEvents } from '../ports';
-import type { Em } from './ledger-call';
+import type { Em } from '../../db/em';
 
 /** What every ledger use case needs: a forked entity manager, the clock, and where to tell changes. */
 export interface LedgerDeps {

@@ -2,7 +2,8 @@
 // past their expiry are written off. Every ledger call settles the same for its own user first,
 // so the sweep only makes the books current for users who are idle.
 import type { LedgerDeps } from './deps';
-import { callLedger } from './ledger-call';
+import { vpTouchUser } from '../../db/ledger';
+import { published } from './publish';
 import { toBalance, type BalanceSnapshot } from './views';
 
 /** Settles up to `batchMax` users with an expired hold or grant; returns their new balances. */
@@ -23,7 +24,7 @@ export async function expireDue(
   const settled: BalanceSnapshot[] = [];
   for (const { user_id } of users) {
     try {
-      const r = await callLedger<Record<string, unknown>>(deps, 'vp_touch_user', [user_id, now]);
+      const r = published(deps, await vpTouchUser(deps.em, { userId: user_id, now }));
       if (r.ok) settled.push(toBalance(r.value));
       else onError(user_id, r.error);
     } catch (err) {

@@ -3,7 +3,8 @@
 // adds nothing again; the same key with other input is IDEMPOTENCY_KEY_REUSED.
 import { ErrorCode, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
-import { callLedger } from './ledger-call';
+import { vpExtendReservation } from '../../db/ledger';
+import { published } from './publish';
 import { toReservationOutcome, type ReservationOutcome } from './reserve-credits';
 import { checkId, checkKey, checkSeconds, checkTtl, fingerprint, firstFailure } from './validate';
 
@@ -28,8 +29,9 @@ export async function extendReservation(
   );
   if (bad) return bad;
   const fp = fingerprint('extendReservation', { reservationId: input.reservationId, seconds: input.seconds, ttlSeconds });
-  const r = await callLedger<Record<string, unknown>>(deps, 'vp_extend_reservation', [
-    input.reservationId, input.seconds, ttlSeconds, input.idempotencyKey, fp, deps.clock.now(),
-  ]);
+  const r = published(deps, await vpExtendReservation(deps.em, {
+    reservationId: input.reservationId, seconds: input.seconds, ttlSeconds, idempotencyKey: input.idempotencyKey, fingerprint: fp,
+    now: deps.clock.now(),
+  }));
   return r.ok ? { ok: true, value: toReservationOutcome(r.value) } : r;
 }

@@ -4,7 +4,8 @@ import { ErrorCode, type Result } from '../../shared/errors';
 import { asDateOrNull } from '../../shared/time';
 import { uuidArray } from '../queries/lookups';
 import type { LedgerDeps } from './deps';
-import { callLedger, type Em } from './ledger-call';
+import type { Em } from '../../db/em';
+import { vpReadBalance } from '../../db/ledger';
 import { overageCents } from './rules';
 import { checkId } from './validate';
 import { toBalance, type BalanceSnapshot } from './views';
@@ -13,7 +14,7 @@ export async function getBalance(deps: LedgerDeps, userId: string): Promise<Resu
   const bad = checkId(userId, 'userId', ErrorCode.USER_NOT_FOUND);
   if (bad) return bad;
   // a read publishes nothing (the sweep publishes what it settles)
-  const r = await callLedger<Record<string, unknown>>({ em: deps.em }, 'vp_read_balance', [userId, deps.clock.now()], 'userId');
+  const r = await vpReadBalance(deps.em, { userId, now: deps.clock.now() }, { field: 'userId' });
   return r.ok ? { ok: true, value: toBalance(r.value) } : r;
 }
 

@@ -4,7 +4,9 @@ import { limits } from '../../config/limits';
 import type { Actor, AuditDraft } from '../audit/audit';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
-import { callLedger } from './ledger-call';
+import { vpGrant, type GrantAnswer } from '../../db/ledger';
+import { writeAudit } from '../audit/audit';
+import { published } from './publish';
 import { checkDate, checkId, checkKey, checkSeconds, checkText, fingerprint, firstFailure } from './validate';
 import { toBalance, toGrant, toTransaction, type BalanceSnapshot, type GrantView, type LedgerTransaction } from './views';
 
@@ -28,7 +30,7 @@ export interface GrantOutcome {
   balance: BalanceSnapshot;
 }
 
-export function toGrantOutcome(j: Record<string, any>): GrantOutcome { // eslint-disable-line
+export function toGrantOutcome(j: GrantAnswer): GrantOutcome {
   return { grant: toGrant(j.grant), transaction: toTransaction(j.transaction), balance: toBalance(j.balance) };
 }
 
@@ -62,10 +64,14 @@ export async function grantCredits(
     reason: input.reason,
     reference: input.reference,
   });
-  const r = await callLedger<Record<string, unknown>>(deps, 'vp_grant', [
-    input.userId, input.source, input.seconds, expiresAt, input.reference ?? null, input.idempotencyKey, fp,
-    input.reason ?? null, input.metadata ? JSON.stringify(input.metadata) : null, null, deps.clock.now(),
-  ], 'expiresAt', deps.actor ? (j) => grantAudit(deps.actor!, input, toGrantOutcome(j)) : undefined);
+  const r = published(deps, await vpGrant(deps.em, {
+    userId: input.userId, source: input.source, seconds: input.seconds, expiresAt, reference: input.reference ?? null,
+    idempotencyKey: input.idempotencyKey, fingerprint: fp, description: input.reason ?? null,
+    metadata: input.metadata ? JSON.stringify(input.metadata) : null, periodId: null, now: deps.clock.now(),
+  }, {
+    field: 'expiresAt',
+    inTransaction: deps.actor ? (tx, j) => writeAudit(tx, grantAudit(deps.actor!, input, toGrantOutcome(j))) : undefined,
+  }));
   return r.ok ? { ok: true, value: toGrantOutcome(r.value) } : r;
 }
 

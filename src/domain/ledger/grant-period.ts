@@ -5,7 +5,8 @@ import type { PlanCode } from '../../db/entities/types';
 import { withTransaction } from '../../db/transaction';
 import type { Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
-import { BOUNDED_WAIT, BUSINESS_FAILURE_SQLSTATE, answered, businessFailure } from './ledger-call';
+import { vpGrantPlan, type GrantAnswer } from '../../db/ledger';
+import { answered } from './publish';
 import { toGrantOutcome, type GrantOutcome } from './grant-credits';
 
 export interface PeriodGrantInput {
@@ -29,22 +30,17 @@ export const planKey = (subscriptionId: string, periodStart: Date) => `~plan:${s
  * limits.usageLockWaitMsMax; past that the event fails and is retried.
  */
 export async function grantPeriod(deps: Required<LedgerDeps>, input: PeriodGrantInput): Promise<Result<GrantOutcome>> {
-  const answer = await withTransaction(deps.em, async (tx, conn: PoolClient): Promise<Result<Record<string, unknown>>> => {
-    let rows: { r: Record<string, unknown> }[];
-    try {
-      rows = (await conn.query<{ r: Record<string, unknown> }>(`select vp_grant_plan($1, $2, $3, $4, $5, $6) as r ${BOUNDED_WAIT}`, [
-        input.userId, input.subscriptionId, input.periodStart, input.periodEnd, input.planCode, deps.clock.now(),
-      ])).rows;
-    } catch (err) {
-      const e = err as { code?: string; message?: string; detail?: string };
-      if (e.code === BUSINESS_FAILURE_SQLSTATE && e.message) return businessFailure(e.message, e.detail);
-      throw err;
-    }
+  const answer = await withTransaction(deps.em, async (tx, conn: PoolClient): Promise<Result<GrantAnswer>> => {
+    const granted = await vpGrantPlan.attempt(conn, {
+      userId: input.userId, subscriptionId: input.subscriptionId, periodStart: input.periodStart, periodEnd: input.periodEnd,
+      planCode: input.planCode, now: deps.clock.now(),
+    });
+    if (!granted.ok) return granted;
     await tx.query(
       `update credit_grants set awaiting_payment = $1
         where source = 'PLAN' and idempotency_key = $2 and ${input.awaitingPayment ? 'awaiting_payment is null' : 'awaiting_payment is not false'}`,
       [input.awaitingPayment, planKey(input.subscriptionId, input.periodStart)]);
-    return { ok: true, value: rows[0]!.r };
+    return granted;
   });
   if (!answer.ok) return answer;
   const published = answered(deps, answer.value);

@@ -4,7 +4,8 @@ import { limits } from '../../config/limits';
 import { PLAN_CODES, type PlanCode } from '../../db/entities/types';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
-import { callLedger } from './ledger-call';
+import { vpGrantPlan } from '../../db/ledger';
+import { published } from './publish';
 import { toGrantOutcome, type GrantOutcome } from './grant-credits';
 import { checkDate, checkId, checkText, firstFailure } from './validate';
 
@@ -28,8 +29,9 @@ export async function grantPlanCredits(deps: LedgerDeps, input: GrantPlanCredits
     checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND),
   );
   if (bad) return bad;
-  const r = await callLedger<Record<string, unknown>>(deps, 'vp_grant_plan', [
-    input.userId, input.subscriptionId, input.periodStart, input.periodEnd, input.planCode, deps.clock.now(),
-  ]);
+  const r = published(deps, await vpGrantPlan(deps.em, {
+    userId: input.userId, subscriptionId: input.subscriptionId, periodStart: input.periodStart, periodEnd: input.periodEnd,
+    planCode: input.planCode, now: deps.clock.now(),
+  }));
   return r.ok ? { ok: true, value: toGrantOutcome(r.value) } : r;
 }

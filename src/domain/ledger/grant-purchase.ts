@@ -3,7 +3,8 @@
 import { ErrorCode, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
 import { toGrantOutcome, type GrantOutcome } from './grant-credits';
-import { callLedger } from './ledger-call';
+import { vpGrant } from '../../db/ledger';
+import { published } from './publish';
 import { checkId, checkSeconds, firstFailure } from './validate';
 
 export async function grantPurchase(
@@ -15,10 +16,11 @@ export async function grantPurchase(
   const now = deps.clock.now() ?? new Date();
   const expiresAt = new Date(now.getTime() + deps.purchaseExpiryDays * 86_400_000);
   const key = `~topup:${input.checkoutSessionId}`;
-  const r = await callLedger<Record<string, unknown>>(deps, 'vp_grant', [
-    input.userId, 'PURCHASE', input.seconds, expiresAt, input.checkoutSessionId, key, `topUp:${input.seconds}`,
-    `Top-up: ${input.seconds / 60} minutes`, JSON.stringify({ checkoutSessionId: input.checkoutSessionId, amountCents: input.amountCents }),
-    null, deps.clock.now(),
-  ]);
+  const r = published(deps, await vpGrant(deps.em, {
+    userId: input.userId, source: 'PURCHASE', seconds: input.seconds, expiresAt, reference: input.checkoutSessionId, idempotencyKey: key,
+    fingerprint: `topUp:${input.seconds}`, description: `Top-up: ${input.seconds / 60} minutes`,
+    metadata: JSON.stringify({ checkoutSessionId: input.checkoutSessionId, amountCents: input.amountCents }), periodId: null,
+    now: deps.clock.now(),
+  }));
   return r.ok ? { ok: true, value: toGrantOutcome(r.value) } : r;
 }

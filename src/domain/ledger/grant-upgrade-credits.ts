@@ -5,7 +5,8 @@ import { limits } from '../../config/limits';
 import { PLAN_CODES, type PlanCode } from '../../db/entities/types';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
-import { callLedger } from './ledger-call';
+import { vpGrantUpgrade } from '../../db/ledger';
+import { published } from './publish';
 import { toGrantOutcome, type GrantOutcome } from './grant-credits';
 import { checkDate, checkId, checkText, firstFailure } from './validate';
 
@@ -36,9 +37,11 @@ export async function grantUpgradeCredits(deps: LedgerDeps, input: GrantUpgradeC
     checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND),
   );
   if (bad) return bad;
-  const r = await callLedger<Record<string, unknown>>(deps, 'vp_grant_upgrade', [
-    input.userId, input.subscriptionId, input.invoiceId, input.periodEnd, input.fromPlan, input.toPlan, input.changedAt, deps.clock.now(),
-  ]);
+  const r = published(deps, await vpGrantUpgrade(deps.em, {
+    userId: input.userId, subscriptionId: input.subscriptionId, invoiceId: input.invoiceId, periodEnd: input.periodEnd,
+    fromPlan: input.fromPlan, toPlan: input.toPlan, changedAt: input.changedAt, now: deps.clock.now(),
+  }));
   if (!r.ok) return r;
-  return { ok: true, value: r.value.grant ? toGrantOutcome(r.value) : null };
+  const { grant, ...rest } = r.value;
+  return { ok: true, value: grant ? toGrantOutcome({ ...rest, grant }) : null };
 }

@@ -5,7 +5,7 @@
 import { limits } from '../../config/limits';
 import { withTransaction } from '../../db/transaction';
 import { SYSTEM_ACTOR, writeAudit } from '../audit/audit';
-import type { Em } from './ledger-call';
+import type { Em } from '../../db/em';
 import { verifyLedger, type LedgerProblem, type LedgerReport } from './verify-ledger';
 
 export interface LedgerDrift {

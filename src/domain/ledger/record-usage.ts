@@ -5,7 +5,8 @@
 import { limits } from '../../config/limits';
 import { ErrorCode, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
-import { answered, businessFailure } from './ledger-call';
+import { businessFailure } from '../../db/ledger';
+import { answered } from './publish';
 import { usageBatcherOf } from './usage-batcher';
 import { checkDate, checkId, checkKey, checkSeconds, checkText, fingerprint, firstFailure } from './validate';
 import { toUsageOutcome, type UsageOutcome } from './views';

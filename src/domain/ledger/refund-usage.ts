@@ -5,7 +5,9 @@ import { limits } from '../../config/limits';
 import type { Actor, AuditDraft } from '../audit/audit';
 import { ErrorCode, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
-import { callLedger } from './ledger-call';
+import { vpRefundUsage, type RefundAnswer } from '../../db/ledger';
+import { writeAudit } from '../audit/audit';
+import { published } from './publish';
 import { checkId, checkKey, checkSeconds, checkText, fingerprint, firstFailure } from './validate';
 import { toBalance, toTransaction, type BalanceSnapshot, type LedgerTransaction } from './views';
 
@@ -32,17 +34,20 @@ export async function refundUsage(deps: LedgerDeps & { actor?: Actor }, input: R
   );
   if (bad) return bad;
   const fp = fingerprint('refundUsage', { transactionId: input.transactionId, seconds: input.seconds, reason: input.reason });
-  const r = await callLedger<Record<string, any>>(deps, 'vp_refund_usage', [ // eslint-disable-line
-    input.transactionId, input.seconds, input.reason ?? null, input.idempotencyKey, fp, limits.refundFallbackExpiryDays,
-    deps.clock.now(),
-  ], 'seconds', deps.actor ? (j) => refundAudit(deps.actor!, input, toOutcome(j)) : undefined);
+  const r = published(deps, await vpRefundUsage(deps.em, {
+    transactionId: input.transactionId, seconds: input.seconds, reason: input.reason ?? null, idempotencyKey: input.idempotencyKey,
+    fingerprint: fp, fallbackExpiryDays: limits.refundFallbackExpiryDays, now: deps.clock.now(),
+  }, {
+    field: 'seconds',
+    inTransaction: deps.actor ? (tx, j) => writeAudit(tx, refundAudit(deps.actor!, input, toOutcome(j))) : undefined,
+  }));
   return r.ok ? { ok: true, value: toOutcome(r.value) } : r;
 }
 
-function toOutcome(j: Record<string, any>): RefundOutcome { // eslint-disable-line
+function toOutcome(j: RefundAnswer): RefundOutcome {
   return {
     transaction: toTransaction(j.transaction),
-    grants: (j.grants as { seconds: number; expiresAt: string | null }[]).map((g) => ({
+    grants: j.grants.map((g) => ({
       seconds: g.seconds,
       expiresAt: g.expiresAt ? new Date(g.expiresAt) : null,
     })),

@@ -1,7 +1,8 @@
 // Gives a hold back unused (the call never connected). Releasing twice answers the same.
 import { ErrorCode, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
-import { callLedger } from './ledger-call';
+import { vpReleaseReservation } from '../../db/ledger';
+import { published } from './publish';
 import { toReservationOutcome, type ReservationOutcome } from './reserve-credits';
 import { checkId } from './validate';
 
@@ -12,6 +13,6 @@ export interface ReleaseReservationInput {
 export async function releaseReservation(deps: LedgerDeps, input: ReleaseReservationInput): Promise<Result<ReservationOutcome>> {
   const bad = checkId(input.reservationId, 'reservationId', ErrorCode.RESERVATION_NOT_FOUND);
   if (bad) return bad;
-  const r = await callLedger<Record<string, unknown>>(deps, 'vp_release_reservation', [input.reservationId, deps.clock.now()]);
+  const r = published(deps, await vpReleaseReservation(deps.em, { reservationId: input.reservationId, now: deps.clock.now() }));
   return r.ok ? { ok: true, value: toReservationOutcome(r.value) } : r;
 }

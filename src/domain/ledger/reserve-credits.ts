@@ -3,7 +3,8 @@
 import { limits } from '../../config/limits';
 import { ErrorCode, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
-import { callLedger } from './ledger-call';
+import { vpReserve, type ReservationAnswer } from '../../db/ledger';
+import { published } from './publish';
 import { checkId, checkKey, checkSeconds, checkTtl, fingerprint, firstFailure } from './validate';
 import { toBalance, toReservation, type BalanceSnapshot, type ReservationView } from './views';
 
@@ -19,7 +20,7 @@ export interface ReservationOutcome {
   balance: BalanceSnapshot;
 }
 
-export function toReservationOutcome(j: Record<string, any>): ReservationOutcome { // eslint-disable-line
+export function toReservationOutcome(j: ReservationAnswer): ReservationOutcome {
   return { reservation: toReservation(j.reservation), balance: toBalance(j.balance) };
 }
 
@@ -36,8 +37,9 @@ export async function reserveCredits(
   );
   if (bad) return bad;
   const fp = fingerprint('reserveCredits', { seconds: input.seconds, ttlSeconds });
-  const r = await callLedger<Record<string, unknown>>(deps, 'vp_reserve', [
-    input.userId, input.seconds, ttlSeconds, input.idempotencyKey, fp, limits.holdsPerUserMax, deps.clock.now(),
-  ]);
+  const r = published(deps, await vpReserve(deps.em, {
+    userId: input.userId, seconds: input.seconds, ttlSeconds, idempotencyKey: input.idempotencyKey, fingerprint: fp,
+    holdsMax: limits.holdsPerUserMax, now: deps.clock.now(),
+  }));
   return r.ok ? { ok: true, value: toReservationOutcome(r.value) } : r;
 }

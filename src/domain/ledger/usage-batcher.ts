@@ -18,9 +18,12 @@
 // (limits.usageLockWaitMsMax, vp_record_usage / vp_record_usage_many): after it, the first fails
 // with SQLSTATE 55P03 (SERVICE_UNAVAILABLE to the client, retry with the same key) and that user's
 // later items — and those that came back busy meanwhile — at once. One wait, never two.
-import type { PoolClient } from 'pg';
 import { limits } from '../../config/limits';
-import type { Em } from './ledger-call';
+import { poolOf, type ConnectionPool, type Em } from '../../db/em';
+import {
+  BUSINESS_FAILURE_SQLSTATE, vpRecordUsage, vpRecordUsageBatch, vpRecordUsageMany, type LedgerFunction, type Queryable,
+  type RecordUsageItemsArgs, type UsageAnswerJson, type UsageBatchItemJson,
+} from '../../db/ledger';
 
 export interface UsageItem {
   userId: string;
@@ -36,7 +39,7 @@ export interface UsageItem {
 
 /** An item's outcome: the ledger function's answer, or the business failure it raised (VPB01). */
 export type UsageAnswer =
-  | { answer: Record<string, unknown> }
+  | { answer: UsageAnswerJson }
   | { failure: string; detail: string | null };
 
 /** In a batch: the item's user was locked by another transaction; it goes again alone. */
@@ -49,24 +52,15 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
-interface KnexClient {
-  acquireConnection(): Promise<PoolClient>;
-  releaseConnection(c: PoolClient): Promise<unknown>;
-}
-
 interface PgError extends Error {
   code?: string;
   detail?: string;
 }
 
-// the lock wait is set first (a FROM subquery with a volatile function runs before the target
-// list), for this statement's transaction only
-const lockWait = (ms: number) => `from (select set_config('lock_timeout', '${ms}ms', true)) as bounded_wait`;
 /** A batch waits for no lock: a locked user's items come back busy (1 ms: lock_timeout 0 would mean no bound). */
-const BATCH_SQL = `select vp_record_usage_batch($1::jsonb, $2) as r ${lockWait(1)}`;
-/** A busy user's items, alone, with the one bounded wait. */
-const SINGLE_SQL = `select vp_record_usage($1, $2, $3, $4, $5, $6, $7, $8, $9) as r ${lockWait(limits.usageLockWaitMsMax)}`;
-const MANY_SQL = `select vp_record_usage_many($1::jsonb, $2) as r ${lockWait(limits.usageLockWaitMsMax)}`;
+const BATCH_LOCK_WAIT_MS = 1;
+// a busy user's items, alone (vp_record_usage, vp_record_usage_many), have the one bounded wait,
+// limits.usageLockWaitMsMax
 const LOCK_NOT_AVAILABLE = '55P03';
 
 /** A user as the database orders and locks them: ids arrive in any case. */
@@ -101,7 +95,7 @@ export class UsageBatcher {
   private scheduled = false;
 
   constructor(
-    private readonly client: KnexClient,
+    private readonly client: ConnectionPool,
     private readonly inFlightMax = settings.inFlightMax,
     private readonly itemsMax = limits.usageBatchItemsMax,
     private readonly queuedMax: number = limits.usageQueuedCallsMax,
@@ -245,13 +239,13 @@ export class UsageBatcher {
   }
 
   private alone(items: UsageItem[]): Promise<Outcome[]> {
-    return items.length === 1 ? this.one(items[0]!).then((a) => [a]) : this.many(items, MANY_SQL);
+    return items.length === 1 ? this.one(items[0]!).then((a) => [a]) : this.many(items, vpRecordUsageMany, limits.usageLockWaitMsMax);
   }
 
-  private async query<R>(sql: string, params: unknown[]): Promise<R> {
+  private async onConnection<R>(fn: (conn: Queryable) => Promise<R>): Promise<R> {
     const conn = await this.client.acquireConnection();
     try {
-      return (await conn.query<{ r: R }>(sql, params)).rows[0]!.r;
+      return await fn(conn);
     } finally {
       await this.client.releaseConnection(conn);
     }
@@ -260,20 +254,23 @@ export class UsageBatcher {
   private async one(i: UsageItem): Promise<UsageAnswer> {
     try {
       return {
-        answer: await this.query<Record<string, unknown>>(SINGLE_SQL, [
-          i.userId, i.seconds, i.idempotencyKey, i.fingerprint, i.callId, i.occurredAt, i.description, i.now, limits.usageBackdateSecondsMax,
-        ]),
+        answer: await this.onConnection((conn) => vpRecordUsage.query(conn, {
+          userId: i.userId, seconds: i.seconds, idempotencyKey: i.idempotencyKey, fingerprint: i.fingerprint, callId: i.callId,
+          occurredAt: i.occurredAt, description: i.description, now: i.now, backdateMaxSeconds: limits.usageBackdateSecondsMax,
+        })),
       };
     } catch (err) {
       const e = err as PgError;
-      if (e.code === 'VPB01') return { failure: e.message, detail: e.detail || null };
+      if (e.code === BUSINESS_FAILURE_SQLSTATE) return { failure: e.message, detail: e.detail || null };
       throw err;
     }
   }
 
-  private async many(items: UsageItem[], sql = BATCH_SQL): Promise<Outcome[]> {
-    type Out = { ok?: Record<string, unknown>; failure?: string; busy?: true; error?: string; sqlstate?: string; detail?: string | null };
-    const out = await this.query<Out[]>(sql, [JSON.stringify(items), limits.usageBackdateSecondsMax]);
+  private async many(
+    items: UsageItem[], fn: LedgerFunction<RecordUsageItemsArgs, UsageBatchItemJson[]> = vpRecordUsageBatch, lockWaitMs = BATCH_LOCK_WAIT_MS,
+  ): Promise<Outcome[]> {
+    const args = { items: JSON.stringify(items), backdateMaxSeconds: limits.usageBackdateSecondsMax };
+    const out = await this.onConnection((conn) => fn.query(conn, args, { lockWaitMs }));
     return out.map((o): Outcome => {
       if (o.ok) return { answer: o.ok };
       if (o.busy) return BUSY;
@@ -299,7 +296,7 @@ export function configureUsageBatching(opts: { inFlightMax: number }): void {
 
 /** The batcher of the entity manager's pool (one per pool, so per process and database). */
 export function usageBatcherOf(em: Em): UsageBatcher {
-  const client = em.getConnection().getKnex().client as unknown as KnexClient;
+  const client = poolOf(em);
   let b = batchers.get(client);
   if (!b) {
     b = new UsageBatcher(client);

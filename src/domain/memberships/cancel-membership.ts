@@ -4,7 +4,7 @@
 // final invoice before this answers (and again, changing nothing, when Stripe's
 // customer.subscription.deleted arrives — endCanceledMembership).
 import { ErrorCode, fail, type Result } from '../../shared/errors';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import type { Payments } from '../ports';
 import type { PlanCode } from '../../db/entities/types';
 import type { Clock } from '../../shared/clock';

@@ -5,7 +5,7 @@
 // while a downgrade waits cancels the downgrade.
 import { PLAN_CODES, type PlanCode } from '../../db/entities/types';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import { checkKey, firstFailure, fingerprint } from '../ledger/validate';
 import type { Payments } from '../ports';
 import { withTransaction } from '../../db/transaction';

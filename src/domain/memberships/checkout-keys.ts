@@ -3,7 +3,7 @@
 // IDEMPOTENCY_KEY_REUSED. Stripe gets a key of its own from the user and the client's key, so a
 // retry after a crash between Stripe's answer and our row gets Stripe's replay of that session.
 import { ErrorCode, fail, type Failure, type Result } from '../../shared/errors';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import { checkKey } from '../ledger/validate';
 
 export interface KeyedSession {

@@ -3,7 +3,7 @@
 import { limits } from '../../config/limits';
 import { MEMBERSHIP_STATUSES, PLAN_CODES, type MembershipStatus, type PlanCode } from '../../db/entities/types';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import { checkId, firstFailure } from '../ledger/validate';
 import { asDateOrNull } from '../../shared/time';
 import { withTransaction, type Tx } from '../../db/transaction';

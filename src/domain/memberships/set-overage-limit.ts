@@ -2,7 +2,7 @@
 // stops new overage at once; what was already used is billed under the limit it was used with.
 import { limits } from '../../config/limits';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import { withTransaction } from '../../db/transaction';
 import { writeAudit, type Actor } from '../audit/audit';
 

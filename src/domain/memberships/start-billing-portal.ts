@@ -1,7 +1,7 @@
 // The provider's self-service portal: payment methods, invoices and receipts. Plan changes and
 // cancellation go through our own mutations, so credits follow them.
 import { ErrorCode, fail, type Result } from '../../shared/errors';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import type { Payments } from '../ports';
 import { httpUrl } from './start-checkout';
 

@@ -3,7 +3,7 @@
 // credits come when the period's invoice is paid.
 import { PLAN_CODES, type PlanCode } from '../../db/entities/types';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import type { Payments } from '../ports';
 import { checkCheckoutKey, earlierCheckout, rememberCheckout, stripeCheckoutKey } from './checkout-keys';
 import { withTransaction } from '../../db/transaction';

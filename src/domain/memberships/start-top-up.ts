@@ -2,7 +2,7 @@
 // The PURCHASE grant follows the paid checkout (grant-purchase.ts), once per checkout session.
 import { limits } from '../../config/limits';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import type { Payments } from '../ports';
 import { checkCheckoutKey, earlierCheckout, rememberCheckout, stripeCheckoutKey } from './checkout-keys';
 import { withTransaction } from '../../db/transaction';

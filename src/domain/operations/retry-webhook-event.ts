@@ -3,7 +3,7 @@
 import { withTransaction } from '../../db/transaction';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
 import { writeAudit, type Actor } from '../audit/audit';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import type { WebhookJobs } from '../ports';
 
 export async function retryWebhookEvent(

@@ -1,7 +1,7 @@
 // Batch reads by id for the API's loaders: each answers many ids with one query.
 import type { GrantSource, MembershipStatus, PlanCode, ReservationStatus, Role } from '../../db/entities/types';
 import { asDate, asDateOrNull } from '../../shared/time';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 
 type Row = Record<string, unknown>;
 

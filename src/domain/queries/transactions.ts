@@ -2,7 +2,7 @@
 import { limits } from '../../config/limits';
 import type { CreditTransactionType } from '../../db/entities/types';
 import { asDate } from '../../shared/time';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import type { LedgerTransaction } from '../ledger/views';
 
 export interface TransactionFilter {

@@ -3,7 +3,7 @@
 import { limits } from '../../config/limits';
 import { ROLES, type Role } from '../../db/entities/types';
 import { ErrorCode, fail, type Result } from '../../shared/errors';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import { asDate } from '../../shared/time';
 import { withTransaction } from '../../db/transaction';
 import { writeAudit, type Actor } from '../audit/audit';
