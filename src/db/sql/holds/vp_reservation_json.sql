@@ -1,0 +1,10 @@
+CREATE OR REPLACE FUNCTION vp_reservation_json(r reservations)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ IMMUTABLE
+AS $function$
+begin
+  return jsonb_build_object('id', r.id, 'userId', r.user_id, 'status', r.status, 'reservedSeconds', r.reserved_seconds,
+    'allowedSeconds', r.allowed_seconds, 'expiresAt', r.expires_at, 'createdAt', r.created_at,
+    'usedSeconds', r.used_seconds, 'billedSeconds', r.billed_seconds);
+end $function$;
