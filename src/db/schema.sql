@@ -232,13 +232,10 @@ begin
   v_limit := coalesce(p.overage_limit_cents, ms.overage_limit_cents, pl.price_cents);
   update usage_periods
      set status = 'CLOSED', closed_at = v_now, expired_seconds = 0, rollover_seconds = 0, overage_limit_cents = v_limit,
-         overage_cents = least((p.overage_seconds * p.overage_cents_per_minute * 2 + 60) / 120, v_limit)
+         overage_cents = least(vp_overage_cents(p.overage_seconds, p.overage_cents_per_minute), v_limit)
    where id = p.id
   returning * into p;
-  return jsonb_build_object('periodId', p.id, 'userId', p.user_id, 'expiredSeconds', p.expired_seconds,
-    'rolloverSeconds', p.rollover_seconds, 'overageSeconds', p.overage_seconds, 'overageCents', p.overage_cents,
-    'overCapSeconds', p.over_cap_seconds, 'periodStart', p.period_start, 'periodEnd', p.period_end,
-    'balance', vp_balance_json(b));
+  return vp_period_close_json(p, b);
 end $$;
 
 CREATE FUNCTION public.vp_close_canceled_periods(p_user uuid, p_now timestamp with time zone) RETURNS jsonb
@@ -285,10 +282,7 @@ begin
   b := vp_lock_user(p.user_id, v_now);  -- expires the period's PLAN grants, which end with it
   select * into p from usage_periods where id = p_period;
   if p.status = 'CLOSED' then
-    return jsonb_build_object('periodId', p.id, 'userId', p.user_id, 'expiredSeconds', p.expired_seconds,
-      'rolloverSeconds', p.rollover_seconds, 'overageSeconds', p.overage_seconds, 'overageCents', p.overage_cents,
-      'overCapSeconds', p.over_cap_seconds, 'periodStart', p.period_start, 'periodEnd', p.period_end,
-      'balance', vp_balance_json(b));
+    return vp_period_close_json(p, b);
   end if;
   if p.period_end > v_now then
     perform vp_fail('PERIOD_NOT_ENDED', jsonb_build_object('periodEnd', p.period_end));
@@ -314,16 +308,13 @@ begin
   end if;
   -- the highest limit in force while overage was used (usage records it); without overage, today's
   v_limit := coalesce(p.overage_limit_cents, ms.overage_limit_cents, pl.price_cents);
-  v_cents := least((p.overage_seconds * p.overage_cents_per_minute * 2 + 60) / 120, v_limit);
+  v_cents := least(vp_overage_cents(p.overage_seconds, p.overage_cents_per_minute), v_limit);
   update usage_periods
      set status = 'CLOSED', closed_at = v_now, expired_seconds = v_unused, rollover_seconds = v_rollover,
          overage_limit_cents = v_limit, overage_cents = v_cents
    where id = p.id
   returning * into p;
-  return jsonb_build_object('periodId', p.id, 'userId', p.user_id, 'expiredSeconds', p.expired_seconds,
-    'rolloverSeconds', p.rollover_seconds, 'overageSeconds', p.overage_seconds, 'overageCents', p.overage_cents,
-    'overCapSeconds', p.over_cap_seconds, 'periodStart', p.period_start, 'periodEnd', p.period_end,
-    'balance', vp_balance_json(b));
+  return vp_period_close_json(p, b);
 end $$;
 
 CREATE FUNCTION public.vp_commit_reservation(p_reservation uuid, p_used_seconds bigint, p_description text, p_now timestamp with time zone) RETURNS jsonb
@@ -466,13 +457,10 @@ begin
   v_limit := coalesce(p.overage_limit_cents, ms.overage_limit_cents, pl.price_cents);
   update usage_periods
      set status = 'CLOSED', closed_at = v_now, expired_seconds = v_unused, rollover_seconds = 0, overage_limit_cents = v_limit,
-         overage_cents = least((p.overage_seconds * p.overage_cents_per_minute * 2 + 60) / 120, v_limit)
+         overage_cents = least(vp_overage_cents(p.overage_seconds, p.overage_cents_per_minute), v_limit)
    where id = p.id
   returning * into p;
-  return jsonb_build_object('periodId', p.id, 'userId', p.user_id, 'expiredSeconds', p.expired_seconds,
-    'rolloverSeconds', p.rollover_seconds, 'overageSeconds', p.overage_seconds, 'overageCents', p.overage_cents,
-    'overCapSeconds', p.over_cap_seconds, 'periodStart', p.period_start, 'periodEnd', p.period_end,
-    'balance', vp_balance_json(b));
+  return vp_period_close_json(p, b);
 end $$;
 
 CREATE FUNCTION public.vp_end_canceled_periods(p_user uuid, p_now timestamp with time zone) RETURNS jsonb
@@ -976,12 +964,62 @@ begin
   return null;
 end $$;
 
+CREATE FUNCTION public.vp_overage_cents(p_seconds bigint, p_cents_per_minute bigint) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+  select (p_seconds * p_cents_per_minute * 2 + 60) / 120
+$$;
+
 CREATE FUNCTION public.vp_overage_max_seconds(p_limit_cents bigint, p_rate bigint) RETURNS bigint
     LANGUAGE plpgsql IMMUTABLE
     AS $$
 begin
   return case when p_limit_cents <= 0 then 0::bigint
               else ((2 * p_limit_cents + 1) * 30 + p_rate - 1) / p_rate - 1 end;
+end $$;
+
+CREATE TABLE public.usage_periods (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    membership_id uuid NOT NULL,
+    plan_code text NOT NULL,
+    period_start timestamp with time zone NOT NULL,
+    period_end timestamp with time zone NOT NULL,
+    included_seconds bigint NOT NULL,
+    used_seconds bigint DEFAULT 0 NOT NULL,
+    overage_seconds bigint DEFAULT 0 NOT NULL,
+    over_cap_seconds bigint DEFAULT 0 NOT NULL,
+    overage_cents_per_minute bigint NOT NULL,
+    status text DEFAULT 'OPEN'::text NOT NULL,
+    expired_seconds bigint,
+    rollover_seconds bigint,
+    overage_limit_cents bigint,
+    overage_cents bigint,
+    currency character(3) DEFAULT 'EUR'::bpchar NOT NULL,
+    closed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT usage_periods_check CHECK (((over_cap_seconds >= 0) AND (over_cap_seconds <= overage_seconds))),
+    CONSTRAINT usage_periods_check1 CHECK ((period_end > period_start)),
+    CONSTRAINT usage_periods_check2 CHECK (((status = 'CLOSED'::text) = ((closed_at IS NOT NULL) AND (overage_cents IS NOT NULL)))),
+    CONSTRAINT usage_periods_expired_seconds_check CHECK ((expired_seconds >= 0)),
+    CONSTRAINT usage_periods_included_seconds_check CHECK ((included_seconds >= 0)),
+    CONSTRAINT usage_periods_overage_cents_check CHECK ((overage_cents >= 0)),
+    CONSTRAINT usage_periods_overage_cents_per_minute_check CHECK ((overage_cents_per_minute > 0)),
+    CONSTRAINT usage_periods_overage_limit_cents_check CHECK ((overage_limit_cents >= 0)),
+    CONSTRAINT usage_periods_overage_seconds_check CHECK ((overage_seconds >= 0)),
+    CONSTRAINT usage_periods_rollover_seconds_check CHECK ((rollover_seconds >= 0)),
+    CONSTRAINT usage_periods_status_check CHECK ((status = ANY (ARRAY['OPEN'::text, 'CLOSED'::text]))),
+    CONSTRAINT usage_periods_used_seconds_check CHECK ((used_seconds >= 0))
+);
+
+CREATE FUNCTION public.vp_period_close_json(p public.usage_periods, b public.credit_balances) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+begin
+  return jsonb_build_object('periodId', p.id, 'userId', p.user_id, 'expiredSeconds', p.expired_seconds,
+    'rolloverSeconds', p.rollover_seconds, 'overageSeconds', p.overage_seconds, 'overageCents', p.overage_cents,
+    'overCapSeconds', p.over_cap_seconds, 'periodStart', p.period_start, 'periodEnd', p.period_end,
+    'balance', vp_balance_json(b));
 end $$;
 
 CREATE FUNCTION public.vp_read_balance(p_user uuid, p_now timestamp with time zone) RETURNS jsonb
@@ -1909,40 +1947,6 @@ CREATE TABLE public.usage_monthly (
     CONSTRAINT usage_daily_uncovered_seconds_check CHECK ((uncovered_seconds >= 0)),
     CONSTRAINT usage_daily_used_seconds_check CHECK ((used_seconds >= 0)),
     CONSTRAINT usage_monthly_month_check CHECK ((EXTRACT(day FROM month) = (1)::numeric))
-);
-
-CREATE TABLE public.usage_periods (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    membership_id uuid NOT NULL,
-    plan_code text NOT NULL,
-    period_start timestamp with time zone NOT NULL,
-    period_end timestamp with time zone NOT NULL,
-    included_seconds bigint NOT NULL,
-    used_seconds bigint DEFAULT 0 NOT NULL,
-    overage_seconds bigint DEFAULT 0 NOT NULL,
-    over_cap_seconds bigint DEFAULT 0 NOT NULL,
-    overage_cents_per_minute bigint NOT NULL,
-    status text DEFAULT 'OPEN'::text NOT NULL,
-    expired_seconds bigint,
-    rollover_seconds bigint,
-    overage_limit_cents bigint,
-    overage_cents bigint,
-    currency character(3) DEFAULT 'EUR'::bpchar NOT NULL,
-    closed_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT usage_periods_check CHECK (((over_cap_seconds >= 0) AND (over_cap_seconds <= overage_seconds))),
-    CONSTRAINT usage_periods_check1 CHECK ((period_end > period_start)),
-    CONSTRAINT usage_periods_check2 CHECK (((status = 'CLOSED'::text) = ((closed_at IS NOT NULL) AND (overage_cents IS NOT NULL)))),
-    CONSTRAINT usage_periods_expired_seconds_check CHECK ((expired_seconds >= 0)),
-    CONSTRAINT usage_periods_included_seconds_check CHECK ((included_seconds >= 0)),
-    CONSTRAINT usage_periods_overage_cents_check CHECK ((overage_cents >= 0)),
-    CONSTRAINT usage_periods_overage_cents_per_minute_check CHECK ((overage_cents_per_minute > 0)),
-    CONSTRAINT usage_periods_overage_limit_cents_check CHECK ((overage_limit_cents >= 0)),
-    CONSTRAINT usage_periods_overage_seconds_check CHECK ((overage_seconds >= 0)),
-    CONSTRAINT usage_periods_rollover_seconds_check CHECK ((rollover_seconds >= 0)),
-    CONSTRAINT usage_periods_status_check CHECK ((status = ANY (ARRAY['OPEN'::text, 'CLOSED'::text]))),
-    CONSTRAINT usage_periods_used_seconds_check CHECK ((used_seconds >= 0))
 );
 
 CREATE TABLE public.usage_records (

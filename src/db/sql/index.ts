@@ -13,6 +13,7 @@ export const SQL_SOURCES = [
   'util/vp_uuid7.sql',
   'util/vp_uuid7_floor.sql',
   'util/vp_round_up.sql',
+  'util/vp_overage_cents.sql',
   'util/vp_first_local_day.sql',
   // entries
   'entries/vp_entry_hash.sql',
@@ -61,6 +62,7 @@ export const SQL_SOURCES = [
   // refunds
   'refunds/vp_refund_usage.sql',
   // periods
+  'periods/vp_period_close_json.sql',
   'periods/vp_close_period.sql',
   'periods/vp_close_canceled_period.sql',
   'periods/vp_close_canceled_periods.sql',

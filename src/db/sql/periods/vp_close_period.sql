@@ -24,10 +24,7 @@ begin
   b := vp_lock_user(p.user_id, v_now);  -- expires the period's PLAN grants, which end with it
   select * into p from usage_periods where id = p_period;
   if p.status = 'CLOSED' then
-    return jsonb_build_object('periodId', p.id, 'userId', p.user_id, 'expiredSeconds', p.expired_seconds,
-      'rolloverSeconds', p.rollover_seconds, 'overageSeconds', p.overage_seconds, 'overageCents', p.overage_cents,
-      'overCapSeconds', p.over_cap_seconds, 'periodStart', p.period_start, 'periodEnd', p.period_end,
-      'balance', vp_balance_json(b));
+    return vp_period_close_json(p, b);
   end if;
   if p.period_end > v_now then
     perform vp_fail('PERIOD_NOT_ENDED', jsonb_build_object('periodEnd', p.period_end));
@@ -53,14 +50,11 @@ begin
   end if;
   -- the highest limit in force while overage was used (usage records it); without overage, today's
   v_limit := coalesce(p.overage_limit_cents, ms.overage_limit_cents, pl.price_cents);
-  v_cents := least((p.overage_seconds * p.overage_cents_per_minute * 2 + 60) / 120, v_limit);
+  v_cents := least(vp_overage_cents(p.overage_seconds, p.overage_cents_per_minute), v_limit);
   update usage_periods
      set status = 'CLOSED', closed_at = v_now, expired_seconds = v_unused, rollover_seconds = v_rollover,
          overage_limit_cents = v_limit, overage_cents = v_cents
    where id = p.id
   returning * into p;
-  return jsonb_build_object('periodId', p.id, 'userId', p.user_id, 'expiredSeconds', p.expired_seconds,
-    'rolloverSeconds', p.rollover_seconds, 'overageSeconds', p.overage_seconds, 'overageCents', p.overage_cents,
-    'overCapSeconds', p.over_cap_seconds, 'periodStart', p.period_start, 'periodEnd', p.period_end,
-    'balance', vp_balance_json(b));
+  return vp_period_close_json(p, b);
 end $function$;

@@ -48,11 +48,8 @@ begin
   v_limit := coalesce(p.overage_limit_cents, ms.overage_limit_cents, pl.price_cents);
   update usage_periods
      set status = 'CLOSED', closed_at = v_now, expired_seconds = v_unused, rollover_seconds = 0, overage_limit_cents = v_limit,
-         overage_cents = least((p.overage_seconds * p.overage_cents_per_minute * 2 + 60) / 120, v_limit)
+         overage_cents = least(vp_overage_cents(p.overage_seconds, p.overage_cents_per_minute), v_limit)
    where id = p.id
   returning * into p;
-  return jsonb_build_object('periodId', p.id, 'userId', p.user_id, 'expiredSeconds', p.expired_seconds,
-    'rolloverSeconds', p.rollover_seconds, 'overageSeconds', p.overage_seconds, 'overageCents', p.overage_cents,
-    'overCapSeconds', p.over_cap_seconds, 'periodStart', p.period_start, 'periodEnd', p.period_end,
-    'balance', vp_balance_json(b));
+  return vp_period_close_json(p, b);
 end $function$;

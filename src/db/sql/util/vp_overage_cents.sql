@@ -1,0 +1,11 @@
+-- Cost in cents of p_seconds at p_cents_per_minute, rounded half up once: round(s * r / 60) in
+-- integers, (2 * s * r + 60) / 120. The one home of this rounding in SQL (period close, analytics);
+-- its TypeScript twin is costCents in src/domain/ledger/rules.ts, held to it by
+-- test/integration/sql-rules.test.ts. An SQL function, so the planner inlines it into queries.
+CREATE OR REPLACE FUNCTION vp_overage_cents(p_seconds bigint, p_cents_per_minute bigint)
+ RETURNS bigint
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  select (p_seconds * p_cents_per_minute * 2 + 60) / 120
+$function$;
