@@ -143,6 +143,8 @@ async function applySqlSources(conn: LockConnection): Promise<string[]> {
         [s.name, s.sha256],
       );
     }
+    // a file removed from the manifest leaves no record (what it defined is dropped by a migration)
+    await conn.query('delete from sql_sources where name <> all($1::text[])', [sources.map((s) => s.name)]);
     await conn.query('commit');
     return changed.map((s) => s.name);
   } catch (err) {

@@ -1,12 +1,11 @@
 // npm run db:dump: migrates a scratch database on DATABASE_URL's server, dumps its schema and writes
-// it, normalised, to src/db/schema.sql (the file the schema-dump test compares against).
+// it, normalised, to schema.sql (the file the schema-dump test compares against).
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '../config/env';
 import { createOrm, migrate } from './orm';
-import { dumpSchema } from './schema-dump';
+import { dumpSchema, schemaDumpPath } from './schema-dump';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -26,11 +25,10 @@ async function main(): Promise<void> {
       } finally {
         await orm.close(true);
       }
-      // run from dist/src/db: the file is written into the source tree (and copied by the next build)
-      const file = join(__dirname, '..', '..', '..', 'src', 'db', 'schema.sql');
+      const file = schemaDumpPath();
       const dump = await dumpSchema(target.toString());
       writeFileSync(file, dump);
-      console.log(`wrote src/db/schema.sql (${dump.split('\n').length} lines)`);
+      console.log(`wrote ${file} (${dump.split('\n').length} lines)`);
     } finally {
       await c.query(`drop database if exists ${scratch} with (force)`);
     }

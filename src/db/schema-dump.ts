@@ -1,17 +1,22 @@
-// The committed schema (src/db/schema.sql): pg_dump --schema-only of a freshly migrated database,
+// The committed schema (schema.sql at the repository's root, beside schema.graphql): pg_dump --schema-only of a freshly migrated database,
 // normalised so that it depends on neither the server's version nor the dump's session. The
 // schema-dump test fails when the migrations and the SQL files drift from it; `npm run db:dump`
 // rewrites it.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
-import { sqlRoot } from './sql';
+import { dirname, join } from 'node:path';
 
 const run = promisify(execFile);
 
-/** Where the committed dump lives (src/db/schema.sql, read from the source tree or dist). */
+/** Where the committed dump lives: schema.sql in the checkout's root (found from src/ or dist/src/). */
 export function schemaDumpPath(): string {
-  return join(sqlRoot(), '..', 'schema.sql');
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = dirname(dir);
+  }
+  return join(dir, 'schema.sql');
 }
 
 /**

@@ -14,6 +14,7 @@ export const SQL_SOURCES = [
   'util/vp_uuid7_floor.sql',
   'util/vp_round_up.sql',
   'util/vp_overage_cents.sql',
+  'util/vp_append_only.sql',
   'util/vp_first_local_day.sql',
   // entries
   'entries/vp_entry_hash.sql',
@@ -72,10 +73,7 @@ export const SQL_SOURCES = [
   'analytics/vp_refresh_usage_rollups.sql',
   'analytics/vp_rebuild_user_usage_rollup.sql',
   'analytics/vp_users_time_zone_changed.sql',
-  'analytics/vp_membership_changes_append_only.sql',
   'analytics/vp_membership_history.sql',
-  // audit
-  'audit/vp_append_only.sql',
 ] as const;
 
 export interface SqlSource {

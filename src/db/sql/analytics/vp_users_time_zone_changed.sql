@@ -1,10 +1,15 @@
-CREATE OR REPLACE FUNCTION vp_users_time_zone_changed()
- RETURNS trigger
- LANGUAGE plpgsql
-AS $function$
+create or replace function vp_users_time_zone_changed ()
+  returns trigger
+  language plpgsql
+  as $function$
 begin
-  perform vp_rebuild_user_usage_rollup(new.id);
+  perform
+    vp_rebuild_user_usage_rollup (new.id);
   return null;
-end $function$;
+end
+$function$;
 
-CREATE OR REPLACE TRIGGER users_time_zone_changed AFTER UPDATE OF time_zone ON users FOR EACH ROW WHEN ((old.time_zone IS DISTINCT FROM new.time_zone)) EXECUTE FUNCTION vp_users_time_zone_changed();
+create or replace trigger users_time_zone_changed
+  after update of time_zone on users for each row
+  when ((old.time_zone is distinct from new.time_zone))
+  execute function vp_users_time_zone_changed ();

@@ -1,5 +1,8 @@
-CREATE OR REPLACE FUNCTION vp_balance_seconds_max()
- RETURNS bigint
- LANGUAGE sql
- IMMUTABLE
-AS $function$ select 2147483647::bigint $function$;
+create or replace function vp_balance_seconds_max ()
+  returns bigint
+  language sql
+  immutable
+  as $function$
+  select
+    2147483647::bigint
+$function$;

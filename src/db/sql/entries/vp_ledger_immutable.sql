@@ -1,11 +1,17 @@
-CREATE OR REPLACE FUNCTION vp_ledger_immutable()
- RETURNS trigger
- LANGUAGE plpgsql
-AS $function$
+create or replace function vp_ledger_immutable ()
+  returns trigger
+  language plpgsql
+  as $function$
 begin
-  raise exception 'ledger_entries is append-only: % refused', tg_op using errcode = 'VPB02';
-end $function$;
+  raise exception 'ledger_entries is append-only: % refused', tg_op
+    using errcode = 'VPB02';
+end
+$function$;
 
-CREATE OR REPLACE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON ledger_entries FOR EACH STATEMENT EXECUTE FUNCTION vp_ledger_immutable();
+create or replace trigger ledger_entries_no_truncate
+  before truncate on ledger_entries for each statement
+  execute function vp_ledger_immutable ();
 
-CREATE OR REPLACE TRIGGER ledger_entries_no_update_delete BEFORE DELETE OR UPDATE ON ledger_entries FOR EACH ROW EXECUTE FUNCTION vp_ledger_immutable();
+create or replace trigger ledger_entries_no_update_delete
+  before delete or update on ledger_entries for each row
+  execute function vp_ledger_immutable ();
