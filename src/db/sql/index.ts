@@ -5,7 +5,7 @@
 // checked when created, so a file comes after the functions its SQL-language bodies call.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 export const SQL_SOURCES = [
   // util
@@ -83,14 +83,17 @@ export interface SqlSource {
 }
 
 /**
- * The directory holding src/db/sql's files: next to this module (src/db/sql under ts-node/jest, or
- * dist/src/db/sql when the build copied them), else the source tree (a build by plain tsc).
+ * The directory holding src/db/sql's files. Built code in a checkout (dist/src/db/sql) reads the
+ * source tree, so a build by plain tsc, or copies left by an older build, never apply stale SQL;
+ * the Docker image (dist/ only) reads the copies that npm run build put next to this module.
  */
 export function sqlRoot(): string {
   const here = __dirname;
+  if (here.includes(`${sep}dist${sep}`)) {
+    const source = join(here, '..', '..', '..', '..', 'src', 'db', 'sql');
+    if (existsSync(join(source, SQL_SOURCES[0]))) return source;
+  }
   if (existsSync(join(here, SQL_SOURCES[0]))) return here;
-  const fromDist = join(here, '..', '..', '..', '..', 'src', 'db', 'sql');
-  if (existsSync(join(fromDist, SQL_SOURCES[0]))) return fromDist;
   throw new Error(`the ledger's SQL files are missing next to ${here} (run npm run build)`);
 }
 
