@@ -7,6 +7,7 @@ COPY tsconfig.json mikro-orm.config.ts ./
 COPY src ./src
 COPY test ./test
 COPY bench ./bench
+COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -6,6 +6,7 @@ import type { DatabaseTls } from '../config/env';
 import { poolOf } from './em';
 import { entities } from './entities';
 import { migrationsList } from './migrations';
+import { loadSqlSources } from './sql';
 
 export type Orm = MikroORM;
 
@@ -122,7 +123,41 @@ function isConnectionError(err: unknown): boolean {
     /ECONNREFUSED|timeout|does not exist/i.test(msg) || TLS_FAILURE.test(msg);
 }
 
-/** Applies pending migrations; returns the names applied. Safe to run from several processes. */
+type LockConnection = { query(sql: string, params?: unknown[]): Promise<unknown> };
+
+/**
+ * Applies the files of src/db/sql whose content changed since they were last applied (all of them
+ * on a fresh database), in the manifest's order, in one transaction; returns their names.
+ */
+async function applySqlSources(conn: LockConnection): Promise<string[]> {
+  const sources = loadSqlSources();
+  await conn.query('begin');
+  try {
+    const { rows } = (await conn.query('select name, sha256 from sql_sources')) as { rows: { name: string; sha256: string }[] };
+    const applied = new Map(rows.map((r) => [r.name, r.sha256]));
+    const changed = sources.filter((s) => applied.get(s.name) !== s.sha256);
+    for (const s of changed) {
+      await conn.query(s.text);
+      await conn.query(
+        `insert into sql_sources (name, sha256) values ($1, $2)
+         on conflict (name) do update set sha256 = excluded.sha256, applied_at = now()`,
+        [s.name, s.sha256],
+      );
+    }
+    // a file removed from the manifest leaves no record (what it defined is dropped by a migration)
+    await conn.query('delete from sql_sources where name <> all($1::text[])', [sources.map((s) => s.name)]);
+    await conn.query('commit');
+    return changed.map((s) => s.name);
+  } catch (err) {
+    await conn.query('rollback');
+    throw err;
+  }
+}
+
+/**
+ * Applies pending migrations, then the changed ledger SQL files (src/db/sql); returns the names of
+ * the migrations applied. Safe to run from several processes.
+ */
 export async function migrate(orm: Orm): Promise<string[]> {
   // Serialize concurrent migrators (several API and worker processes starting together). The lock
   // is held by one connection taken from the pool for the whole run: a session lock taken and freed
@@ -133,6 +168,7 @@ export async function migrate(orm: Orm): Promise<string[]> {
     await holder.query('select pg_advisory_lock(727274)');
     try {
       const applied = await orm.getMigrator().up();
+      await applySqlSources(holder);
       return applied.map((m) => m.name);
     } finally {
       await holder.query('select pg_advisory_unlock(727274)');

@@ -17,7 +17,7 @@ const SQL_SOURCES = [join(SRC, 'db', 'migrations'), join(SRC, 'db', 'sql')];
  * Functions used inside a query over rows (an expression per row), not called as a ledger
  * operation: they raise nothing and take no lock, so a query may name them.
  */
-const SQL_HELPERS = new Set(['vp_first_local_day']);
+const SQL_HELPERS = new Set(['vp_first_local_day', 'vp_overage_cents']);
 
 let db: TestDb;
 let functions: Map<string, { args: string; def: string }>;

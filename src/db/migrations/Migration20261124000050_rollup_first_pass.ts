@@ -5,20 +5,15 @@ import { Migration } from '@mikro-orm/migrations';
 // raised "cannot convert infinity to bigint": the pass rolled back, so under steady load the
 // rollup never started and its job failed every interval. The floor of an infinite moment is now
 // the smallest or largest id.
+//
+// The function it wrote now lives in src/db/sql/util/vp_uuid7_floor.sql
+// (current state, applied by migrate()); this migration no longer carries a body.
 export class Migration20261124000050_rollup_first_pass extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`
-create or replace function vp_uuid7_floor(p_at timestamptz) returns uuid language sql immutable as $$
-  select case when p_at <= 'epoch'::timestamptz then '00000000-0000-0000-0000-000000000000'::uuid
-              when p_at = 'infinity'::timestamptz then 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid
-              else (lpad(to_hex(floor(extract(epoch from p_at) * 1000)::bigint), 12, '0') || '00000000000000000000')::uuid end
-$$;`);
+    // the bodies are applied from src/db/sql/ after the migrations
   }
 
   override async down(): Promise<void> {
-    this.addSql(`
-create or replace function vp_uuid7_floor(p_at timestamptz) returns uuid language sql immutable as $$
-  select (lpad(to_hex(floor(extract(epoch from p_at) * 1000)::bigint), 12, '0') || '00000000000000000000')::uuid
-$$;`);
+    // no older body is kept: a body is rolled back by editing its file in src/db/sql/
   }
 }

@@ -6,104 +6,15 @@ import { Migration } from '@mikro-orm/migrations';
 // extend again. A replay (same key, same input) answers the stored first answer and adds nothing;
 // the same key with other input is IDEMPOTENCY_KEY_REUSED (vp_idem_get). Otherwise unchanged from
 // Migration20261124000002.
+//
+// The function it wrote now lives in src/db/sql/holds/vp_extend_reservation.sql
+// (current state, applied by migrate()); this migration no longer carries a body.
 export class Migration20261124000211_extend_requires_key extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`
-create or replace function vp_extend_reservation(p_reservation uuid, p_seconds bigint, p_ttl_seconds integer, p_key text,
-  p_fingerprint text, p_now timestamptz) returns jsonb language plpgsql as $$
-declare
-  x record;
-  v_now timestamptz := coalesce(p_now, statement_timestamp());
-  b credit_balances;
-  r reservations;
-  c vp_usage_ctx;
-  v_room bigint;
-  v_add bigint := 0;
-  v_result jsonb;
-begin
-  if p_key is null then
-    perform vp_fail('INVALID_IDEMPOTENCY_KEY', jsonb_build_object('field', 'idempotencyKey'));
-  end if;
-  x := vp_lock_reservation(p_reservation, v_now);
-  b := x.b; r := x.r;
-  v_result := vp_idem_get(r.user_id, p_key, p_fingerprint);
-  if v_result is not null then
-    return v_result;
-  end if;
-  if r.status = 'EXPIRED' then
-    perform vp_fail('RESERVATION_EXPIRED');
-  elsif r.status <> 'ACTIVE' then
-    perform vp_fail('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
-  end if;
-  if p_seconds > 0 then
-    c := vp_usage_context(r.user_id, null, v_now);
-    v_add := vp_round_up(p_seconds, c.increment_seconds);
-    v_room := vp_check_room(b, c, v_add);
-  else
-    v_room := 0;
-  end if;
-  update reservations
-     set reserved_seconds = reserved_seconds + v_add,
-         allowed_seconds = greatest(allowed_seconds, reserved_seconds + v_room),
-         ttl_seconds = p_ttl_seconds, expires_at = v_now + make_interval(secs => p_ttl_seconds), updated_at = v_now
-   where id = p_reservation
-  returning * into r;
-  b.reserved_seconds := b.reserved_seconds + v_add;
-  b := vp_save_balance(b, v_now);
-  v_result := jsonb_build_object('reservation', vp_reservation_json(r), 'balance', vp_balance_json(b));
-  perform vp_idem_put(r.user_id, p_key, 'extendReservation', p_fingerprint, v_result, v_now);
-  return v_result;
-end $$;`);
+    // the bodies are applied from src/db/sql/ after the migrations
   }
 
   override async down(): Promise<void> {
-    // the definition of Migration20261124000002
-    this.addSql(`
-create or replace function vp_extend_reservation(p_reservation uuid, p_seconds bigint, p_ttl_seconds integer, p_key text,
-  p_fingerprint text, p_now timestamptz) returns jsonb language plpgsql as $$
-declare
-  x record;
-  v_now timestamptz := coalesce(p_now, statement_timestamp());
-  b credit_balances;
-  r reservations;
-  c vp_usage_ctx;
-  v_room bigint;
-  v_add bigint := 0;
-  v_result jsonb;
-begin
-  x := vp_lock_reservation(p_reservation, v_now);
-  b := x.b; r := x.r;
-  if p_key is not null then
-    v_result := vp_idem_get(r.user_id, p_key, p_fingerprint);
-    if v_result is not null then
-      return v_result;
-    end if;
-  end if;
-  if r.status = 'EXPIRED' then
-    perform vp_fail('RESERVATION_EXPIRED');
-  elsif r.status <> 'ACTIVE' then
-    perform vp_fail('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
-  end if;
-  if p_seconds > 0 then
-    c := vp_usage_context(r.user_id, null, v_now);
-    v_add := vp_round_up(p_seconds, c.increment_seconds);
-    v_room := vp_check_room(b, c, v_add);
-  else
-    v_room := 0;
-  end if;
-  update reservations
-     set reserved_seconds = reserved_seconds + v_add,
-         allowed_seconds = greatest(allowed_seconds, reserved_seconds + v_room),
-         ttl_seconds = p_ttl_seconds, expires_at = v_now + make_interval(secs => p_ttl_seconds), updated_at = v_now
-   where id = p_reservation
-  returning * into r;
-  b.reserved_seconds := b.reserved_seconds + v_add;
-  b := vp_save_balance(b, v_now);
-  v_result := jsonb_build_object('reservation', vp_reservation_json(r), 'balance', vp_balance_json(b));
-  if p_key is not null then
-    perform vp_idem_put(r.user_id, p_key, 'extendReservation', p_fingerprint, v_result, v_now);
-  end if;
-  return v_result;
-end $$;`);
+    // no older body is kept: a body is rolled back by editing its file in src/db/sql/
   }
 }

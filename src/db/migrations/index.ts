@@ -27,6 +27,8 @@ import { Migration20261124000210_usage_batch_busy_users } from './Migration20261
 import { Migration20261124000211_extend_requires_key } from './Migration20261124000211_extend_requires_key';
 import { Migration20261124000220_webhook_next_retry } from './Migration20261124000220_webhook_next_retry';
 import { Migration20261124000230_refund_fallback_after_end } from './Migration20261124000230_refund_fallback_after_end';
+import { Migration20261203000240_sql_sources } from './Migration20261203000240_sql_sources';
+import { Migration20261203000241_one_append_only_rule } from './Migration20261203000241_one_append_only_rule';
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -59,4 +61,6 @@ export const migrationsList = [
   { name: 'Migration20261124000211_extend_requires_key', class: Migration20261124000211_extend_requires_key },
   { name: 'Migration20261124000220_webhook_next_retry', class: Migration20261124000220_webhook_next_retry },
   { name: 'Migration20261124000230_refund_fallback_after_end', class: Migration20261124000230_refund_fallback_after_end },
+  { name: 'Migration20261203000240_sql_sources', class: Migration20261203000240_sql_sources },
+  { name: 'Migration20261203000241_one_append_only_rule', class: Migration20261203000241_one_append_only_rule },
 ];

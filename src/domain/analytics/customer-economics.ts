@@ -59,7 +59,7 @@ export async function customerEconomics(deps: AnalyticsDeps, input: CustomerEcon
          from facts group by user_id
      ), econ as (
        select pu.*, pu.membership_cents + pu.overage_cents + pu.topup_cents as revenue_cents,
-              (pu.used_seconds * ?::bigint * 2 + 60) / 120 as cost_cents
+              vp_overage_cents(pu.used_seconds, ?::bigint) as cost_cents
          from per_user pu
      ), ranked as (
        select e.*, e.revenue_cents - e.cost_cents as margin_cents, count(*) over () as total

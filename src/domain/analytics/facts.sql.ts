@@ -12,7 +12,7 @@
 
 /** Overage cents of a usage_periods row `up` joined with its plan `pl`. */
 export const PERIOD_OVERAGE_CENTS = `coalesce(up.overage_cents,
-  least((up.overage_seconds * up.overage_cents_per_minute * 2 + 60) / 120, coalesce(up.overage_limit_cents, pl.price_cents)))`;
+  least(vp_overage_cents(up.overage_seconds, up.overage_cents_per_minute), coalesce(up.overage_limit_cents, pl.price_cents)))`;
 
 export const PAYING_STATUSES = `('ACTIVE', 'PAST_DUE')`;
 

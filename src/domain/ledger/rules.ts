@@ -1,6 +1,8 @@
 // Pure decision rules of billing (billing rules §1, §3, §4), free of I/O and tested as tables.
-// The ledger functions in the database apply the same rules inside the user's lock; the
-// property-based tests hold both to the model built from these.
+// The ledger functions in the database apply the same rules inside the user's lock (src/db/sql/):
+// test/integration/sql-rules.test.ts holds each SQL function to its twin here on random inputs
+// (costCents: vp_overage_cents, overageMaxSeconds: vp_overage_max_seconds, billedSeconds:
+// vp_round_up, compareConsumptionOrder: vp_consume's order).
 
 export const SECONDS_PER_MINUTE = 60;
 
@@ -39,9 +41,4 @@ export function compareConsumptionOrder(a: GrantForOrder, b: GrantForOrder): num
   if (ea !== eb) return ea < eb ? -1 : 1;
   if (a.createdAt.getTime() !== b.createdAt.getTime()) return a.createdAt.getTime() - b.createdAt.getTime();
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-/** Minutes shown to people; seconds stay the unit of record. */
-export function displayMinutes(seconds: number): number {
-  return Math.floor(seconds / SECONDS_PER_MINUTE);
 }
