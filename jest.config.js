@@ -9,6 +9,10 @@
  * - live: the built service as separate processes (restarts, crashes, scale-out, TLS).
  * - sim: the lifecycle simulator and its reference model.
  *
+ * VP_TEST_TIER=<tier>[,<tier>] keeps only those projects (what `npm run test:<tier>` sets). It is an
+ * environment variable rather than `--selectProjects`, because that flag takes every word after it
+ * as a project name: `jest --selectProjects api test/api/auth.test.ts` would run the whole tier.
+ *
  * globalSetup is a project option: Jest runs a project's global setup only when at least one of
  * that project's tests is selected (and a module shared by several projects once). So the tiers
  * that need a database build with tsc and migrate a template database; unit selects none of it.
@@ -40,13 +44,19 @@ const withDatabase = {
 
 const tier = (name, config) => ({ ...config, displayName: name, roots: [`<rootDir>/test/${name}`] });
 
+const tiers = [
+  tier('unit', common),
+  tier('integration', withDatabase),
+  tier('api', withDatabase),
+  tier('live', withDatabase),
+  tier('sim', withDatabase),
+];
+
+const selected = process.env.VP_TEST_TIER ? process.env.VP_TEST_TIER.split(',').map((t) => t.trim()) : null;
+const unknown = (selected ?? []).filter((name) => !tiers.some((t) => t.displayName === name));
+if (unknown.length) throw new Error(`VP_TEST_TIER: no tier ${unknown.join(', ')} (tiers: ${tiers.map((t) => t.displayName).join(', ')})`);
+
 module.exports = {
-  projects: [
-    tier('unit', common),
-    tier('integration', withDatabase),
-    tier('api', withDatabase),
-    tier('live', withDatabase),
-    tier('sim', withDatabase),
-  ],
+  projects: selected ? tiers.filter((t) => selected.includes(t.displayName)) : tiers,
   maxWorkers: 2,
 };
