@@ -36,7 +36,7 @@ export async function adjustCredits(deps: LedgerDeps & { actor?: Actor }, input:
   );
   if (bad) return bad;
   const fp = fingerprint('adjustCredits', { seconds: s, reason: input.reason });
-  const r = await callLedger<Record<string, any>>(deps, 'vp_adjust', [ // eslint-disable-line
+  const r = await callLedger<Record<string, any>>(deps, 'vp_adjust', [ // eslint-disable-line @typescript-eslint/no-explicit-any
     input.userId, s, input.reason, input.idempotencyKey, fp, deps.clock.now(),
   ], 'seconds', deps.actor ? (j) => {
     const t = toTransaction(j.transaction);

@@ -45,7 +45,7 @@ export async function closeCanceledPeriod(deps: LedgerDeps, input: ClosePeriodIn
 export async function closeCanceledPeriods(deps: LedgerDeps, input: { userId: string }): Promise<Result<PeriodCloseOutcome[]>> {
   const bad = checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND);
   if (bad) return bad;
-  const r = await callLedger<Record<string, any>[]>(deps, 'vp_close_canceled_periods', [input.userId.toLowerCase(), deps.clock.now()]); // eslint-disable-line
+  const r = await callLedger<Record<string, any>[]>(deps, 'vp_close_canceled_periods', [input.userId.toLowerCase(), deps.clock.now()]); // eslint-disable-line @typescript-eslint/no-explicit-any
   if (!r.ok) return r;
   return { ok: true, value: r.value.map(toOutcome) };
 }
@@ -59,7 +59,7 @@ export async function closeCanceledPeriods(deps: LedgerDeps, input: { userId: st
 export async function endCanceledPeriods(deps: LedgerDeps, input: { userId: string }): Promise<Result<PeriodCloseOutcome[]>> {
   const bad = checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND);
   if (bad) return bad;
-  const r = await callLedger<Record<string, any>[]>(deps, 'vp_end_canceled_periods', [input.userId.toLowerCase(), deps.clock.now()]); // eslint-disable-line
+  const r = await callLedger<Record<string, any>[]>(deps, 'vp_end_canceled_periods', [input.userId.toLowerCase(), deps.clock.now()]); // eslint-disable-line @typescript-eslint/no-explicit-any
   if (!r.ok) return r;
   return { ok: true, value: r.value.map(toOutcome) };
 }
@@ -67,7 +67,7 @@ export async function endCanceledPeriods(deps: LedgerDeps, input: { userId: stri
 async function close(deps: LedgerDeps, fn: string, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
   const bad = checkId(input.periodId, 'periodId', ErrorCode.PERIOD_NOT_FOUND);
   if (bad) return bad;
-  const r = await callLedger<Record<string, any>>(deps, fn, [input.periodId, deps.clock.now()]); // eslint-disable-line
+  const r = await callLedger<Record<string, any>>(deps, fn, [input.periodId, deps.clock.now()]); // eslint-disable-line @typescript-eslint/no-explicit-any
   if (!r.ok) return r;
   return { ok: true, value: toOutcome(r.value) };
 }

@@ -25,7 +25,7 @@ export async function commitReservation(deps: LedgerDeps, input: CommitReservati
     checkId(input.reservationId, 'reservationId', ErrorCode.RESERVATION_NOT_FOUND),
   );
   if (bad) return bad;
-  const r = await callLedger<Record<string, any>>(deps, 'vp_commit_reservation', [ // eslint-disable-line
+  const r = await callLedger<Record<string, any>>(deps, 'vp_commit_reservation', [ // eslint-disable-line @typescript-eslint/no-explicit-any
     input.reservationId, input.usedSeconds, input.description ?? null, deps.clock.now(),
   ]);
   if (!r.ok) return r;

@@ -28,7 +28,7 @@ export interface GrantOutcome {
   balance: BalanceSnapshot;
 }
 
-export function toGrantOutcome(j: Record<string, any>): GrantOutcome { // eslint-disable-line
+export function toGrantOutcome(j: Record<string, any>): GrantOutcome { // eslint-disable-line @typescript-eslint/no-explicit-any
   return { grant: toGrant(j.grant), transaction: toTransaction(j.transaction), balance: toBalance(j.balance) };
 }
 

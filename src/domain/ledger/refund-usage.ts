@@ -32,14 +32,14 @@ export async function refundUsage(deps: LedgerDeps & { actor?: Actor }, input: R
   );
   if (bad) return bad;
   const fp = fingerprint('refundUsage', { transactionId: input.transactionId, seconds: input.seconds, reason: input.reason });
-  const r = await callLedger<Record<string, any>>(deps, 'vp_refund_usage', [ // eslint-disable-line
+  const r = await callLedger<Record<string, any>>(deps, 'vp_refund_usage', [ // eslint-disable-line @typescript-eslint/no-explicit-any
     input.transactionId, input.seconds, input.reason ?? null, input.idempotencyKey, fp, limits.refundFallbackExpiryDays,
     deps.clock.now(),
   ], 'seconds', deps.actor ? (j) => refundAudit(deps.actor!, input, toOutcome(j)) : undefined);
   return r.ok ? { ok: true, value: toOutcome(r.value) } : r;
 }
 
-function toOutcome(j: Record<string, any>): RefundOutcome { // eslint-disable-line
+function toOutcome(j: Record<string, any>): RefundOutcome { // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     transaction: toTransaction(j.transaction),
     grants: (j.grants as { seconds: number; expiresAt: string | null }[]).map((g) => ({

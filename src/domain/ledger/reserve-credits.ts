@@ -19,7 +19,7 @@ export interface ReservationOutcome {
   balance: BalanceSnapshot;
 }
 
-export function toReservationOutcome(j: Record<string, any>): ReservationOutcome { // eslint-disable-line
+export function toReservationOutcome(j: Record<string, any>): ReservationOutcome { // eslint-disable-line @typescript-eslint/no-explicit-any
   return { reservation: toReservation(j.reservation), balance: toBalance(j.balance) };
 }
 
