@@ -44,13 +44,7 @@ const withDatabase = {
 
 const tier = (name, config) => ({ ...config, displayName: name, roots: [`<rootDir>/test/${name}`] });
 
-const tiers = [
-  tier('unit', common),
-  tier('integration', withDatabase),
-  tier('api', withDatabase),
-  tier('live', withDatabase),
-  tier('sim', withDatabase),
-];
+const tiers = [tier('unit', common), tier('integration', withDatabase), tier('api', withDatabase), tier('live', withDatabase), tier('sim', withDatabase)];
 
 const selected = process.env.VP_TEST_TIER ? process.env.VP_TEST_TIER.split(',').map((t) => t.trim()) : null;
 const unknown = (selected ?? []).filter((name) => !tiers.some((t) => t.displayName === name));

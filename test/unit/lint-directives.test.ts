@@ -20,10 +20,17 @@ const bare = new RegExp(`(?://|/\\*)\\s*${directive}(?:-next-line|-line)?\\s*(?:
 
 describe('eslint-disable comments', () => {
   it('name the rules they disable, everywhere in the repository', () => {
-    const files = [...['src', 'test', 'bench', 'scripts'].flatMap((d) => sources(join(root, d))), join(root, 'jest.config.js'), join(root, 'eslint.config.mjs')];
-    const offenders = files.flatMap((f) => readFileSync(f, 'utf8').split('\n')
-      .map((line, i) => (bare.test(line) ? `${relative(root, f)}:${i + 1}` : null))
-      .filter((x): x is string => x !== null));
+    const files = [
+      ...['src', 'test', 'bench', 'scripts'].flatMap((d) => sources(join(root, d))),
+      join(root, 'jest.config.js'),
+      join(root, 'eslint.config.mjs'),
+    ];
+    const offenders = files.flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .map((line, i) => (bare.test(line) ? `${relative(root, f)}:${i + 1}` : null))
+        .filter((x): x is string => x !== null),
+    );
     expect(offenders).toEqual([]);
   });
 });
