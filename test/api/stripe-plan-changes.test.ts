@@ -116,8 +116,8 @@ describe('upgrade right after a renewal, its events first', () => {
   it('grants the renewed period at the plan its invoice charged and the upgrade the difference, once, whatever order the events arrive in', async () => {
     const { who, subscriptionId } = await signUp('STARTER');
     fake.autoDeliver = false;
-    let renewal: Record<string, any>[];
-    let upgrade: Record<string, any>[];
+    let renewal: Record<string, unknown>[];
+    let upgrade: Record<string, unknown>[];
     try {
       await fake.renew(subscriptionId);
       await fake.settled();

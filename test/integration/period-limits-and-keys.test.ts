@@ -1,4 +1,5 @@
-// Rules that a review of the ledger found unguarded, now pinned down.
+// Ledger rules at the edges of a period and of the key spaces: the limit that bills a period, no usage into a
+// closed period, holds in billed seconds, backdated retries, refund grants and fingerprints.
 import { recordUsage } from '../../src/domain/ledger/record-usage';
 import { reserveCredits } from '../../src/domain/ledger/reserve-credits';
 import { grantCredits } from '../../src/domain/ledger/grant-credits';

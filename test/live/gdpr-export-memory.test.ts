@@ -85,7 +85,6 @@ describe('export of a large account', () => {
     const documentBytes = Buffer.byteLength(text);
     const peakGrowthBytes = Math.max(after.peakBytes, peakDuringBytes) - before.peakBytes;
     const mb = (b: number) => Math.round(b / 1048576);
-    // eslint-disable-next-line no-console
     console.log(`export (old space capped at ${HEAP_MB} MB): document ${mb(documentBytes)} MB; API process RSS before ${mb(before.rssBytes)} MB, peak before ${mb(before.peakBytes)} MB, ` +
       `peak after ${mb(after.peakBytes)} MB (growth ${mb(peakGrowthBytes)} MB)`);
     expect(documentBytes).toBeGreaterThan(30 * 1048576);

@@ -291,7 +291,7 @@ export class CustomerModel {
   /** The first invoice (subscription_create) is paid: the membership is ACTIVE and its first period granted. */
   subscriptionStarted(plan: PlanCode, start: number, end: number, t: number): void {
     this.status = 'ACTIVE';
-    this.overageLimitCents = this.overageLimitCents; // the user's limit stays theirs
+    // the user's overage limit stays theirs
     this.openPeriod(plan, start, end, t, true);
   }
 

@@ -517,7 +517,7 @@ function planOf(priceId: string): PlanCode {
 }
 
 /** The month's assertions: invoice items, balances, ledgers, subscriptions, inbox, holds. */
-async function check(world: World, customers: Iterable<{ n: number; userId: string; customerId: string | null; model: CustomerModel }>, mismatch: (c: any, what: string, e: unknown, a: unknown) => void): Promise<void> { // eslint-disable-line
+async function check(world: World, customers: Iterable<{ n: number; userId: string; customerId: string | null; model: CustomerModel }>, mismatch: (c: any, what: string, e: unknown, a: unknown) => void): Promise<void> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const live = ['active', 'past_due', 'trialing', 'incomplete', 'unpaid'];
   const inbox = Number((await world.pg.query<{ n: string }>(`select count(*) as n from webhook_events where status not in ('PROCESSED', 'IGNORED')`)).rows[0]!.n);
   const holds = Number((await world.pg.query<{ n: string }>(`select count(*) as n from reservations where status = 'ACTIVE' and expires_at <= $1`, [new Date(world.now())])).rows[0]!.n);

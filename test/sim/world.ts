@@ -23,7 +23,7 @@ export interface World {
   prefix: string;
   now(): number;
   advance(toMs: number): Promise<void>;
-  gql<T = any>(query: string, variables: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>; // eslint-disable-line
+  gql<T = any>(query: string, variables: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   adminToken: string;
   tokenFor(userId: string): Promise<string>;
   /** Waits until stored webhooks are processed (or `timeoutMs` passes); answers whether they were. */

@@ -27,7 +27,7 @@ export interface TestApi {
   db: TestDb;
   service: RunningService;
   url: string;
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, auth?: Auth): Promise<GqlResponse<T>>; // eslint-disable-line
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, auth?: Auth): Promise<GqlResponse<T>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   post(body: string, headers?: Record<string, string>, method?: string): Promise<{ status: number; text: string }>;
   account(role?: Role): Promise<Account>;
   stop(): Promise<void>;

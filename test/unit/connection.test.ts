@@ -15,7 +15,7 @@ const code = (f: () => unknown) => {
 describe('connection cursors', () => {
   it('decodes cursors issued before (base64url of "<tag>:<key>") to the same key', () => {
     expect(cursors.transactions.decode('czo0Mg')).toBe(42);
-    expect(cursors.auditLog.decode('YToxMjM0NTY3ODkwMTIzNDU2Nzg')).toBe(123456789012345678);
+    expect(cursors.auditLog.decode('YTo5MDA3MTk5MjU0NzQwOTkx')).toBe(Number.MAX_SAFE_INTEGER);
     expect(cursors.consents.decode('Yzo3')).toBe(7);
     expect(cursors.customerEconomics.decode('bTotMTI1MDowMTkwYTFiMi1jM2Q0LTdlNWYtOGE5Yi0wYzFkMmUzZjRhNWI'))
       .toEqual({ marginCents: -1250, userId: '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b' });

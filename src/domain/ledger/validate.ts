@@ -40,6 +40,7 @@ export function checkTtl(value: unknown, field = 'ttlSeconds'): Check {
 export function checkText(value: unknown, field: string, lengthMax: number): Check {
   if (value === undefined || value === null) return null;
   // well-formed Unicode only (no lone surrogates, which would be stored as U+FFFD), no control characters
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (typeof value !== 'string' || value.length > lengthMax || !isWellFormed(value) || /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
     return fail(ErrorCode.INVALID_ARGUMENT, field);
   }
