@@ -6,7 +6,6 @@ import type { UserError as DomainUserError } from '../shared/errors';
 import type { UserError } from './types/objects';
 
 /** Moved to the database layer (src/db/transient.ts); kept here so imports of it still resolve. */
-export { isTransient } from '../db/transient';
 
 export const TopLevelCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',

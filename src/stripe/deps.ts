@@ -1,6 +1,6 @@
 // What handling a stored Stripe event needs (the webhook worker's and the reconciliation's deps).
 import type { Stripe } from './client';
-import type { Em } from '../domain/ledger/ledger-call';
+import type { Em } from '../db/em';
 import type { LedgerEvents } from '../domain/ports';
 import type { Logger } from '../observability/logger';
 import type { Clock } from '../shared/clock';

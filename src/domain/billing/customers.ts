@@ -1,5 +1,5 @@
 // The payment provider's customers and PLAN grants, as the event use cases look them up.
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import { planKey } from '../ledger/grant-period';
 
 /** The user a provider customer belongs to (linked when its checkout completed), or null. */

@@ -1,6 +1,6 @@
 import type { Logger } from '../../observability/logger';
 import type { Clock } from '../../shared/clock';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import type { LedgerEvents } from '../ports';
 
 /** What the use cases applying payment-provider events need. */

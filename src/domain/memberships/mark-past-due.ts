@@ -1,5 +1,5 @@
 import { userOfCustomer } from '../billing/customers';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 
 /**
  * A subscription's invoice failed: its membership is PAST_DUE (no new PLAN grant, no overage) until

@@ -4,7 +4,7 @@ import type { MembershipStatus, PlanCode } from '../../db/entities/types';
 import { STRIPE_ACTOR } from '../audit/audit';
 import { PermanentFailure } from '../billing/failures';
 import { userOfCustomer } from '../billing/customers';
-import type { Em } from '../ledger/ledger-call';
+import type { Em } from '../../db/em';
 import { setMembership, type MembershipView } from './set-membership';
 
 /** A subscription as the provider says it is now. */
