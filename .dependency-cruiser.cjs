@@ -13,7 +13,8 @@ module.exports = {
     {
       name: 'domain-imports-no-transport',
       severity: 'error',
-      comment: 'src/domain holds the use cases; GraphQL, Stripe, queues and HTTP are adapters that call it, never the other way (use a port in src/domain/ports.ts).',
+      comment:
+        'src/domain holds the use cases; GraphQL, Stripe, queues and HTTP are adapters that call it, never the other way (use a port in src/domain/ports.ts).',
       from: { path: '^src/domain/' },
       to: { path: '^src/(graphql|stripe|queues|http)/' },
     },

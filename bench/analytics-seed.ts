@@ -32,11 +32,17 @@ export async function seed(pool: Pool, users: number, days: number, log: (s: str
   };
   try {
     await c.query(`set timezone = 'UTC'; set work_mem = '1GB'; set maintenance_work_mem = '512MB'; set synchronous_commit = off`);
-    await step('parameters', `
+    await step(
+      'parameters',
+      `
       create unlogged table bench_params as
         select now() - interval '1 hour' as end_at, now() - interval '1 hour' - make_interval(days => $2::int) as start_at,
-               date_trunc('month', now() - interval '1 hour' - make_interval(days => $2::int)) as base, $1::int as users`, [users, days]);
-    await step('users', `
+               date_trunc('month', now() - interval '1 hour' - make_interval(days => $2::int)) as base, $1::int as users`,
+      [users, days],
+    );
+    await step(
+      'users',
+      `
       insert into users (email, time_zone, created_at)
         select 'bench-' || g || '@example.com',
                case when g % 20 = 1 then 'Europe/London' when g % 20 = 2 then 'America/New_York' when g % 50 = 3 then 'Asia/Kolkata'
@@ -56,9 +62,12 @@ export async function seed(pool: Pool, users: number, days: number, log: (s: str
       alter table bench_users add column calls_per_day float8, add column mean_seconds int;
       update bench_users set calls_per_day = case base_plan when 'STARTER' then 6 when 'BUSINESS' then 26 else 75 end * mult,
                              mean_seconds = case base_plan when 'STARTER' then 75 when 'BUSINESS' then 60 else 62 end;
-      analyze bench_users;`);
+      analyze bench_users;`,
+    );
 
-    await step('periods', `
+    await step(
+      'periods',
+      `
       create unlogged table bench_periods as
         select bu.user_id, k, s.start_at, s.start_at + interval '1 month' as end_at,
                case when bu.up_k is not null and k >= bu.up_k then 'BUSINESS'
@@ -69,9 +78,12 @@ export async function seed(pool: Pool, users: number, days: number, log: (s: str
           cross join lateral (select p.base + make_interval(days => bu.anchor - 1, months => k) as start_at from bench_params p) s
          where k >= bu.join_k and (bu.churn_k is null or k < bu.churn_k) and s.start_at < (select end_at from bench_params);
       create index on bench_periods (user_id, k);
-      analyze bench_periods;`);
+      analyze bench_periods;`,
+    );
 
-    await step('memberships, month by month (history by trigger)', `
+    await step(
+      'memberships, month by month (history by trigger)',
+      `
       do $$ declare m_k int; begin
         for m_k in 0..12 loop
           insert into memberships (user_id, plan_code, status, current_period_start, current_period_end, stripe_customer_id,
@@ -86,9 +98,12 @@ export async function seed(pool: Pool, users: number, days: number, log: (s: str
             from bench_users bu join bench_periods p on p.user_id = bu.user_id and p.k = bu.churn_k - 1
            where m.user_id = bu.user_id and bu.churn_k = m_k and p.end_at < (select end_at from bench_params);
         end loop;
-      end $$;`);
+      end $$;`,
+    );
 
-    await step('calls (generate_series per user and day)', `
+    await step(
+      'calls (generate_series per user and day)',
+      `
       create unlogged table bench_calls as
         select x.user_id, x.occurred_at, x.used,
                ((extract(year from x.occurred_at - make_interval(days => x.anchor - 1)) * 12
@@ -106,9 +121,12 @@ export async function seed(pool: Pool, users: number, days: number, log: (s: str
               cross join lateral generate_series(date_trunc('day', w.a), w.b, interval '1 day') d
               cross join lateral generate_series(1, greatest(0, round(bu.calls_per_day * (0.3 + 1.4 * random())))::int) i
           ) x
-         where x.occurred_at >= x.a and x.occurred_at < x.b;`);
+         where x.occurred_at >= x.a and x.occurred_at < x.b;`,
+    );
 
-    await step('credit, overage and ids per call (window over each period)', `
+    await step(
+      'credit, overage and ids per call (window over each period)',
+      `
       create unlogged table bench_usage as
         select z.*, z.used - z.credit as overage,
                greatest(0, greatest(0, z.before - z.included) + (z.used - z.credit) - z.overage_max)
@@ -125,7 +143,8 @@ export async function seed(pool: Pool, users: number, days: number, log: (s: str
                   join plans pl on pl.code = p.plan_code
               ) y
           ) z;
-      analyze bench_usage;`);
+      analyze bench_usage;`,
+    );
 
     // usage records and ledger entries are independent: written at once on two connections
     const c2 = await pool.connect();
@@ -170,12 +189,16 @@ export async function seed(pool: Pool, users: number, days: number, log: (s: str
             from chained order by id`),
       ]);
       stepsMs['usage_records and ledger_entries (at once)'] = Date.now() - t0;
-      log(`  usage_records and ledger_entries (PLAN_GRANT, USAGE, EXPIRY; sequences and balances by window), at once: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      log(
+        `  usage_records and ledger_entries (PLAN_GRANT, USAGE, EXPIRY; sequences and balances by window), at once: ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
     } finally {
       c2.release();
     }
 
-    await step('grants, periods, balances', `
+    await step(
+      'grants, periods, balances',
+      `
       with s as (select period_id, sum(used) as used, sum(credit) as credit, sum(overage) as overage, sum(over_cap) as over_cap
                    from bench_usage group by 1)
       insert into usage_periods (id, user_id, membership_id, plan_code, period_start, period_end, included_seconds, used_seconds,
@@ -206,15 +229,18 @@ export async function seed(pool: Pool, users: number, days: number, log: (s: str
              coalesce(l.hash, repeat('0', 64)), now()
         from users u
         left join lateral (select sequence, balance_after_seconds, hash from ledger_entries e
-                            where e.user_id = u.id order by sequence desc limit 1) l on true;`);
+                            where e.user_id = u.id order by sequence desc limit 1) l on true;`,
+    );
 
     await step('drop the scratch tables', 'drop table bench_params, bench_users, bench_periods, bench_calls, bench_usage');
     await step('analyze', 'analyze');
 
-    const counts = (await c.query<Record<string, string>>(`select
+    const counts = (
+      await c.query<Record<string, string>>(`select
       (select count(*) from users) as users, (select count(*) from usage_records) as usage_records,
       (select count(*) from ledger_entries) as ledger_entries, (select count(*) from usage_periods) as periods,
-      (select count(*) from membership_changes) as changes`)).rows[0]!;
+      (select count(*) from membership_changes) as changes`)
+    ).rows[0]!;
     return {
       users: Number(counts.users),
       calls: Number(counts.usage_records),

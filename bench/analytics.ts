@@ -39,20 +39,95 @@ const ago = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString()
 const NOW = () => new Date().toISOString();
 
 const QUERIES: Query[] = [
-  { name: 'usage DAY, 30 days', kind: 'user', query: 'query($f: DateTime!, $t: DateTime!) { usage(granularity: DAY, from: $f, to: $t) { buckets { localDate calls usedSeconds billableSeconds overageSeconds overageCents } totals { calls usedSeconds } } }', variables: () => ({ f: ago(30), t: NOW() }) },
-  { name: 'usage DAY, 365 days', kind: 'user', query: 'query($f: DateTime!, $t: DateTime!) { usage(granularity: DAY, from: $f, to: $t) { buckets { localDate calls usedSeconds billableSeconds overageSeconds overageCents } totals { calls usedSeconds } } }', variables: () => ({ f: ago(365), t: NOW() }) },
-  { name: 'usage WEEK, 52 weeks', kind: 'user', query: 'query($f: DateTime!, $t: DateTime!) { usage(granularity: WEEK, from: $f, to: $t) { buckets { startAt calls usedSeconds overageCents } } }', variables: () => ({ f: ago(364), t: NOW() }) },
-  { name: 'usage MONTH, 12 months', kind: 'user', query: 'query($f: DateTime!, $t: DateTime!) { usage(granularity: MONTH, from: $f, to: $t) { buckets { startAt calls usedSeconds overageCents } } }', variables: () => ({ f: ago(365), t: NOW() }) },
-  { name: 'usageForecast', kind: 'user', query: '{ usageForecast { dailyRateSeconds projectedUsedSeconds projectedOverageCents balanceRunsOutAt } }', variables: () => ({}) },
-  { name: 'roi (all time)', kind: 'user', query: '{ roi(agentCostCentsPerHour: 3000) { handledMinutes humanCostCents spendCents savingsCents returnBp } }', variables: () => ({}) },
-  { name: 'revenueMetrics, 30 days', kind: 'admin', query: 'query($f: DateTime!, $t: DateTime!) { revenueMetrics(from: $f, to: $t) { mrrCents newMrrCents expansionMrrCents contractionMrrCents churnedMrrCents customerChurnRateBp arpuCents ltvCents revenueCents } }', variables: () => ({ f: ago(30), t: NOW() }) },
-  { name: 'revenueMetrics, 365 days', kind: 'admin', query: 'query($f: DateTime!, $t: DateTime!) { revenueMetrics(from: $f, to: $t) { mrrCents newMrrCents churnedMrrCents customerChurnRateBp ltvCents revenueCents } }', variables: () => ({ f: ago(365), t: NOW() }) },
-  { name: 'tierUsage (last month)', kind: 'admin', query: '{ tierUsage { planCode customers averageShareBp p50ShareBp p90ShareBp overageShareBp } }', variables: () => ({}) },
-  { name: 'tierUsage, 365 days', kind: 'admin', query: 'query($f: DateTime!, $t: DateTime!) { tierUsage(from: $f, to: $t) { planCode customers p50ShareBp p90ShareBp } }', variables: () => ({ f: ago(365), t: NOW() }) },
-  { name: 'customerEconomics first 20 (last month)', kind: 'admin', query: '{ customerEconomics(first: 20) { totalCount edges { node { userId revenueCents costCents marginCents marginBp } } pageInfo { endCursor } } }', variables: () => ({}) },
-  { name: 'customerEconomics first 20, 365 days', kind: 'admin', query: 'query($f: DateTime!, $t: DateTime!) { customerEconomics(first: 20, from: $f, to: $t) { totalCount edges { node { userId revenueCents costCents marginCents } } } }', variables: () => ({ f: ago(365), t: NOW() }) },
-  { name: 'unitEconomics (last month)', kind: 'admin', query: '{ unitEconomics { plans { planCode customers revenuePerUsedMinuteMillicents marginBp } unattributedUsedSeconds } }', variables: () => ({}) },
-  { name: 'unitEconomics, 365 days', kind: 'admin', query: 'query($f: DateTime!, $t: DateTime!) { unitEconomics(from: $f, to: $t) { plans { planCode revenuePerUsedMinuteMillicents marginBp } } }', variables: () => ({ f: ago(365), t: NOW() }) },
+  {
+    name: 'usage DAY, 30 days',
+    kind: 'user',
+    query:
+      'query($f: DateTime!, $t: DateTime!) { usage(granularity: DAY, from: $f, to: $t) { buckets { localDate calls usedSeconds billableSeconds overageSeconds overageCents } totals { calls usedSeconds } } }',
+    variables: () => ({ f: ago(30), t: NOW() }),
+  },
+  {
+    name: 'usage DAY, 365 days',
+    kind: 'user',
+    query:
+      'query($f: DateTime!, $t: DateTime!) { usage(granularity: DAY, from: $f, to: $t) { buckets { localDate calls usedSeconds billableSeconds overageSeconds overageCents } totals { calls usedSeconds } } }',
+    variables: () => ({ f: ago(365), t: NOW() }),
+  },
+  {
+    name: 'usage WEEK, 52 weeks',
+    kind: 'user',
+    query: 'query($f: DateTime!, $t: DateTime!) { usage(granularity: WEEK, from: $f, to: $t) { buckets { startAt calls usedSeconds overageCents } } }',
+    variables: () => ({ f: ago(364), t: NOW() }),
+  },
+  {
+    name: 'usage MONTH, 12 months',
+    kind: 'user',
+    query: 'query($f: DateTime!, $t: DateTime!) { usage(granularity: MONTH, from: $f, to: $t) { buckets { startAt calls usedSeconds overageCents } } }',
+    variables: () => ({ f: ago(365), t: NOW() }),
+  },
+  {
+    name: 'usageForecast',
+    kind: 'user',
+    query: '{ usageForecast { dailyRateSeconds projectedUsedSeconds projectedOverageCents balanceRunsOutAt } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'roi (all time)',
+    kind: 'user',
+    query: '{ roi(agentCostCentsPerHour: 3000) { handledMinutes humanCostCents spendCents savingsCents returnBp } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'revenueMetrics, 30 days',
+    kind: 'admin',
+    query:
+      'query($f: DateTime!, $t: DateTime!) { revenueMetrics(from: $f, to: $t) { mrrCents newMrrCents expansionMrrCents contractionMrrCents churnedMrrCents customerChurnRateBp arpuCents ltvCents revenueCents } }',
+    variables: () => ({ f: ago(30), t: NOW() }),
+  },
+  {
+    name: 'revenueMetrics, 365 days',
+    kind: 'admin',
+    query:
+      'query($f: DateTime!, $t: DateTime!) { revenueMetrics(from: $f, to: $t) { mrrCents newMrrCents churnedMrrCents customerChurnRateBp ltvCents revenueCents } }',
+    variables: () => ({ f: ago(365), t: NOW() }),
+  },
+  {
+    name: 'tierUsage (last month)',
+    kind: 'admin',
+    query: '{ tierUsage { planCode customers averageShareBp p50ShareBp p90ShareBp overageShareBp } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'tierUsage, 365 days',
+    kind: 'admin',
+    query: 'query($f: DateTime!, $t: DateTime!) { tierUsage(from: $f, to: $t) { planCode customers p50ShareBp p90ShareBp } }',
+    variables: () => ({ f: ago(365), t: NOW() }),
+  },
+  {
+    name: 'customerEconomics first 20 (last month)',
+    kind: 'admin',
+    query: '{ customerEconomics(first: 20) { totalCount edges { node { userId revenueCents costCents marginCents marginBp } } pageInfo { endCursor } } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'customerEconomics first 20, 365 days',
+    kind: 'admin',
+    query:
+      'query($f: DateTime!, $t: DateTime!) { customerEconomics(first: 20, from: $f, to: $t) { totalCount edges { node { userId revenueCents costCents marginCents } } } }',
+    variables: () => ({ f: ago(365), t: NOW() }),
+  },
+  {
+    name: 'unitEconomics (last month)',
+    kind: 'admin',
+    query: '{ unitEconomics { plans { planCode customers revenuePerUsedMinuteMillicents marginBp } unattributedUsedSeconds } }',
+    variables: () => ({}),
+  },
+  {
+    name: 'unitEconomics, 365 days',
+    kind: 'admin',
+    query: 'query($f: DateTime!, $t: DateTime!) { unitEconomics(from: $f, to: $t) { plans { planCode revenuePerUsedMinuteMillicents marginBp } } }',
+    variables: () => ({ f: ago(365), t: NOW() }),
+  },
 ];
 
 interface Measured {
@@ -88,15 +163,25 @@ async function gql(token: string, q: Query): Promise<void> {
 function startServer(): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js'), 'api'], {
     env: {
-      ...process.env, NODE_ENV: 'test', PORT: String(PORT), HOST: '127.0.0.1', DATABASE_URL: `${BASE_URL}/${DB}`,
-      DATABASE_POOL_MAX: '8', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000', JWT_SECRET: DEV_JWT_SECRET,
+      ...process.env,
+      NODE_ENV: 'test',
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `${BASE_URL}/${DB}`,
+      DATABASE_POOL_MAX: '8',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      JWT_SECRET: DEV_JWT_SECRET,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  return waitReady(PORT).then(() => child, (err) => {
-    child.kill('SIGKILL');
-    throw err;
-  });
+  return waitReady(PORT).then(
+    () => child,
+    (err) => {
+      child.kill('SIGKILL');
+      throw err;
+    },
+  );
 }
 
 const RAW_DAILY = `
@@ -111,7 +196,9 @@ const RAW_PER_CUSTOMER = `
 
 async function main(): Promise<void> {
   const started = Date.now();
-  console.log(`bench:analytics — ${USERS} users, ${DAYS} days of usage; ${USER_ITERATIONS} requests per per-user query, ${ADMIN_ITERATIONS} per admin query, one at a time, over HTTP`);
+  console.log(
+    `bench:analytics — ${USERS} users, ${DAYS} days of usage; ${USER_ITERATIONS} requests per per-user query, ${ADMIN_ITERATIONS} per admin query, one at a time, over HTTP`,
+  );
   const admin = new Pool({ connectionString: `${BASE_URL}/postgres`, max: 1 });
   await admin.query(`drop database if exists ${DB} with (force)`);
   const url = `${BASE_URL}/${DB}`;
@@ -126,7 +213,9 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const figures = await seed(pool, USERS, DAYS, console.log);
     const seedSeconds = round((Date.now() - t0) / 1000, 1);
-    console.log(`seeded in ${seedSeconds} s: ${figures.ledgerEntries} ledger entries, ${figures.usageRecords} usage records, ${figures.periods} periods, ${figures.membershipChanges} membership changes`);
+    console.log(
+      `seeded in ${seedSeconds} s: ${figures.ledgerEntries} ledger entries, ${figures.usageRecords} usage records, ${figures.periods} periods, ${figures.membershipChanges} membership changes`,
+    );
 
     // the rollup, built as production builds it: the job's function, batch after batch
     const t1 = Date.now();
@@ -142,8 +231,9 @@ async function main(): Promise<void> {
     console.log(`rollup built in ${rollupSeconds} s (${passes} passes of ≤ ${ROLLUP_BATCH}): ${rollupRows} rows in usage_daily`);
 
     server = await startServer();
-    const userIds = (await pool.query<{ id: string }>(
-      `select user_id as id from usage_daily group by 1 order by md5(user_id::text) limit 200`)).rows.map((r) => r.id);
+    const userIds = (await pool.query<{ id: string }>(`select user_id as id from usage_daily group by 1 order by md5(user_id::text) limit 200`)).rows.map(
+      (r) => r.id,
+    );
     const tokens = await Promise.all(userIds.map((id) => signToken(DEV_JWT_SECRET, id, 'USER', 3600)));
     const adminToken = await signToken(DEV_JWT_SECRET, randomUUID(), 'ADMIN', 3600);
 
@@ -170,20 +260,25 @@ async function main(): Promise<void> {
     const rawUserIndexed = await timed(50, (i) => pool.query(RAW_DAILY, [userIds[i % userIds.length], from, to]).then(() => undefined));
     await pool.query('drop index bench_usage_records_user');
 
-    printTable(['query', 'kind', 'requests', 'p50 ms', 'p95 ms', 'max ms'], [
-      ...measured.map((m) => [m.name, m.kind, m.n, m.p50Ms, m.p95Ms, m.maxMs]),
-      ['baseline: raw daily buckets, 365 days (SQL, no rollup, no index)', 'user', rawUser.n, rawUser.p50Ms, rawUser.p95Ms, rawUser.maxMs],
-      ['baseline: the same with an index (user_id, occurred_at)', 'user', rawUserIndexed.n, rawUserIndexed.p50Ms, rawUserIndexed.p95Ms, rawUserIndexed.maxMs],
-      ['baseline: raw usage per customer, 365 days (SQL)', 'admin', rawAdmin.n, rawAdmin.p50Ms, rawAdmin.p95Ms, rawAdmin.maxMs],
-    ]);
+    printTable(
+      ['query', 'kind', 'requests', 'p50 ms', 'p95 ms', 'max ms'],
+      [
+        ...measured.map((m) => [m.name, m.kind, m.n, m.p50Ms, m.p95Ms, m.maxMs]),
+        ['baseline: raw daily buckets, 365 days (SQL, no rollup, no index)', 'user', rawUser.n, rawUser.p50Ms, rawUser.p95Ms, rawUser.maxMs],
+        ['baseline: the same with an index (user_id, occurred_at)', 'user', rawUserIndexed.n, rawUserIndexed.p50Ms, rawUserIndexed.p95Ms, rawUserIndexed.maxMs],
+        ['baseline: raw usage per customer, 365 days (SQL)', 'admin', rawAdmin.n, rawAdmin.p50Ms, rawAdmin.p95Ms, rawAdmin.maxMs],
+      ],
+    );
     const worst = (kind: string) => measured.filter((m) => m.kind === kind).reduce((a, b) => (b.p95Ms > a.p95Ms ? b : a));
     const userWorst = worst('user');
     const adminWorst = worst('admin');
     const dayYear = measured.find((m) => m.name === 'usage DAY, 365 days')!;
     const ratio = round(rawUser.p50Ms / dayYear.p50Ms, 1);
     const met = userWorst.p95Ms < GOAL.userP95MsMax && adminWorst.p95Ms < GOAL.adminP95MsMax && figures.ledgerEntries >= GOAL.ledgerEntriesMin;
-    console.log(`\nuserP95Ms ${userWorst.p95Ms} (${userWorst.name}; goal < ${GOAL.userP95MsMax}), adminP95Ms ${adminWorst.p95Ms} (${adminWorst.name}; goal < ${GOAL.adminP95MsMax}); ` +
-      `ratio ${ratio}: raw scan p50 ÷ rollup p50 for a year of daily buckets; total ${round((Date.now() - started) / 1000, 0)} s`);
+    console.log(
+      `\nuserP95Ms ${userWorst.p95Ms} (${userWorst.name}; goal < ${GOAL.userP95MsMax}), adminP95Ms ${adminWorst.p95Ms} (${adminWorst.name}; goal < ${GOAL.adminP95MsMax}); ` +
+        `ratio ${ratio}: raw scan p50 ÷ rollup p50 for a year of daily buckets; total ${round((Date.now() - started) / 1000, 0)} s`,
+    );
     writeSummary('analytics', {
       userP95Ms: userWorst.p95Ms,
       adminP95Ms: adminWorst.p95Ms,
@@ -195,8 +290,14 @@ async function main(): Promise<void> {
       via: 'GraphQL over HTTP, one request at a time, the API in its own process',
       baseline: {
         what: 'a year of daily buckets for one user computed from the raw usage records in SQL (no rollup, no per-user index on the hot-path table)',
-        p50Ms: rawUser.p50Ms, p95Ms: rawUser.p95Ms,
-        withIndex: { what: 'the same with an index (user_id, occurred_at) — one more index write per usage on the hot path', p50Ms: rawUserIndexed.p50Ms, p95Ms: rawUserIndexed.p95Ms, indexBuildSeconds: indexSeconds },
+        p50Ms: rawUser.p50Ms,
+        p95Ms: rawUser.p95Ms,
+        withIndex: {
+          what: 'the same with an index (user_id, occurred_at) — one more index write per usage on the hot path',
+          p50Ms: rawUserIndexed.p50Ms,
+          p95Ms: rawUserIndexed.p95Ms,
+          indexBuildSeconds: indexSeconds,
+        },
         adminRawPerCustomerUsage: { p50Ms: rawAdmin.p50Ms, p95Ms: rawAdmin.p95Ms },
       },
       data: { ...figures, days: DAYS, seedSeconds, rollupSeconds, rollupPasses: passes, rollupRows },

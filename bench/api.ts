@@ -75,25 +75,28 @@ interface Figures {
 
 function run(title: string, seconds: number, makeBody: () => string, token: string): Promise<Figures> {
   return new Promise((resolve, reject) => {
-    autocannon({
-      title,
-      url: `http://127.0.0.1:${PORT}/graphql`,
-      connections: CONNECTIONS,
-      duration: seconds,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: makeBody() }) }],
-    }, (err, r) => {
-      if (err) return reject(err);
-      resolve({
-        reqPerSec: round(r.requests.average, 0),
-        p50Ms: r.latency.p50,
-        p99Ms: r.latency.p99,
-        requests: r.requests.total,
-        non2xx: r.non2xx,
-        errors: r.errors + r.timeouts,
-      });
-    });
+    autocannon(
+      {
+        title,
+        url: `http://127.0.0.1:${PORT}/graphql`,
+        connections: CONNECTIONS,
+        duration: seconds,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: makeBody() }) }],
+      },
+      (err, r) => {
+        if (err) return reject(err);
+        resolve({
+          reqPerSec: round(r.requests.average, 0),
+          p50Ms: r.latency.p50,
+          p99Ms: r.latency.p99,
+          requests: r.requests.total,
+          non2xx: r.non2xx,
+          errors: r.errors + r.timeouts,
+        });
+      },
+    );
   });
 }
 
@@ -107,10 +110,11 @@ async function main(): Promise<void> {
     const { users, serviceId } = await seed(pool);
     const token = await signToken(DEV_JWT_SECRET, serviceId, 'SERVICE', 3600);
     let n = 0;
-    const usage = () => JSON.stringify({
-      query: 'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { billedSeconds balance { balanceSeconds version } userErrors { code } } }',
-      variables: { i: { userId: users[(n * 7919) % users.length], seconds: 1, idempotencyKey: `api-${process.pid}-${n++}` } },
-    });
+    const usage = () =>
+      JSON.stringify({
+        query: 'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { billedSeconds balance { balanceSeconds version } userErrors { code } } }',
+        variables: { i: { userId: users[(n * 7919) % users.length], seconds: 1, idempotencyKey: `api-${process.pid}-${n++}` } },
+      });
     const trivial = () => JSON.stringify({ query: '{ me { id role } }' });
 
     await run('warm-up', 3, trivial, token);
@@ -120,12 +124,17 @@ async function main(): Promise<void> {
     const rec = await run('recordUsage', DURATION_S, usage, token);
     const recorded = Number((await pool.query(`select count(*) as n from usage_records`)).rows[0].n) - before;
 
-    printTable(['operation', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors'], [
-      ['recordUsage', rec.reqPerSec, rec.p50Ms, rec.p99Ms, rec.requests, rec.non2xx, rec.errors],
-      ['me { id role } (ceiling)', ceiling.reqPerSec, ceiling.p50Ms, ceiling.p99Ms, ceiling.requests, ceiling.non2xx, ceiling.errors],
-    ]);
+    printTable(
+      ['operation', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'errors'],
+      [
+        ['recordUsage', rec.reqPerSec, rec.p50Ms, rec.p99Ms, rec.requests, rec.non2xx, rec.errors],
+        ['me { id role } (ceiling)', ceiling.reqPerSec, ceiling.p50Ms, ceiling.p99Ms, ceiling.requests, ceiling.non2xx, ceiling.errors],
+      ],
+    );
     const ratio = round(rec.reqPerSec / ceiling.reqPerSec, 2);
-    console.log(`\nratio ${ratio} (goal ≥ ${GOAL.ratioMin}); recordUsage p99 ${rec.p99Ms} ms (goal < ${GOAL.p99MsMax} ms); usages recorded ${recorded} of ${rec.requests} answered`);
+    console.log(
+      `\nratio ${ratio} (goal ≥ ${GOAL.ratioMin}); recordUsage p99 ${rec.p99Ms} ms (goal < ${GOAL.p99MsMax} ms); usages recorded ${recorded} of ${rec.requests} answered`,
+    );
     writeSummary('api', {
       ratio,
       p99Ms: rec.p99Ms,

@@ -62,11 +62,7 @@ function merge(parts: LoadResult[]): LoadResult {
 }
 
 /** Runs `concurrency` workers, each calling fn back to back, for durationMs. */
-export async function runLoad(
-  durationMs: number,
-  concurrency: number,
-  fn: (worker: number, i: number) => Promise<boolean>,
-): Promise<LoadResult> {
+export async function runLoad(durationMs: number, concurrency: number, fn: (worker: number, i: number) => Promise<boolean>): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   const started = process.hrtime.bigint();

@@ -57,9 +57,14 @@ async function main(): Promise<void> {
   const hot = users[0]!;
   let seq = 0;
   const useCase = (userOf: (i: number) => string) => async (_w: number, i: number) => {
-    const r = await recordUsage({ em: orm.em.fork(), clock: databaseClock }, {
-      userId: userOf(i), seconds: 1, idempotencyKey: `b-${process.pid}-${seq++}`,
-    });
+    const r = await recordUsage(
+      { em: orm.em.fork(), clock: databaseClock },
+      {
+        userId: userOf(i),
+        seconds: 1,
+        idempotencyKey: `b-${process.pid}-${seq++}`,
+      },
+    );
     return r.ok;
   };
   const baseline = (userOf: (i: number) => string) => async (_w: number, i: number) => {
@@ -74,7 +79,10 @@ async function main(): Promise<void> {
   await runLoad(1500, 16, baseline(spread));
 
   const cells: { users: string; concurrency: number; useCase: LoadResult; baseline: LoadResult; ratio: number }[] = [];
-  for (const [label, userOf] of [['spread', spread], ['hot', hotUser]] as const) {
+  for (const [label, userOf] of [
+    ['spread', spread],
+    ['hot', hotUser],
+  ] as const) {
     for (const c of CONCURRENCIES) {
       const { candidate: u, baseline: b } = await runPaired(DURATION_MS, ROUNDS, c, useCase(userOf), baseline(userOf));
       cells.push({ users: label, concurrency: c, useCase: u, baseline: b, ratio: round(u.opsPerSecond / b.opsPerSecond, 2) });
@@ -83,8 +91,18 @@ async function main(): Promise<void> {
   printTable(
     ['users', 'conc', 'use case ops/s', 'p50 ms', 'p99 ms', 'node µs/op', 'baseline ops/s', 'p50 ms', 'p99 ms', 'node µs/op', 'ratio', 'errors'],
     cells.map((c) => [
-      c.users, c.concurrency, c.useCase.opsPerSecond, c.useCase.p50Ms, c.useCase.p99Ms, c.useCase.nodeCpuUsPerOp,
-      c.baseline.opsPerSecond, c.baseline.p50Ms, c.baseline.p99Ms, c.baseline.nodeCpuUsPerOp, c.ratio, c.useCase.errors + c.baseline.errors,
+      c.users,
+      c.concurrency,
+      c.useCase.opsPerSecond,
+      c.useCase.p50Ms,
+      c.useCase.p99Ms,
+      c.useCase.nodeCpuUsPerOp,
+      c.baseline.opsPerSecond,
+      c.baseline.p50Ms,
+      c.baseline.p99Ms,
+      c.baseline.nodeCpuUsPerOp,
+      c.ratio,
+      c.useCase.errors + c.baseline.errors,
     ]),
   );
   const at = (users: string, c: number) => cells.find((x) => x.users === users && x.concurrency === c)!;
@@ -102,9 +120,15 @@ async function main(): Promise<void> {
     users: USERS,
     secondsPerCell: DURATION_MS / 1000,
     cells: cells.map((c) => ({
-      users: c.users, concurrency: c.concurrency, ratio: c.ratio,
-      useCaseOpsPerSecond: c.useCase.opsPerSecond, useCaseP50Ms: c.useCase.p50Ms, useCaseP99Ms: c.useCase.p99Ms,
-      baselineOpsPerSecond: c.baseline.opsPerSecond, baselineP50Ms: c.baseline.p50Ms, baselineP99Ms: c.baseline.p99Ms,
+      users: c.users,
+      concurrency: c.concurrency,
+      ratio: c.ratio,
+      useCaseOpsPerSecond: c.useCase.opsPerSecond,
+      useCaseP50Ms: c.useCase.p50Ms,
+      useCaseP99Ms: c.useCase.p99Ms,
+      baselineOpsPerSecond: c.baseline.opsPerSecond,
+      baselineP50Ms: c.baseline.p50Ms,
+      baselineP99Ms: c.baseline.p99Ms,
     })),
   });
 }

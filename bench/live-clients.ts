@@ -26,19 +26,25 @@ function seen(userId: string, version: number, updatedAt: string): void {
 async function connectGraphql(url: string, user: { id: string; token: string }): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const client = createClient({
-      url, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0,
+      url,
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
       connectionParams: { authorization: `Bearer ${user.token}` },
       on: { connected: () => resolve(), error: reject },
       onNonLazyError: reject,
     });
-    client.subscribe({ query: 'subscription { balanceChanged { userId version updatedAt } }' }, {
-      next: (m) => {
-        const b = (m.data as { balanceChanged: { userId: string; version: number; updatedAt: string } } | undefined)?.balanceChanged;
-        if (b) seen(b.userId, b.version, b.updatedAt);
+    client.subscribe(
+      { query: 'subscription { balanceChanged { userId version updatedAt } }' },
+      {
+        next: (m) => {
+          const b = (m.data as { balanceChanged: { userId: string; version: number; updatedAt: string } } | undefined)?.balanceChanged;
+          if (b) seen(b.userId, b.version, b.updatedAt);
+        },
+        error: () => undefined,
+        complete: () => undefined,
       },
-      error: () => undefined,
-      complete: () => undefined,
-    });
+    );
     closers.push(() => void client.dispose());
   });
 }

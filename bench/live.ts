@@ -57,8 +57,14 @@ async function main(): Promise<void> {
   await admin.end();
   const api = spawn(process.execPath, [...API_NODE_FLAGS, join(__dirname, '..', 'src', 'main.js'), 'api'], {
     env: {
-      ...process.env, NODE_ENV: 'test', PORT: String(PORT), HOST: '127.0.0.1', DATABASE_URL: `${BASE_URL}/${DB}`,
-      LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000', JWT_SECRET: DEV_JWT_SECRET,
+      ...process.env,
+      NODE_ENV: 'test',
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `${BASE_URL}/${DB}`,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      JWT_SECRET: DEV_JWT_SECRET,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -139,8 +145,16 @@ async function main(): Promise<void> {
       }
       const lat = [...report.latencies].sort((a, b) => a - b);
       return {
-        latencies: lat, p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), maxMs: lat.at(-1) ?? 0, delivered: lat.length,
-        expected: total, lost, outOfOrder: report.outOfOrder, rssBeforeMb: round(rssBeforeMb, 1), rssAfterMb: round(rssAfterMb, 1),
+        latencies: lat,
+        p50Ms: percentile(lat, 50),
+        p99Ms: percentile(lat, 99),
+        maxMs: lat.at(-1) ?? 0,
+        delivered: lat.length,
+        expected: total,
+        lost,
+        outOfOrder: report.outOfOrder,
+        rssBeforeMb: round(rssBeforeMb, 1),
+        rssAfterMb: round(rssAfterMb, 1),
       };
     };
 
@@ -148,10 +162,15 @@ async function main(): Promise<void> {
     const merge = (parts: (Phase & { rssBeforeMb: number; rssAfterMb: number })[]) => {
       const lat = parts.flatMap((p) => p.latencies).sort((a, b) => a - b);
       return {
-        p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), maxMs: lat.at(-1) ?? 0, delivered: lat.length,
-        expected: parts.reduce((n, p) => n + p.expected, 0), lost: parts.reduce((n, p) => n + p.lost, 0),
+        p50Ms: percentile(lat, 50),
+        p99Ms: percentile(lat, 99),
+        maxMs: lat.at(-1) ?? 0,
+        delivered: lat.length,
+        expected: parts.reduce((n, p) => n + p.expected, 0),
+        lost: parts.reduce((n, p) => n + p.lost, 0),
         outOfOrder: parts.reduce((n, p) => n + p.outOfOrder, 0),
-        rssBeforeMb: Math.min(...parts.map((p) => p.rssBeforeMb)), rssAfterMb: Math.max(...parts.map((p) => p.rssAfterMb)),
+        rssBeforeMb: Math.min(...parts.map((p) => p.rssBeforeMb)),
+        rssAfterMb: Math.max(...parts.map((p) => p.rssAfterMb)),
       };
     };
     const liveParts = [];
@@ -166,17 +185,37 @@ async function main(): Promise<void> {
 
     // memory: the first round, from a process that has served no WebSocket yet to 1,000 subscribed connections
     const rssMbPer1000 = round(((rssRound.rssAfterMb - rssRound.rssBeforeMb) * 1000) / CLIENTS, 1);
-    printTable(['fan-out', 'p50 ms', 'p99 ms', 'max ms', 'measured', 'committed (all)', 'lost', 'out of order'], [
-      ['graphql-ws (API)', live.p50Ms, live.p99Ms, live.maxMs, live.delivered, live.expected, live.lost, live.outOfOrder],
-      ['bare ws (baseline)', bare.p50Ms, bare.p99Ms, bare.maxMs, bare.delivered, bare.expected, bare.lost, bare.outOfOrder],
-    ]);
-    console.log(`\nAPI resident memory: ${rssRound.rssBeforeMb} MB before, ${rssRound.rssAfterMb} MB with ${CLIENTS} subscribed connections → ${rssMbPer1000} MB per 1,000`);
-    const met = live.p99Ms < GOAL.p99MsMax && live.p99Ms <= GOAL.baselineFactorMax * Math.max(bare.p99Ms, 1) &&
-      rssMbPer1000 < GOAL.rssMbPer1000Max && live.lost === 0 && live.outOfOrder === 0;
+    printTable(
+      ['fan-out', 'p50 ms', 'p99 ms', 'max ms', 'measured', 'committed (all)', 'lost', 'out of order'],
+      [
+        ['graphql-ws (API)', live.p50Ms, live.p99Ms, live.maxMs, live.delivered, live.expected, live.lost, live.outOfOrder],
+        ['bare ws (baseline)', bare.p50Ms, bare.p99Ms, bare.maxMs, bare.delivered, bare.expected, bare.lost, bare.outOfOrder],
+      ],
+    );
+    console.log(
+      `\nAPI resident memory: ${rssRound.rssBeforeMb} MB before, ${rssRound.rssAfterMb} MB with ${CLIENTS} subscribed connections → ${rssMbPer1000} MB per 1,000`,
+    );
+    const met =
+      live.p99Ms < GOAL.p99MsMax &&
+      live.p99Ms <= GOAL.baselineFactorMax * Math.max(bare.p99Ms, 1) &&
+      rssMbPer1000 < GOAL.rssMbPer1000Max &&
+      live.lost === 0 &&
+      live.outOfOrder === 0;
     writeSummary('live', {
-      p99Ms: live.p99Ms, baselineP99Ms: bare.p99Ms, lostUpdates: live.lost, outOfOrderUpdates: live.outOfOrder, rssMbPer1000,
-      ratio: round(live.p99Ms / Math.max(bare.p99Ms, 1), 2), goal: GOAL, met, clients: CLIENTS, usagesPerSecond: RATE_PER_SECOND,
-      secondsMeasuredPerFanout: DURATION_S, rounds: ROUNDS, live, baseline: bare,
+      p99Ms: live.p99Ms,
+      baselineP99Ms: bare.p99Ms,
+      lostUpdates: live.lost,
+      outOfOrderUpdates: live.outOfOrder,
+      rssMbPer1000,
+      ratio: round(live.p99Ms / Math.max(bare.p99Ms, 1), 2),
+      goal: GOAL,
+      met,
+      clients: CLIENTS,
+      usagesPerSecond: RATE_PER_SECOND,
+      secondsMeasuredPerFanout: DURATION_S,
+      rounds: ROUNDS,
+      live,
+      baseline: bare,
     });
   } finally {
     await pool.end();

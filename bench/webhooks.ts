@@ -30,7 +30,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function start(role: 'api' | 'worker', env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js'), role], {
-    env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
 
@@ -41,13 +42,20 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 function post(url: string, body: string, signature: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
-    const req = request({
-      host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent,
-      headers: { 'content-type': 'application/json', 'stripe-signature': signature, 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'stripe-signature': signature, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -62,14 +70,16 @@ async function postAll(url: string, bodies: string[], sdk: Stripe): Promise<{ ac
   for (let i = 0; i < bodies.length; i++) {
     const due = started + (i * 1000) / RATE_PER_SECOND;
     if (due > Date.now()) await sleep(due - Date.now());
-    inflight.push((async () => {
-      const header = sdk.webhooks.generateTestHeaderString({ payload: bodies[i]!, secret: SECRET });
-      const t0 = Date.now();
-      sentAt[i] = t0;
-      const status = await post(url, bodies[i]!, header);
-      ack[i] = Date.now() - t0;
-      codes[i] = status;
-    })());
+    inflight.push(
+      (async () => {
+        const header = sdk.webhooks.generateTestHeaderString({ payload: bodies[i]!, secret: SECRET });
+        const t0 = Date.now();
+        sentAt[i] = t0;
+        const status = await post(url, bodies[i]!, header);
+        ack[i] = Date.now() - t0;
+        codes[i] = status;
+      })(),
+    );
   }
   await Promise.all(inflight);
   return { ack, sentAt, codes };
@@ -83,11 +93,18 @@ async function main(): Promise<void> {
   await admin.end();
   const fake = await startFakeStripe({ webhookSecret: SECRET });
   const env = {
-    NODE_ENV: 'test', HOST: '127.0.0.1', DATABASE_URL: `${BASE_URL}/${DB}`, LOG_LEVEL: 'warn',
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    DATABASE_URL: `${BASE_URL}/${DB}`,
+    LOG_LEVEL: 'warn',
     // the production default (5 s) for the periodic jobs; BENCH_SWEEP_MS to see their cost (1 s: ack p99 about +10 ms)
     ...(process.env.BENCH_SWEEP_MS ? { SWEEP_INTERVAL_MS: process.env.BENCH_SWEEP_MS } : {}),
-    STRIPE_SECRET_KEY: 'sk_test_bench', STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_URL: fake.url,
-    STRIPE_PRICE_STARTER: 'price_starter', STRIPE_PRICE_BUSINESS: 'price_business', STRIPE_PRICE_ENTERPRISE: 'price_enterprise',
+    STRIPE_SECRET_KEY: 'sk_test_bench',
+    STRIPE_WEBHOOK_SECRET: SECRET,
+    STRIPE_API_URL: fake.url,
+    STRIPE_PRICE_STARTER: 'price_starter',
+    STRIPE_PRICE_BUSINESS: 'price_business',
+    STRIPE_PRICE_ENTERPRISE: 'price_enterprise',
   };
   const api = start('api', { ...env, PORT: String(API_PORT) });
   const pool = new Pool({ connectionString: `${BASE_URL}/${DB}`, max: 2 });
@@ -120,12 +137,33 @@ async function main(): Promise<void> {
     const bodies = users.map((u, i) => {
       const c = u.replace(/-/g, '');
       return JSON.stringify({
-        id: `evt_bench_${i}_${now}`, object: 'event', type: 'invoice.paid', created: now, api_version: '2026-10-28.endive', livemode: false,
-        data: { object: {
-          id: `in_${c}`, object: 'invoice', customer: `cus_${c}`, status: 'paid', billing_reason: 'subscription_create',
-          parent: { type: 'subscription_details', subscription_details: { subscription: `sub_${c}` } },
-          lines: { object: 'list', data: [{ id: `il_${c}`, object: 'line_item', period: { start: now, end: now + 30 * 86400 }, pricing: { type: 'price_details', price_details: { price: 'price_starter' } } }] },
-        } },
+        id: `evt_bench_${i}_${now}`,
+        object: 'event',
+        type: 'invoice.paid',
+        created: now,
+        api_version: '2026-10-28.endive',
+        livemode: false,
+        data: {
+          object: {
+            id: `in_${c}`,
+            object: 'invoice',
+            customer: `cus_${c}`,
+            status: 'paid',
+            billing_reason: 'subscription_create',
+            parent: { type: 'subscription_details', subscription_details: { subscription: `sub_${c}` } },
+            lines: {
+              object: 'list',
+              data: [
+                {
+                  id: `il_${c}`,
+                  object: 'line_item',
+                  period: { start: now, end: now + 30 * 86400 },
+                  pricing: { type: 'price_details', price_details: { price: 'price_starter' } },
+                },
+              ],
+            },
+          },
+        },
       });
     });
     await sleep(1500); // the worker connects
@@ -136,7 +174,11 @@ async function main(): Promise<void> {
     await postAll(`http://127.0.0.1:${API_PORT}/webhooks/stripe`, bodies.slice(0, WARM), sdk);
     const measured = await postAll(`http://127.0.0.1:${API_PORT}/webhooks/stripe`, bodies.slice(WARM), sdk);
     const run = { ack: measured.ack, codes: measured.codes, sentAt: [...Array<number>(WARM).fill(Number.NaN), ...measured.sentAt] };
-    if (process.env.BENCH_SERIES) writeFileSync(process.env.BENCH_SERIES, JSON.stringify({ ack: measured.ack, sentAt: measured.sentAt, baselineAck: baseline.ack, baselineSentAt: baseline.sentAt }));
+    if (process.env.BENCH_SERIES)
+      writeFileSync(
+        process.env.BENCH_SERIES,
+        JSON.stringify({ ack: measured.ack, sentAt: measured.sentAt, baselineAck: baseline.ack, baselineSentAt: baseline.sentAt }),
+      );
 
     const deadline = Date.now() + 60_000;
     let grants: { reference: string; created_at: string }[] = [];
@@ -156,19 +198,31 @@ async function main(): Promise<void> {
     const base = sorted(baseline.ack);
     const eff = sorted(effect);
     const non2xx = run.codes.filter((c) => c !== 200).length;
-    printTable(['measure', 'p50 ms', 'p99 ms', 'max ms', 'count'], [
-      ['ack (store + enqueue)', percentile(ack, 50), percentile(ack, 99), ack.at(-1)!, ack.length],
-      ['ack baseline (verify only)', percentile(base, 50), percentile(base, 99), base.at(-1)!, base.length],
-      ['event to effect (grant committed)', percentile(eff, 50), percentile(eff, 99), eff.at(-1) ?? 0, eff.length],
-    ]);
+    printTable(
+      ['measure', 'p50 ms', 'p99 ms', 'max ms', 'count'],
+      [
+        ['ack (store + enqueue)', percentile(ack, 50), percentile(ack, 99), ack.at(-1)!, ack.length],
+        ['ack baseline (verify only)', percentile(base, 50), percentile(base, 99), base.at(-1)!, base.length],
+        ['event to effect (grant committed)', percentile(eff, 50), percentile(eff, 99), eff.at(-1) ?? 0, eff.length],
+      ],
+    );
     console.log(`\nnon-2xx answers: ${non2xx}; grants: ${grants.length} of ${EVENTS + WARM} (${WARM} warm-up)`);
     const ackP99Ms = percentile(ack, 99);
     const effectP99Ms = percentile(eff, 99);
     writeSummary('webhooks', {
-      ackP99Ms, effectP99Ms, ackP50Ms: percentile(ack, 50), effectP50Ms: percentile(eff, 50),
-      baselineAckP99Ms: percentile(base, 99), ratio: round(ackP99Ms / Math.max(1, percentile(base, 99)), 2),
-      goal: GOAL, met: ackP99Ms < GOAL.ackP99MsMax && effectP99Ms < GOAL.effectP99MsMax && grants.length === EVENTS + WARM && non2xx === 0,
-      events: EVENTS, warmUpEvents: WARM, ratePerSecond: RATE_PER_SECOND, granted: grants.length, non2xx,
+      ackP99Ms,
+      effectP99Ms,
+      ackP50Ms: percentile(ack, 50),
+      effectP50Ms: percentile(eff, 50),
+      baselineAckP99Ms: percentile(base, 99),
+      ratio: round(ackP99Ms / Math.max(1, percentile(base, 99)), 2),
+      goal: GOAL,
+      met: ackP99Ms < GOAL.ackP99MsMax && effectP99Ms < GOAL.effectP99MsMax && grants.length === EVENTS + WARM && non2xx === 0,
+      events: EVENTS,
+      warmUpEvents: WARM,
+      ratePerSecond: RATE_PER_SECOND,
+      granted: grants.length,
+      non2xx,
     });
   } finally {
     await pool.end();

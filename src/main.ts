@@ -34,10 +34,13 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownGraceMs);
     timer.unref();
-    running.stop({ drainDelayMs: config.shutdownDelayMs }).then(() => process.exit(0), (err: unknown) => {
-      logger.error({ err }, 'shutdown failed');
-      process.exit(1);
-    });
+    running.stop({ drainDelayMs: config.shutdownDelayMs }).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   const onSignal = (signal: NodeJS.Signals) => {
     // a second signal of either kind takes the default action: the process ends at once

@@ -7,10 +7,12 @@ import type { QueueState, ScrapeSource } from '../observability/metrics';
 export function queueCounts(queues: Queue[]): NonNullable<ScrapeSource['queueCounts']> {
   return async () => {
     const out: Record<string, Record<QueueState, number>> = {};
-    await Promise.all(queues.map(async (q) => {
-      const c = await q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
-      out[q.name] = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 };
-    }));
+    await Promise.all(
+      queues.map(async (q) => {
+        const c = await q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+        out[q.name] = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 };
+      }),
+    );
     return out;
   };
 }
@@ -18,12 +20,16 @@ export function queueCounts(queues: Queue[]): NonNullable<ScrapeSource['queueCou
 export function webhookBacklog(orm: Orm): NonNullable<ScrapeSource['webhookBacklog']> {
   return async () => {
     // each status on its partial index (webhook_events_open, webhook_events_processing)
-    const rows = await orm.em.fork().getConnection().execute<{ status: string; n: number; age_seconds: number | null }[]>(
-      `select status, count(*)::int as n, extract(epoch from now() - min(received_at))::float8 as age_seconds
+    const rows = await orm.em
+      .fork()
+      .getConnection()
+      .execute<{ status: string; n: number; age_seconds: number | null }[]>(
+        `select status, count(*)::int as n, extract(epoch from now() - min(received_at))::float8 as age_seconds
          from webhook_events where status in ('RECEIVED', 'FAILED') group by status
        union all
        select 'PROCESSING', count(*)::int, extract(epoch from now() - min(received_at))::float8
-         from webhook_events where status = 'PROCESSING'`);
+         from webhook_events where status = 'PROCESSING'`,
+      );
     const byStatus: Record<string, number> = {};
     let oldestAgeSeconds = 0;
     for (const r of rows) {

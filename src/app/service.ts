@@ -66,7 +66,8 @@ export async function startService(config: Config, logger: Logger, role: Role = 
   // simulation only (CLOCK=shared, refused in production): every process follows one clock in Redis
   let shared: SharedClock | null = null;
   try {
-    if (config.clock === 'shared') shared = await startSharedClock({ redisUrl: config.redisUrl, prefix: config.queuePrefix, processId: `${role}-${process.pid}`, tls: config.redisTls });
+    if (config.clock === 'shared')
+      shared = await startSharedClock({ redisUrl: config.redisUrl, prefix: config.queuePrefix, processId: `${role}-${process.pid}`, tls: config.redisTls });
   } catch (err) {
     await redis.quit().catch(() => redis.disconnect());
     await orm.close(true);
@@ -85,10 +86,11 @@ export async function startService(config: Config, logger: Logger, role: Role = 
   let stopGraphQL = async () => undefined as void;
   let port = 0;
   const lifecycle = { draining: false };
-  const listen = (app: ReturnType<typeof createHttpApp>, at: number) => new Promise<Server>((resolve, reject) => {
-    const s = app.listen(at, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  const listen = (app: ReturnType<typeof createHttpApp>, at: number) =>
+    new Promise<Server>((resolve, reject) => {
+      const s = app.listen(at, config.host, () => resolve(s));
+      s.once('error', reject);
+    });
   // the worker's schedulers, for readiness (role all: the HTTP app exists before the workers start)
   let started: Workers | null = null;
   const missingSchedulers = role === 'api' ? undefined : async () => (started ? started.missingSchedulers() : []);
@@ -97,27 +99,43 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     const authenticate = createAuthenticator(config);
     const rateLimit = createRateLimiter(redis, config.rateLimitPerMinute, logger, config.queuePrefix);
     const graphql = await createGraphQLRouter({
-      schema, authenticate, events: live.events, orm, config, logger, clock,
+      schema,
+      authenticate,
+      events: live.events,
+      orm,
+      config,
+      logger,
+      clock,
       payments,
       webhookJobs: bullWebhookJobs(queues, orm),
       erasureJobs: bullErasureJobs(queues, logger),
       rateLimit,
     });
     stopGraphQL = graphql.stop;
-    const stripeWebhook = stripe && webhookQueue && config.stripe
-      ? createWebhookRouter({ orm, stripe, webhookSecret: config.stripe.webhookSecret, jobs: bullEventJobs(queues), logger })
-      : undefined;
+    const stripeWebhook =
+      stripe && webhookQueue && config.stripe
+        ? createWebhookRouter({ orm, stripe, webhookSecret: config.stripe.webhookSecret, jobs: bullEventJobs(queues), logger })
+        : undefined;
     const adminQueues = createAdminQueuesRouter({ queues: Object.values(queues), authenticate, orm, secureCookie: config.nodeEnv === 'production' });
-    const app = createHttpApp({ orm, redis, logger, graphql: graphql.router, stripeWebhook, adminQueues, gdprExport: createGdprExportRouter({ orm }), metricsToken: config.metricsToken, lifecycle, missingSchedulers });
+    const app = createHttpApp({
+      orm,
+      redis,
+      logger,
+      graphql: graphql.router,
+      stripeWebhook,
+      adminQueues,
+      gdprExport: createGdprExportRouter({ orm }),
+      metricsToken: config.metricsToken,
+      lifecycle,
+      missingSchedulers,
+    });
     server = await listen(app, config.port);
     websockets = attachWebSockets({ server, schema, authenticate, rateLimit, events: live.events, orm, config, logger, clock });
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port, role }, 'http server listening');
   }
-  const workers: Workers | null = role === 'api'
-    ? null
-    : await startWorkers({ config, orm, events: live.events, logger, stripe, payments, queues, clock });
+  const workers: Workers | null = role === 'api' ? null : await startWorkers({ config, orm, events: live.events, logger, stripe, payments, queues, clock });
   started = workers;
   if (role === 'worker') {
     // a worker answers health, readiness and metrics on its own port

@@ -19,8 +19,7 @@ async function main(): Promise<number> {
     let bad = 0;
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const page = await orm.em.fork().getConnection().execute<{ id: string }[]>(
-        'select id from users where id > ? order by id limit ?', [after, PAGE_USERS]);
+      const page = await orm.em.fork().getConnection().execute<{ id: string }[]>('select id from users where id > ? order by id limit ?', [after, PAGE_USERS]);
       for (const { id } of page) {
         const report = await verifyLedger({ em: orm.em.fork() }, id);
         users += 1;
@@ -41,7 +40,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(2);
+  },
+);

@@ -152,10 +152,7 @@ function readConfig(env: Env): Config {
     nodeEnv,
     port: int(env, 'PORT', 4000, 0, 65535),
     host: str(env, 'HOST', '0.0.0.0'),
-    databaseUrl: url(env, 'DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/voicepartnerai_billing', [
-      'postgres:',
-      'postgresql:',
-    ]),
+    databaseUrl: url(env, 'DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/voicepartnerai_billing', ['postgres:', 'postgresql:']),
     databaseTls: databaseTls(env),
     databaseCreate: bool(env, 'DATABASE_CREATE', nodeEnv !== 'production'),
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 20, 1, 500),

@@ -101,7 +101,8 @@ function assertLimits(): void {
     l.holdTtlSecondsMin >= 1 &&
     l.holdTtlSecondsMin <= l.holdTtlSecondsMax &&
     l.secondsPerOperationMax < 2 ** 31 &&
-    l.secondsPerOperationMax <= l.balanceSecondsMax && l.balanceSecondsMax <= 2 ** 31 - 1 &&
+    l.secondsPerOperationMax <= l.balanceSecondsMax &&
+    l.balanceSecondsMax <= 2 ** 31 - 1 &&
     l.secondsPerOperationMax * l.holdsPerUserMax < Number.MAX_SAFE_INTEGER &&
     l.idempotencyKeyLengthMax >= 16 &&
     l.usageIncrementSecondsMax <= l.holdTtlSecondsMax &&
@@ -111,8 +112,10 @@ function assertLimits(): void {
     l.usageBucketsMax >= 366 &&
     l.usageRollupBatchMax > 0 &&
     l.usageRollupCatchUpPassesMax > 0 &&
-    l.exportLinkTtlSeconds > 0 && l.exportPageRowsMax > 0 &&
-    l.reconcileConcurrencyMax >= 1 && l.reconcileConcurrencyMax <= l.reconcileBatchUsersMax;
+    l.exportLinkTtlSeconds > 0 &&
+    l.exportPageRowsMax > 0 &&
+    l.reconcileConcurrencyMax >= 1 &&
+    l.reconcileConcurrencyMax <= l.reconcileBatchUsersMax;
   if (!ok) throw new Error('limits.ts: the limits contradict each other');
 }
 

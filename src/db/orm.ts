@@ -119,8 +119,11 @@ export async function createOrm(opts: DbOptions): Promise<Orm> {
 function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: string })?.code ?? '';
   const msg = err instanceof Error ? err.message : '';
-  return ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', '3D000', '28P01', '28000'].includes(code) ||
-    /ECONNREFUSED|timeout|does not exist/i.test(msg) || TLS_FAILURE.test(msg);
+  return (
+    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', '3D000', '28P01', '28000'].includes(code) ||
+    /ECONNREFUSED|timeout|does not exist/i.test(msg) ||
+    TLS_FAILURE.test(msg)
+  );
 }
 
 type LockConnection = { query(sql: string, params?: unknown[]): Promise<unknown> };

@@ -38,7 +38,11 @@ type Data = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 function graphql(url: string) {
   return async (token: string, query: string, variables: Record<string, unknown> = {}): Promise<Data> => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
     const body = (await res.json()) as { data?: Data; errors?: unknown[] };
     if (body.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
     for (const v of Object.values(body.data ?? {})) {
@@ -102,25 +106,44 @@ interface Live {
 }
 
 function watch(wsUrl: string, token: string): Live {
-  const live: Live = { client: createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0, onNonLazyError: () => undefined }), balances: [], alerts: [], quiet: false };
-  live.client.subscribe({ query: 'subscription { balanceChanged { balanceSeconds reservedSeconds availableSeconds version } }' }, {
-    next: (m) => {
-      const b = (m.data as Data).balanceChanged;
-      live.balances.push(b);
-      if (!live.quiet) say(`⚡ live: balance ${min(b.balanceSeconds)}, on hold ${min(b.reservedSeconds)}, available ${min(b.availableSeconds)} (version ${b.version})`);
+  const live: Live = {
+    client: createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      lazy: false,
+      retryAttempts: 0,
+      onNonLazyError: () => undefined,
+    }),
+    balances: [],
+    alerts: [],
+    quiet: false,
+  };
+  live.client.subscribe(
+    { query: 'subscription { balanceChanged { balanceSeconds reservedSeconds availableSeconds version } }' },
+    {
+      next: (m) => {
+        const b = (m.data as Data).balanceChanged;
+        live.balances.push(b);
+        if (!live.quiet)
+          say(`⚡ live: balance ${min(b.balanceSeconds)}, on hold ${min(b.reservedSeconds)}, available ${min(b.availableSeconds)} (version ${b.version})`);
+      },
+      error: (e) => console.error('   live balance stream failed:', e),
+      complete: () => undefined,
     },
-    error: (e) => console.error('   live balance stream failed:', e),
-    complete: () => undefined,
-  });
-  live.client.subscribe({ query: 'subscription { usageAlert { kind usedSeconds includedSeconds overageSeconds } }' }, {
-    next: (m) => {
-      const a = (m.data as Data).usageAlert;
-      live.alerts.push(a.kind);
-      say(`🔔 live alert: ${a.kind} — ${min(a.usedSeconds)} of ${min(a.includedSeconds)} used, overage ${min(a.overageSeconds)}`);
+  );
+  live.client.subscribe(
+    { query: 'subscription { usageAlert { kind usedSeconds includedSeconds overageSeconds } }' },
+    {
+      next: (m) => {
+        const a = (m.data as Data).usageAlert;
+        live.alerts.push(a.kind);
+        say(`🔔 live alert: ${a.kind} — ${min(a.usedSeconds)} of ${min(a.includedSeconds)} used, overage ${min(a.overageSeconds)}`);
+      },
+      error: (e) => console.error('   live alert stream failed:', e),
+      complete: () => undefined,
     },
-    error: (e) => console.error('   live alert stream failed:', e),
-    complete: () => undefined,
-  });
+  );
   return live;
 }
 
@@ -129,14 +152,26 @@ async function run(): Promise<void> {
   console.log(bold('VoicePartnerAI Billing — the demo'));
   console.log(dim('Everything below runs against real Postgres and Redis; only Stripe is a local fake that the real SDK talks to.'));
 
-  step('A fresh database and the service', `Database "${DEMO_DB}" is dropped and created, migrations applied, plans seeded. The API (GraphQL, WebSockets, the Stripe webhook) and the workers (BullMQ) run in this process.`);
+  step(
+    'A fresh database and the service',
+    `Database "${DEMO_DB}" is dropped and created, migrations applied, plans seeded. The API (GraphQL, WebSockets, the Stripe webhook) and the workers (BullMQ) run in this process.`,
+  );
   const databaseUrl = await freshDatabase(base);
   const webhookSecret = `whsec_demo_${randomBytes(12).toString('hex')}`;
   const fake: FakeStripe = await startFakeStripe({ webhookSecret });
   const config = loadConfigWith({
-    DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', QUEUE_PREFIX, LOG_LEVEL: 'warn', SWEEP_INTERVAL_MS: '1000',
-    STRIPE_SECRET_KEY: 'sk_test_demo', STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_URL: fake.url,
-    STRIPE_PRICE_STARTER: 'price_starter', STRIPE_PRICE_BUSINESS: 'price_business', STRIPE_PRICE_ENTERPRISE: 'price_enterprise',
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    QUEUE_PREFIX,
+    LOG_LEVEL: 'warn',
+    SWEEP_INTERVAL_MS: '1000',
+    STRIPE_SECRET_KEY: 'sk_test_demo',
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
+    STRIPE_API_URL: fake.url,
+    STRIPE_PRICE_STARTER: 'price_starter',
+    STRIPE_PRICE_BUSINESS: 'price_business',
+    STRIPE_PRICE_ENTERPRISE: 'price_enterprise',
   });
   await freshQueues(config);
   let service: RunningService | null = null;
@@ -153,23 +188,36 @@ async function run(): Promise<void> {
     const admin = await signToken(secret, randomUUID(), 'ADMIN', 3600);
     const voiceEngine = await signToken(secret, randomUUID(), 'SERVICE', 3600);
     const plans = (await gql(admin, '{ plans { code name priceCents includedSeconds overageCentsPerMinute } }')).plans as Data[];
-    for (const p of plans) say(`plan ${p.name.padEnd(10)} ${eur(p.priceCents).padStart(9)}/month, ${min(p.includedSeconds).padStart(12)} included, overage ${p.overageCentsPerMinute} c/min`);
+    for (const p of plans)
+      say(
+        `plan ${p.name.padEnd(10)} ${eur(p.priceCents).padStart(9)}/month, ${min(p.includedSeconds).padStart(12)} included, overage ${p.overageCentsPerMinute} c/min`,
+      );
 
     step('A customer', 'An ADMIN creates the user; the customer then acts with a token of their own (role USER).');
-    const created = await gql(admin, 'mutation($i: CreateUserInput!) { createUser(input: $i) { user { id email } userErrors { code } } }', { i: { email: 'anna@example.com' } });
+    const created = await gql(admin, 'mutation($i: CreateUserInput!) { createUser(input: $i) { user { id email } userErrors { code } } }', {
+      i: { email: 'anna@example.com' },
+    });
     const userId = created.createUser.user.id as string;
     const anna = await signToken(secret, userId, 'USER', 3600);
     say(`anna@example.com is user ${userId}`);
 
-    step('Watching the balance live', 'The customer subscribes over graphql-ws (WebSocket) to balanceChanged and usageAlert. Every committed change is published through Redis by whichever process made it; lines marked ⚡ and 🔔 arrive that way.');
+    step(
+      'Watching the balance live',
+      'The customer subscribes over graphql-ws (WebSocket) to balanceChanged and usageAlert. Every committed change is published through Redis by whichever process made it; lines marked ⚡ and 🔔 arrive that way.',
+    );
     live = watch(`ws://127.0.0.1:${service.port}/graphql`, anna);
     await until('the subscription', () => (service!.websockets?.stats().subscriptions ?? 0) >= 2);
     say('subscribed');
 
-    step('Buying Business through Stripe Checkout', 'createCheckoutSession makes the Stripe customer (once) and a hosted checkout; paying it grants nothing by itself. Stripe then sends signed webhooks: each is verified on the raw body, stored once by its id, answered 200, and processed by a worker. invoice.paid grants the period\'s 800 minutes, once per period whatever Stripe repeats.');
-    const checkout = await gql(anna, 'mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { sessionId url userErrors { code } } }', { i: { plan: 'BUSINESS', successUrl: 'https://app.example.com/welcome', cancelUrl: 'https://app.example.com/plans' } });
+    step(
+      'Buying Business through Stripe Checkout',
+      "createCheckoutSession makes the Stripe customer (once) and a hosted checkout; paying it grants nothing by itself. Stripe then sends signed webhooks: each is verified on the raw body, stored once by its id, answered 200, and processed by a worker. invoice.paid grants the period's 800 minutes, once per period whatever Stripe repeats.",
+    );
+    const checkout = await gql(anna, 'mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { sessionId url userErrors { code } } }', {
+      i: { plan: 'BUSINESS', successUrl: 'https://app.example.com/welcome', cancelUrl: 'https://app.example.com/plans' },
+    });
     say(`checkout: ${checkout.createCheckoutSession.url}`);
-    say('… the customer pays on Stripe\'s page (the fake completes the session) …');
+    say("… the customer pays on Stripe's page (the fake completes the session) …");
     const events = await fake.completeCheckout(checkout.createCheckoutSession.sessionId);
     for (const e of events) say(`webhook ${e.type} (${e.id}) → 200`);
     await until('800 minutes granted', () => live!.balances.some((b) => b.balanceSeconds === 48_000));
@@ -178,39 +226,70 @@ async function run(): Promise<void> {
     const me = (await gql(anna, '{ me { membership { status plan { name } currentPeriodEnd overageLimitCents } } }')).me;
     say(`membership: ${me.membership.plan.name} ${me.membership.status} until ${me.membership.currentPeriodEnd.slice(0, 10)}`);
 
-    step('Calls with holds', 'When a call starts the voice engine (a SERVICE token) holds seconds; a long call extends its hold; when the call ends it commits the seconds used and the rest of the hold goes back. A hold that would outrun credits plus the overage allowance is refused before the call starts.');
+    step(
+      'Calls with holds',
+      'When a call starts the voice engine (a SERVICE token) holds seconds; a long call extends its hold; when the call ends it commits the seconds used and the rest of the hold goes back. A hold that would outrun credits plus the overage allowance is refused before the call starts.',
+    );
     // each change's live line before the next step, so the story reads in order
     const seenLive = (version: number) => until(`version ${version} live`, () => live!.balances.some((x) => x.version >= version));
-    const calls = [{ name: 'call 1', holdSeconds: 300, extendSeconds: 0, usedSeconds: 187 }, { name: 'call 2', holdSeconds: 300, extendSeconds: 300, usedSeconds: 522 }, { name: 'call 3', holdSeconds: 300, extendSeconds: 0, usedSeconds: 41 }];
+    const calls = [
+      { name: 'call 1', holdSeconds: 300, extendSeconds: 0, usedSeconds: 187 },
+      { name: 'call 2', holdSeconds: 300, extendSeconds: 300, usedSeconds: 522 },
+      { name: 'call 3', holdSeconds: 300, extendSeconds: 0, usedSeconds: 41 },
+    ];
     for (const c of calls) {
       const key = `demo-${c.name.replace(' ', '-')}`;
       say(`${bold(c.name)}: hold ${min(c.holdSeconds)}`);
-      const held = await gql(voiceEngine, 'mutation($i: ReserveCreditsInput!) { reserveCredits(input: $i) { reservation { id expiresAt } balance { version } userErrors { code } } }', { i: { userId, seconds: c.holdSeconds, idempotencyKey: `${key}-hold` } });
+      const held = await gql(
+        voiceEngine,
+        'mutation($i: ReserveCreditsInput!) { reserveCredits(input: $i) { reservation { id expiresAt } balance { version } userErrors { code } } }',
+        { i: { userId, seconds: c.holdSeconds, idempotencyKey: `${key}-hold` } },
+      );
       const reservationId = held.reserveCredits.reservation.id as string;
       await seenLive(held.reserveCredits.balance.version);
       if (c.extendSeconds) {
         say(`${c.name} runs long: extend the hold by ${min(c.extendSeconds)}`);
-        const extended = await gql(voiceEngine, 'mutation($i: ExtendReservationInput!) { extendReservation(input: $i) { reservation { reservedSeconds } balance { version } userErrors { code } } }', { i: { reservationId, seconds: c.extendSeconds, idempotencyKey: `${key}-extend` } });
+        const extended = await gql(
+          voiceEngine,
+          'mutation($i: ExtendReservationInput!) { extendReservation(input: $i) { reservation { reservedSeconds } balance { version } userErrors { code } } }',
+          { i: { reservationId, seconds: c.extendSeconds, idempotencyKey: `${key}-extend` } },
+        );
         await seenLive(extended.extendReservation.balance.version);
       }
-      const committed = await gql(voiceEngine, 'mutation($i: CommitReservationInput!) { commitReservation(input: $i) { billedSeconds balance { balanceSeconds availableSeconds version } userErrors { code } } }', { i: { reservationId, usedSeconds: c.usedSeconds } });
-      say(`${c.name} ended after ${min(c.usedSeconds)}: billed ${min(committed.commitReservation.billedSeconds)}, balance ${min(committed.commitReservation.balance.balanceSeconds)}`);
+      const committed = await gql(
+        voiceEngine,
+        'mutation($i: CommitReservationInput!) { commitReservation(input: $i) { billedSeconds balance { balanceSeconds availableSeconds version } userErrors { code } } }',
+        { i: { reservationId, usedSeconds: c.usedSeconds } },
+      );
+      say(
+        `${c.name} ended after ${min(c.usedSeconds)}: billed ${min(committed.commitReservation.billedSeconds)}, balance ${min(committed.commitReservation.balance.balanceSeconds)}`,
+      );
       await seenLive(committed.commitReservation.balance.version);
     }
 
-    step('The rest of the month', 'The voice engine records 62 finished 13-minute calls (recordUsage: one atomic check-and-deduct each). Credits go first; past the 800 included minutes the rest becomes overage, capped by the membership\'s overage limit. Alerts fire once each at 50, 80 and 100 % and when overage starts.');
+    step(
+      'The rest of the month',
+      "The voice engine records 62 finished 13-minute calls (recordUsage: one atomic check-and-deduct each). Credits go first; past the 800 included minutes the rest becomes overage, capped by the membership's overage limit. Alerts fire once each at 50, 80 and 100 % and when overage starts.",
+    );
     live.quiet = true;
     const seen = live.balances.length;
     for (let i = 1; i <= 62; i++) {
-      await gql(voiceEngine, 'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { billedSeconds userErrors { code } } }', { i: { userId, seconds: 780, idempotencyKey: `demo-month-${i}`, callId: `month-${i}` } });
+      await gql(voiceEngine, 'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { billedSeconds userErrors { code } } }', {
+        i: { userId, seconds: 780, idempotencyKey: `demo-month-${i}`, callId: `month-${i}` },
+      });
     }
     await until('the last live balance', () => live!.balances.length >= seen + 62);
     await until('the overage alert', () => live!.alerts.includes('OVERAGE_STARTED'));
     const last = live.balances.at(-1)!;
     say(`${live.balances.length - seen} live balance updates received; the last: balance ${min(last.balanceSeconds)}`);
 
-    step('The ledger', 'Every change of credits is an entry with a gapless per-user sequence and a SHA-256 hash chained to the previous one; the database refuses to update or delete entries. verifyLedger recomputes the chain and checks every invariant.');
-    const tx = (await gql(anna, '{ transactions(first: 100) { totalCount edges { node { sequence type amountSeconds balanceAfterSeconds description hash } } } }')).transactions;
+    step(
+      'The ledger',
+      'Every change of credits is an entry with a gapless per-user sequence and a SHA-256 hash chained to the previous one; the database refuses to update or delete entries. verifyLedger recomputes the chain and checks every invariant.',
+    );
+    const tx = (
+      await gql(anna, '{ transactions(first: 100) { totalCount edges { node { sequence type amountSeconds balanceAfterSeconds description hash } } } }')
+    ).transactions;
     const rows = (tx.edges as Data[]).map((e) => e.node).sort((a, b) => a.sequence - b.sequence);
     const shown = rows.length > 10 ? [...rows.slice(0, 6), null, ...rows.slice(-3)] : rows;
     say(`${'seq'.padStart(4)}  ${'type'.padEnd(12)} ${'amount'.padStart(14)} ${'balance after'.padStart(14)}  hash`);
@@ -219,18 +298,32 @@ async function run(): Promise<void> {
         say(`   …  (${rows.length - 9} more usage entries)`);
         continue;
       }
-      say(`${String(r.sequence).padStart(4)}  ${r.type.padEnd(12)} ${min(r.amountSeconds).padStart(14)} ${min(r.balanceAfterSeconds).padStart(14)}  ${r.hash.slice(0, 16)}…  ${r.description ?? ''}`);
+      say(
+        `${String(r.sequence).padStart(4)}  ${r.type.padEnd(12)} ${min(r.amountSeconds).padStart(14)} ${min(r.balanceAfterSeconds).padStart(14)}  ${r.hash.slice(0, 16)}…  ${r.description ?? ''}`,
+      );
     }
     const report = await verifyLedger({ em: service.orm.em.fork() }, userId);
-    say(`${report.ok ? '✔' : '✘'} ledger verified: ${report.entriesChecked} entries, balance ${min(report.balanceSeconds)}${report.ok ? ', hash chain intact' : `: ${JSON.stringify(report.problems)}`}`);
+    say(
+      `${report.ok ? '✔' : '✘'} ledger verified: ${report.entriesChecked} entries, balance ${min(report.balanceSeconds)}${report.ok ? ', hash chain intact' : `: ${JSON.stringify(report.problems)}`}`,
+    );
     if (!report.ok) throw new Error('the ledger did not verify');
 
-    step('The overage preview', 'What the period will cost beyond the plan if it ended now: overage seconds × the plan rate, rounded half up to the cent, never above the limit. It is fixed when the period closes and added to the renewal invoice (as a Stripe invoice item) when Stripe drafts it.');
-    const b = (await gql(anna, '{ balance { balanceSeconds periodIncludedSeconds periodUsedSeconds periodOverageSeconds periodOverageCents } me { membership { overageLimitCents currentPeriodEnd plan { name priceCents overageCentsPerMinute } } } }'));
+    step(
+      'The overage preview',
+      'What the period will cost beyond the plan if it ended now: overage seconds × the plan rate, rounded half up to the cent, never above the limit. It is fixed when the period closes and added to the renewal invoice (as a Stripe invoice item) when Stripe drafts it.',
+    );
+    const b = await gql(
+      anna,
+      '{ balance { balanceSeconds periodIncludedSeconds periodUsedSeconds periodOverageSeconds periodOverageCents } me { membership { overageLimitCents currentPeriodEnd plan { name priceCents overageCentsPerMinute } } } }',
+    );
     const m = b.me.membership;
     say(`used this period   ${min(b.balance.periodUsedSeconds)} of ${min(b.balance.periodIncludedSeconds)} included`);
-    say(`overage so far    ${min(b.balance.periodOverageSeconds)} × ${m.plan.overageCentsPerMinute} c/min = ${eur(b.balance.periodOverageCents)} (limit ${eur(m.overageLimitCents)} per period)`);
-    say(`next invoice      ${eur(m.plan.priceCents)} ${m.plan.name} + ${eur(b.balance.periodOverageCents)} overage, drafted around ${m.currentPeriodEnd.slice(0, 10)}`);
+    say(
+      `overage so far    ${min(b.balance.periodOverageSeconds)} × ${m.plan.overageCentsPerMinute} c/min = ${eur(b.balance.periodOverageCents)} (limit ${eur(m.overageLimitCents)} per period)`,
+    );
+    say(
+      `next invoice      ${eur(m.plan.priceCents)} ${m.plan.name} + ${eur(b.balance.periodOverageCents)} overage, drafted around ${m.currentPeriodEnd.slice(0, 10)}`,
+    );
   } finally {
     step('Stopping', 'In order, as on SIGTERM: the subscription closes, HTTP and WebSockets drain, workers finish their jobs, then Redis and Postgres close.');
     await live?.client.dispose();

@@ -23,7 +23,8 @@ export const ENV_DOCS: EnvDoc[] = [
     names: ['NODE_ENV'],
     default: '`development`',
     unit: 'development, test, production',
-    meaning: '`production`: introspection and database creation off by default, a real `JWT_SECRET` or `JWT_JWKS_URL` required, `CLOCK=shared` refused; `test`: logs silent',
+    meaning:
+      '`production`: introspection and database creation off by default, a real `JWT_SECRET` or `JWT_JWKS_URL` required, `CLOCK=shared` refused; `test`: logs silent',
   },
   { names: ['PORT'], unit: 'TCP port (0 = any free)', meaning: 'HTTP port' },
   { names: ['HOST'], default: '`0.0.0.0`', unit: 'address', meaning: 'where to listen' },
@@ -100,8 +101,7 @@ export const ENV_DOCS: EnvDoc[] = [
   {
     names: ['LEDGER_VERIFY_INTERVAL_MS'],
     unit: 'milliseconds',
-    meaning:
-      "period of the job that verifies every user's ledger (invariants, hash chain); drift → audit entry, error log, `vp_ledger_drift_users`",
+    meaning: "period of the job that verifies every user's ledger (invariants, hash chain); drift → audit entry, error log, `vp_ledger_drift_users`",
   },
   {
     names: ['WEBHOOK_JOB_LOCK_MS'],
@@ -135,8 +135,7 @@ export const ENV_DOCS: EnvDoc[] = [
   {
     names: ['SHUTDOWN_GRACE_MS'],
     unit: 'milliseconds',
-    meaning:
-      "the whole orderly stop must end within this, or the process exits 1; keep it below the orchestrator's kill timeout (compose: 30 s)",
+    meaning: "the whole orderly stop must end within this, or the process exits 1; keep it below the orchestrator's kill timeout (compose: 30 s)",
   },
   {
     names: ['CLOCK'],

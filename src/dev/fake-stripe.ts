@@ -84,7 +84,12 @@ const PRICE_AMOUNTS: Record<string, number> = { price_starter: 4900, price_busin
 
 type Route = [string, RegExp, (m: RegExpExecArray, body: Obj, query: Obj) => [number, Obj] | [number, Obj, () => Promise<void>]];
 
-export async function startFakeStripe(opts: { webhookSecret: string; port?: number; priceAmounts?: Record<string, number>; now?: () => number }): Promise<FakeStripe> {
+export async function startFakeStripe(opts: {
+  webhookSecret: string;
+  port?: number;
+  priceAmounts?: Record<string, number>;
+  now?: () => number;
+}): Promise<FakeStripe> {
   const amounts = { ...PRICE_AMOUNTS, ...opts.priceAmounts };
   const sdk = new Stripe('sk_test_fake', { telemetry: false });
   let n = 0;
@@ -112,202 +117,391 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
   };
 
   const routes: Route[] = [
-    ['POST', /^\/v1\/customers$/, (_m, body) => {
-      const c = { id: id('cus'), object: 'customer', email: body.email ?? null, metadata: body.metadata ?? {}, created: now() };
-      customers.set(c.id, c);
-      return [200, c];
-    }],
-    ['DELETE', /^\/v1\/customers\/([^/]+)$/, (m) => {
-      if (!customers.has(m[1]!)) return notFound('customer');
-      customers.delete(m[1]!);
-      // as Stripe does: deleting a customer cancels its subscriptions at once
-      for (const sub of subscriptions.values()) if (sub.customer === m[1]) sub.status = 'canceled';
-      return [200, { id: m[1], object: 'customer', deleted: true }];
-    }],
-    ['POST', /^\/v1\/checkout\/sessions$/, (_m, body) => {
-      if (!body.customer || !customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
-      const s = {
-        id: id('cs'), object: 'checkout.session', mode: body.mode, customer: body.customer, client_reference_id: body.client_reference_id ?? null,
-        line_items: body.line_items ?? [], success_url: body.success_url, cancel_url: body.cancel_url, metadata: body.metadata ?? {},
-        status: 'open', payment_status: 'unpaid', subscription: null, url: '', created: now(),
-      };
-      s.url = `https://checkout.fake.stripe/c/${s.id}`;
-      sessions.set(s.id, s);
-      return [200, s];
-    }],
-    ['POST', /^\/v1\/invoiceitems$/, (_m, body) => {
-      if (!customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
-      const item = {
-        id: id('ii'), object: 'invoiceitem', customer: body.customer, invoice: body.invoice ?? null, amount: Number(body.amount),
-        currency: body.currency, description: body.description ?? null, metadata: body.metadata ?? {}, date: now(),
-      };
-      invoiceItems.set(item.id, item);
-      // as Stripe does, the newest lines first: invoice items before the subscription's line
-      if (item.invoice && invoices.has(item.invoice)) invoices.get(item.invoice)!.lines.data.unshift({ id: id('il'), object: 'line_item', amount: item.amount, invoice_item: item.id, parent: { type: 'invoice_item_details' }, pricing: null });
-      return [200, item];
-    }],
-    ['POST', /^\/v1\/subscriptions\/([^/]+)$/, (m, body) => {
-      const sub = subscriptions.get(m[1]!);
-      if (!sub) return notFound('subscription');
-      if (body.cancel_at_period_end !== undefined) sub.cancel_at_period_end = body.cancel_at_period_end === 'true';
-      const change = body.items?.[0];
-      if (!change?.price) return [200, sub];
-      // a plan change now: the price switches, and the proration is invoiced and paid at once
-      const item = sub.items.data.find((i: Obj) => i.id === change.id);
-      if (!item) return [400, { error: { type: 'invalid_request_error', message: `No such subscription item: '${change.id}'` } }];
-      const previous = JSON.parse(JSON.stringify(sub.items));
-      const oldPrice = item.price.id as string;
-      item.price = { id: change.price, object: 'price' };
-      const t = stamp(now());
-      const start = item.current_period_start;
-      const end = item.current_period_end;
-      const from = Math.min(Math.max(t, start), end);
-      const share = (cents: number) => Math.round((cents * (end - from)) / (end - start));
-      const invoice = {
-        id: id('in'), object: 'invoice', customer: sub.customer, status: 'paid', billing_reason: 'subscription_update', currency: 'eur',
-        parent: { type: 'subscription_details', subscription_details: { subscription: sub.id } },
-        lines: { object: 'list', data: [
-          { id: id('il'), object: 'line_item', amount: -share(amounts[oldPrice] ?? 0), description: `Unused time on ${oldPrice}`, period: { start: from, end }, pricing: { type: 'price_details', price_details: { price: oldPrice } } },
-          { id: id('il'), object: 'line_item', amount: share(amounts[change.price] ?? 0), description: `Remaining time on ${change.price}`, period: { start: from, end }, pricing: { type: 'price_details', price_details: { price: change.price } } },
-        ] },
-        created: t,
-      };
-      invoices.set(invoice.id, invoice);
-      const events = [
-        { ...event('customer.subscription.updated', sub, t), data: { object: JSON.parse(JSON.stringify(sub)), previous_attributes: { items: previous } } },
-        event('invoice.paid', invoice, stamp(t + 1)),
-      ];
-      return [200, sub, async () => { for (const e of events) await emit(e); }];
-    }],
-    ['POST', /^\/v1\/subscription_schedules$/, (_m, body) => {
-      const sub = subscriptions.get(body.from_subscription);
-      if (!sub) return notFound('subscription');
-      if (sub.schedule) return [400, { error: { type: 'invalid_request_error', message: 'You cannot migrate a subscription that is already attached to a schedule' } }];
-      const item = sub.items.data[0];
-      const s = {
-        id: id('sub_sched'), object: 'subscription_schedule', subscription: sub.id, status: 'active', end_behavior: 'release', metadata: {} as Obj,
-        phases: [{ items: [{ price: item.price.id, quantity: 1 }], start_date: item.current_period_start, end_date: item.current_period_end }] as Obj[],
-      };
-      schedules.set(s.id, s);
-      sub.schedule = s.id;
-      return [200, s];
-    }],
-    ['POST', /^\/v1\/subscription_schedules\/([^/]+)\/release$/, (m) => {
-      const s = schedules.get(m[1]!);
-      if (!s) return notFound('subscription schedule');
-      if (s.status !== 'active') return [400, { error: { type: 'invalid_request_error', message: `You cannot release a subscription schedule that is currently in the \`${s.status}\` status.` } }];
-      s.status = 'released';
-      const sub = subscriptions.get(s.subscription);
-      if (sub && sub.schedule === s.id) sub.schedule = null;
-      return [200, s];
-    }],
-    ['POST', /^\/v1\/subscription_schedules\/([^/]+)$/, (m, body) => {
-      const s = schedules.get(m[1]!);
-      if (!s) return notFound('subscription schedule');
-      if (body.phases) {
-        s.phases = (body.phases as Obj[]).map((p) => ({
-          items: p.items, start_date: p.start_date ? Number(p.start_date) : null, end_date: p.end_date ? Number(p.end_date) : null, duration: p.duration ?? null,
-        }));
-      }
-      if (body.end_behavior) s.end_behavior = body.end_behavior;
-      if (body.metadata) s.metadata = { ...s.metadata, ...body.metadata };
-      return [200, s];
-    }],
+    [
+      'POST',
+      /^\/v1\/customers$/,
+      (_m, body) => {
+        const c = { id: id('cus'), object: 'customer', email: body.email ?? null, metadata: body.metadata ?? {}, created: now() };
+        customers.set(c.id, c);
+        return [200, c];
+      },
+    ],
+    [
+      'DELETE',
+      /^\/v1\/customers\/([^/]+)$/,
+      (m) => {
+        if (!customers.has(m[1]!)) return notFound('customer');
+        customers.delete(m[1]!);
+        // as Stripe does: deleting a customer cancels its subscriptions at once
+        for (const sub of subscriptions.values()) if (sub.customer === m[1]) sub.status = 'canceled';
+        return [200, { id: m[1], object: 'customer', deleted: true }];
+      },
+    ],
+    [
+      'POST',
+      /^\/v1\/checkout\/sessions$/,
+      (_m, body) => {
+        if (!body.customer || !customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
+        const s = {
+          id: id('cs'),
+          object: 'checkout.session',
+          mode: body.mode,
+          customer: body.customer,
+          client_reference_id: body.client_reference_id ?? null,
+          line_items: body.line_items ?? [],
+          success_url: body.success_url,
+          cancel_url: body.cancel_url,
+          metadata: body.metadata ?? {},
+          status: 'open',
+          payment_status: 'unpaid',
+          subscription: null,
+          url: '',
+          created: now(),
+        };
+        s.url = `https://checkout.fake.stripe/c/${s.id}`;
+        sessions.set(s.id, s);
+        return [200, s];
+      },
+    ],
+    [
+      'POST',
+      /^\/v1\/invoiceitems$/,
+      (_m, body) => {
+        if (!customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
+        const item = {
+          id: id('ii'),
+          object: 'invoiceitem',
+          customer: body.customer,
+          invoice: body.invoice ?? null,
+          amount: Number(body.amount),
+          currency: body.currency,
+          description: body.description ?? null,
+          metadata: body.metadata ?? {},
+          date: now(),
+        };
+        invoiceItems.set(item.id, item);
+        // as Stripe does, the newest lines first: invoice items before the subscription's line
+        if (item.invoice && invoices.has(item.invoice))
+          invoices.get(item.invoice)!.lines.data.unshift({
+            id: id('il'),
+            object: 'line_item',
+            amount: item.amount,
+            invoice_item: item.id,
+            parent: { type: 'invoice_item_details' },
+            pricing: null,
+          });
+        return [200, item];
+      },
+    ],
+    [
+      'POST',
+      /^\/v1\/subscriptions\/([^/]+)$/,
+      (m, body) => {
+        const sub = subscriptions.get(m[1]!);
+        if (!sub) return notFound('subscription');
+        if (body.cancel_at_period_end !== undefined) sub.cancel_at_period_end = body.cancel_at_period_end === 'true';
+        const change = body.items?.[0];
+        if (!change?.price) return [200, sub];
+        // a plan change now: the price switches, and the proration is invoiced and paid at once
+        const item = sub.items.data.find((i: Obj) => i.id === change.id);
+        if (!item) return [400, { error: { type: 'invalid_request_error', message: `No such subscription item: '${change.id}'` } }];
+        const previous = JSON.parse(JSON.stringify(sub.items));
+        const oldPrice = item.price.id as string;
+        item.price = { id: change.price, object: 'price' };
+        const t = stamp(now());
+        const start = item.current_period_start;
+        const end = item.current_period_end;
+        const from = Math.min(Math.max(t, start), end);
+        const share = (cents: number) => Math.round((cents * (end - from)) / (end - start));
+        const invoice = {
+          id: id('in'),
+          object: 'invoice',
+          customer: sub.customer,
+          status: 'paid',
+          billing_reason: 'subscription_update',
+          currency: 'eur',
+          parent: { type: 'subscription_details', subscription_details: { subscription: sub.id } },
+          lines: {
+            object: 'list',
+            data: [
+              {
+                id: id('il'),
+                object: 'line_item',
+                amount: -share(amounts[oldPrice] ?? 0),
+                description: `Unused time on ${oldPrice}`,
+                period: { start: from, end },
+                pricing: { type: 'price_details', price_details: { price: oldPrice } },
+              },
+              {
+                id: id('il'),
+                object: 'line_item',
+                amount: share(amounts[change.price] ?? 0),
+                description: `Remaining time on ${change.price}`,
+                period: { start: from, end },
+                pricing: { type: 'price_details', price_details: { price: change.price } },
+              },
+            ],
+          },
+          created: t,
+        };
+        invoices.set(invoice.id, invoice);
+        const events = [
+          { ...event('customer.subscription.updated', sub, t), data: { object: JSON.parse(JSON.stringify(sub)), previous_attributes: { items: previous } } },
+          event('invoice.paid', invoice, stamp(t + 1)),
+        ];
+        return [
+          200,
+          sub,
+          async () => {
+            for (const e of events) await emit(e);
+          },
+        ];
+      },
+    ],
+    [
+      'POST',
+      /^\/v1\/subscription_schedules$/,
+      (_m, body) => {
+        const sub = subscriptions.get(body.from_subscription);
+        if (!sub) return notFound('subscription');
+        if (sub.schedule)
+          return [400, { error: { type: 'invalid_request_error', message: 'You cannot migrate a subscription that is already attached to a schedule' } }];
+        const item = sub.items.data[0];
+        const s = {
+          id: id('sub_sched'),
+          object: 'subscription_schedule',
+          subscription: sub.id,
+          status: 'active',
+          end_behavior: 'release',
+          metadata: {} as Obj,
+          phases: [{ items: [{ price: item.price.id, quantity: 1 }], start_date: item.current_period_start, end_date: item.current_period_end }] as Obj[],
+        };
+        schedules.set(s.id, s);
+        sub.schedule = s.id;
+        return [200, s];
+      },
+    ],
+    [
+      'POST',
+      /^\/v1\/subscription_schedules\/([^/]+)\/release$/,
+      (m) => {
+        const s = schedules.get(m[1]!);
+        if (!s) return notFound('subscription schedule');
+        if (s.status !== 'active')
+          return [
+            400,
+            {
+              error: { type: 'invalid_request_error', message: `You cannot release a subscription schedule that is currently in the \`${s.status}\` status.` },
+            },
+          ];
+        s.status = 'released';
+        const sub = subscriptions.get(s.subscription);
+        if (sub && sub.schedule === s.id) sub.schedule = null;
+        return [200, s];
+      },
+    ],
+    [
+      'POST',
+      /^\/v1\/subscription_schedules\/([^/]+)$/,
+      (m, body) => {
+        const s = schedules.get(m[1]!);
+        if (!s) return notFound('subscription schedule');
+        if (body.phases) {
+          s.phases = (body.phases as Obj[]).map((p) => ({
+            items: p.items,
+            start_date: p.start_date ? Number(p.start_date) : null,
+            end_date: p.end_date ? Number(p.end_date) : null,
+            duration: p.duration ?? null,
+          }));
+        }
+        if (body.end_behavior) s.end_behavior = body.end_behavior;
+        if (body.metadata) s.metadata = { ...s.metadata, ...body.metadata };
+        return [200, s];
+      },
+    ],
     ['GET', /^\/v1\/subscription_schedules\/([^/]+)$/, (m) => (schedules.has(m[1]!) ? [200, schedules.get(m[1]!)!] : notFound('subscription schedule'))],
-    ['POST', /^\/v1\/billing_portal\/sessions$/, (_m, body) => {
-      if (!customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
-      const s = { id: id('bps'), object: 'billing_portal.session', customer: body.customer, return_url: body.return_url ?? null, created: now(), url: '' };
-      s.url = `https://billing.fake.stripe/p/session/${s.id}`;
-      return [200, s];
-    }],
-    ['GET', /^\/v1\/invoices$/, (_m, _body, query) => {
-      const limit = Math.min(Number(query.limit ?? 10), 100);
-      const data = [...invoices.values()]
-        .filter((i) => !query.subscription || i.parent?.subscription_details?.subscription === query.subscription)
-        .filter((i) => !query.customer || i.customer === query.customer)
-        .filter((i) => !query.status || i.status === query.status)
-        .sort((a, b) => b.created - a.created);
-      return [200, { object: 'list', url: '/v1/invoices', has_more: data.length > limit, data: data.slice(0, limit) }];
-    }],
+    [
+      'POST',
+      /^\/v1\/billing_portal\/sessions$/,
+      (_m, body) => {
+        if (!customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
+        const s = { id: id('bps'), object: 'billing_portal.session', customer: body.customer, return_url: body.return_url ?? null, created: now(), url: '' };
+        s.url = `https://billing.fake.stripe/p/session/${s.id}`;
+        return [200, s];
+      },
+    ],
+    [
+      'GET',
+      /^\/v1\/invoices$/,
+      (_m, _body, query) => {
+        const limit = Math.min(Number(query.limit ?? 10), 100);
+        const data = [...invoices.values()]
+          .filter((i) => !query.subscription || i.parent?.subscription_details?.subscription === query.subscription)
+          .filter((i) => !query.customer || i.customer === query.customer)
+          .filter((i) => !query.status || i.status === query.status)
+          .sort((a, b) => b.created - a.created);
+        return [200, { object: 'list', url: '/v1/invoices', has_more: data.length > limit, data: data.slice(0, limit) }];
+      },
+    ],
     // as Stripe does: cancelling now ends the subscription and sends customer.subscription.deleted
-    ['DELETE', /^\/v1\/subscriptions\/([^/]+)$/, (m) => {
-      const sub = subscriptions.get(m[1]!);
-      if (!sub) return notFound('subscription');
-      if (sub.status === 'canceled') return [200, sub];
-      const e = endNow(sub, 'cancellation_requested');
-      return [200, sub, () => emit(e)];
-    }],
-    ['POST', /^\/v1\/invoices$/, (_m, body) => {
-      if (!customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
-      const pending = [...invoiceItems.values()].filter((i) => i.customer === body.customer && !i.invoice);
-      const invoice = {
-        id: id('in'), object: 'invoice', customer: body.customer, status: 'draft', billing_reason: 'manual', currency: 'eur',
-        lines: { object: 'list', data: [] as Obj[] }, metadata: body.metadata ?? {}, created: now(),
-        default_payment_method: body.default_payment_method ?? null,
-      };
-      for (const item of pending) {
-        item.invoice = invoice.id;
-        invoice.lines.data.unshift({ id: id('il'), object: 'line_item', amount: item.amount, invoice_item: item.id, parent: { type: 'invoice_item_details' }, pricing: null });
-      }
-      invoices.set(invoice.id, invoice);
-      return [200, invoice];
-    }],
-    ['POST', /^\/v1\/invoices\/([^/]+)\/finalize$/, (m) => {
-      const inv = invoices.get(m[1]!);
-      if (!inv) return notFound('invoice');
-      inv.status = 'open';
-      return [200, inv];
-    }],
+    [
+      'DELETE',
+      /^\/v1\/subscriptions\/([^/]+)$/,
+      (m) => {
+        const sub = subscriptions.get(m[1]!);
+        if (!sub) return notFound('subscription');
+        if (sub.status === 'canceled') return [200, sub];
+        const e = endNow(sub, 'cancellation_requested');
+        return [200, sub, () => emit(e)];
+      },
+    ],
+    [
+      'POST',
+      /^\/v1\/invoices$/,
+      (_m, body) => {
+        if (!customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
+        const pending = [...invoiceItems.values()].filter((i) => i.customer === body.customer && !i.invoice);
+        const invoice = {
+          id: id('in'),
+          object: 'invoice',
+          customer: body.customer,
+          status: 'draft',
+          billing_reason: 'manual',
+          currency: 'eur',
+          lines: { object: 'list', data: [] as Obj[] },
+          metadata: body.metadata ?? {},
+          created: now(),
+          default_payment_method: body.default_payment_method ?? null,
+        };
+        for (const item of pending) {
+          item.invoice = invoice.id;
+          invoice.lines.data.unshift({
+            id: id('il'),
+            object: 'line_item',
+            amount: item.amount,
+            invoice_item: item.id,
+            parent: { type: 'invoice_item_details' },
+            pricing: null,
+          });
+        }
+        invoices.set(invoice.id, invoice);
+        return [200, invoice];
+      },
+    ],
+    [
+      'POST',
+      /^\/v1\/invoices\/([^/]+)\/finalize$/,
+      (m) => {
+        const inv = invoices.get(m[1]!);
+        if (!inv) return notFound('invoice');
+        inv.status = 'open';
+        return [200, inv];
+      },
+    ],
     // paid at once with the customer's default payment method, as Stripe does; a declined card is a 402 card_error
-    ['POST', /^\/v1\/invoices\/([^/]+)\/pay$/, (m) => {
-      const inv = invoices.get(m[1]!);
-      if (!inv) return notFound('invoice');
-      if (inv.status === 'paid') return [400, { error: { type: 'invalid_request_error', message: 'Invoice is already paid' } }];
-      if (inv.status !== 'open') return [400, { error: { type: 'invalid_request_error', message: `You can only pay an open invoice; this one is ${inv.status}` } }];
-      // a one-off invoice is charged with its own payment method or the customer's default; Checkout sets neither
-      if (!inv.default_payment_method && !inv.parent) {
-        return [400, { error: { type: 'invalid_request_error', code: 'invoice_no_payment_method', message: 'There is no default payment method to charge this invoice with.' } }];
-      }
-      if (!customers.has(inv.customer) || decliningCustomers.has(inv.customer)) {
-        inv.attempt_count = (inv.attempt_count ?? 0) + 1;
-        const failed = event('invoice.payment_failed', inv, stamp(now()));
-        return [402, { error: { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' } }, () => emit(failed)];
-      }
-      markPaid(inv, inv.lines.data.reduce((sum: number, l: Obj) => sum + (l.amount ?? 0), 0));
-      const e = event('invoice.paid', inv, stamp(now()));
-      return [200, inv, () => emit(e)];
-    }],
+    [
+      'POST',
+      /^\/v1\/invoices\/([^/]+)\/pay$/,
+      (m) => {
+        const inv = invoices.get(m[1]!);
+        if (!inv) return notFound('invoice');
+        if (inv.status === 'paid') return [400, { error: { type: 'invalid_request_error', message: 'Invoice is already paid' } }];
+        if (inv.status !== 'open')
+          return [400, { error: { type: 'invalid_request_error', message: `You can only pay an open invoice; this one is ${inv.status}` } }];
+        // a one-off invoice is charged with its own payment method or the customer's default; Checkout sets neither
+        if (!inv.default_payment_method && !inv.parent) {
+          return [
+            400,
+            {
+              error: {
+                type: 'invalid_request_error',
+                code: 'invoice_no_payment_method',
+                message: 'There is no default payment method to charge this invoice with.',
+              },
+            },
+          ];
+        }
+        if (!customers.has(inv.customer) || decliningCustomers.has(inv.customer)) {
+          inv.attempt_count = (inv.attempt_count ?? 0) + 1;
+          const failed = event('invoice.payment_failed', inv, stamp(now()));
+          return [
+            402,
+            { error: { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' } },
+            () => emit(failed),
+          ];
+        }
+        markPaid(
+          inv,
+          inv.lines.data.reduce((sum: number, l: Obj) => sum + (l.amount ?? 0), 0),
+        );
+        const e = event('invoice.paid', inv, stamp(now()));
+        return [200, inv, () => emit(e)];
+      },
+    ],
     // a refund of an invoice's payment, named by its payment intent or charge; more than was paid is refused
-    ['POST', /^\/v1\/refunds$/, (_m, body) => {
-      const paid = [...invoices.values()].flatMap((i) => (i.payments?.data ?? []).map((p: Obj) => ({ invoice: i, p })))
-        .find(({ p }) => (body.payment_intent && p.payment.payment_intent === body.payment_intent) || (body.charge && p.payment.charge === body.charge));
-      if (!paid) return [400, { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent or charge' } }];
-      const already = [...refunds.values()].filter((r) => r.payment_intent === paid.p.payment.payment_intent).reduce((a, r) => a + r.amount, 0);
-      const amount = body.amount === undefined ? paid.p.amount_paid - already : Number(body.amount);
-      if (amount <= 0 || already + amount > paid.p.amount_paid) {
-        return [400, { error: { type: 'invalid_request_error', code: 'charge_already_refunded', message: 'Charge has already been refunded.' } }];
-      }
-      const r = {
-        id: id('re'), object: 'refund', amount, currency: 'eur', status: 'succeeded', payment_intent: paid.p.payment.payment_intent,
-        charge: paid.p.payment.charge ?? null, metadata: body.metadata ?? {}, reason: body.reason ?? null, created: now(),
-      };
-      refunds.set(r.id, r);
-      return [200, r];
-    }],
+    [
+      'POST',
+      /^\/v1\/refunds$/,
+      (_m, body) => {
+        const paid = [...invoices.values()]
+          .flatMap((i) => (i.payments?.data ?? []).map((p: Obj) => ({ invoice: i, p })))
+          .find(({ p }) => (body.payment_intent && p.payment.payment_intent === body.payment_intent) || (body.charge && p.payment.charge === body.charge));
+        if (!paid) return [400, { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent or charge' } }];
+        const already = [...refunds.values()].filter((r) => r.payment_intent === paid.p.payment.payment_intent).reduce((a, r) => a + r.amount, 0);
+        const amount = body.amount === undefined ? paid.p.amount_paid - already : Number(body.amount);
+        if (amount <= 0 || already + amount > paid.p.amount_paid) {
+          return [400, { error: { type: 'invalid_request_error', code: 'charge_already_refunded', message: 'Charge has already been refunded.' } }];
+        }
+        const r = {
+          id: id('re'),
+          object: 'refund',
+          amount,
+          currency: 'eur',
+          status: 'succeeded',
+          payment_intent: paid.p.payment.payment_intent,
+          charge: paid.p.payment.charge ?? null,
+          metadata: body.metadata ?? {},
+          reason: body.reason ?? null,
+          created: now(),
+        };
+        refunds.set(r.id, r);
+        return [200, r];
+      },
+    ],
     ['GET', /^\/v1\/invoices\/([^/]+)$/, (m) => (invoices.has(m[1]!) ? [200, invoices.get(m[1]!)!] : notFound('invoice'))],
     ['GET', /^\/v1\/checkout\/sessions\/([^/]+)$/, (m) => (sessions.has(m[1]!) ? [200, sessions.get(m[1]!)!] : notFound('checkout session'))],
     ['GET', /^\/v1\/subscriptions\/([^/]+)$/, (m) => (subscriptions.has(m[1]!) ? [200, subscriptions.get(m[1]!)!] : notFound('subscription'))],
   ];
   const event = (type: string, object: Obj, created: number): Obj => ({
-    id: id('evt'), object: 'event', type, api_version: '2026-10-28.endive', created, livemode: false,
-    data: { object: JSON.parse(JSON.stringify(object)) }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
+    id: id('evt'),
+    object: 'event',
+    type,
+    api_version: '2026-10-28.endive',
+    created,
+    livemode: false,
+    data: { object: JSON.parse(JSON.stringify(object)) },
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
   });
   // a paid invoice's payment (Stripe's InvoicePayment), which a refund names
   const markPaid = (invoice: Obj, cents: number) => {
-    Object.assign(invoice, { status: 'paid', amount_paid: cents, payments: { object: 'list', data: [{
-      id: id('inpay'), object: 'invoice_payment', status: 'paid', amount_paid: cents, invoice: invoice.id,
-      payment: { type: 'payment_intent', payment_intent: id('pi'), charge: id('ch') },
-    }] } });
+    Object.assign(invoice, {
+      status: 'paid',
+      amount_paid: cents,
+      payments: {
+        object: 'list',
+        data: [
+          {
+            id: id('inpay'),
+            object: 'invoice_payment',
+            status: 'paid',
+            amount_paid: cents,
+            invoice: invoice.id,
+            payment: { type: 'payment_intent', payment_intent: id('pi'), charge: id('ch') },
+          },
+        ],
+      },
+    });
     return invoice;
   };
   /** The subscription ended now (before its period end): its deleted event. */
@@ -333,7 +527,8 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       requests.push({ method: req.method ?? '', path, body, idempotencyKey: key });
       if (key) {
         const seen = replays.get(key);
-        if (seen && seen.body !== raw) return error(res, 400, 'idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.');
+        if (seen && seen.body !== raw)
+          return error(res, 400, 'idempotency_error', 'Keys for idempotent requests can only be used with the same parameters they were first used with.');
         if (seen) {
           res.writeHead(seen.status, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
           return res.end(JSON.stringify(seen.response));
@@ -359,7 +554,16 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
 
   const fake: FakeStripe = {
     url: `http://127.0.0.1:${port}`,
-    requests, customers, sessions, subscriptions, invoices, invoiceItems, schedules, refunds, decliningCustomers, failNext,
+    requests,
+    customers,
+    sessions,
+    subscriptions,
+    invoices,
+    invoiceItems,
+    schedules,
+    refunds,
+    decliningCustomers,
+    failNext,
     webhookUrl: '',
     autoDeliver: true,
     outbox: [],
@@ -383,29 +587,59 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
       const end = start + 30 * 86_400;
       const price = s.line_items[0]?.price;
       const sub = {
-        id: id('sub'), object: 'subscription', customer: s.customer, status: 'active', cancel_at_period_end: false, created: start,
-        schedule: null as string | null, pending_update: null,
+        id: id('sub'),
+        object: 'subscription',
+        customer: s.customer,
+        status: 'active',
+        cancel_at_period_end: false,
+        created: start,
+        schedule: null as string | null,
+        pending_update: null,
         // as Checkout does: the card is the subscription's, not the customer's default
         default_payment_method: id('pm'),
-        items: { object: 'list', data: [{ id: id('si'), object: 'subscription_item', price: { id: price, object: 'price' }, quantity: 1, current_period_start: start, current_period_end: end }] },
+        items: {
+          object: 'list',
+          data: [
+            {
+              id: id('si'),
+              object: 'subscription_item',
+              price: { id: price, object: 'price' },
+              quantity: 1,
+              current_period_start: start,
+              current_period_end: end,
+            },
+          ],
+        },
         metadata: s.metadata,
       };
       subscriptions.set(sub.id, sub);
       const invoice = {
-        id: id('in'), object: 'invoice', customer: s.customer, status: 'paid', billing_reason: 'subscription_create', currency: 'eur',
+        id: id('in'),
+        object: 'invoice',
+        customer: s.customer,
+        status: 'paid',
+        billing_reason: 'subscription_create',
+        currency: 'eur',
         parent: { type: 'subscription_details', subscription_details: { subscription: sub.id } },
-        lines: { object: 'list', data: [{ id: id('il'), object: 'line_item', amount: amounts[price] ?? 0, period: { start, end }, pricing: { type: 'price_details', price_details: { price } } }] },
+        lines: {
+          object: 'list',
+          data: [
+            {
+              id: id('il'),
+              object: 'line_item',
+              amount: amounts[price] ?? 0,
+              period: { start, end },
+              pricing: { type: 'price_details', price_details: { price } },
+            },
+          ],
+        },
         created: start,
       };
       markPaid(invoice, amounts[price] ?? 0);
       invoices.set(invoice.id, invoice);
       Object.assign(s, { status: 'complete', payment_status: 'paid', subscription: sub.id });
       const mk = (type: string, object: Obj, offset: number) => event(type, object, stamp(start + offset));
-      const events = [
-        mk('checkout.session.completed', s, 0),
-        mk('customer.subscription.created', sub, 1),
-        mk('invoice.paid', invoice, 2),
-      ];
+      const events = [mk('checkout.session.completed', s, 0), mk('customer.subscription.created', sub, 1), mk('invoice.paid', invoice, 2)];
       for (const e of events) await emit(e);
       return events;
     },
@@ -425,9 +659,25 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
         sub.schedule = null;
       }
       const invoice = {
-        id: id('in'), object: 'invoice', customer: sub.customer, status: opts.fail ? 'open' : 'paid', billing_reason: 'subscription_cycle',
-        currency: 'eur', parent: { type: 'subscription_details', subscription_details: { subscription: sub.id } },
-        lines: { object: 'list', data: [{ id: id('il'), object: 'line_item', amount: amounts[item.price.id] ?? 0, period: { start, end }, pricing: { type: 'price_details', price_details: { price: item.price.id } } }] },
+        id: id('in'),
+        object: 'invoice',
+        customer: sub.customer,
+        status: opts.fail ? 'open' : 'paid',
+        billing_reason: 'subscription_cycle',
+        currency: 'eur',
+        parent: { type: 'subscription_details', subscription_details: { subscription: sub.id } },
+        lines: {
+          object: 'list',
+          data: [
+            {
+              id: id('il'),
+              object: 'line_item',
+              amount: amounts[item.price.id] ?? 0,
+              period: { start, end },
+              pricing: { type: 'price_details', price_details: { price: item.price.id } },
+            },
+          ],
+        },
         created: start,
       };
       if (opts.fail) (invoice as Obj).attempt_count = 1;
@@ -481,7 +731,10 @@ export async function startFakeStripe(opts: { webhookSecret: string; port?: numb
     async payInvoice(invoiceId) {
       const invoice = invoices.get(invoiceId);
       if (!invoice) throw new Error(`no invoice ${invoiceId}`);
-      markPaid(invoice, invoice.lines.data.reduce((a: number, l: Obj) => a + (l.amount ?? 0), 0));
+      markPaid(
+        invoice,
+        invoice.lines.data.reduce((a: number, l: Obj) => a + (l.amount ?? 0), 0),
+      );
       const sub = subscriptions.get(invoice.parent.subscription_details.subscription)!;
       sub.status = 'active';
       const t = now();

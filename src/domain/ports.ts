@@ -2,8 +2,7 @@
 // them; the domain imports no transport.
 import type { BalanceSnapshot } from './ledger/views';
 
-export type UsageAlertKind =
-  | 'INCLUDED_50' | 'INCLUDED_80' | 'INCLUDED_100' | 'OVERAGE_STARTED' | 'OVERAGE_LIMIT_80' | 'OVERAGE_LIMIT_100' | 'LOW_BALANCE';
+export type UsageAlertKind = 'INCLUDED_50' | 'INCLUDED_80' | 'INCLUDED_100' | 'OVERAGE_STARTED' | 'OVERAGE_LIMIT_80' | 'OVERAGE_LIMIT_100' | 'LOW_BALANCE';
 
 export interface UsageAlertView {
   id: string;
@@ -27,7 +26,9 @@ export const noEvents: LedgerEvents = { balanceChanged: () => undefined, usageAl
 
 /** The job queues, for operators: failed jobs of every queue, and a retry of a Stripe event by its id. */
 export interface WebhookJobs {
-  failed(limit: number): Promise<{ id: string; queue: string; type: string; eventId: string | null; failedReason: string; attemptsMade: number; failedAt: Date | null }[]>;
+  failed(
+    limit: number,
+  ): Promise<{ id: string; queue: string; type: string; eventId: string | null; failedReason: string; attemptsMade: number; failedAt: Date | null }[]>;
   retry(eventId: string): Promise<void>;
 }
 
@@ -59,7 +60,13 @@ export interface Payments {
    * `paid` is false when the charge was declined — the invoice stays open, a matter of collection.
    */
   invoiceFinalOverage(input: {
-    customerId: string; subscriptionId: string; amountCents: number; description: string; idempotencyKey: string; metadata: Record<string, string>; collectNow?: boolean;
+    customerId: string;
+    subscriptionId: string;
+    amountCents: number;
+    description: string;
+    idempotencyKey: string;
+    metadata: Record<string, string>;
+    collectNow?: boolean;
   }): Promise<{ itemId: string; invoiceId: string; paid?: boolean }>;
   /** A hosted one-time payment for a top-up of `seconds`. */
   createTopUpCheckout(input: {
@@ -89,7 +96,12 @@ export interface Payments {
 /** A renewal's draft invoice at the payment provider: an ended period's overage is added to it, once (the key). */
 export interface RenewalInvoices {
   addOverageItem(input: {
-    customerId: string; invoiceId: string; amountCents: number; description: string; metadata: Record<string, string>; idempotencyKey: string;
+    customerId: string;
+    invoiceId: string;
+    amountCents: number;
+    description: string;
+    metadata: Record<string, string>;
+    idempotencyKey: string;
   }): Promise<{ itemId: string }>;
 }
 

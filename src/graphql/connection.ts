@@ -38,14 +38,33 @@ export interface PageArgs {
  */
 export const cursors = {
   /** A transaction: its sequence number. */
-  transactions: cursorCodec('s', /(\d{1,15})/, (sequence: number) => String(sequence), ([s]) => Number(s)),
+  transactions: cursorCodec(
+    's',
+    /(\d{1,15})/,
+    (sequence: number) => String(sequence),
+    ([s]) => Number(s),
+  ),
   /** An audit entry: its id. */
-  auditLog: cursorCodec('a', /(\d{1,18})/, (id: string) => id, ([id]) => Number(id)),
+  auditLog: cursorCodec(
+    'a',
+    /(\d{1,18})/,
+    (id: string) => id,
+    ([id]) => Number(id),
+  ),
   /** A consent record: its id. */
-  consents: cursorCodec('c', /(\d{1,18})/, (id: string) => id, ([id]) => Number(id)),
+  consents: cursorCodec(
+    'c',
+    /(\d{1,18})/,
+    (id: string) => id,
+    ([id]) => Number(id),
+  ),
   /** A customer of customerEconomics: margin and user id, the order of the page. */
-  customerEconomics: cursorCodec('m', /(-?\d{1,16}):([0-9a-f-]{36})/,
-    (k: { marginCents: number; userId: string }) => `${k.marginCents}:${k.userId}`, ([margin, userId]) => ({ marginCents: Number(margin), userId: userId! })),
+  customerEconomics: cursorCodec(
+    'm',
+    /(-?\d{1,16}):([0-9a-f-]{36})/,
+    (k: { marginCents: number; userId: string }) => `${k.marginCents}:${k.userId}`,
+    ([margin, userId]) => ({ marginCents: Number(margin), userId: userId! }),
+  ),
 };
 
 /** `first` and `after` of a request, checked: `first` not negative, `after` a cursor of this connection. */

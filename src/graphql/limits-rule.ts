@@ -8,8 +8,19 @@
 // `…Connection` and that takes `first` — so a new connection is counted without editing this file.
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
-  getNamedType, GraphQLError, type DocumentNode, isInterfaceType, isObjectType, Kind, type FragmentDefinitionNode, type GraphQLNamedType,
-  type GraphQLSchema, type SelectionSetNode, type ValidationContext, type ValidationRule, type ValueNode,
+  getNamedType,
+  GraphQLError,
+  type DocumentNode,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  type FragmentDefinitionNode,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+  type ValueNode,
 } from 'graphql';
 import { limits } from '../config/limits';
 
@@ -24,13 +35,27 @@ const armor = new ApolloArmor({
     flattenFragments: true, // a fragment adds no level of its own
     ignoreIntrospection: false,
     propagateOnRejection: false,
-    onReject: [(ctx, err) => ctx?.reportError(new GraphQLError(`Query depth ${found(err, limits.graphqlDepthMax)} exceeds the maximum of ${limits.graphqlDepthMax}.`, { extensions: { code: 'QUERY_TOO_DEEP' } }))],
+    onReject: [
+      (ctx, err) =>
+        ctx?.reportError(
+          new GraphQLError(`Query depth ${found(err, limits.graphqlDepthMax)} exceeds the maximum of ${limits.graphqlDepthMax}.`, {
+            extensions: { code: 'QUERY_TOO_DEEP' },
+          }),
+        ),
+    ],
   },
   maxAliases: {
     n: limits.graphqlAliasesMax,
     allowList: [], // an alias of __typename counts like any other
     propagateOnRejection: false,
-    onReject: [(ctx, err) => ctx?.reportError(new GraphQLError(`${found(err, limits.graphqlAliasesMax)} aliases exceed the maximum of ${limits.graphqlAliasesMax}.`, { extensions: { code: 'QUERY_TOO_COMPLEX' } }))],
+    onReject: [
+      (ctx, err) =>
+        ctx?.reportError(
+          new GraphQLError(`${found(err, limits.graphqlAliasesMax)} aliases exceed the maximum of ${limits.graphqlAliasesMax}.`, {
+            extensions: { code: 'QUERY_TOO_COMPLEX' },
+          }),
+        ),
+    ],
   },
   costLimit: { enabled: false },
   maxTokens: { enabled: false },
@@ -81,7 +106,7 @@ class CostEstimator {
         const rows = isConnection(parent, sel.name.value) ? pageSizeOf(sel.arguments, this.variables) : 1;
         total += 1 + children * rows;
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        total += this.cost(sel.selectionSet, sel.typeCondition ? this.schema.getType(sel.typeCondition.name.value) ?? undefined : parent);
+        total += this.cost(sel.selectionSet, sel.typeCondition ? (this.schema.getType(sel.typeCondition.name.value) ?? undefined) : parent);
       } else {
         total += this.spread(sel.name.value);
       }
@@ -105,9 +130,11 @@ class CostEstimator {
 export function costsOf(schema: GraphQLSchema, doc: DocumentNode, variables: Record<string, unknown> = {}): number[] {
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  return doc.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION
-    ? [new CostEstimator(schema, fragments, variables).cost(d.selectionSet, schema.getRootType(d.operation) ?? undefined)]
-    : []));
+  return doc.definitions.flatMap((d) =>
+    d.kind === Kind.OPERATION_DEFINITION
+      ? [new CostEstimator(schema, fragments, variables).cost(d.selectionSet, schema.getRootType(d.operation) ?? undefined)]
+      : [],
+  );
 }
 
 /** Refuses an operation whose cost is over graphqlComplexityMax. Variables: only where known before validation (WebSockets); over HTTP a `first: $var` counts as the largest page. */
@@ -117,7 +144,11 @@ function costRule(variables: Record<string, unknown>): ValidationRule {
       leave(doc) {
         for (const complexity of costsOf(context.getSchema(), doc, variables)) {
           if (complexity > limits.graphqlComplexityMax) {
-            context.reportError(new GraphQLError(`Query complexity ${complexity} exceeds the maximum of ${limits.graphqlComplexityMax}.`, { extensions: { code: 'QUERY_TOO_COMPLEX' } }));
+            context.reportError(
+              new GraphQLError(`Query complexity ${complexity} exceeds the maximum of ${limits.graphqlComplexityMax}.`, {
+                extensions: { code: 'QUERY_TOO_COMPLEX' },
+              }),
+            );
           }
         }
       },

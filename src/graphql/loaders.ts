@@ -3,7 +3,14 @@ import DataLoader from 'dataloader';
 import { loadPeriodUsage, NO_PERIOD, type PeriodUsage } from '../domain/ledger/get-balance';
 import type { Em } from '../db/em';
 import {
-  allPlans, grantsByIds, membershipsByUserIds, usersByIds, type GrantRow, type MembershipRow, type PlanRow, type UserRow,
+  allPlans,
+  grantsByIds,
+  membershipsByUserIds,
+  usersByIds,
+  type GrantRow,
+  type MembershipRow,
+  type PlanRow,
+  type UserRow,
 } from '../domain/queries/lookups';
 
 export interface Loaders {
@@ -24,9 +31,18 @@ function byKey<V>(load: (ids: readonly string[]) => Promise<Map<string, V>>, fal
 export function createLoaders(em: Em): Loaders {
   let plans: Promise<PlanRow[]> | null = null;
   return {
-    user: byKey((ids) => usersByIds(em, ids), () => null),
-    membership: byKey((ids) => membershipsByUserIds(em, ids), () => null),
-    grant: byKey((ids) => grantsByIds(em, ids), () => null),
+    user: byKey(
+      (ids) => usersByIds(em, ids),
+      () => null,
+    ),
+    membership: byKey(
+      (ids) => membershipsByUserIds(em, ids),
+      () => null,
+    ),
+    grant: byKey(
+      (ids) => grantsByIds(em, ids),
+      () => null,
+    ),
     periodUsage: byKey((ids) => loadPeriodUsage(em, ids), NO_PERIOD),
     plans: () => (plans ??= allPlans(em)),
   };

@@ -20,9 +20,22 @@ import { createLocalPubSub, type LivePubSub } from '../live/pubsub';
 import { MembershipResolver, UserResolver } from './resolvers/user.resolver';
 
 export const resolvers = [
-  PlanResolver, UserResolver, MembershipResolver, BalanceResolver, TransactionResolver, GrantLineageResolver,
-  ReservationResolver, UsageResolver, GrantResolver, ApiKeyResolver, LiveResolver, MembershipMutationResolver,
-  OperationsResolver, GdprResolver, AuditResolver, AnalyticsResolver,
+  PlanResolver,
+  UserResolver,
+  MembershipResolver,
+  BalanceResolver,
+  TransactionResolver,
+  GrantLineageResolver,
+  ReservationResolver,
+  UsageResolver,
+  GrantResolver,
+  ApiKeyResolver,
+  LiveResolver,
+  MembershipMutationResolver,
+  OperationsResolver,
+  GdprResolver,
+  AuditResolver,
+  AnalyticsResolver,
 ] as const;
 
 /** The schema, with subscriptions fed by this pub/sub (Redis in the service, in-process otherwise). */

@@ -41,7 +41,11 @@ export interface AdminQueuesDeps {
 export function createAdminQueuesRouter(deps: AdminQueuesDeps): Router {
   const board = new ExpressAdapter();
   board.setBasePath(ADMIN_QUEUES_PATH);
-  createBullBoard({ queues: deps.queues.map((q) => new BullMQAdapter(q)), serverAdapter: board, options: { uiConfig: { boardTitle: 'VoicePartnerAI queues' } } });
+  createBullBoard({
+    queues: deps.queues.map((q) => new BullMQAdapter(q)),
+    serverAdapter: board,
+    options: { uiConfig: { boardTitle: 'VoicePartnerAI queues' } },
+  });
 
   const router = express.Router();
   router.use(async (req: Request, res: Response, next: NextFunction) => {
@@ -60,7 +64,11 @@ export function createAdminQueuesRouter(deps: AdminQueuesDeps): Router {
     if (fromQuery && principal.via === 'jwt' && !req.header('authorization')) {
       const maxAgeMs = Math.max(0, (principal.expiresAtMs ?? Date.now()) - Date.now());
       res.cookie(ADMIN_COOKIE, fromQuery, {
-        httpOnly: true, sameSite: 'strict', secure: deps.secureCookie || req.secure, path: ADMIN_QUEUES_PATH, maxAge: maxAgeMs,
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: deps.secureCookie || req.secure,
+        path: ADMIN_QUEUES_PATH,
+        maxAge: maxAgeMs,
       });
       // the same address without the token, so it stays out of the history and later logs
       const url = new URL(req.originalUrl, 'http://local');

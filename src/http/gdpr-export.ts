@@ -8,20 +8,21 @@ import { redeemExportToken, streamUserData, type ExportSink } from '../domain/gd
 /** A sink on the response: a write waits for 'drain' when the socket's buffer is full. */
 function responseSink(res: Response): ExportSink {
   return {
-    write: (chunk) => new Promise<void>((resolve, reject) => {
-      if (res.destroyed || res.writableEnded) return reject(new Error('the client went away'));
-      if (res.write(chunk, 'utf8')) return resolve();
-      const done = (err?: Error) => {
-        res.off('drain', onDrain);
-        res.off('close', onClose);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onDrain = () => done();
-      const onClose = () => done(new Error('the client went away'));
-      res.once('drain', onDrain);
-      res.once('close', onClose);
-    }),
+    write: (chunk) =>
+      new Promise<void>((resolve, reject) => {
+        if (res.destroyed || res.writableEnded) return reject(new Error('the client went away'));
+        if (res.write(chunk, 'utf8')) return resolve();
+        const done = (err?: Error) => {
+          res.off('drain', onDrain);
+          res.off('close', onClose);
+          if (err) reject(err);
+          else resolve();
+        };
+        const onDrain = () => done();
+        const onClose = () => done(new Error('the client went away'));
+        res.once('drain', onDrain);
+        res.once('close', onClose);
+      }),
   };
 }
 

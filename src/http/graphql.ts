@@ -25,9 +25,19 @@ import type { RateLimiter } from './rate-limit';
 
 /** Codes that may reach a client as they are; anything else is masked as INTERNAL_SERVER_ERROR. */
 export const PUBLIC_CODES = new Set([
-  'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED',
-  'QUERY_TOO_DEEP', 'QUERY_TOO_COMPLEX',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'QUERY_TOO_DEEP',
+  'QUERY_TOO_COMPLEX',
 ]);
 
 export interface GraphQLDeps {
@@ -56,13 +66,16 @@ function operationLog(): ApolloServerPlugin<GraphQLContext> {
         async willSendResponse({ operationName, errors, contextValue: ctx }) {
           if (!ctx.logger.isLevelEnabled('info')) return;
           const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-          ctx.logger.info({
-            operationName: operationName ?? null,
-            role: ctx.principal?.role ?? null,
-            userId: ctx.principal?.userId ?? null,
-            durationMs: Math.round(durationMs * 10) / 10,
-            errorCodes: errors?.map((e) => e.extensions?.code) ?? [],
-          }, 'graphql');
+          ctx.logger.info(
+            {
+              operationName: operationName ?? null,
+              role: ctx.principal?.role ?? null,
+              userId: ctx.principal?.userId ?? null,
+              durationMs: Math.round(durationMs * 10) / 10,
+              errorCodes: errors?.map((e) => e.extensions?.code) ?? [],
+            },
+            'graphql',
+          );
         },
       };
     },
@@ -98,11 +111,14 @@ function operationMetrics(): ApolloServerPlugin<GraphQLContext> {
       return {
         async willSendResponse({ operation, errors, response }) {
           const data = response.body.kind === 'single' ? response.body.singleResult.data : undefined;
-          graphqlOperationDuration.observe({
-            operation: operationLabel(operation),
-            type: operation?.operation ?? 'unknown',
-            outcome: outcomeOf(errors, data),
-          }, Number(process.hrtime.bigint() - started) / 1e9);
+          graphqlOperationDuration.observe(
+            {
+              operation: operationLabel(operation),
+              type: operation?.operation ?? 'unknown',
+              outcome: outcomeOf(errors, data),
+            },
+            Number(process.hrtime.bigint() - started) / 1e9,
+          );
         },
       };
     },
@@ -120,7 +136,11 @@ function hasNul(value: unknown, depth = 0): boolean {
 
 function documentHasNul(document: DocumentNode): boolean {
   let found = false;
-  visit(document, { StringValue(node) { if (node.value.includes('\u0000')) found = true; } });
+  visit(document, {
+    StringValue(node) {
+      if (node.value.includes('\u0000')) found = true;
+    },
+  });
   return found;
 }
 
@@ -193,7 +213,10 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
       const code = isClientRequestError(error) ? 'BAD_REQUEST' : String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
       if (!PUBLIC_CODES.has(code) && isTransient(unwrapResolverError(error))) {
-        deps.logger.warn({ err: error, path: formatted.path }, 'database unavailable for a moment: answered SERVICE_UNAVAILABLE (retry with the same idempotency key)');
+        deps.logger.warn(
+          { err: error, path: formatted.path },
+          'database unavailable for a moment: answered SERVICE_UNAVAILABLE (retry with the same idempotency key)',
+        );
         // the same answer as before any operation ran; the transientErrors plugin sets the 503
         const { message, extensions } = serviceUnavailable();
         return { message, path: formatted.path, extensions: { code: extensions.code, retryAfterSeconds: extensions.retryAfterSeconds } };
@@ -245,10 +268,7 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
         await deps.rateLimit.check(address);
         let principal = null;
         try {
-          principal = await authenticate(
-            { authorization: req.header('authorization'), apiKey: req.header('x-api-key') },
-            em,
-          );
+          principal = await authenticate({ authorization: req.header('authorization'), apiKey: req.header('x-api-key') }, em);
         } catch (err) {
           if (err instanceof AuthenticationError) {
             await deps.rateLimit.count(address);
@@ -262,8 +282,17 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
         }
         await deps.rateLimit(principal ? `${principal.via}:${principal.userId}` : address);
         return {
-          principal, em, clock: deps.clock, config: deps.config, logger: req.log, requestId: req.id, loaders: createLoaders(em),
-          events: deps.events, payments: deps.payments, webhookJobs: deps.webhookJobs, erasureJobs: deps.erasureJobs ?? null,
+          principal,
+          em,
+          clock: deps.clock,
+          config: deps.config,
+          logger: req.log,
+          requestId: req.id,
+          loaders: createLoaders(em),
+          events: deps.events,
+          payments: deps.payments,
+          webhookJobs: deps.webhookJobs,
+          erasureJobs: deps.erasureJobs ?? null,
         };
       },
     }),

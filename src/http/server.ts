@@ -57,7 +57,6 @@ export interface ReadinessReport {
 
 const CHECK_TIMEOUT_MS = 2000;
 
-
 export async function readiness(deps: HttpDeps): Promise<ReadinessReport> {
   const checks: ReadinessReport['checks'] = { postgres: 'ok', redis: 'ok', migrations: 'ok' };
   try {

@@ -64,7 +64,14 @@ const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
 /** The client's address as Express sees it with `trust proxy: loopback` (src/http/server.ts): past loopback proxies, the last X-Forwarded-For hop they added. */
 export function clientAddress(req: IncomingMessage): string {
-  const hops = [req.socket.remoteAddress ?? '', ...String(req.headers['x-forwarded-for'] ?? '').split(',').map((h) => h.trim()).filter(Boolean).reverse()];
+  const hops = [
+    req.socket.remoteAddress ?? '',
+    ...String(req.headers['x-forwarded-for'] ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean)
+      .reverse(),
+  ];
   let i = 0;
   while (i < hops.length - 1 && LOOPBACK.test(hops[i]!)) i += 1;
   return hops[i]!;
@@ -76,96 +83,109 @@ export function attachWebSockets(deps: WebSocketDeps): LiveServer {
   let subscriptions = 0;
   const log = deps.logger.child({ component: 'websocket' });
 
-  const disposable = useServer<Record<string, unknown> | undefined>({
-    schema: deps.schema,
-    connectionInitWaitTimeout: limits.wsConnectionInitTimeoutMs,
-    onConnect: async (ctx) => {
-      const params = ctx.connectionParams ?? {};
-      const authorization = (params.authorization ?? params.Authorization) as string | undefined;
-      const apiKey = (params.apiKey ?? params['x-api-key']) as string | undefined;
-      const address = `ip:${clientAddress(ctx.extra.request)}`;
-      try {
-        await deps.rateLimit.check(address);
-      } catch {
-        ctx.extra.socket.close(4429, 'Too many failed authentications from this address');
-        return false;
-      }
-      let principal: Principal | null;
-      try {
-        principal = await deps.authenticate({ authorization, apiKey }, deps.orm.em.fork());
-      } catch (err) {
-        if (err instanceof AuthenticationError) {
+  const disposable = useServer<Record<string, unknown> | undefined>(
+    {
+      schema: deps.schema,
+      connectionInitWaitTimeout: limits.wsConnectionInitTimeoutMs,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const authorization = (params.authorization ?? params.Authorization) as string | undefined;
+        const apiKey = (params.apiKey ?? params['x-api-key']) as string | undefined;
+        const address = `ip:${clientAddress(ctx.extra.request)}`;
+        try {
+          await deps.rateLimit.check(address);
+        } catch {
+          ctx.extra.socket.close(4429, 'Too many failed authentications from this address');
+          return false;
+        }
+        let principal: Principal | null;
+        try {
+          principal = await deps.authenticate({ authorization, apiKey }, deps.orm.em.fork());
+        } catch (err) {
+          if (err instanceof AuthenticationError) {
+            await deps.rateLimit.count(address);
+            return false;
+          }
+          throw err;
+        }
+        if (!principal) {
           await deps.rateLimit.count(address);
           return false;
         }
-        throw err;
-      }
-      if (!principal) {
-        await deps.rateLimit.count(address);
-        return false;
-      }
-      // the socket may have gone while we authenticated: count nothing then
-      if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
-      const open = perUser.get(principal.userId) ?? 0;
-      if (open >= limits.wsConnectionsPerUserMax) {
-        ctx.extra.socket.close(4429, 'Too many connections for this user');
-        return false;
-      }
-      perUser.set(principal.userId, open + 1);
-      const s = state(ctx.extra);
-      s.principal = principal;
-      if (principal.expiresAtMs) {
-        // a token's stream ends with the token; the client reconnects with a fresh one
-        s.expiry = setTimeout(() => ctx.extra.socket.close(4403, 'Credential expired'), Math.max(0, principal.expiresAtMs - Date.now()));
-        s.expiry.unref();
-      }
-      return true;
+        // the socket may have gone while we authenticated: count nothing then
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
+        const open = perUser.get(principal.userId) ?? 0;
+        if (open >= limits.wsConnectionsPerUserMax) {
+          ctx.extra.socket.close(4429, 'Too many connections for this user');
+          return false;
+        }
+        perUser.set(principal.userId, open + 1);
+        const s = state(ctx.extra);
+        s.principal = principal;
+        if (principal.expiresAtMs) {
+          // a token's stream ends with the token; the client reconnects with a fresh one
+          s.expiry = setTimeout(() => ctx.extra.socket.close(4403, 'Credential expired'), Math.max(0, principal.expiresAtMs - Date.now()));
+          s.expiry.unref();
+        }
+        return true;
+      },
+      onClose: (ctx) => {
+        const s = state(ctx.extra);
+        if (s.expiry) clearTimeout(s.expiry);
+        subscriptions -= s.subscriptions.size;
+        s.subscriptions.clear();
+        if (s.principal) {
+          const left = (perUser.get(s.principal.userId) ?? 1) - 1;
+          if (left > 0) perUser.set(s.principal.userId, left);
+          else perUser.delete(s.principal.userId);
+          s.principal = undefined;
+        }
+      },
+      onSubscribe: (ctx, id, payload) => {
+        const s = state(ctx.extra);
+        if (s.subscriptions.size >= limits.wsSubscriptionsPerSocketMax) {
+          return [new GraphQLError(`At most ${limits.wsSubscriptionsPerSocketMax} subscriptions per connection.`, { extensions: { code: 'BAD_REQUEST' } })];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (err) {
+          return [new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const variables = payload.variables ?? {};
+        const errors = validate(deps.schema, document, [...specifiedRules, ...limitsRules(variables)]);
+        if (errors.length) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: e.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED' } }));
+        const op = getOperationAST(document, payload.operationName);
+        if (!op || op.operation !== 'subscription') {
+          return [new GraphQLError('Send queries and mutations over HTTP; WebSockets carry subscriptions.', { extensions: { code: 'BAD_REQUEST' } })];
+        }
+        s.subscriptions.add(id);
+        subscriptions += 1;
+        const em = deps.orm.em.fork();
+        const contextValue: GraphQLContext = {
+          principal: s.principal ?? null,
+          em,
+          clock: deps.clock,
+          config: deps.config,
+          logger: log,
+          requestId: `ws:${id}`,
+          loaders: createLoaders(em),
+          events: deps.events,
+          payments: null,
+          webhookJobs: null,
+          lastVersion: new Map(),
+        };
+        return { schema: deps.schema, document, variableValues: variables, operationName: payload.operationName, contextValue };
+      },
+      onComplete: (ctx, id) => {
+        if (state(ctx.extra).subscriptions.delete(id)) subscriptions -= 1;
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => ('errors' in result && result.errors ? { ...result, errors: mask(result.errors, log) } : result),
+      onError: (_ctx, _id, _payload, errors) => mask(errors, log),
     },
-    onClose: (ctx) => {
-      const s = state(ctx.extra);
-      if (s.expiry) clearTimeout(s.expiry);
-      subscriptions -= s.subscriptions.size;
-      s.subscriptions.clear();
-      if (s.principal) {
-        const left = (perUser.get(s.principal.userId) ?? 1) - 1;
-        if (left > 0) perUser.set(s.principal.userId, left);
-        else perUser.delete(s.principal.userId);
-        s.principal = undefined;
-      }
-    },
-    onSubscribe: (ctx, id, payload) => {
-      const s = state(ctx.extra);
-      if (s.subscriptions.size >= limits.wsSubscriptionsPerSocketMax) {
-        return [new GraphQLError(`At most ${limits.wsSubscriptionsPerSocketMax} subscriptions per connection.`, { extensions: { code: 'BAD_REQUEST' } })];
-      }
-      let document: DocumentNode;
-      try {
-        document = parse(payload.query);
-      } catch (err) {
-        return [new GraphQLError((err as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-      }
-      const variables = payload.variables ?? {};
-      const errors = validate(deps.schema, document, [...specifiedRules, ...limitsRules(variables)]);
-      if (errors.length) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: e.extensions?.code ?? 'GRAPHQL_VALIDATION_FAILED' } }));
-      const op = getOperationAST(document, payload.operationName);
-      if (!op || op.operation !== 'subscription') {
-        return [new GraphQLError('Send queries and mutations over HTTP; WebSockets carry subscriptions.', { extensions: { code: 'BAD_REQUEST' } })];
-      }
-      s.subscriptions.add(id);
-      subscriptions += 1;
-      const em = deps.orm.em.fork();
-      const contextValue: GraphQLContext = {
-        principal: s.principal ?? null, em, clock: deps.clock, config: deps.config, logger: log, requestId: `ws:${id}`,
-        loaders: createLoaders(em), events: deps.events, payments: null, webhookJobs: null, lastVersion: new Map(),
-      };
-      return { schema: deps.schema, document, variableValues: variables, operationName: payload.operationName, contextValue };
-    },
-    onComplete: (ctx, id) => {
-      if (state(ctx.extra).subscriptions.delete(id)) subscriptions -= 1;
-    },
-    onNext: (_ctx, _id, _payload, _args, result) => ('errors' in result && result.errors ? { ...result, errors: mask(result.errors, log) } : result),
-    onError: (_ctx, _id, _payload, errors) => mask(errors, log),
-  }, wss, limits.wsKeepAliveMs);
+    wss,
+    limits.wsKeepAliveMs,
+  );
 
   return {
     stats: () => ({ connections: [...perUser.values()].reduce((a, b) => a + b, 0), subscriptions }),

@@ -117,7 +117,6 @@ export function addScrapeSource(source: ScrapeSource): () => void {
 
 const SCRAPE_TIMEOUT_MS = limits.metricsScrapeTimeoutMs;
 
-
 new Gauge({
   name: 'vp_websocket_connections',
   help: 'Open, authenticated graphql-ws connections of this process.',

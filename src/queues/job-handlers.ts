@@ -19,8 +19,16 @@ import { reconcileStripe } from '../stripe/reconcile';
 import { eraseUser } from '../domain/gdpr/erase-user';
 import { pendingErasures } from '../domain/gdpr/request-account-deletion';
 import {
-  enqueue, erasureJobId, JOB_TYPES, requeueStripeEvent, type EraseUserJob, type JobType, type QueueName, type WebhookJob,
-  webhookJobId, webhookJobOptions,
+  enqueue,
+  erasureJobId,
+  JOB_TYPES,
+  requeueStripeEvent,
+  type EraseUserJob,
+  type JobType,
+  type QueueName,
+  type WebhookJob,
+  webhookJobId,
+  webhookJobOptions,
 } from './jobs';
 
 export interface JobContext {
@@ -66,10 +74,19 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
   'process-stripe-event': async (job, ctx) => {
     const { stripe } = needStripe(ctx);
     try {
-      return await processEvent({
-        em: ctx.orm.em.fork(), clock: ctx.clock ?? databaseClock, events: ctx.events, logger: ctx.logger, prices: ctx.config.stripe!.prices,
-        purchaseExpiryDays: ctx.config.purchaseExpiryDays, stripe,
-      }, (job.data as WebhookJob).eventId, { retryInMs: retryDelayMs(job) });
+      return await processEvent(
+        {
+          em: ctx.orm.em.fork(),
+          clock: ctx.clock ?? databaseClock,
+          events: ctx.events,
+          logger: ctx.logger,
+          prices: ctx.config.stripe!.prices,
+          purchaseExpiryDays: ctx.config.purchaseExpiryDays,
+          stripe,
+        },
+        (job.data as WebhookJob).eventId,
+        { retryInMs: retryDelayMs(job) },
+      );
     } catch (err) {
       // retrying cannot fix it (e.g. a price of no plan): fail at once, for an operator
       if (err instanceof PermanentWebhookError) throw new UnrecoverableError(err.message);
@@ -115,7 +132,11 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     let billed = 0;
     if (ctx.payments) {
       // the final periods of cancelled memberships, and invoice lines that failed before (with backoff)
-      const due = await finalPeriodsDue(deps.em, closed.filter((c) => c.overageCents > 0).map((c) => c.periodId), limits.overageInvoiceAttemptsMax);
+      const due = await finalPeriodsDue(
+        deps.em,
+        closed.filter((c) => c.overageCents > 0).map((c) => c.periodId),
+        limits.overageInvoiceAttemptsMax,
+      );
       if (due.length) billed = (await billFinalPeriods({ em: deps.em, payments: ctx.payments }, due)).billed;
     }
     if (closed.length || billed) ctx.logger.info({ closedPeriods: closed.length, finalInvoices: billed }, 'periods closed');
@@ -130,9 +151,15 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
     if (!r.ok) throw new UnrecoverableError(`${r.error.code}: erasure of ${userId} cannot proceed`);
     if (!r.value.alreadyCompleted) ctx.logger.info({ ...r.value }, 'account erased');
     if (r.value.unpaidInvoices.length || r.value.overageNotInvoiced.length) {
-      ctx.logger.warn({
-        userId, invoices: r.value.unpaidInvoices, declinedFinalOverage: r.value.overageInvoicesDeclined, overageLinesNotInvoiced: r.value.overageNotInvoiced,
-      }, 'the erasure deleted a Stripe customer with unpaid invoices or overage never invoiced: Stripe no longer collects them, collect, bill or void them by hand');
+      ctx.logger.warn(
+        {
+          userId,
+          invoices: r.value.unpaidInvoices,
+          declinedFinalOverage: r.value.overageInvoicesDeclined,
+          overageLinesNotInvoiced: r.value.overageNotInvoiced,
+        },
+        'the erasure deleted a Stripe customer with unpaid invoices or overage never invoiced: Stripe no longer collects them, collect, bill or void them by hand',
+      );
     }
     return r.value;
   },
@@ -166,10 +193,18 @@ export const JOB_HANDLERS: Record<JobType, JobHandler> = {
 
   'reconcile-stripe': async (_job, ctx) => {
     const { stripe } = needStripe(ctx);
-    const report = await reconcileStripe({
-      em: ctx.orm.em.fork(), clock: ctx.clock ?? databaseClock, events: ctx.events, logger: ctx.logger, prices: ctx.config.stripe!.prices,
-      purchaseExpiryDays: ctx.config.purchaseExpiryDays, stripe,
-    }, limits.reconcileBatchMax);
+    const report = await reconcileStripe(
+      {
+        em: ctx.orm.em.fork(),
+        clock: ctx.clock ?? databaseClock,
+        events: ctx.events,
+        logger: ctx.logger,
+        prices: ctx.config.stripe!.prices,
+        purchaseExpiryDays: ctx.config.purchaseExpiryDays,
+        stripe,
+      },
+      limits.reconcileBatchMax,
+    );
     return report;
   },
 

@@ -17,16 +17,30 @@ export function bullEventJobs(queues: Record<QueueName, Queue>): EventJobs {
 export function bullWebhookJobs(queues: Record<QueueName, Queue>, orm: Orm): WebhookJobs {
   return {
     async failed(limit) {
-      const all = await Promise.all(QUEUE_NAMES.map(async (name) => (await queues[name].getFailed(0, Math.max(0, limit - 1))).map((j) => ({
-        id: String(j.id), queue: name, type: j.name, eventId: (j.data as Partial<WebhookJob> | undefined)?.eventId ?? null,
-        failedReason: j.failedReason ?? '', attemptsMade: j.attemptsMade, failedAt: j.finishedOn ? new Date(j.finishedOn) : null,
-      }))));
+      const all = await Promise.all(
+        QUEUE_NAMES.map(async (name) =>
+          (await queues[name].getFailed(0, Math.max(0, limit - 1))).map((j) => ({
+            id: String(j.id),
+            queue: name,
+            type: j.name,
+            eventId: (j.data as Partial<WebhookJob> | undefined)?.eventId ?? null,
+            failedReason: j.failedReason ?? '',
+            attemptsMade: j.attemptsMade,
+            failedAt: j.finishedOn ? new Date(j.finishedOn) : null,
+          })),
+        ),
+      );
       // the latest failures first, across queues
-      return all.flat().sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0)).slice(0, limit);
+      return all
+        .flat()
+        .sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0))
+        .slice(0, limit);
     },
     async retry(eventId) {
-      await orm.em.fork().getConnection().execute(
-        `update webhook_events set status = 'RECEIVED' where id = ? and status in ('FAILED', 'PROCESSING')`, [eventId]);
+      await orm.em
+        .fork()
+        .getConnection()
+        .execute(`update webhook_events set status = 'RECEIVED' where id = ? and status in ('FAILED', 'PROCESSING')`, [eventId]);
       await requeueStripeEvent(queues, eventId);
     },
   };

@@ -38,7 +38,8 @@ export function schedulesFor(config: Config): Schedule[] {
 
 export function createQueues(config: Config): Record<QueueName, Queue> {
   const queues = {} as Record<QueueName, Queue>;
-  for (const name of QUEUE_NAMES) queues[name] = new Queue(name, { connection: producerConnection(config.redisUrl, config.redisTls), prefix: config.queuePrefix });
+  for (const name of QUEUE_NAMES)
+    queues[name] = new Queue(name, { connection: producerConnection(config.redisUrl, config.redisTls), prefix: config.queuePrefix });
   return queues;
 }
 
@@ -58,16 +59,22 @@ export async function startWorkers(ctx: JobContext): Promise<Workers> {
     const types = (Object.keys(JOB_TYPES) as JobType[]).filter((t) => JOB_TYPES[t] === queue);
     if (types.length === 0) continue;
     const isWebhooks = queue === 'stripe-webhooks';
-    const worker = new Worker(queue, async (job) => {
-      const handler = JOB_HANDLERS[job.name as JobType];
-      if (!handler || JOB_TYPES[job.name as JobType] !== queue) throw new UnrecoverableError(`no handler for job type ${job.name} on queue ${queue}`);
-      return handler(job, { ...ctx, logger: log.child({ queue, job: job.name, jobId: job.id }) });
-    }, {
-      connection: workerConnection(config.redisUrl, config.redisTls), prefix: config.queuePrefix,
-      concurrency: isWebhooks ? config.webhookConcurrency : 1,
-      // a job whose worker died is taken up again once its lock lapses
-      lockDuration: config.webhookJobLockMs, stalledInterval: Math.max(500, Math.floor(config.webhookJobLockMs / 2)),
-    });
+    const worker = new Worker(
+      queue,
+      async (job) => {
+        const handler = JOB_HANDLERS[job.name as JobType];
+        if (!handler || JOB_TYPES[job.name as JobType] !== queue) throw new UnrecoverableError(`no handler for job type ${job.name} on queue ${queue}`);
+        return handler(job, { ...ctx, logger: log.child({ queue, job: job.name, jobId: job.id }) });
+      },
+      {
+        connection: workerConnection(config.redisUrl, config.redisTls),
+        prefix: config.queuePrefix,
+        concurrency: isWebhooks ? config.webhookConcurrency : 1,
+        // a job whose worker died is taken up again once its lock lapses
+        lockDuration: config.webhookJobLockMs,
+        stalledInterval: Math.max(500, Math.floor(config.webhookJobLockMs / 2)),
+      },
+    );
     worker.on('failed', (job, err) => log.warn({ queue, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
     worker.on('error', (err) => log.warn({ queue, err: err.message }, 'worker error'));
     observeWorker(worker);
@@ -123,12 +130,19 @@ export async function startWorkers(ctx: JobContext): Promise<Workers> {
     })();
     return repairing;
   };
-  const timer = setInterval(() => { void repair('periodic check'); }, Math.max(100, config.sweepIntervalMs));
+  const timer = setInterval(
+    () => {
+      void repair('periodic check');
+    },
+    Math.max(100, config.sweepIntervalMs),
+  );
   timer.unref();
   // a failover to an empty replica shows itself as a reconnect: check at once, not a sweep later
   // (every queue has its own connection; repair runs once however many come back together)
   let stopped = false;
-  const onReconnect = () => { if (!stopped) void repair('redis reconnected'); };
+  const onReconnect = () => {
+    if (!stopped) void repair('redis reconnected');
+  };
   const clients = await Promise.all(QUEUE_NAMES.map((q) => ctx.queues[q].backend.client));
   for (const c of clients) c.on('ready', onReconnect);
 

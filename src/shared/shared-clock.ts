@@ -43,7 +43,9 @@ export async function startSharedClock(opts: { redisUrl: string; prefix: string;
     currentMs = ms;
     await cmd.hset(keys.acks, opts.processId, String(ms));
   };
-  sub.on('message', (_channel, message) => { apply(Number(message)).catch(() => undefined); });
+  sub.on('message', (_channel, message) => {
+    apply(Number(message)).catch(() => undefined);
+  });
   await sub.subscribe(keys.channel);
   const initial = await cmd.get(keys.time);
   if (initial === null) {

@@ -79,7 +79,7 @@ export const HANDLERS: Record<string, Handler> = {
   // carry the status. Recorded for operators.
   'invoice.payment_action_required': async (deps, event) => {
     const invoice = event.data.object as Stripe.Invoice;
-    deps.logger.warn({ invoice: invoice.id, customer: customerId(invoice.customer) }, 'a renewal payment needs the customer\'s action');
+    deps.logger.warn({ invoice: invoice.id, customer: customerId(invoice.customer) }, "a renewal payment needs the customer's action");
   },
   // a subscription's invoice failed: its membership is PAST_DUE until paid. A one-off invoice (a
   // final overage invoice) says nothing about a membership
@@ -96,9 +96,15 @@ export const HANDLERS: Record<string, Handler> = {
 
 /** The events the Stripe webhook endpoint is set up to send (README, "Stripe"). */
 export const SUBSCRIBED_EVENTS = [
-  'checkout.session.completed', 'checkout.session.async_payment_succeeded', 'customer.subscription.created',
-  'customer.subscription.updated', 'customer.subscription.deleted', 'invoice.created', 'invoice.paid',
-  'invoice.payment_failed', 'invoice.payment_action_required',
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'invoice.created',
+  'invoice.paid',
+  'invoice.payment_failed',
+  'invoice.payment_action_required',
 ] as const;
 
 /** Boot refuses when an event type we subscribe to has no handler. */

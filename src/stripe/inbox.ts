@@ -83,7 +83,9 @@ export async function processEvent(deps: ProcessDeps, eventId: string, opts: { r
   try {
     if (!handler) {
       deps.logger.info({ eventId, type: claimed.type }, 'stripe event type without a handler: stored and acknowledged');
-      const [done] = await conn.execute<{ lag_seconds: number }[]>(`update webhook_events set status = 'IGNORED', processed_at = now() where id = ? ${LAG}`, [eventId]);
+      const [done] = await conn.execute<{ lag_seconds: number }[]>(`update webhook_events set status = 'IGNORED', processed_at = now() where id = ? ${LAG}`, [
+        eventId,
+      ]);
       if (done) webhookLag.observe({ outcome: 'IGNORED' }, Number(done.lag_seconds));
       return 'IGNORED';
     }
@@ -91,7 +93,9 @@ export async function processEvent(deps: ProcessDeps, eventId: string, opts: { r
     await handler(deps, claimed.payload);
     failpoint(`webhook.after-effect:${claimed.type}`);
     const [done] = await conn.execute<{ lag_seconds: number }[]>(
-      `update webhook_events set status = 'PROCESSED', processed_at = now(), last_error = null where id = ? ${LAG}`, [eventId]);
+      `update webhook_events set status = 'PROCESSED', processed_at = now(), last_error = null where id = ? ${LAG}`,
+      [eventId],
+    );
     if (done) webhookLag.observe({ outcome: 'PROCESSED' }, Number(done.lag_seconds));
     failpoint(`webhook.before-ack:${claimed.type}`);
     return 'PROCESSED';
@@ -101,7 +105,8 @@ export async function processEvent(deps: ProcessDeps, eventId: string, opts: { r
       `update webhook_events set status = 'FAILED', last_error = ?,
               next_retry_at = case when ?::bigint is null then null else now() + make_interval(secs => ?::bigint / 1000.0) end
         where id = ?`,
-      [String((err as Error).message).slice(0, 1000), retryInMs, retryInMs, eventId]);
+      [String((err as Error).message).slice(0, 1000), retryInMs, retryInMs, eventId],
+    );
     throw err;
   }
 }

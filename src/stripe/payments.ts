@@ -11,24 +11,24 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
       const [known] = await conn.execute<{ customer_id: string }[]>('select customer_id from stripe_customers where user_id = ?', [user.id]);
       if (known) return known.customer_id;
       // the key makes a retried creation return the same customer (Stripe keeps keys ~24 h)
-      const customer = await stripe.customers.create(
-        { email: user.email, metadata: { userId: user.id } },
-        { idempotencyKey: `customer-${user.id}` },
-      );
+      const customer = await stripe.customers.create({ email: user.email, metadata: { userId: user.id } }, { idempotencyKey: `customer-${user.id}` });
       await conn.execute('insert into stripe_customers (user_id, customer_id) values (?, ?) on conflict do nothing', [user.id, customer.id]);
       const [row] = await conn.execute<{ customer_id: string }[]>('select customer_id from stripe_customers where user_id = ?', [user.id]);
       return row!.customer_id;
     },
     async createSubscriptionCheckout(input) {
-      const session = await stripe.checkout.sessions.create({
-        mode: 'subscription',
-        customer: input.customerId,
-        client_reference_id: input.userId,
-        line_items: [{ price: config.prices[input.planCode], quantity: 1 }],
-        success_url: input.successUrl,
-        cancel_url: input.cancelUrl,
-        metadata: { userId: input.userId, planCode: input.planCode },
-      }, input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : undefined);
+      const session = await stripe.checkout.sessions.create(
+        {
+          mode: 'subscription',
+          customer: input.customerId,
+          client_reference_id: input.userId,
+          line_items: [{ price: config.prices[input.planCode], quantity: 1 }],
+          success_url: input.successUrl,
+          cancel_url: input.cancelUrl,
+          metadata: { userId: input.userId, planCode: input.planCode },
+        },
+        input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : undefined,
+      );
       return { id: session.id, url: session.url ?? '' };
     },
     async cancelSubscriptionNow(subscriptionId) {
@@ -45,7 +45,9 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
     async unpaidInvoices(customerId) {
       try {
         const lists = await Promise.all((['draft', 'open'] as const).map((status) => stripe.invoices.list({ customer: customerId, status, limit: 100 })));
-        return lists.flatMap((l) => l.data).sort((a, b) => b.created - a.created)
+        return lists
+          .flatMap((l) => l.data)
+          .sort((a, b) => b.created - a.created)
           .map((i) => ({ id: i.id!, status: i.status ?? 'unknown', amountDueCents: i.amount_due }));
       } catch (err) {
         if (isMissing(err)) return []; // deleted already (a run that crashed after the deletion)
@@ -71,18 +73,23 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
     invoiceFinalOverage: (input) => invoiceFinalOverage(stripe, input),
     async createTopUpCheckout(input) {
       const minutes = input.seconds / 60;
-      const session = await stripe.checkout.sessions.create({
-        mode: 'payment',
-        customer: input.customerId,
-        client_reference_id: input.userId,
-        line_items: [{
-          quantity: 1,
-          price_data: { currency: 'eur', unit_amount: input.amountCents, product_data: { name: `${minutes} Minuten Guthaben` } },
-        }],
-        success_url: input.successUrl,
-        cancel_url: input.cancelUrl,
-        metadata: { userId: input.userId, kind: 'topUp', topUpSeconds: String(input.seconds), amountCents: String(input.amountCents) },
-      }, input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : undefined);
+      const session = await stripe.checkout.sessions.create(
+        {
+          mode: 'payment',
+          customer: input.customerId,
+          client_reference_id: input.userId,
+          line_items: [
+            {
+              quantity: 1,
+              price_data: { currency: 'eur', unit_amount: input.amountCents, product_data: { name: `${minutes} Minuten Guthaben` } },
+            },
+          ],
+          success_url: input.successUrl,
+          cancel_url: input.cancelUrl,
+          metadata: { userId: input.userId, kind: 'topUp', topUpSeconds: String(input.seconds), amountCents: String(input.amountCents) },
+        },
+        input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : undefined,
+      );
       return { id: session.id, url: session.url ?? '' };
     },
     async changeSubscriptionPlan(input) {
@@ -103,21 +110,35 @@ export function stripePayments(stripe: Stripe, config: StripeConfig, orm: Orm): 
       const price = config.prices[input.planCode];
       if (input.when === 'NOW') {
         // charged at once; with pending_if_incomplete the change applies only when that is paid
-        const updated = await stripe.subscriptions.update(sub.id, {
-          items: [{ id: item.id, price }], proration_behavior: 'always_invoice', payment_behavior: 'pending_if_incomplete',
-        }, { idempotencyKey: input.idempotencyKey });
+        const updated = await stripe.subscriptions.update(
+          sub.id,
+          {
+            items: [{ id: item.id, price }],
+            proration_behavior: 'always_invoice',
+            payment_behavior: 'pending_if_incomplete',
+          },
+          { idempotencyKey: input.idempotencyKey },
+        );
         return { paymentPending: Boolean(updated.pending_update) };
       }
       // at the period end: a schedule whose second phase has the new price, released after
       const created = await stripe.subscriptionSchedules.create({ from_subscription: sub.id }, { idempotencyKey: `${input.idempotencyKey}-schedule` });
-      await stripe.subscriptionSchedules.update(created.id, {
-        end_behavior: 'release',
-        metadata: { changeKey: input.idempotencyKey },
-        phases: [
-          { items: [{ price: item.price.id, quantity: 1 }], start_date: created.phases[0]?.start_date ?? item.current_period_start, end_date: item.current_period_end },
-          { items: [{ price, quantity: 1 }], duration: { interval: 'month', interval_count: 1 } },
-        ],
-      }, { idempotencyKey: `${input.idempotencyKey}-phases` });
+      await stripe.subscriptionSchedules.update(
+        created.id,
+        {
+          end_behavior: 'release',
+          metadata: { changeKey: input.idempotencyKey },
+          phases: [
+            {
+              items: [{ price: item.price.id, quantity: 1 }],
+              start_date: created.phases[0]?.start_date ?? item.current_period_start,
+              end_date: item.current_period_end,
+            },
+            { items: [{ price, quantity: 1 }], duration: { interval: 'month', interval_count: 1 } },
+          ],
+        },
+        { idempotencyKey: `${input.idempotencyKey}-phases` },
+      );
       return { paymentPending: false };
     },
     async createBillingPortalSession(input) {
@@ -145,7 +166,10 @@ export async function invoiceFinalOverage(stripe: Stripe, input: Parameters<Paym
   );
   const invoice = await stripe.invoices.create(
     {
-      customer: input.customerId, pending_invoice_items_behavior: 'include', auto_advance: true, metadata: input.metadata,
+      customer: input.customerId,
+      pending_invoice_items_behavior: 'include',
+      auto_advance: true,
+      metadata: input.metadata,
       ...(paymentMethod ? { default_payment_method: paymentMethod } : {}),
     },
     { idempotencyKey: `${input.idempotencyKey}-invoice` },
@@ -167,9 +191,16 @@ export async function invoiceFinalOverage(stripe: Stripe, input: Parameters<Paym
 
 /** An ended period's overage as an item of the renewal's draft invoice (the RenewalInvoices port). */
 export async function addOverageItem(stripe: Stripe, input: Parameters<RenewalInvoices['addOverageItem']>[0]): ReturnType<RenewalInvoices['addOverageItem']> {
-  const item = await stripe.invoiceItems.create({
-    customer: input.customerId, invoice: input.invoiceId, amount: input.amountCents, currency: 'eur',
-    description: input.description, metadata: input.metadata,
-  }, { idempotencyKey: input.idempotencyKey });
+  const item = await stripe.invoiceItems.create(
+    {
+      customer: input.customerId,
+      invoice: input.invoiceId,
+      amount: input.amountCents,
+      currency: 'eur',
+      description: input.description,
+      metadata: input.metadata,
+    },
+    { idempotencyKey: input.idempotencyKey },
+  );
   return { itemId: item.id };
 }

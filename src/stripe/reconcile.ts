@@ -38,7 +38,9 @@ export async function reconcileStripe(deps: ProcessDeps, batchMax: number): Prom
        from memberships
       where stripe_subscription_id is not null
         and (status <> 'CANCELED' or reconciled_at is null or reconciled_at < stripe_event_at)
-      order by reconciled_at nulls first limit ?`, [batchMax]);
+      order by reconciled_at nulls first limit ?`,
+    [batchMax],
+  );
   const report: ReconcileReport = { checked: 0, repairedMemberships: 0, repairedGrants: 0, failed: 0 };
   for (const m of rows) {
     try {
@@ -48,8 +50,10 @@ export async function reconcileStripe(deps: ProcessDeps, batchMax: number): Prom
       const drift = differs(m, sub, deps.prices);
       if (drift.length) {
         const after = await mirrorSubscription(deps, asOf, subscriptionState(deps.prices, sub));
-        deps.logger.warn({ userId: m.user_id, subscription: sub.id, fields: drift, status: after.status, plan: after.planCode },
-          'reconciliation: membership differed from Stripe (a webhook was missed); repaired');
+        deps.logger.warn(
+          { userId: m.user_id, subscription: sub.id, fields: drift, status: after.status, plan: after.planCode },
+          'reconciliation: membership differed from Stripe (a webhook was missed); repaired',
+        );
         report.repairedMemberships += 1;
       }
       const invoices = await deps.stripe.invoices.list({ subscription: sub.id, status: 'paid', limit: 5 });
@@ -62,8 +66,10 @@ export async function reconcileStripe(deps: ProcessDeps, batchMax: number): Prom
       }
       const repaired = (await grantCount(deps, m.user_id)) - before;
       if (repaired > 0) {
-        deps.logger.warn({ userId: m.user_id, invoices: invoices.data.map((i) => i.id), grants: repaired },
-          'reconciliation: paid invoices had not been granted (a webhook was missed); granted');
+        deps.logger.warn(
+          { userId: m.user_id, invoices: invoices.data.map((i) => i.id), grants: repaired },
+          'reconciliation: paid invoices had not been granted (a webhook was missed); granted',
+        );
         report.repairedGrants += repaired;
       }
       await conn.execute('update memberships set reconciled_at = now() where user_id = ?', [m.user_id]);
@@ -73,7 +79,10 @@ export async function reconcileStripe(deps: ProcessDeps, batchMax: number): Prom
       // to the back of the line all the same: a membership that fails every time must not keep the
       // others from being checked
       await conn.execute('update memberships set reconciled_at = now() where user_id = ?', [m.user_id]).catch(() => undefined);
-      deps.logger.error({ userId: m.user_id, subscription: m.stripe_subscription_id, err: (err as Error).message }, 'reconciliation of a membership failed; next pass retries');
+      deps.logger.error(
+        { userId: m.user_id, subscription: m.stripe_subscription_id, err: (err as Error).message },
+        'reconciliation of a membership failed; next pass retries',
+      );
     }
   }
   if (report.repairedMemberships || report.repairedGrants || report.failed) deps.logger.info(report, 'reconciliation pass');

@@ -15,8 +15,7 @@ import { answered } from '../domain/ledger/publish';
 
 export { grantPeriod, planKey, type PeriodGrantInput } from '../domain/ledger/grant-period';
 
-const priceOf = (line: Stripe.InvoiceLineItem | undefined): string | undefined =>
-  (line?.pricing?.price_details?.price as string | undefined) ?? undefined;
+const priceOf = (line: Stripe.InvoiceLineItem | undefined): string | undefined => (line?.pricing?.price_details?.price as string | undefined) ?? undefined;
 const planOfPrice = (deps: Pick<ProcessDeps, 'prices'>, priceId: string | undefined): PlanCode | null =>
   (Object.entries(deps.prices).find(([, id]) => id === priceId)?.[0] as PlanCode | undefined) ?? null;
 
@@ -34,13 +33,17 @@ export async function expireUnpaidRenewals(deps: ProcessDeps, sub: Stripe.Subscr
   const grants = await deps.em.getConnection().execute<{ id: string; user_id: string; idempotency_key: string }[]>(
     `select id, user_id, idempotency_key from credit_grants
       where source = 'PLAN' and awaiting_payment and expired_at is null and idempotency_key like ?`,
-    [`~plan:${sub.id.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`]);
+    [`~plan:${sub.id.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`],
+  );
   if (grants.length === 0) return;
   const invoices = await deps.stripe.invoices.list({ subscription: sub.id, limit: 100 });
   for (const g of grants) {
     const periodStartMs = Number(g.idempotency_key.slice(g.idempotency_key.lastIndexOf(':') + 1));
-    const invoice = invoices.data.find((i) => i.billing_reason === 'subscription_cycle'
-      && i.lines.data.some((l) => planOfPrice(deps, priceOf(l)) !== null && l.period.start * 1000 === periodStartMs));
+    const invoice = invoices.data.find(
+      (i) =>
+        i.billing_reason === 'subscription_cycle' &&
+        i.lines.data.some((l) => planOfPrice(deps, priceOf(l)) !== null && l.period.start * 1000 === periodStartMs),
+    );
     if (invoice?.status === 'paid') {
       // paid after all (its invoice.paid is on its way): confirmed, nothing expires
       await deps.em.getConnection().execute(`update credit_grants set awaiting_payment = false where id = ? and awaiting_payment`, [g.id]);
@@ -54,22 +57,36 @@ export async function expireUnpaidRenewals(deps: ProcessDeps, sub: Stripe.Subscr
       const r = await vpExpireUnpaidRenewal.query(conn, { grantId: g.id, subscriptionId: sub.id, invoiceId, now: deps.clock.now() });
       if (r.confirmed) return { r, audited: false };
       const audited = await writeAudit(tx, {
-        actor: SYSTEM_ACTOR, action: 'RENEWAL_UNPAID_EXPIRED', targetUserId: g.user_id, subjectId: sub.id,
+        actor: SYSTEM_ACTOR,
+        action: 'RENEWAL_UNPAID_EXPIRED',
+        targetUserId: g.user_id,
+        subjectId: sub.id,
         dedupeKey: `unpaid-renewal:${g.id}`,
         before: { balanceSeconds: Number(r.balance.balanceSeconds) + Number(r.expiredSeconds) },
         after: {
-          balanceSeconds: Number(r.balance.balanceSeconds), grantId: g.id, invoice: invoiceId, subscriptionStatus: sub.status,
-          expiredSeconds: Number(r.expiredSeconds), usedSecondsUnpaid: Number(r.usedSeconds),
+          balanceSeconds: Number(r.balance.balanceSeconds),
+          grantId: g.id,
+          invoice: invoiceId,
+          subscriptionStatus: sub.status,
+          expiredSeconds: Number(r.expiredSeconds),
+          usedSecondsUnpaid: Number(r.usedSeconds),
         },
       });
       return { r, audited };
     });
     answered(deps, answer.r);
     if (answer.audited) {
-      deps.logger.warn({
-        userId: g.user_id, subscription: sub.id, subscriptionStatus: sub.status, invoice: invoiceId,
-        usedSecondsUnpaid: Number(answer.r.usedSeconds), expiredSeconds: Number(answer.r.expiredSeconds),
-      }, 'Stripe gave up on an unpaid renewal: its remaining seconds expired; the seconds used stay on the unpaid invoice (collect or write off)');
+      deps.logger.warn(
+        {
+          userId: g.user_id,
+          subscription: sub.id,
+          subscriptionStatus: sub.status,
+          invoice: invoiceId,
+          usedSecondsUnpaid: Number(answer.r.usedSeconds),
+          expiredSeconds: Number(answer.r.expiredSeconds),
+        },
+        'Stripe gave up on an unpaid renewal: its remaining seconds expired; the seconds used stay on the unpaid invoice (collect or write off)',
+      );
     }
   }
 }

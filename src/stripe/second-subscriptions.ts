@@ -12,7 +12,7 @@ import { SYSTEM_ACTOR, writeAudit } from '../domain/audit/audit';
 
 const LIVE = `('INCOMPLETE', 'TRIALING', 'ACTIVE', 'PAST_DUE')`;
 
-const idOf = (v: string | { id: string } | null | undefined): string | null => (typeof v === 'string' ? v : v?.id ?? null);
+const idOf = (v: string | { id: string } | null | undefined): string | null => (typeof v === 'string' ? v : (v?.id ?? null));
 
 /** The user and subscription an event is about, for the events a subscription's lifecycle sends. */
 async function subjectOf(deps: ProcessDeps, event: Stripe.Event): Promise<{ userId: string; subscriptionId: string } | null> {
@@ -39,13 +39,16 @@ export async function handledAsSecondSubscription(deps: ProcessDeps, event: Stri
   const { userId, subscriptionId } = subject;
   const conn = deps.em.getConnection();
   // once recognised, always: the membership may move on later (the first subscription ends)
-  const [known] = await conn.execute<{ kept_subscription_id: string }[]>(
-    'select kept_subscription_id from second_subscriptions where subscription_id = ?', [subscriptionId]);
+  const [known] = await conn.execute<{ kept_subscription_id: string }[]>('select kept_subscription_id from second_subscriptions where subscription_id = ?', [
+    subscriptionId,
+  ]);
   let kept = known?.kept_subscription_id ?? null;
   if (!kept) {
     const [other] = await conn.execute<{ stripe_subscription_id: string }[]>(
       `select stripe_subscription_id from memberships
-        where user_id = ? and status in ${LIVE} and stripe_subscription_id is not null and stripe_subscription_id <> ?`, [userId, subscriptionId]);
+        where user_id = ? and status in ${LIVE} and stripe_subscription_id is not null and stripe_subscription_id <> ?`,
+      [userId, subscriptionId],
+    );
     kept = other?.stripe_subscription_id ?? null;
   }
   if (!kept) return false;
@@ -76,8 +79,13 @@ export async function handledAsSecondSubscription(deps: ProcessDeps, event: Stri
         if (!paymentIntent && !charge) continue;
         try {
           const refund = await deps.stripe.refunds.create(
-            { ...(paymentIntent ? { payment_intent: paymentIntent } : { charge: charge! }), reason: 'duplicate', metadata: { secondSubscription: subscriptionId } },
-            { idempotencyKey: `refund-second-${invoice.id}-${p.id}` });
+            {
+              ...(paymentIntent ? { payment_intent: paymentIntent } : { charge: charge! }),
+              reason: 'duplicate',
+              metadata: { secondSubscription: subscriptionId },
+            },
+            { idempotencyKey: `refund-second-${invoice.id}-${p.id}` },
+          );
           refundIds.push(refund.id);
           cents += refund.amount;
         } catch (err) {
@@ -87,25 +95,35 @@ export async function handledAsSecondSubscription(deps: ProcessDeps, event: Stri
       }
       await tx.query(
         `insert into second_subscription_refunds (invoice_id, subscription_id, user_id, refund_ids, refunded_cents)
-         values ($1, $2, $3, $4::text[], $5) on conflict do nothing`, [invoice.id, subscriptionId, userId, refundIds, cents]);
+         values ($1, $2, $3, $4::text[], $5) on conflict do nothing`,
+        [invoice.id, subscriptionId, userId, refundIds, cents],
+      );
     }
     if (recorded) return false;
-    await tx.query(
-      'insert into second_subscriptions (subscription_id, user_id, kept_subscription_id) values ($1, $2, $3) on conflict do nothing',
-      [subscriptionId, userId, kept]);
+    await tx.query('insert into second_subscriptions (subscription_id, user_id, kept_subscription_id) values ($1, $2, $3) on conflict do nothing', [
+      subscriptionId,
+      userId,
+      kept,
+    ]);
     const [refunded] = await tx.query<{ cents: string; ids: string[] | null }>(
       `select (select coalesce(sum(refunded_cents), 0) from second_subscription_refunds where subscription_id = $1) as cents,
               (select array_agg(r order by r) from second_subscription_refunds, unnest(refund_ids) r where subscription_id = $1) as ids`,
-      [subscriptionId]);
+      [subscriptionId],
+    );
     return writeAudit(tx, {
-      actor: SYSTEM_ACTOR, action: 'DUPLICATE_SUBSCRIPTION_CANCELED', targetUserId: userId, subjectId: subscriptionId,
+      actor: SYSTEM_ACTOR,
+      action: 'DUPLICATE_SUBSCRIPTION_CANCELED',
+      targetUserId: userId,
+      subjectId: subscriptionId,
       dedupeKey: `second-subscription:${subscriptionId}`,
       after: { keptSubscription: kept, refundedCents: Number(refunded?.cents ?? 0), refunds: refunded?.ids ?? [], event: event.type },
     });
   });
   if (audited) {
-    deps.logger.warn({ userId, subscription: subscriptionId, keptSubscription: kept, event: event.type },
-      'a second subscription completed at Stripe: cancelled at once and its payment refunded; the membership keeps the first');
+    deps.logger.warn(
+      { userId, subscription: subscriptionId, keptSubscription: kept, event: event.type },
+      'a second subscription completed at Stripe: cancelled at once and its payment refunded; the membership keeps the first',
+    );
   }
   return true;
 }

@@ -13,8 +13,18 @@ export async function endPeriodOfDeletedSubscription(deps: ProcessDeps, sub: Str
   const customer = typeof sub.customer === 'string' ? sub.customer : sub.customer?.id;
   const userId = await userOfCustomer(deps.em, customer ?? null);
   if (!userId) return; // the mirror before this found the user, or threw
-  const r = await endCanceledMembership({
-    em: deps.em, clock: deps.clock, events: deps.events, payments: { invoiceFinalOverage: (input) => invoiceFinalOverage(deps.stripe, input) },
-  }, { userId, subscriptionId: sub.id });
-  if (r.closed.length || r.billed) deps.logger.info({ subscription: sub.id, closedPeriods: r.closed.length, finalInvoices: r.billed }, 'subscription ended before its period end: period closed and billed');
+  const r = await endCanceledMembership(
+    {
+      em: deps.em,
+      clock: deps.clock,
+      events: deps.events,
+      payments: { invoiceFinalOverage: (input) => invoiceFinalOverage(deps.stripe, input) },
+    },
+    { userId, subscriptionId: sub.id },
+  );
+  if (r.closed.length || r.billed)
+    deps.logger.info(
+      { subscription: sub.id, closedPeriods: r.closed.length, finalInvoices: r.billed },
+      'subscription ended before its period end: period closed and billed',
+    );
 }

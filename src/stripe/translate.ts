@@ -13,11 +13,17 @@ export type Prices = Record<string, string>;
 
 /** Stripe's subscription status → ours. */
 export const STATUS: Record<string, MembershipStatus> = {
-  incomplete: 'INCOMPLETE', incomplete_expired: 'CANCELED', trialing: 'TRIALING', active: 'ACTIVE',
-  past_due: 'PAST_DUE', canceled: 'CANCELED', unpaid: 'UNPAID', paused: 'PAST_DUE',
+  incomplete: 'INCOMPLETE',
+  incomplete_expired: 'CANCELED',
+  trialing: 'TRIALING',
+  active: 'ACTIVE',
+  past_due: 'PAST_DUE',
+  canceled: 'CANCELED',
+  unpaid: 'UNPAID',
+  paused: 'PAST_DUE',
 };
 
-export const customerId = (c: string | { id: string } | null | undefined) => (typeof c === 'string' ? c : c?.id ?? null);
+export const customerId = (c: string | { id: string } | null | undefined) => (typeof c === 'string' ? c : (c?.id ?? null));
 
 export function planOfPrice(prices: Prices, priceId: string | undefined): PlanCode | null {
   const hit = Object.entries(prices).find(([, id]) => id === priceId);
@@ -28,8 +34,7 @@ export const subscriptionOf = (invoice: Stripe.Invoice): string | null => {
   const subscription = invoice.parent?.subscription_details?.subscription;
   return (typeof subscription === 'string' ? subscription : subscription?.id) ?? null;
 };
-const priceOf = (line: Stripe.InvoiceLineItem | undefined): string | undefined =>
-  (line?.pricing?.price_details?.price as string | undefined) ?? undefined;
+const priceOf = (line: Stripe.InvoiceLineItem | undefined): string | undefined => (line?.pricing?.price_details?.price as string | undefined) ?? undefined;
 const at = (seconds: number) => new Date(seconds * 1000);
 
 /** The invoice line of a plan's price (a subscription line), whatever else the invoice carries. */
@@ -44,7 +49,9 @@ const planLine = (prices: Prices, line: Stripe.InvoiceLineItem | undefined): Pla
 export function subscriptionState(prices: Prices, sub: Stripe.Subscription): SubscriptionState {
   const item = sub.items.data[0];
   return {
-    subscriptionId: sub.id, customerId: customerId(sub.customer), status: STATUS[sub.status] ?? 'INCOMPLETE',
+    subscriptionId: sub.id,
+    customerId: customerId(sub.customer),
+    status: STATUS[sub.status] ?? 'INCOMPLETE',
     cancelAtPeriodEnd: sub.cancel_at_period_end,
     item: item ? { planCode: planOfPrice(prices, item.price.id), periodStart: at(item.current_period_start), periodEnd: at(item.current_period_end) } : null,
   };
@@ -56,25 +63,44 @@ export function openedPeriodOf(prices: Prices, sub: Stripe.Subscription, previou
   const firstStart = (sub as { start_date?: number }).start_date ?? sub.created;
   // the price moved while the period stayed where it was: a plan change inside the period, not its opening
   const before = previous?.items?.data?.[0];
-  const planChangeOnly = !!before?.price?.id && before.price.id !== item.price.id
-    && (before.current_period_start === undefined || before.current_period_start === item.current_period_start);
+  const planChangeOnly =
+    !!before?.price?.id &&
+    before.price.id !== item.price.id &&
+    (before.current_period_start === undefined || before.current_period_start === item.current_period_start);
   return {
-    subscriptionId: sub.id, live: sub.status === 'active' || sub.status === 'trialing', firstPeriod: item.current_period_start <= firstStart, planChangeOnly,
-    planCode: planOfPrice(prices, item.price.id), periodStart: at(item.current_period_start), periodEnd: at(item.current_period_end),
+    subscriptionId: sub.id,
+    live: sub.status === 'active' || sub.status === 'trialing',
+    firstPeriod: item.current_period_start <= firstStart,
+    planChangeOnly,
+    planCode: planOfPrice(prices, item.price.id),
+    periodStart: at(item.current_period_start),
+    periodEnd: at(item.current_period_end),
   };
 }
 
 export function paidInvoiceOf(prices: Prices, invoice: Stripe.Invoice): PaidInvoice {
   const lines = invoice.lines.data;
   return {
-    invoiceId: invoice.id!, customerId: customerId(invoice.customer), subscriptionId: subscriptionOf(invoice),
+    invoiceId: invoice.id!,
+    customerId: customerId(invoice.customer),
+    subscriptionId: subscriptionOf(invoice),
     paid: invoice.status === undefined || invoice.status === null || invoice.status === 'paid',
-    reason: invoice.billing_reason === 'subscription_update' ? 'PLAN_CHANGE'
-      : invoice.billing_reason === 'subscription_create' || invoice.billing_reason === 'subscription_cycle' ? 'PERIOD' : 'OTHER',
+    reason:
+      invoice.billing_reason === 'subscription_update'
+        ? 'PLAN_CHANGE'
+        : invoice.billing_reason === 'subscription_create' || invoice.billing_reason === 'subscription_cycle'
+          ? 'PERIOD'
+          : 'OTHER',
     planLine: planLine(prices, planLineOf(prices, invoice)),
     hasPricedLine: lines.some((l) => priceOf(l)),
-    added: planLine(prices, lines.find((l) => l.amount > 0 && planOfPrice(prices, priceOf(l)))),
-    removed: planLine(prices, lines.find((l) => l.amount < 0 && planOfPrice(prices, priceOf(l)))),
+    added: planLine(
+      prices,
+      lines.find((l) => l.amount > 0 && planOfPrice(prices, priceOf(l))),
+    ),
+    removed: planLine(
+      prices,
+      lines.find((l) => l.amount < 0 && planOfPrice(prices, priceOf(l))),
+    ),
   };
 }
 
@@ -91,7 +117,9 @@ export function renewalDraftOf(prices: Prices, invoice: Stripe.Invoice): Renewal
 export function paidTopUpOf(session: Stripe.Checkout.Session): PaidTopUp | null {
   if (session.mode !== 'payment' || session.metadata?.kind !== 'topUp' || session.payment_status !== 'paid') return null;
   return {
-    userId: session.client_reference_id!, seconds: Number(session.metadata.topUpSeconds), checkoutSessionId: session.id,
+    userId: session.client_reference_id!,
+    seconds: Number(session.metadata.topUpSeconds),
+    checkoutSessionId: session.id,
     amountCents: Number(session.metadata.amountCents ?? session.amount_total ?? 0),
   };
 }

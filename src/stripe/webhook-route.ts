@@ -51,9 +51,7 @@ export function createWebhookRouter(deps: WebhookRouteDeps): Router {
     res.status(200).json({ received: true });
     req.log.info({ eventId: event.id, type: event.type, duplicate: !isNew }, 'stripe webhook received');
     try {
-      await withTimeout(
-        deps.jobs.enqueue(event.id),
-        ENQUEUE_TIMEOUT_MS, 'enqueue timed out');
+      await withTimeout(deps.jobs.enqueue(event.id), ENQUEUE_TIMEOUT_MS, 'enqueue timed out');
     } catch (err) {
       req.log.warn({ eventId: event.id, err: (err as Error).message }, 'stripe webhook stored but not enqueued; the sweep will');
     }

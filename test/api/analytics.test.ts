@@ -22,7 +22,8 @@ const ROI = 'query($u: ID) { roi(userId: $u, agentCostCentsPerHour: 3000) { user
 const ADMIN_QUERIES: Record<string, string> = {
   revenueMetrics: `query($from: DateTime!, $to: DateTime!) { revenueMetrics(from: $from, to: $to) { mrrCents customers customerChurnRateBp arpuCents ltvCents } }`,
   tierUsage: '{ tierUsage { planCode customers p50ShareBp } }',
-  customerEconomics: '{ customerEconomics(first: 5) { totalCount edges { cursor node { userId revenueCents costCents marginCents marginBp } } pageInfo { hasNextPage endCursor } } }',
+  customerEconomics:
+    '{ customerEconomics(first: 5) { totalCount edges { cursor node { userId revenueCents costCents marginCents marginBp } } pageInfo { hasNextPage endCursor } } }',
   unitEconomics: '{ unitEconomics { costPerMinuteMillicents plans { planCode listPricePerIncludedMinuteMillicents listMarginBp } } }',
 };
 
@@ -34,12 +35,21 @@ beforeAll(async () => {
   service = await api.account('SERVICE');
   anna = await api.account('USER');
   ben = await api.account('USER');
-  await setMembership({ em: api.db.em() }, {
-    userId: anna.id, planCode: 'STARTER', status: 'ACTIVE',
-    currentPeriodStart: new Date(Date.now() - 86_400_000), currentPeriodEnd: new Date(Date.now() + 20 * 86_400_000),
-  });
-  await api.gql('mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }',
-    { i: { userId: anna.id, seconds: 6000, source: 'BONUS', idempotencyKey: 'seed' } }, admin.auth);
+  await setMembership(
+    { em: api.db.em() },
+    {
+      userId: anna.id,
+      planCode: 'STARTER',
+      status: 'ACTIVE',
+      currentPeriodStart: new Date(Date.now() - 86_400_000),
+      currentPeriodEnd: new Date(Date.now() + 20 * 86_400_000),
+    },
+  );
+  await api.gql(
+    'mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }',
+    { i: { userId: anna.id, seconds: 6000, source: 'BONUS', idempotencyKey: 'seed' } },
+    admin.auth,
+  );
 });
 afterAll(async () => {
   await api.stop();
@@ -47,8 +57,11 @@ afterAll(async () => {
 
 describe('analytics over HTTP', () => {
   it("answers a user's own usage, current right after a usage was recorded", async () => {
-    const rec = await api.gql('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { billedSeconds userErrors { code } } }',
-      { i: { userId: anna.id, seconds: 95, idempotencyKey: 'call-1' } }, service.auth);
+    const rec = await api.gql(
+      'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { billedSeconds userErrors { code } } }',
+      { i: { userId: anna.id, seconds: 95, idempotencyKey: 'call-1' } },
+      service.auth,
+    );
     expect(rec.body.data?.recordUsage).toEqual({ billedSeconds: 95, userErrors: [] });
     const res = await api.gql(USAGE, { g: 'DAY', from: FROM, to: TO }, anna.auth);
     expect(code(res)).toBe('OK');

@@ -44,26 +44,34 @@ const RECORD = 'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { userE
 
 describe('client input never reaches an internal error', () => {
   it('refuses a NUL byte in an email as bad input', async () => {
-    const res = await api.gql('mutation($i: CreateUserInput!) { createUser(input: $i) { userErrors { code field } } }',
-      { i: { email: 'a\u0000@example.com' } }, admin.auth);
+    const res = await api.gql(
+      'mutation($i: CreateUserInput!) { createUser(input: $i) { userErrors { code field } } }',
+      { i: { email: 'a\u0000@example.com' } },
+      admin.auth,
+    );
     expect(res.status).toBeLessThan(500);
     expect(JSON.stringify(res.body)).not.toContain('INTERNAL_SERVER_ERROR');
     expect(outcome(res, 'createUser')).not.toBe('OK');
   });
 
   it('answers a persisted-query hash that does not match its query with a client error', async () => {
-    const res = await api.post(JSON.stringify({
-      query: '{ plans { code } }',
-      extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update('something else').digest('hex') } },
-    }), { 'content-type': 'application/json', authorization: `Bearer ${user.token}` });
+    const res = await api.post(
+      JSON.stringify({
+        query: '{ plans { code } }',
+        extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update('something else').digest('hex') } },
+      }),
+      { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
+    );
     expect(res.status).toBe(400);
     const code = (JSON.parse(res.text) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code;
     expect(code).not.toBe('INTERNAL_SERVER_ERROR');
   });
 
   it('refuses a subscription sent over HTTP with BAD_REQUEST', async () => {
-    const res = await api.post(JSON.stringify({ query: 'subscription { balanceChanged { balanceSeconds updatedAt } }' }),
-      { 'content-type': 'application/json', authorization: `Bearer ${user.token}` });
+    const res = await api.post(JSON.stringify({ query: 'subscription { balanceChanged { balanceSeconds updatedAt } }' }), {
+      'content-type': 'application/json',
+      authorization: `Bearer ${user.token}`,
+    });
     expect(res.status).toBe(400);
     expect((JSON.parse(res.text) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('BAD_REQUEST');
   });
@@ -83,13 +91,18 @@ describe('API keys', () => {
   it('lets an ADMIN token whose user row does not exist create a key, and audits it', async () => {
     const ghost = randomUUID();
     const token = await signToken(DEV_JWT_SECRET, ghost, 'ADMIN', 600);
-    const res = await api.gql('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id } secret userErrors { code } } }',
-      { i: { name: 'voice engine', userId: service.id, role: 'SERVICE' } }, { token });
+    const res = await api.gql(
+      'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id } secret userErrors { code } } }',
+      { i: { name: 'voice engine', userId: service.id, role: 'SERVICE' } },
+      { token },
+    );
     expect(res.status).toBe(200);
     expect(outcome(res, 'createApiKey')).toBe('OK');
     const keyId = (res.body.data!.createApiKey as { apiKey: { id: string } }).apiKey.id;
-    const audit = await api.db.em().getConnection().execute<{ actor_id: string }[]>(
-      `select actor_id from audit_log where action = 'API_KEY_CREATED' and subject_id = ?`, [keyId]);
+    const audit = await api.db
+      .em()
+      .getConnection()
+      .execute<{ actor_id: string }[]>(`select actor_id from audit_log where action = 'API_KEY_CREATED' and subject_id = ?`, [keyId]);
     expect(audit).toEqual([{ actor_id: ghost }]);
   });
 });
@@ -111,14 +124,26 @@ describe('live pushes', () => {
     const start = new Date(now - 60_000);
     const end = new Date(now + 86_400_000);
     await setMembership({ em: api.db.em() }, { userId: user.id, planCode: 'STARTER', status: 'ACTIVE', currentPeriodStart: start, currentPeriodEnd: end });
-    await grantPlanCredits({ em: api.db.em(), clock: databaseClock }, { userId: user.id, subscriptionId: `sub_${user.id}`, planCode: 'STARTER', periodStart: start, periodEnd: end });
+    await grantPlanCredits(
+      { em: api.db.em(), clock: databaseClock },
+      { userId: user.id, subscriptionId: `sub_${user.id}`, planCode: 'STARTER', periodStart: start, periodEnd: end },
+    );
     const client = createClient({
-      url: api.url.replace('http:', 'ws:'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${user.token}` }, retryAttempts: 0,
+      url: api.url.replace('http:', 'ws:'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${user.token}` },
+      retryAttempts: 0,
     });
     const pushes: { balanceSeconds: number; periodUsedSeconds: number }[] = [];
     const stop = client.subscribe<{ balanceChanged: { balanceSeconds: number; periodUsedSeconds: number } }>(
       { query: 'subscription { balanceChanged { balanceSeconds periodUsedSeconds version } }' },
-      { next: (m) => { if (m.data) pushes.push(m.data.balanceChanged); }, error: () => undefined, complete: () => undefined },
+      {
+        next: (m) => {
+          if (m.data) pushes.push(m.data.balanceChanged);
+        },
+        error: () => undefined,
+        complete: () => undefined,
+      },
     );
     try {
       await until('subscribed', async () => {
@@ -143,7 +168,16 @@ describe('live pushes', () => {
 describe('Stripe webhooks', () => {
   const sdk = new Stripe('sk_test_fake');
   const hook = () => api.url.replace('/graphql', '/webhooks/stripe');
-  const eventBody = () => JSON.stringify({ id: `evt_${randomUUID()}`, object: 'event', type: 'customer.created', data: { object: { id: 'cus_x', object: 'customer' } }, created: 1, livemode: false, api_version: '2024-06-20' });
+  const eventBody = () =>
+    JSON.stringify({
+      id: `evt_${randomUUID()}`,
+      object: 'event',
+      type: 'customer.created',
+      data: { object: { id: 'cus_x', object: 'customer' } },
+      created: 1,
+      livemode: false,
+      api_version: '2024-06-20',
+    });
 
   it('refuses a signature made an hour in the future', async () => {
     const payload = eventBody();
@@ -153,7 +187,11 @@ describe('Stripe webhooks', () => {
   });
 
   it('answers a body over the limit with JSON', async () => {
-    const res = await fetch(hook(), { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=x' }, body: 'x'.repeat(1_100_000) });
+    const res = await fetch(hook(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=x' },
+      body: 'x'.repeat(1_100_000),
+    });
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     const text = await res.text();

@@ -37,7 +37,11 @@ async function idpToken(alg: 'RS256' | 'ES256', sub: string, claims: Record<stri
   const key = alg === 'RS256' ? rsa.privateKey : ec.privateKey;
   return new SignJWT({ role: 'USER', ...claims })
     .setProtectedHeader({ alg, kid: alg === 'RS256' ? 'rsa-1' : 'ec-1' })
-    .setSubject(sub).setIssuer('https://id.example.com/').setAudience('billing').setIssuedAt().setExpirationTime(exp)
+    .setSubject(sub)
+    .setIssuer('https://id.example.com/')
+    .setAudience('billing')
+    .setIssuedAt()
+    .setExpirationTime(exp)
     .sign(key);
 }
 
@@ -51,13 +55,28 @@ describe('authentication', () => {
   it('refuses expired tokens, wrong issuers and audiences, unknown keys', async () => {
     const user = await api.account('USER');
     const expired = await idpToken('RS256', user.id, {}, '-1m');
-    const wrongIssuer = await new SignJWT({ role: 'USER' }).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' })
-      .setSubject(user.id).setIssuer('https://evil.example.com/').setAudience('billing').setExpirationTime('5m').sign(rsa.privateKey);
-    const wrongAudience = await new SignJWT({ role: 'USER' }).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' })
-      .setSubject(user.id).setIssuer('https://id.example.com/').setAudience('other').setExpirationTime('5m').sign(rsa.privateKey);
+    const wrongIssuer = await new SignJWT({ role: 'USER' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' })
+      .setSubject(user.id)
+      .setIssuer('https://evil.example.com/')
+      .setAudience('billing')
+      .setExpirationTime('5m')
+      .sign(rsa.privateKey);
+    const wrongAudience = await new SignJWT({ role: 'USER' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' })
+      .setSubject(user.id)
+      .setIssuer('https://id.example.com/')
+      .setAudience('other')
+      .setExpirationTime('5m')
+      .sign(rsa.privateKey);
     const otherKey = (await generateKeyPair('RS256')).privateKey;
-    const unknownKey = await new SignJWT({ role: 'USER' }).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' })
-      .setSubject(user.id).setIssuer('https://id.example.com/').setAudience('billing').setExpirationTime('5m').sign(otherKey);
+    const unknownKey = await new SignJWT({ role: 'USER' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' })
+      .setSubject(user.id)
+      .setIssuer('https://id.example.com/')
+      .setAudience('billing')
+      .setExpirationTime('5m')
+      .sign(otherKey);
     const badRole = await idpToken('RS256', user.id, { role: 'ROOT' });
     const noUuid = await idpToken('RS256', 'not-a-uuid');
     for (const token of [expired, wrongIssuer, wrongAudience, unknownKey, badRole, noUuid]) {
@@ -74,9 +93,17 @@ describe('authentication', () => {
   });
 
   it('echoes a sane x-request-id and makes one up otherwise', async () => {
-    const mine = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-123' }, body: '{"query":"{ plans { code } }"}' });
+    const mine = await fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-123' },
+      body: '{"query":"{ plans { code } }"}',
+    });
     expect(mine.headers.get('x-request-id')).toBe('req-123');
-    const odd = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': `a b ${'x'.repeat(80)}` }, body: '{"query":"{ plans { code } }"}' });
+    const odd = await fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': `a b ${'x'.repeat(80)}` },
+      body: '{"query":"{ plans { code } }"}',
+    });
     expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

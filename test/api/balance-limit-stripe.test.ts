@@ -40,8 +40,10 @@ describe('a paid grant past the largest balance', () => {
     await fake.completeCheckout(started.body.data!.createCheckoutSession.sessionId);
     await until('the first grant', async () => (await balanceOf(who)) === 12_000);
     // an account 3000 s below the largest balance buys 100 minutes (6000 s)
-    await sql(`select vp_grant(?::uuid, 'BONUS', ?::bigint, null, null, 'fill', 'fill', 'fill', null, null, now())`,
-      [who.id, limits.balanceSecondsMax - 12_000 - 3000]);
+    await sql(`select vp_grant(?::uuid, 'BONUS', ?::bigint, null, null, 'fill', 'fill', 'fill', null, null, now())`, [
+      who.id,
+      limits.balanceSecondsMax - 12_000 - 3000,
+    ]);
     const full = limits.balanceSecondsMax - 3000;
     expect(await balanceOf(who)).toBe(full);
 
@@ -53,8 +55,9 @@ describe('a paid grant past the largest balance', () => {
       return row?.status === 'FAILED' ? row : undefined;
     });
     await new Promise((r) => setTimeout(r, 1500)); // the backoff would have retried by now
-    const [row] = await sql<{ status: string; attempts: number; last_error: string }>(
-      'select status, attempts, last_error from webhook_events where id = ?', [event!.id]);
+    const [row] = await sql<{ status: string; attempts: number; last_error: string }>('select status, attempts, last_error from webhook_events where id = ?', [
+      event!.id,
+    ]);
     expect(row).toMatchObject({ status: 'FAILED', attempts: 1 });
     expect(row!.last_error).toMatch(/BALANCE_LIMIT_EXCEEDED/);
     expect(row!.last_error).toMatch(/largest balance/);
@@ -63,6 +66,8 @@ describe('a paid grant past the largest balance', () => {
     expect(Number(purchases[0]!.n)).toBe(0);
     const admin = await api.account('ADMIN');
     const jobs = await api.gql('{ failedJobs(first: 100) { queue type eventId attemptsMade } }', {}, admin.auth);
-    expect(jobs.body.data!.failedJobs).toEqual(expect.arrayContaining([{ queue: 'stripe-webhooks', type: 'process-stripe-event', eventId: event!.id, attemptsMade: 1 }]));
+    expect(jobs.body.data!.failedJobs).toEqual(
+      expect.arrayContaining([{ queue: 'stripe-webhooks', type: 'process-stripe-event', eventId: event!.id, attemptsMade: 1 }]),
+    );
   }, 30_000);
 });

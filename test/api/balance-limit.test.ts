@@ -37,8 +37,11 @@ async function counts(): Promise<Record<string, number>> {
 
 /** n BONUS grants of a month each, straight through the ledger function (801 over HTTP is slow). */
 async function seedMonths(userId: string, n: number): Promise<void> {
-  await sql(`select count(vp_grant(?::uuid, 'BONUS', ${MONTH_SECONDS}, null, null, 'seed-' || i, 'seed', 'seed', null, null, now()))
-               from generate_series(1, ?::int) i`, [userId, n]);
+  await sql(
+    `select count(vp_grant(?::uuid, 'BONUS', ${MONTH_SECONDS}, null, null, 'seed-' || i, 'seed', 'seed', null, null, now()))
+               from generate_series(1, ?::int) i`,
+    [userId, n],
+  );
 }
 
 async function balanceOf(userId: string) {
@@ -65,7 +68,11 @@ describe('the largest balance', () => {
     expect((await balanceOf(anna.id)).balanceSeconds).toBe(seeded);
 
     const before = await counts();
-    const res = await api.gql(GRANT, { i: { userId: anna.id, seconds: MONTH_SECONDS, source: 'BONUS', reason: 'one more', idempotencyKey: 'one-more' } }, admin.auth);
+    const res = await api.gql(
+      GRANT,
+      { i: { userId: anna.id, seconds: MONTH_SECONDS, source: 'BONUS', reason: 'one more', idempotencyKey: 'one-more' } },
+      admin.auth,
+    );
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data!.grantCredits).toEqual({ balance: null, userErrors: [{ code: 'BALANCE_LIMIT_EXCEEDED', field: 'seconds' }] });
     expect(await counts()).toEqual(before);
@@ -88,16 +95,22 @@ describe('the largest balance', () => {
     const ben = await api.account('USER');
     const service = await api.account('SERVICE');
     await seedMonths(ben.id, 1);
-    const used = await api.gql('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { transaction { id } userErrors { code } } }',
-      { i: { userId: ben.id, seconds: 600, idempotencyKey: 'call-1' } }, service.auth);
+    const used = await api.gql(
+      'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { transaction { id } userErrors { code } } }',
+      { i: { userId: ben.id, seconds: 600, idempotencyKey: 'call-1' } },
+      service.auth,
+    );
     const usageId = used.body.data!.recordUsage.transaction.id as string;
     // fill the account to the largest balance by hand, then give back the usage
     const fill = limits.balanceSecondsMax - (MONTH_SECONDS - 600);
     await sql(`select vp_grant(?::uuid, 'BONUS', ?::bigint, null, null, 'fill', 'fill', 'fill', null, null, now())`, [ben.id, fill]);
     expect((await balanceOf(ben.id)).balanceSeconds).toBe(limits.balanceSecondsMax);
     const before = await counts();
-    const refund = await api.gql('mutation($i: RefundUsageInput!) { refundUsage(input: $i) { balance { balanceSeconds } userErrors { code } } }',
-      { i: { transactionId: usageId, seconds: 60, reason: 'dropped call', idempotencyKey: 'refund-1' } }, admin.auth);
+    const refund = await api.gql(
+      'mutation($i: RefundUsageInput!) { refundUsage(input: $i) { balance { balanceSeconds } userErrors { code } } }',
+      { i: { transactionId: usageId, seconds: 60, reason: 'dropped call', idempotencyKey: 'refund-1' } },
+      admin.auth,
+    );
     expect(outcome(refund, 'refundUsage')).toBe('BALANCE_LIMIT_EXCEEDED');
     expect(await counts()).toEqual(before);
   });
@@ -112,12 +125,26 @@ describe('adjustCredits', () => {
     expect(p.userErrors).toEqual([]);
     expect(p.transaction).toMatchObject({ type: 'ADJUSTMENT', amountSeconds: 900, balanceAfterSeconds: 900, description: 'goodwill after outage' });
     expect(p.balance).toMatchObject({ balanceSeconds: 900, availableSeconds: 900 });
-    const audit = await sql<{ actor_id: string; actor_role: string; target_user_id: string; subject_id: string; before: unknown; after: Record<string, unknown> }>(
-      `select actor_id, actor_role, target_user_id, subject_id, before, after from audit_log where action = 'CREDITS_ADJUSTED' and target_user_id = ?`, [cara.id]);
-    expect(audit).toEqual([{
-      actor_id: admin.id, actor_role: 'ADMIN', target_user_id: cara.id, subject_id: p.transaction.id,
-      before: { balanceSeconds: 0 }, after: expect.objectContaining({ balanceSeconds: 900, seconds: 900 }),
-    }]);
+    const audit = await sql<{
+      actor_id: string;
+      actor_role: string;
+      target_user_id: string;
+      subject_id: string;
+      before: unknown;
+      after: Record<string, unknown>;
+    }>(`select actor_id, actor_role, target_user_id, subject_id, before, after from audit_log where action = 'CREDITS_ADJUSTED' and target_user_id = ?`, [
+      cara.id,
+    ]);
+    expect(audit).toEqual([
+      {
+        actor_id: admin.id,
+        actor_role: 'ADMIN',
+        target_user_id: cara.id,
+        subject_id: p.transaction.id,
+        before: { balanceSeconds: 0 },
+        after: expect.objectContaining({ balanceSeconds: 900, seconds: 900 }),
+      },
+    ]);
     // the reason is on the ledger entry the audit entry names (the audit log holds no free text)
     const [entry] = await sql<{ description: string }>('select description from ledger_entries where id = ?', [p.transaction.id]);
     expect(entry!.description).toBe('goodwill after outage');
@@ -150,7 +177,8 @@ describe('adjustCredits', () => {
     const ok = await adjust(eve.id, -700, 'eve-remove');
     expect(ok.body.data!.adjustCredits).toMatchObject({
       transaction: { type: 'ADJUSTMENT', amountSeconds: -700, balanceAfterSeconds: 300 },
-      balance: { balanceSeconds: 300, reservedSeconds: 300, availableSeconds: 0 }, userErrors: [],
+      balance: { balanceSeconds: 300, reservedSeconds: 300, availableSeconds: 0 },
+      userErrors: [],
     });
   });
 

@@ -55,8 +55,10 @@ const Q = {
   grant: 'mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }',
   refund: 'mutation($i: RefundUsageInput!) { refundUsage(input: $i) { userErrors { code } } }',
   exportMyData: 'mutation($i: ExportMyDataInput!) { exportMyData(input: $i) { url expiresAt userErrors { code field } } }',
-  deletion: 'mutation($i: RequestAccountDeletionInput!) { requestAccountDeletion(input: $i) { request { userId status requestedAt completedAt } userErrors { code field } } }',
-  auditLog: 'query($t: ID, $after: String) { auditLog(targetUserId: $t, first: 100, after: $after) { edges { node { id occurredAt actorId actorRole action targetUserId subjectId before after } } pageInfo { hasNextPage endCursor } totalCount } }',
+  deletion:
+    'mutation($i: RequestAccountDeletionInput!) { requestAccountDeletion(input: $i) { request { userId status requestedAt completedAt } userErrors { code field } } }',
+  auditLog:
+    'query($t: ID, $after: String) { auditLog(targetUserId: $t, first: 100, after: $after) { edges { node { id occurredAt actorId actorRole action targetUserId subjectId before after } } pageInfo { hasNextPage endCursor } totalCount } }',
   verify: 'query($u: ID!) { verifyLedger(userId: $u) { ok balanceSeconds entriesChecked firstBadSequence } }',
   retry: 'mutation($i: RetryWebhookEventInput!) { retryWebhookEvent(input: $i) { event { id status } userErrors { code } } }',
   me: '{ me { id } }',
@@ -94,7 +96,8 @@ async function books(userId: string): Promise<Record<string, number>> {
     `select (select count(*) from ledger_entries where user_id = ?) as ledger, (select count(*) from credit_grants where user_id = ?) as grants,
             (select count(*) from usage_records where user_id = ?) as usage, (select count(*) from overage_invoices where user_id = ?) as invoices,
             (select count(*) from consent_records where user_id = ?) as consents, (select count(*) from reservations where user_id = ?) as holds`,
-    [userId, userId, userId, userId, userId, userId]);
+    [userId, userId, userId, userId, userId, userId],
+  );
   return Object.fromEntries(Object.entries(r!).map(([k, v]) => [k, Number(v)]));
 }
 
@@ -126,32 +129,65 @@ describe('erasure end to end', () => {
       expect(outcome(await api.gql(Q.grantConsent, { i: { purpose, policyVersion: '2026-11', source: 'web' } }, anna.auth), 'grantConsent')).toBe('OK');
     }
     expect(outcome(await api.gql(Q.revokeConsent, { i: { purpose: 'VOICE_TRAINING', source: 'app:ios' } }, anna.auth), 'revokeConsent')).toBe('OK');
-    const used = await api.gql(Q.recordUsage, { i: { userId: anna.id, seconds: 300, idempotencyKey: 'call-1', callId: 'c-1', description: 'support line' } }, service.auth);
+    const used = await api.gql(
+      Q.recordUsage,
+      { i: { userId: anna.id, seconds: 300, idempotencyKey: 'call-1', callId: 'c-1', description: 'support line' } },
+      service.auth,
+    );
     expect(outcome(used, 'recordUsage')).toBe('OK');
     expect(outcome(await api.gql(Q.reserve, { i: { userId: anna.id, seconds: 60, idempotencyKey: 'hold-1' } }, service.auth), 'reserveCredits')).toBe('OK');
-    expect(outcome(await api.gql(Q.grant, { i: { userId: anna.id, seconds: 600, source: 'BONUS', reason: 'goodwill', idempotencyKey: 'bonus-1' } }, admin.auth), 'grantCredits')).toBe('OK');
-    expect(outcome(await api.gql(Q.refund, { i: { transactionId: used.body.data!.recordUsage.transaction.id, seconds: 60, idempotencyKey: 'refund-1' } }, admin.auth), 'refundUsage')).toBe('OK');
+    expect(
+      outcome(
+        await api.gql(Q.grant, { i: { userId: anna.id, seconds: 600, source: 'BONUS', reason: 'goodwill', idempotencyKey: 'bonus-1' } }, admin.auth),
+        'grantCredits',
+      ),
+    ).toBe('OK');
+    expect(
+      outcome(
+        await api.gql(Q.refund, { i: { transactionId: used.body.data!.recordUsage.transaction.id, seconds: 60, idempotencyKey: 'refund-1' } }, admin.auth),
+        'refundUsage',
+      ),
+    ).toBe('OK');
     const [period] = await rows('select id from usage_periods where user_id = ?', [anna.id]);
     await rows(
       `insert into overage_invoices (user_id, period_id, subscription_id, customer_id, overage_seconds, amount_cents, description, idempotency_key, status, stripe_invoice_id)
        values (?, ?, ?, ?, 120, 40, 'Überschreitung: 2 Minuten (01.11.2026–30.11.2026)', ?, 'INVOICED', 'in_fake_booked')`,
-      [anna.id, period!.id, anna.subscriptionId, anna.customerId, `overage-${anna.subscriptionId}-x`]);
+      [anna.id, period!.id, anna.subscriptionId, anna.customerId, `overage-${anna.subscriptionId}-x`],
+    );
     // an event stored before payloads were minimized, with the name and email Stripe sends
     await rows(
       `insert into webhook_events (id, type, payload, status, stripe_created_at, processed_at)
        values (?, 'invoice.paid', ?::jsonb, 'PROCESSED', now(), now())`,
-      [`evt_legacy_${tag}`, JSON.stringify({ id: `evt_legacy_${tag}`, type: 'invoice.paid', data: { object: {
-        object: 'invoice', customer: anna.customerId, customer_email: email, customer_name: name, lines: { data: [] },
-        footer: `Thank you, ${name}`,
-      } } })]);
+      [
+        `evt_legacy_${tag}`,
+        JSON.stringify({
+          id: `evt_legacy_${tag}`,
+          type: 'invoice.paid',
+          data: {
+            object: {
+              object: 'invoice',
+              customer: anna.customerId,
+              customer_email: email,
+              customer_name: name,
+              lines: { data: [] },
+              footer: `Thank you, ${name}`,
+            },
+          },
+        }),
+      ],
+    );
     expect(outcome(await api.gql(Q.exportMyData, { i: {} }, anna.auth), 'exportMyData')).toBe('OK');
     // an operator re-runs one of her Stripe events: audited
-    const [processed] = await rows(`select id from webhook_events where payload -> 'data' -> 'object' ->> 'customer' = ? and status = 'PROCESSED' limit 1`, [anna.customerId]);
+    const [processed] = await rows(`select id from webhook_events where payload -> 'data' -> 'object' ->> 'customer' = ? and status = 'PROCESSED' limit 1`, [
+      anna.customerId,
+    ]);
     expect(outcome(await api.gql(Q.retry, { i: { id: processed!.id } }, admin.auth), 'retryWebhookEvent')).toBe('OK');
 
     // the scan sees her data before: it can fail
     const before = await findPersonalData(api.db.em(), personal);
-    expect(before.map((h) => `${h.table}.${h.column}`)).toEqual(expect.arrayContaining(['users.email', 'users.time_zone', 'api_keys.name', 'webhook_events.payload']));
+    expect(before.map((h) => `${h.table}.${h.column}`)).toEqual(
+      expect.arrayContaining(['users.email', 'users.time_zone', 'api_keys.name', 'webhook_events.payload']),
+    );
     const booksBefore = await books(anna.id);
     // the revenue figures of a window that ends now, and every customer's economics
     const window = { from: new Date(Date.now() - 90 * 86_400_000).toISOString(), to: new Date().toISOString() };
@@ -190,12 +226,18 @@ describe('erasure end to end', () => {
     expect(membership!.status).toBe('CANCELED');
     // the legacy event keeps what processing needs, not who she is
     const [legacy] = await rows('select payload from webhook_events where id = ?', [`evt_legacy_${tag}`]);
-    expect(legacy!.payload).toEqual({ id: `evt_legacy_${tag}`, type: 'invoice.paid', data: { object: { object: 'invoice', customer: anna.customerId, lines: { data: [] } } } });
+    expect(legacy!.payload).toEqual({
+      id: `evt_legacy_${tag}`,
+      type: 'invoice.paid',
+      data: { object: { object: 'invoice', customer: anna.customerId, lines: { data: [] } } },
+    });
 
     // her keys no longer open anything; her consents cannot be changed any more
     const viaKey = await api.gql(Q.me, {}, { apiKey: key });
     expect(outcome(viaKey, 'me')).toBe('UNAUTHENTICATED');
-    expect(outcome(await api.gql(Q.grantConsent, { i: { purpose: 'VOICE_TRAINING', policyVersion: '2026-11', source: 'web' } }, anna.auth), 'grantConsent')).toBe('ACCOUNT_ERASED');
+    expect(
+      outcome(await api.gql(Q.grantConsent, { i: { purpose: 'VOICE_TRAINING', policyVersion: '2026-11', source: 'web' } }, anna.auth), 'grantConsent'),
+    ).toBe('ACCOUNT_ERASED');
 
     // an export after the erasure holds the books but nothing of her
     const link = await api.gql(Q.exportMyData, { i: { userId: anna.id } }, admin.auth);
@@ -209,15 +251,28 @@ describe('erasure end to end', () => {
     const audit = await auditOutput(anna.id);
     for (const value of personal) expect(audit.toLowerCase()).not.toContain(value.toLowerCase());
     const actions = JSON.parse(audit).flatMap((p: { edges: { node: { action: string } }[] }) => p.edges.map((e) => e.node.action));
-    expect(actions).toEqual(expect.arrayContaining([
-      'API_KEY_CREATED', 'CONSENT_GRANTED', 'CONSENT_REVOKED', 'CREDITS_GRANTED', 'USAGE_REFUNDED', 'DATA_EXPORT_REQUESTED',
-      'ACCOUNT_DELETION_REQUESTED', 'USER_ERASED',
-    ]));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'API_KEY_CREATED',
+        'CONSENT_GRANTED',
+        'CONSENT_REVOKED',
+        'CREDITS_GRANTED',
+        'USAGE_REFUNDED',
+        'DATA_EXPORT_REQUESTED',
+        'ACCOUNT_DELETION_REQUESTED',
+        'USER_ERASED',
+      ]),
+    );
     expect(actions.filter((a: string) => a === 'ACCOUNT_DELETION_REQUESTED')).toHaveLength(1);
-    const erased = JSON.parse(audit).flatMap((p: { edges: { node: Record<string, unknown> }[] }) => p.edges.map((e) => e.node))
+    const erased = JSON.parse(audit)
+      .flatMap((p: { edges: { node: Record<string, unknown> }[] }) => p.edges.map((e) => e.node))
       .find((n: { action: string }) => n.action === 'USER_ERASED');
-    expect(erased).toMatchObject({ actorRole: 'SYSTEM', actorId: null, after: { status: 'COMPLETED', customerDeleted: true, subscriptionsCanceled: 1, apiKeysRevoked: 2 } });
-    const retried = (await rows(`select before, after from audit_log where action = 'WEBHOOK_EVENT_RETRIED' and subject_id = ?`, [processed!.id]));
+    expect(erased).toMatchObject({
+      actorRole: 'SYSTEM',
+      actorId: null,
+      after: { status: 'COMPLETED', customerDeleted: true, subscriptionsCanceled: 1, apiKeysRevoked: 2 },
+    });
+    const retried = await rows(`select before, after from audit_log where action = 'WEBHOOK_EVENT_RETRIED' and subject_id = ?`, [processed!.id]);
     expect(retried).toEqual([{ before: { status: 'PROCESSED' }, after: { status: 'PROCESSED' } }]);
 
     // erasing again changes nothing
@@ -264,17 +319,35 @@ describe('eraseUser', () => {
     expect((await rows('select email from users where id = ?', [c.id]))[0]!.email).toBe(c.email);
     expect(fake.customers.has(c.customerId)).toBe(false);
     // Stripe told of the cancellation (customer.subscription.deleted) before the run resumes
-    await until('the deleted event processed', async () => (await rows(
-      `select 1 from webhook_events where type = 'customer.subscription.deleted' and status = 'PROCESSED' and payload -> 'data' -> 'object' ->> 'id' = ?`,
-      [c.subscriptionId])).length === 1);
+    await until(
+      'the deleted event processed',
+      async () =>
+        (
+          await rows(
+            `select 1 from webhook_events where type = 'customer.subscription.deleted' and status = 'PROCESSED' and payload -> 'data' -> 'object' ->> 'id' = ?`,
+            [c.subscriptionId],
+          )
+        ).length === 1,
+    );
 
     const resumed = await eraseUser({ em: api.db.em(), payments: flaky }, { userId: c.id });
     // the subscription step was done before the crash; the customer is gone already; her checkout's
     // three stored events and the subscription's deletion are cut to their skeleton
-    expect(resumed).toEqual({ ok: true, value: {
-      userId: c.id, alreadyCompleted: false, subscriptionsCanceled: 0, customerDeleted: false, apiKeysRevoked: 0, webhookEventsRedacted: 4,
-      overageInvoices: 0, overageInvoicesDeclined: [], unpaidInvoices: [], overageNotInvoiced: [],
-    } });
+    expect(resumed).toEqual({
+      ok: true,
+      value: {
+        userId: c.id,
+        alreadyCompleted: false,
+        subscriptionsCanceled: 0,
+        customerDeleted: false,
+        apiKeysRevoked: 0,
+        webhookEventsRedacted: 4,
+        overageInvoices: 0,
+        overageInvoicesDeclined: [],
+        unpaidInvoices: [],
+        overageNotInvoiced: [],
+      },
+    });
     const calls = () => fake.requests.filter((r) => r.path.endsWith(c.subscriptionId) || r.path.endsWith(c.customerId)).length;
     const callsAfter = calls();
     expect(fake.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith(c.subscriptionId))).toHaveLength(1);
@@ -285,7 +358,7 @@ describe('eraseUser', () => {
     expect((await verifyLedger({ em: api.db.em() }, c.id)).ok).toBe(true);
   });
 
-  it('bills the open period\'s overage on a final invoice before the customer goes, once, also when Stripe fails midway', async () => {
+  it("bills the open period's overage on a final invoice before the customer goes, once, also when Stripe fails midway", async () => {
     const c = await requested();
     // 2,500 included minutes used up and 1,234 seconds of overage at 20 c/min: 411.33 → 411 c
     const used = await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 1_234, idempotencyKey: 'long-call' } }, service.auth);
@@ -297,7 +370,10 @@ describe('eraseUser', () => {
     const flaky = losingFirstAnswer('invoiceFinalOverage');
     await expect(eraseUser({ em: api.db.em(), payments: flaky }, { userId: c.id })).rejects.toThrow(/overage of 1 period\(s\) not invoiced yet/);
     expect(fake.customers.has(c.customerId)).toBe(true);
-    expect((await rows('select status, customer_deleted_at from erasure_requests where user_id = ?', [c.id]))[0]).toEqual({ status: 'PENDING', customer_deleted_at: null });
+    expect((await rows('select status, customer_deleted_at from erasure_requests where user_id = ?', [c.id]))[0]).toEqual({
+      status: 'PENDING',
+      customer_deleted_at: null,
+    });
     expect((await rows('select status, attempts from overage_invoices where period_id = ?', [open!.id]))[0]).toEqual({ status: 'FAILED', attempts: 1 });
 
     const done = await eraseUser({ em: api.db.em(), payments: flaky }, { userId: c.id });
@@ -313,11 +389,19 @@ describe('eraseUser', () => {
     const billedAt = fake.requests.map((r, i) => (r.path === '/v1/invoiceitems' && r.body.customer === c.customerId ? i : -1)).filter((i) => i >= 0);
     expect(billedAt).toHaveLength(2); // the first answer lost, then its keyed repeat
     expect(deletedAt).toBeGreaterThan(Math.max(...billedAt));
-    expect((await rows('select status, amount_cents, overage_seconds, stripe_invoice_id from overage_invoices where period_id = ?', [open!.id]))[0])
-      .toEqual({ status: 'INVOICED', amount_cents: '411', overage_seconds: '1234', stripe_invoice_id: invoices[0]!.id });
+    expect((await rows('select status, amount_cents, overage_seconds, stripe_invoice_id from overage_invoices where period_id = ?', [open!.id]))[0]).toEqual({
+      status: 'INVOICED',
+      amount_cents: '411',
+      overage_seconds: '1234',
+      stripe_invoice_id: invoices[0]!.id,
+    });
     // the period ended with the membership: overage fixed in cents, nothing expired or rolled over by it
-    expect((await rows('select status, overage_cents, expired_seconds, rollover_seconds from usage_periods where id = ?', [open!.id]))[0])
-      .toEqual({ status: 'CLOSED', overage_cents: '411', expired_seconds: '0', rollover_seconds: '0' });
+    expect((await rows('select status, overage_cents, expired_seconds, rollover_seconds from usage_periods where id = ?', [open!.id]))[0]).toEqual({
+      status: 'CLOSED',
+      overage_cents: '411',
+      expired_seconds: '0',
+      rollover_seconds: '0',
+    });
     expect((await verifyLedger({ em: api.db.em() }, c.id)).ok).toBe(true);
 
     // afterwards: no overage for the erased account, and no second invoice however often it runs
@@ -330,25 +414,40 @@ describe('eraseUser', () => {
   it('ends the period at once like every immediate cancellation: the PLAN seconds left expire, bought seconds stay', async () => {
     const c = await requested();
     expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 1_000, idempotencyKey: 'some' } }, service.auth), 'recordUsage')).toBe('OK');
-    expect(outcome(await api.gql(Q.grant, { i: { userId: c.id, seconds: 600, source: 'BONUS', idempotencyKey: 'kept' } }, admin.auth), 'grantCredits')).toBe('OK');
+    expect(outcome(await api.gql(Q.grant, { i: { userId: c.id, seconds: 600, source: 'BONUS', idempotencyKey: 'kept' } }, admin.auth), 'grantCredits')).toBe(
+      'OK',
+    );
     const [open] = await rows('select id from usage_periods where user_id = ?', [c.id]);
 
     expect(await eraseUser({ em: api.db.em(), payments }, { userId: c.id })).toMatchObject({ ok: true, value: { alreadyCompleted: false } });
-    expect((await rows('select status, expired_seconds, rollover_seconds, overage_seconds from usage_periods where id = ?', [open!.id]))[0])
-      .toEqual({ status: 'CLOSED', expired_seconds: '149000', rollover_seconds: '0', overage_seconds: '0' });
+    expect((await rows('select status, expired_seconds, rollover_seconds, overage_seconds from usage_periods where id = ?', [open!.id]))[0]).toEqual({
+      status: 'CLOSED',
+      expired_seconds: '149000',
+      rollover_seconds: '0',
+      overage_seconds: '0',
+    });
     expect(await rows(`select amount_seconds from ledger_entries where user_id = ? and type = 'EXPIRY'`, [c.id])).toEqual([{ amount_seconds: '-149000' }]);
     const verified = await verifyLedger({ em: api.db.em() }, c.id);
     expect(verified).toMatchObject({ ok: true, balanceSeconds: 600 });
     // the subscription's deletion webhook that follows expires nothing more
-    await until('the deleted event processed', async () => (await rows(
-      `select 1 from webhook_events where type = 'customer.subscription.deleted' and status = 'PROCESSED' and payload -> 'data' -> 'object' ->> 'id' = ?`,
-      [c.subscriptionId])).length === 1);
+    await until(
+      'the deleted event processed',
+      async () =>
+        (
+          await rows(
+            `select 1 from webhook_events where type = 'customer.subscription.deleted' and status = 'PROCESSED' and payload -> 'data' -> 'object' ->> 'id' = ?`,
+            [c.subscriptionId],
+          )
+        ).length === 1,
+    );
     expect(await rows(`select 1 from ledger_entries where user_id = ? and type = 'EXPIRY'`, [c.id])).toHaveLength(1);
   });
 
   it('goes on when the final charge is declined: the invoice stays open at Stripe, named for an operator', async () => {
     const c = await requested();
-    expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 90, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe('OK');
+    expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 90, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe(
+      'OK',
+    );
     fake.decliningCustomers.add(c.customerId);
     const r = await eraseUser({ em: api.db.em(), payments }, { userId: c.id });
     if (!r.ok) throw new Error(r.error.code);
@@ -356,23 +455,32 @@ describe('eraseUser', () => {
     expect(r.value).toMatchObject({ customerDeleted: true, overageInvoices: 1, overageInvoicesDeclined: [invoice!.id], unpaidInvoices: [invoice!.id] });
     expect(invoice).toMatchObject({ status: 'open' });
     // 90 s at 20 c/min = 30 c: billed (the line is INVOICED), not collected
-    expect((await rows('select status, amount_cents from overage_invoices where user_id = ?', [c.id]))).toEqual([{ status: 'INVOICED', amount_cents: '30' }]);
+    expect(await rows('select status, amount_cents from overage_invoices where user_id = ?', [c.id])).toEqual([{ status: 'INVOICED', amount_cents: '30' }]);
     expect(fake.customers.has(c.customerId)).toBe(false);
     const [audit] = await rows(`select after from audit_log where action = 'USER_ERASED' and target_user_id = ?`, [c.id]);
     expect(audit!.after).toMatchObject({ overageInvoices: 1, overageInvoicesDeclined: [invoice!.id], unpaidInvoices: [invoice!.id] });
     // Stripe tells of the failed charge: a one-off invoice, so the ended membership stays ended
     await fake.settled();
-    await until('the payment_failed event processed', async () =>
-      (await rows(`select 1 from webhook_events where type = 'invoice.payment_failed' and payload::text like ? and status = 'PROCESSED'`, [`%${invoice!.id}%`])).length > 0);
+    await until(
+      'the payment_failed event processed',
+      async () =>
+        (
+          await rows(`select 1 from webhook_events where type = 'invoice.payment_failed' and payload::text like ? and status = 'PROCESSED'`, [
+            `%${invoice!.id}%`,
+          ])
+        ).length > 0,
+    );
     expect((await rows('select status from memberships where user_id = ?', [c.id]))[0]!.status).toBe('CANCELED');
   });
 
-  it('charges the final invoice with the subscription\'s card, and names it when there is none', async () => {
+  it("charges the final invoice with the subscription's card, and names it when there is none", async () => {
     const withCard = await requested();
     const without = await requested();
     fake.subscriptions.get(without.subscriptionId)!.default_payment_method = null;
     for (const c of [withCard, without]) {
-      expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 60, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe('OK');
+      expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 60, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe(
+        'OK',
+      );
     }
     const erase = async (c: Customer) => {
       const r = await eraseUser({ em: api.db.em(), payments }, { userId: c.id });
@@ -385,7 +493,12 @@ describe('eraseUser', () => {
     expect(charged.outcome).toMatchObject({ overageInvoices: 1, overageInvoicesDeclined: [], unpaidInvoices: [] });
     const uncharged = await erase(without);
     expect(uncharged.invoice).toMatchObject({ status: 'open', default_payment_method: null });
-    expect(uncharged.outcome).toMatchObject({ customerDeleted: true, overageInvoices: 1, overageInvoicesDeclined: [uncharged.invoice.id], unpaidInvoices: [uncharged.invoice.id] });
+    expect(uncharged.outcome).toMatchObject({
+      customerDeleted: true,
+      overageInvoices: 1,
+      overageInvoicesDeclined: [uncharged.invoice.id],
+      unpaidInvoices: [uncharged.invoice.id],
+    });
   });
 
   it('names the invoices still unpaid when the customer goes (a failed renewal), for an operator', async () => {
@@ -405,15 +518,20 @@ describe('eraseUser', () => {
     const going = await requested();
     const lines: Record<string, string> = {};
     for (const c of [kept, going]) {
-      expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 120, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe('OK');
+      expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 120, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe(
+        'OK',
+      );
       await rows(`update memberships set status = 'CANCELED' where user_id = ?`, [c.id]);
       const closed = await closeCanceledPeriods({ em: api.db.em(), clock: databaseClock }, { userId: c.id });
       if (!closed.ok) throw new Error(closed.error.code);
       const line = await overageLineFor(api.db.em(), closed.value[0]!.periodId);
       lines[c.id] = line!.id;
       // Stripe failed once, half a minute ago
-      await rows(`update overage_invoices set status = 'FAILED', attempts = 1, created_at = now() - interval '10 minutes',
-                   last_attempt_at = now() - interval '30 seconds' where id = ?`, [line!.id]);
+      await rows(
+        `update overage_invoices set status = 'FAILED', attempts = 1, created_at = now() - interval '10 minutes',
+                   last_attempt_at = now() - interval '30 seconds' where id = ?`,
+        [line!.id],
+      );
     }
     const ctx = { orm: api.db.orm, payments, events: { balanceChanged() {}, usageAlerts() {} }, logger: createLogger('silent') } as unknown as JobContext;
     const sweep = () => JOB_HANDLERS['close-periods']({} as Job, ctx);
@@ -432,7 +550,9 @@ describe('eraseUser', () => {
 
   it('names what is left to collect also when it resumes after the customer was deleted', async () => {
     const c = await requested();
-    expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 60, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe('OK');
+    expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 60, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe(
+      'OK',
+    );
     fake.decliningCustomers.add(c.customerId);
     // the customer is deleted, the answer lost; then Stripe no longer lists the gone customer's invoices
     const flaky = losingFirstAnswer('deleteCustomer');
@@ -447,7 +567,9 @@ describe('eraseUser', () => {
 
   it('names an overage line given up after its tries, and still erases', async () => {
     const c = await requested();
-    expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 60, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe('OK');
+    expect(outcome(await api.gql(Q.recordUsage, { i: { userId: c.id, seconds: 150_000 + 60, idempotencyKey: 'over' } }, service.auth), 'recordUsage')).toBe(
+      'OK',
+    );
     await rows(`update memberships set status = 'CANCELED' where user_id = ?`, [c.id]);
     const closed = await closeCanceledPeriods({ em: api.db.em(), clock: databaseClock }, { userId: c.id });
     if (!closed.ok) throw new Error(closed.error.code);
@@ -476,7 +598,10 @@ describe('eraseUser', () => {
     expect(await eraseUser({ em: api.db.em(), payments: null }, { userId: c.id })).toMatchObject({ ok: false, error: { code: 'STRIPE_NOT_CONFIGURED' } });
     expect((await rows('select email from users where id = ?', [c.id]))[0]!.email).toBe(c.email);
     expect(fake.customers.has(c.customerId)).toBe(true);
-    expect((await rows('select status, last_error from erasure_requests where user_id = ?', [c.id]))[0]).toEqual({ status: 'PENDING', last_error: 'STRIPE_NOT_CONFIGURED' });
+    expect((await rows('select status, last_error from erasure_requests where user_id = ?', [c.id]))[0]).toEqual({
+      status: 'PENDING',
+      last_error: 'STRIPE_NOT_CONFIGURED',
+    });
     expect(await rows(`select 1 from audit_log where action = 'USER_ERASED' and target_user_id = ?`, [c.id])).toHaveLength(0);
   });
 });

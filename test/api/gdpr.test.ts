@@ -27,15 +27,20 @@ afterAll(async () => {
 
 const Q = {
   // (a connection's selection counts once per row, up to 100 rows when `first` is a variable: kept small)
-  consents: 'query($u: ID, $first: Int, $after: String) { consents(userId: $u, first: $first, after: $after) { edges { node { id purpose granted policyVersion source recordedByRole } } pageInfo { hasNextPage endCursor } totalCount current { purpose granted policyVersion source changedAt } } }',
-  grantConsent: 'mutation($i: GrantConsentInput!) { grantConsent(input: $i) { record { id purpose granted policyVersion source recordedByRole } consents { purpose granted policyVersion } userErrors { code field } } }',
-  revokeConsent: 'mutation($i: RevokeConsentInput!) { revokeConsent(input: $i) { record { id purpose granted policyVersion source } consents { purpose granted } userErrors { code field } } }',
+  consents:
+    'query($u: ID, $first: Int, $after: String) { consents(userId: $u, first: $first, after: $after) { edges { node { id purpose granted policyVersion source recordedByRole } } pageInfo { hasNextPage endCursor } totalCount current { purpose granted policyVersion source changedAt } } }',
+  grantConsent:
+    'mutation($i: GrantConsentInput!) { grantConsent(input: $i) { record { id purpose granted policyVersion source recordedByRole } consents { purpose granted policyVersion } userErrors { code field } } }',
+  revokeConsent:
+    'mutation($i: RevokeConsentInput!) { revokeConsent(input: $i) { record { id purpose granted policyVersion source } consents { purpose granted } userErrors { code field } } }',
   exportMyData: 'mutation($i: ExportMyDataInput!) { exportMyData(input: $i) { url expiresAt userErrors { code field } } }',
-  deletion: 'mutation($i: RequestAccountDeletionInput!) { requestAccountDeletion(input: $i) { request { userId status requestedAt completedAt } userErrors { code field } } }',
+  deletion:
+    'mutation($i: RequestAccountDeletionInput!) { requestAccountDeletion(input: $i) { request { userId status requestedAt completedAt } userErrors { code field } } }',
   auditLog: `query($actor: ID, $target: ID, $actions: [AuditAction!], $from: DateTime, $to: DateTime, $first: Int, $after: String) {
     auditLog(actorId: $actor, targetUserId: $target, actions: $actions, from: $from, to: $to, first: $first, after: $after) {
       edges { cursor node { id occurredAt actorId actorRole action targetUserId subjectId before after } } pageInfo { hasNextPage endCursor } totalCount } }`,
-  verify: 'query($u: ID!) { verifyLedger(userId: $u) { userId ok balanceSeconds entriesChecked firstBadSequence firstBadInvariants problems { invariant sequence message } } }',
+  verify:
+    'query($u: ID!) { verifyLedger(userId: $u) { userId ok balanceSeconds entriesChecked firstBadSequence firstBadInvariants problems { invariant sequence message } } }',
   grant: 'mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }',
   recordUsage: 'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { transaction { id } userErrors { code } } }',
   createUser: 'mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } userErrors { code } } }',
@@ -56,9 +61,16 @@ async function counts(): Promise<Record<string, number>> {
 }
 
 async function enterprise(acc: Account): Promise<void> {
-  const r = await setMembership({ em: api.db.em() }, {
-    userId: acc.id, planCode: 'ENTERPRISE', status: 'ACTIVE', currentPeriodStart: new Date(Date.now() - 1000), currentPeriodEnd: new Date(Date.now() + 86_400_000),
-  });
+  const r = await setMembership(
+    { em: api.db.em() },
+    {
+      userId: acc.id,
+      planCode: 'ENTERPRISE',
+      status: 'ACTIVE',
+      currentPeriodStart: new Date(Date.now() - 1000),
+      currentPeriodEnd: new Date(Date.now() + 86_400_000),
+    },
+  );
   if (!r.ok) throw new Error(r.error.code);
 }
 
@@ -67,7 +79,8 @@ describe('consents', () => {
     const me = await api.account('USER');
     const g1 = await api.gql(Q.grantConsent, { i: { purpose: 'VOICE_RECORDING', policyVersion: '2026-01', source: 'web' } }, me.auth);
     expect(g1.body.data!.grantConsent).toMatchObject({
-      record: { purpose: 'VOICE_RECORDING', granted: true, policyVersion: '2026-01', source: 'web', recordedByRole: 'USER' }, userErrors: [],
+      record: { purpose: 'VOICE_RECORDING', granted: true, policyVersion: '2026-01', source: 'web', recordedByRole: 'USER' },
+      userErrors: [],
     });
     // the same grant again changes nothing; a new policy version is a new decision
     const same = await api.gql(Q.grantConsent, { i: { purpose: 'VOICE_RECORDING', policyVersion: '2026-01', source: 'app:ios' } }, me.auth);
@@ -84,32 +97,52 @@ describe('consents', () => {
     const page1 = await api.gql(Q.consents, { first: 2 }, me.auth);
     const c1 = page1.body.data!.consents;
     expect(c1.totalCount).toBe(4);
-    expect(c1.edges.map((e: { node: { purpose: string; granted: boolean; recordedByRole: string } }) => [e.node.purpose, e.node.granted, e.node.recordedByRole]))
-      .toEqual([['VOICE_PROCESSING', true, 'ADMIN'], ['VOICE_RECORDING', false, 'USER']]);
+    expect(
+      c1.edges.map((e: { node: { purpose: string; granted: boolean; recordedByRole: string } }) => [e.node.purpose, e.node.granted, e.node.recordedByRole]),
+    ).toEqual([
+      ['VOICE_PROCESSING', true, 'ADMIN'],
+      ['VOICE_RECORDING', false, 'USER'],
+    ]);
     expect(c1.current).toEqual([
       expect.objectContaining({ purpose: 'VOICE_PROCESSING', granted: true, policyVersion: '2026-06', source: 'support' }),
       expect.objectContaining({ purpose: 'VOICE_RECORDING', granted: false, policyVersion: '2026-06' }),
       { purpose: 'VOICE_TRAINING', granted: false, policyVersion: null, source: null, changedAt: null },
     ]);
     const page2 = await api.gql(Q.consents, { first: 2, after: c1.pageInfo.endCursor }, me.auth);
-    expect(page2.body.data!.consents.edges.map((e: { node: { policyVersion: string; granted: boolean } }) => [e.node.policyVersion, e.node.granted]))
-      .toEqual([['2026-06', true], ['2026-01', true]]);
+    expect(page2.body.data!.consents.edges.map((e: { node: { policyVersion: string; granted: boolean } }) => [e.node.policyVersion, e.node.granted])).toEqual([
+      ['2026-06', true],
+      ['2026-01', true],
+    ]);
     expect(page2.body.data!.consents.pageInfo.hasNextPage).toBe(false);
 
     // each decision audited, with who recorded it
     const audit = await api.gql(Q.auditLog, { target: me.id, actions: ['CONSENT_GRANTED', 'CONSENT_REVOKED'] }, admin.auth);
     expect(audit.body.data!.auditLog.totalCount).toBe(4);
     expect(audit.body.data!.auditLog.edges[0].node).toMatchObject({
-      actorId: admin.id, actorRole: 'ADMIN', action: 'CONSENT_GRANTED',
+      actorId: admin.id,
+      actorRole: 'ADMIN',
+      action: 'CONSENT_GRANTED',
       before: { purpose: 'VOICE_PROCESSING', granted: false, policyVersion: null },
       after: { purpose: 'VOICE_PROCESSING', granted: true, policyVersion: '2026-06', source: 'support' },
     });
   });
 
   it.each([
-    ['a policy version with spaces', Q.grantConsent, { purpose: 'VOICE_TRAINING', policyVersion: 'the new one', source: 'web' }, 'INVALID_ARGUMENT', 'policyVersion'],
+    [
+      'a policy version with spaces',
+      Q.grantConsent,
+      { purpose: 'VOICE_TRAINING', policyVersion: 'the new one', source: 'web' },
+      'INVALID_ARGUMENT',
+      'policyVersion',
+    ],
     ['no policy version to grant', Q.grantConsent, { purpose: 'VOICE_TRAINING', source: 'web' }, 'BAD_USER_INPUT', null],
-    ['a source of free text', Q.grantConsent, { purpose: 'VOICE_TRAINING', policyVersion: 'v1', source: 'Anna at the front desk' }, 'INVALID_ARGUMENT', 'source'],
+    [
+      'a source of free text',
+      Q.grantConsent,
+      { purpose: 'VOICE_TRAINING', policyVersion: 'v1', source: 'Anna at the front desk' },
+      'INVALID_ARGUMENT',
+      'source',
+    ],
     ['an overlong source', Q.revokeConsent, { purpose: 'VOICE_TRAINING', source: 'x'.repeat(65) }, 'INVALID_ARGUMENT', 'source'],
     ['an unknown purpose', Q.grantConsent, { purpose: 'MARKETING', policyVersion: 'v1', source: 'web' }, 'BAD_USER_INPUT', null],
   ])('refuses %s with a typed error and writes nothing', async (_what, query, input, code, field) => {
@@ -123,10 +156,20 @@ describe('consents', () => {
 
   it('lets a USER decide only for themselves; an ADMIN for anyone, an unknown user is USER_NOT_FOUND', async () => {
     const before = await counts();
-    expect(outcome(await api.gql(Q.grantConsent, { i: { userId: other.id, purpose: 'VOICE_TRAINING', policyVersion: 'v1', source: 'web' } }, user.auth), 'grantConsent')).toBe('FORBIDDEN');
+    expect(
+      outcome(
+        await api.gql(Q.grantConsent, { i: { userId: other.id, purpose: 'VOICE_TRAINING', policyVersion: 'v1', source: 'web' } }, user.auth),
+        'grantConsent',
+      ),
+    ).toBe('FORBIDDEN');
     expect(outcome(await api.gql(Q.consents, { u: other.id }, user.auth), 'consents')).toBe('FORBIDDEN');
     expect(outcome(await api.gql(Q.consents, {}, service.auth), 'consents')).toBe('FORBIDDEN');
-    expect(outcome(await api.gql(Q.grantConsent, { i: { userId: randomUUID(), purpose: 'VOICE_TRAINING', policyVersion: 'v1', source: 'web' } }, admin.auth), 'grantConsent')).toBe('USER_NOT_FOUND');
+    expect(
+      outcome(
+        await api.gql(Q.grantConsent, { i: { userId: randomUUID(), purpose: 'VOICE_TRAINING', policyVersion: 'v1', source: 'web' } }, admin.auth),
+        'grantConsent',
+      ),
+    ).toBe('USER_NOT_FOUND');
     expect(outcome(await api.gql(Q.consents, {}), 'consents')).toBe('UNAUTHENTICATED');
     expect(await counts()).toEqual(before);
     expect((await api.gql(Q.consents, { u: other.id }, admin.auth)).body.data!.consents.totalCount).toBe(0);
@@ -155,8 +198,14 @@ describe('exportMyData', () => {
     expect(data.profile).toMatchObject({ id: me.id, email: u!.email, role: 'USER', time_zone: 'Europe/Berlin' });
     expect(data.membership).toMatchObject({ plan_code: 'ENTERPRISE', status: 'ACTIVE' });
     expect(data.balance).toMatchObject({ balance_seconds: 550 });
-    expect(data.ledger.map((e: { sequence: number; amount_seconds: number }) => [e.sequence, e.amount_seconds]))
-      .toEqual([[1, 600], [2, -10], [3, -10], [4, -10], [5, -10], [6, -10]]);
+    expect(data.ledger.map((e: { sequence: number; amount_seconds: number }) => [e.sequence, e.amount_seconds])).toEqual([
+      [1, 600],
+      [2, -10],
+      [3, -10],
+      [4, -10],
+      [5, -10],
+      [6, -10],
+    ]);
     expect(data.usageRecords).toHaveLength(5);
     expect(data.grants).toHaveLength(1);
     expect(data.consents).toEqual([expect.objectContaining({ purpose: 'VOICE_PROCESSING', granted: true })]);
@@ -164,7 +213,9 @@ describe('exportMyData', () => {
     expect(data.apiKeys[0]).not.toHaveProperty('secret_hash');
     expect(doc.text).not.toContain(key.body.data!.createApiKey.secret.slice(20));
     expect(data.dataExports[0]).not.toHaveProperty('token_hash');
-    expect(data.auditEntries.map((a: { action: string }) => a.action)).toEqual(expect.arrayContaining(['CREDITS_GRANTED', 'API_KEY_CREATED', 'CONSENT_GRANTED', 'DATA_EXPORT_REQUESTED']));
+    expect(data.auditEntries.map((a: { action: string }) => a.action)).toEqual(
+      expect.arrayContaining(['CREDITS_GRANTED', 'API_KEY_CREATED', 'CONSENT_GRANTED', 'DATA_EXPORT_REQUESTED']),
+    );
     expect(data.counts).toMatchObject({ ledger: 6, usageRecords: 5, grants: 1, consents: 1, apiKeys: 1, dataExports: 1 });
     expect(data.stripeCustomer).toBeNull();
   });
@@ -212,8 +263,10 @@ describe('requestAccountDeletion (no Stripe data)', () => {
       return r.body.data!.requestAccountDeletion.request.status === 'COMPLETED' ? r : null;
     });
     const audit = await api.gql(Q.auditLog, { target: doomed.id }, admin.auth);
-    expect(audit.body.data!.auditLog.edges.map((e: { node: { action: string; actorRole: string } }) => [e.node.action, e.node.actorRole]))
-      .toEqual([['USER_ERASED', 'SYSTEM'], ['ACCOUNT_DELETION_REQUESTED', 'ADMIN']]);
+    expect(audit.body.data!.auditLog.edges.map((e: { node: { action: string; actorRole: string } }) => [e.node.action, e.node.actorRole])).toEqual([
+      ['USER_ERASED', 'SYSTEM'],
+      ['ACCOUNT_DELETION_REQUESTED', 'ADMIN'],
+    ]);
   });
 });
 
@@ -233,8 +286,19 @@ describe('auditLog', () => {
     expect(nodes).toEqual([
       expect.objectContaining({ action: 'OVERAGE_LIMIT_SET', actorId: admin.id, before: { overageLimitCents: null }, after: { overageLimitCents: 1000 } }),
       expect.objectContaining({ action: 'API_KEY_REVOKED', subjectId: keyId, before: { revokedAt: null } }),
-      expect.objectContaining({ action: 'API_KEY_CREATED', subjectId: keyId, after: { apiKeyId: keyId, prefix: key.body.data!.createApiKey.apiKey.prefix, role: 'USER' } }),
-      expect.objectContaining({ action: 'USER_CREATED', actorId: admin.id, actorRole: 'ADMIN', targetUserId: id, before: null, after: { userId: id, role: 'USER' } }),
+      expect.objectContaining({
+        action: 'API_KEY_CREATED',
+        subjectId: keyId,
+        after: { apiKeyId: keyId, prefix: key.body.data!.createApiKey.apiKey.prefix, role: 'USER' },
+      }),
+      expect.objectContaining({
+        action: 'USER_CREATED',
+        actorId: admin.id,
+        actorRole: 'ADMIN',
+        targetUserId: id,
+        before: null,
+        after: { userId: id, role: 'USER' },
+      }),
     ]);
     expect(JSON.stringify(res.body)).not.toContain(email);
     expect(JSON.stringify(res.body)).not.toContain('Weber');
@@ -250,7 +314,11 @@ describe('auditLog', () => {
     expect(all.body.data!.auditLog.totalCount).toBe(6);
     const byActor = await api.gql(Q.auditLog, { target: target.id, actor: target.id }, admin.auth);
     expect(byActor.body.data!.auditLog.edges.map((e: { node: { action: string } }) => e.node.action)).toEqual(['CONSENT_GRANTED']);
-    const grants = await api.gql(Q.auditLog, { target: target.id, actions: ['CREDITS_GRANTED'], from: t0.toISOString(), to: t1.toISOString(), first: 2 }, admin.auth);
+    const grants = await api.gql(
+      Q.auditLog,
+      { target: target.id, actions: ['CREDITS_GRANTED'], from: t0.toISOString(), to: t1.toISOString(), first: 2 },
+      admin.auth,
+    );
     const g = grants.body.data!.auditLog;
     expect(g.totalCount).toBe(5);
     expect(g.edges).toHaveLength(2);
@@ -293,15 +361,20 @@ describe('verifyLedger', () => {
     for (let i = 0; i < 4; i++) await api.gql(Q.recordUsage, { i: { userId: victim.id, seconds: 10, idempotencyKey: `u${i}` } }, service.auth);
     const clean = await api.gql(Q.verify, { u: victim.id }, admin.auth);
     expect(clean.body.data!.verifyLedger).toEqual({
-      userId: victim.id, ok: true, balanceSeconds: 560, entriesChecked: 5, firstBadSequence: null, firstBadInvariants: [], problems: [],
+      userId: victim.id,
+      ok: true,
+      balanceSeconds: 560,
+      entriesChecked: 5,
+      firstBadSequence: null,
+      firstBadInvariants: [],
+      problems: [],
     });
     await tamper(victim.id, 3);
     const bad = (await api.gql(Q.verify, { u: victim.id }, admin.auth)).body.data!.verifyLedger;
     expect(bad).toMatchObject({ ok: false, firstBadSequence: 3, firstBadInvariants: [2, 7], entriesChecked: 5 });
-    expect(bad.problems).toEqual(expect.arrayContaining([
-      { invariant: 7, sequence: 3, message: 'hash does not match the chain' },
-      expect.objectContaining({ invariant: 2, sequence: 3 }),
-    ]));
+    expect(bad.problems).toEqual(
+      expect.arrayContaining([{ invariant: 7, sequence: 3, message: 'hash does not match the chain' }, expect.objectContaining({ invariant: 2, sequence: 3 })]),
+    );
   });
 
   it('is for ADMIN only; an unknown user answers null, a malformed id BAD_USER_INPUT', async () => {

@@ -12,24 +12,31 @@ beforeAll(async () => {
   service = await api.account('SERVICE');
   target = await api.account('USER');
   const admin = await api.account('ADMIN');
-  await api.gql('mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }',
-    { i: { userId: target.id, seconds: 600, source: 'BONUS', idempotencyKey: 'seed' } }, admin.auth);
+  await api.gql(
+    'mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }',
+    { i: { userId: target.id, seconds: 600, source: 'BONUS', idempotencyKey: 'seed' } },
+    admin.auth,
+  );
 });
 afterAll(async () => {
   await api.stop();
 });
 
 async function rowCounts(): Promise<Record<string, number>> {
-  const tables = await api.db.em().getConnection().execute<{ relname: string }[]>(
-    `select relname from pg_stat_user_tables where schemaname = 'public' and relname <> 'mikro_orm_migrations' order by relname`,
-  );
+  const tables = await api.db
+    .em()
+    .getConnection()
+    .execute<{ relname: string }[]>(
+      `select relname from pg_stat_user_tables where schemaname = 'public' and relname <> 'mikro_orm_migrations' order by relname`,
+    );
   const sql = tables.map((t) => `select '${t.relname}' as t, count(*)::int as n from ${t.relname}`).join(' union all ');
   const rows = await api.db.em().getConnection().execute<{ t: string; n: number }[]>(sql);
   return Object.fromEntries(rows.map((r) => [r.t, r.n]));
 }
 
 const RECORD = 'mutation($input: RecordUsageInput!) { recordUsage(input: $input) { userErrors { code field } } }';
-const body = (input: Record<string, unknown>) => JSON.stringify({ query: RECORD, variables: { input: { userId: target.id, seconds: 60, idempotencyKey: randomUUID(), ...input } } });
+const body = (input: Record<string, unknown>) =>
+  JSON.stringify({ query: RECORD, variables: { input: { userId: target.id, seconds: 60, idempotencyKey: randomUUID(), ...input } } });
 const authed = () => ({ 'content-type': 'application/json', authorization: `Bearer ${service.token}` });
 
 type Case = [name: string, run: () => Promise<{ status: number; text: string }>, status: number, code: string];
@@ -47,20 +54,55 @@ const cases: Case[] = [
   ['a 10,000-character description', () => api.post(body({ description: 'd'.repeat(10_000) }), authed()), 200, 'INVALID_ARGUMENT'],
   ['odd Unicode in the key', () => api.post(body({ idempotencyKey: 'k\u202e\ud83d\ude00' }), authed()), 200, 'INVALID_IDEMPOTENCY_KEY'],
   ['a NUL byte in the key', () => api.post(body({ idempotencyKey: 'k\u0000' }), authed()), 400, 'BAD_USER_INPUT'],
-  ['a NUL byte in a string literal of the query', () => api.post(JSON.stringify({ query: `mutation { recordUsage(input: {userId: "${target.id}", seconds: 60, idempotencyKey: "nul-\\u0000"}) { userErrors { code } } }` }), authed()), 400, 'BAD_USER_INPUT'],
+  [
+    'a NUL byte in a string literal of the query',
+    () =>
+      api.post(
+        JSON.stringify({
+          query: `mutation { recordUsage(input: {userId: "${target.id}", seconds: 60, idempotencyKey: "nul-\\u0000"}) { userErrors { code } } }`,
+        }),
+        authed(),
+      ),
+    400,
+    'BAD_USER_INPUT',
+  ],
   ['a lone surrogate in the call id', () => api.post(body({ callId: 'call-\ud800' }), authed()), 200, 'INVALID_ARGUMENT'],
   ['a control character in the description', () => api.post(body({ description: 'bell\u0007' }), authed()), 200, 'INVALID_ARGUMENT'],
   ['German text in the description', () => api.post(body({ description: 'Gespräch mit Müller – 3 Min.' }), authed()), 200, 'OK'],
   ['a userId that is no UUID', () => api.post(body({ userId: "'; drop table users; --" }), authed()), 200, 'USER_NOT_FOUND'],
   ['a body over 1 MB', () => api.post(JSON.stringify({ query: '{ me { id } }', pad: 'x'.repeat(1_100_000) }), authed()), 413, 'BAD_REQUEST'],
   ['depth 50', () => api.post(JSON.stringify({ query: nest(50) }), authed()), 400, 'GRAPHQL_VALIDATION_FAILED'],
-  ['1,000 aliases of balance', () => api.post(JSON.stringify({ query: `{ ${Array.from({ length: 1000 }, (_, i) => `b${i}: balance(userId: "${target.id}") { balanceSeconds }`).join(' ')} }` }), authed()), 400, 'GRAPHQL_VALIDATION_FAILED'],
+  [
+    '1,000 aliases of balance',
+    () =>
+      api.post(
+        JSON.stringify({ query: `{ ${Array.from({ length: 1000 }, (_, i) => `b${i}: balance(userId: "${target.id}") { balanceSeconds }`).join(' ')} }` }),
+        authed(),
+      ),
+    400,
+    'GRAPHQL_VALIDATION_FAILED',
+  ],
   ['a batched array', () => api.post(JSON.stringify([{ query: '{ plans { code } }' }, { query: '{ plans { code } }' }]), authed()), 400, 'BAD_REQUEST'],
-  ['a mutation over GET', () => get(`mutation { recordUsage(input: {userId: "${target.id}", seconds: 60, idempotencyKey: "get-1"}) { userErrors { code } } }`), 405, 'BAD_REQUEST'],
+  [
+    'a mutation over GET',
+    () => get(`mutation { recordUsage(input: {userId: "${target.id}", seconds: 60, idempotencyKey: "get-1"}) { userErrors { code } } }`),
+    405,
+    'BAD_REQUEST',
+  ],
   ['an unknown field', () => api.post(JSON.stringify({ query: '{ me { password } }' }), authed()), 400, 'GRAPHQL_VALIDATION_FAILED'],
   ['a syntax error', () => api.post(JSON.stringify({ query: '{ me { id }' }), authed()), 400, 'GRAPHQL_PARSE_FAILED'],
-  ['a forged token', () => api.post(body({}), { 'content-type': 'application/json', authorization: `Bearer ${service.token.slice(0, -4)}AAAA` }), 401, 'UNAUTHENTICATED'],
-  ['a token with alg none', () => api.post(body({}), { 'content-type': 'application/json', authorization: `Bearer ${noneToken(service.id)}` }), 401, 'UNAUTHENTICATED'],
+  [
+    'a forged token',
+    () => api.post(body({}), { 'content-type': 'application/json', authorization: `Bearer ${service.token.slice(0, -4)}AAAA` }),
+    401,
+    'UNAUTHENTICATED',
+  ],
+  [
+    'a token with alg none',
+    () => api.post(body({}), { 'content-type': 'application/json', authorization: `Bearer ${noneToken(service.id)}` }),
+    401,
+    'UNAUTHENTICATED',
+  ],
   ['a malformed API key', () => api.post(body({}), { 'content-type': 'application/json', 'x-api-key': 'x'.repeat(10_000) }), 401, 'UNAUTHENTICATED'],
 ];
 
@@ -86,7 +128,10 @@ describe('hostile input', () => {
     const before = await rowCounts();
     const res = await run();
     expect(res.status).toBe(status);
-    const parsed = JSON.parse(res.text) as { errors?: { message: string; extensions?: { code?: string } }[]; data?: { recordUsage?: { userErrors: { code: string }[] } } };
+    const parsed = JSON.parse(res.text) as {
+      errors?: { message: string; extensions?: { code?: string } }[];
+      data?: { recordUsage?: { userErrors: { code: string }[] } };
+    };
     const got = parsed.errors?.[0]?.extensions?.code ?? parsed.data?.recordUsage?.userErrors[0]?.code ?? 'OK';
     expect(got).toBe(code);
     if (_name === 'depth 50') expect(parsed.errors!.map((e) => e.message).join(' ')).toMatch(/depth \d+ exceeds the maximum of 8/);
@@ -98,8 +143,11 @@ describe('hostile input', () => {
   it('is still healthy afterwards', async () => {
     const health = await fetch(api.url.replace('/graphql', '/readyz'));
     expect(health.status).toBe(200);
-    const res = await api.gql('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { billedSeconds userErrors { code } } }',
-      { i: { userId: target.id, seconds: 60, idempotencyKey: randomUUID() } }, service.auth);
+    const res = await api.gql(
+      'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { billedSeconds userErrors { code } } }',
+      { i: { userId: target.id, seconds: 60, idempotencyKey: randomUUID() } },
+      service.auth,
+    );
     expect(outcome(res, 'recordUsage')).toBe('OK');
   });
 });

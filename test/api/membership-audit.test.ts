@@ -31,7 +31,15 @@ const AUDIT = `query($u: ID!) { auditLog(targetUserId: $u, first: 100) {
 const STATE = '{ balance { balanceSeconds } me { membership { status plan { code } } } }';
 const URLS = { successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' };
 
-type Entry = { action: string; actorId: string | null; actorRole: string; targetUserId: string; subjectId: string | null; before: unknown; after: Record<string, unknown> | null };
+type Entry = {
+  action: string;
+  actorId: string | null;
+  actorRole: string;
+  targetUserId: string;
+  subjectId: string | null;
+  before: unknown;
+  after: Record<string, unknown> | null;
+};
 
 /** The user's audit entries, oldest first, as an ADMIN reads them. */
 async function entries(userId: string): Promise<Entry[]> {
@@ -43,7 +51,10 @@ const actions = async (userId: string) => (await entries(userId)).map((e) => e.a
 
 async function allProcessed(): Promise<void> {
   await until('every stored event processed', async () => {
-    const [r] = await api.db.em().getConnection().execute<{ n: string }[]>(`select count(*) as n from webhook_events where status not in ('PROCESSED', 'IGNORED')`);
+    const [r] = await api.db
+      .em()
+      .getConnection()
+      .execute<{ n: string }[]>(`select count(*) as n from webhook_events where status not in ('PROCESSED', 'IGNORED')`);
     return Number(r!.n) === 0;
   });
 }
@@ -65,24 +76,42 @@ describe('audit log of memberships', () => {
     const customerId = session.customer as string;
     expect(await entries(who.id)).toEqual([
       {
-        action: 'CHECKOUT_STARTED', actorId: user.id, actorRole: 'USER', targetUserId: who.id, subjectId: sessionId, before: null,
+        action: 'CHECKOUT_STARTED',
+        actorId: user.id,
+        actorRole: 'USER',
+        targetUserId: who.id,
+        subjectId: sessionId,
+        before: null,
         after: { kind: 'SUBSCRIPTION', sessionId, customerId, planCode: 'STARTER' },
       },
       {
-        action: 'CHECKOUT_COMPLETED', actorId: null, actorRole: 'STRIPE', targetUserId: who.id, subjectId: sessionId, before: null,
+        action: 'CHECKOUT_COMPLETED',
+        actorId: null,
+        actorRole: 'STRIPE',
+        targetUserId: who.id,
+        subjectId: sessionId,
+        before: null,
         after: { kind: 'SUBSCRIPTION', sessionId, customerId, subscriptionId, paymentStatus: 'paid', planCode: 'STARTER', seconds: null, amountCents: null },
       },
     ]);
 
     // an upgrade requested (retried with its key: one entry) and applied by Stripe's webhook
     for (let i = 0; i < 2; i++) {
-      expect((await api.gql(CHANGE, { i: { plan: 'BUSINESS', idempotencyKey: 'up-1' } }, who.auth)).body.data!.changePlan).toEqual({ kind: 'UPGRADE', userErrors: [] });
+      expect((await api.gql(CHANGE, { i: { plan: 'BUSINESS', idempotencyKey: 'up-1' } }, who.auth)).body.data!.changePlan).toEqual({
+        kind: 'UPGRADE',
+        userErrors: [],
+      });
     }
     await until('the upgrade applied', async () => (await api.gql(STATE, {}, who.auth)).body.data!.me.membership.plan.code === 'BUSINESS');
     await fake.settled();
     await allProcessed();
-    const updated = await api.db.em().getConnection().execute<{ payload: Record<string, unknown> }[]>(
-      `select payload from webhook_events where type = 'customer.subscription.updated' and payload -> 'data' -> 'object' ->> 'id' = ?`, [subscriptionId]);
+    const updated = await api.db
+      .em()
+      .getConnection()
+      .execute<{ payload: Record<string, unknown> }[]>(
+        `select payload from webhook_events where type = 'customer.subscription.updated' and payload -> 'data' -> 'object' ->> 'id' = ?`,
+        [subscriptionId],
+      );
     for (const u of updated) await fake.deliver({ ...u.payload, id: `evt_again_${randomUUID()}` });
     await allProcessed();
     // a downgrade requested for the period end
@@ -90,22 +119,37 @@ describe('audit log of memberships', () => {
     // the request and Stripe's webhook about it race: either may be written first
     let log = (await entries(who.id)).slice(2);
     expect(log).toHaveLength(3);
-    expect(log).toEqual(expect.arrayContaining([
-      {
-        action: 'PLAN_CHANGE_REQUESTED', actorId: user.id, actorRole: 'USER', targetUserId: who.id, subjectId: subscriptionId,
-        before: { planCode: 'STARTER', scheduledPlanCode: null },
-        after: { planCode: 'BUSINESS', kind: 'UPGRADE', when: 'NOW', effectiveAt: expect.any(String), paymentPending: false, subscriptionId },
-      },
-      {
-        action: 'PLAN_CHANGED', actorId: null, actorRole: 'STRIPE', targetUserId: who.id, subjectId: subscriptionId,
-        before: { planCode: 'STARTER' }, after: { planCode: 'BUSINESS', subscriptionId, status: 'ACTIVE' },
-      },
-      {
-        action: 'PLAN_CHANGE_REQUESTED', actorId: user.id, actorRole: 'USER', targetUserId: who.id, subjectId: subscriptionId,
-        before: { planCode: 'BUSINESS', scheduledPlanCode: null },
-        after: { planCode: 'STARTER', kind: 'DOWNGRADE', when: 'PERIOD_END', effectiveAt: expect.any(String), paymentPending: false, subscriptionId },
-      },
-    ]));
+    expect(log).toEqual(
+      expect.arrayContaining([
+        {
+          action: 'PLAN_CHANGE_REQUESTED',
+          actorId: user.id,
+          actorRole: 'USER',
+          targetUserId: who.id,
+          subjectId: subscriptionId,
+          before: { planCode: 'STARTER', scheduledPlanCode: null },
+          after: { planCode: 'BUSINESS', kind: 'UPGRADE', when: 'NOW', effectiveAt: expect.any(String), paymentPending: false, subscriptionId },
+        },
+        {
+          action: 'PLAN_CHANGED',
+          actorId: null,
+          actorRole: 'STRIPE',
+          targetUserId: who.id,
+          subjectId: subscriptionId,
+          before: { planCode: 'STARTER' },
+          after: { planCode: 'BUSINESS', subscriptionId, status: 'ACTIVE' },
+        },
+        {
+          action: 'PLAN_CHANGE_REQUESTED',
+          actorId: user.id,
+          actorRole: 'USER',
+          targetUserId: who.id,
+          subjectId: subscriptionId,
+          before: { planCode: 'BUSINESS', scheduledPlanCode: null },
+          after: { planCode: 'STARTER', kind: 'DOWNGRADE', when: 'PERIOD_END', effectiveAt: expect.any(String), paymentPending: false, subscriptionId },
+        },
+      ]),
+    );
     expect(log[2]!.after).toMatchObject({ kind: 'DOWNGRADE' });
 
     // the overage limit, old → new cents
@@ -121,11 +165,15 @@ describe('audit log of memberships', () => {
       expect.objectContaining({ action: 'OVERAGE_LIMIT_SET', actorId: user.id, before: { overageLimitCents: null }, after: { overageLimitCents: 1000 } }),
       expect.objectContaining({ action: 'OVERAGE_LIMIT_SET', actorId: user.id, before: { overageLimitCents: 1000 }, after: { overageLimitCents: 2500 } }),
       expect.objectContaining({
-        action: 'CHECKOUT_STARTED', actorId: user.id, subjectId: topUpId,
+        action: 'CHECKOUT_STARTED',
+        actorId: user.id,
+        subjectId: topUpId,
         after: { kind: 'TOP_UP', sessionId: topUpId, customerId, minutes: 10, seconds: 600, amountCents },
       }),
       expect.objectContaining({
-        action: 'CHECKOUT_COMPLETED', actorRole: 'STRIPE', subjectId: topUpId,
+        action: 'CHECKOUT_COMPLETED',
+        actorRole: 'STRIPE',
+        subjectId: topUpId,
         after: { kind: 'TOP_UP', sessionId: topUpId, customerId, subscriptionId: null, paymentStatus: 'paid', planCode: null, seconds: 600, amountCents },
       }),
     ]);
@@ -134,8 +182,13 @@ describe('audit log of memberships', () => {
     for (let i = 0; i < 2; i++) expect((await api.gql(CANCEL, { i: { atPeriodEnd: true } }, who.auth)).body.data!.cancelMembership.userErrors).toEqual([]);
     expect((await api.gql(CANCEL, { i: { atPeriodEnd: false } }, who.auth)).body.data!.cancelMembership.userErrors).toEqual([]);
     const deleted = await until('the deleted event processed', async () => {
-      const [row] = await api.db.em().getConnection().execute<{ payload: Record<string, unknown>; status: string }[]>(
-        `select payload, status from webhook_events where type = 'customer.subscription.deleted' and payload -> 'data' -> 'object' ->> 'id' = ?`, [subscriptionId]);
+      const [row] = await api.db
+        .em()
+        .getConnection()
+        .execute<{ payload: Record<string, unknown>; status: string }[]>(
+          `select payload, status from webhook_events where type = 'customer.subscription.deleted' and payload -> 'data' -> 'object' ->> 'id' = ?`,
+          [subscriptionId],
+        );
       return row?.status === 'PROCESSED' ? row : undefined;
     });
     await fake.deliver({ ...deleted.payload, id: `evt_again_${randomUUID()}` });
@@ -143,27 +196,45 @@ describe('audit log of memberships', () => {
     log = (await entries(who.id)).slice(9);
     expect(log).toHaveLength(3);
     expect(log[0]!.after).toMatchObject({ when: 'PERIOD_END' });
-    expect(log).toEqual(expect.arrayContaining([
-      {
-        action: 'CANCELLATION_REQUESTED', actorId: user.id, actorRole: 'USER', targetUserId: who.id, subjectId: subscriptionId,
-        before: { status: 'ACTIVE', cancelAtPeriodEnd: false, planCode: 'BUSINESS', scheduledPlanCode: 'STARTER' },
-        after: { when: 'PERIOD_END', subscriptionId, cancelAtPeriodEnd: true, stripeStatus: 'active' },
-      },
-      {
-        action: 'CANCELLATION_REQUESTED', actorId: user.id, actorRole: 'USER', targetUserId: who.id, subjectId: subscriptionId,
-        before: { status: 'ACTIVE', cancelAtPeriodEnd: true, planCode: 'BUSINESS', scheduledPlanCode: null },
-        after: { when: 'NOW', subscriptionId, cancelAtPeriodEnd: true, stripeStatus: 'canceled' },
-      },
-      {
-        action: 'SUBSCRIPTION_ENDED', actorId: null, actorRole: 'STRIPE', targetUserId: who.id, subjectId: subscriptionId,
-        before: expect.objectContaining({ planCode: 'BUSINESS' }),
-        after: { status: 'CANCELED', subscriptionId, planCode: 'BUSINESS', currentPeriodEnd: expect.any(String), beforePeriodEnd: true },
-      },
-    ]));
+    expect(log).toEqual(
+      expect.arrayContaining([
+        {
+          action: 'CANCELLATION_REQUESTED',
+          actorId: user.id,
+          actorRole: 'USER',
+          targetUserId: who.id,
+          subjectId: subscriptionId,
+          before: { status: 'ACTIVE', cancelAtPeriodEnd: false, planCode: 'BUSINESS', scheduledPlanCode: 'STARTER' },
+          after: { when: 'PERIOD_END', subscriptionId, cancelAtPeriodEnd: true, stripeStatus: 'active' },
+        },
+        {
+          action: 'CANCELLATION_REQUESTED',
+          actorId: user.id,
+          actorRole: 'USER',
+          targetUserId: who.id,
+          subjectId: subscriptionId,
+          before: { status: 'ACTIVE', cancelAtPeriodEnd: true, planCode: 'BUSINESS', scheduledPlanCode: null },
+          after: { when: 'NOW', subscriptionId, cancelAtPeriodEnd: true, stripeStatus: 'canceled' },
+        },
+        {
+          action: 'SUBSCRIPTION_ENDED',
+          actorId: null,
+          actorRole: 'STRIPE',
+          targetUserId: who.id,
+          subjectId: subscriptionId,
+          before: expect.objectContaining({ planCode: 'BUSINESS' }),
+          after: { status: 'CANCELED', subscriptionId, planCode: 'BUSINESS', currentPeriodEnd: expect.any(String), beforePeriodEnd: true },
+        },
+      ]),
+    );
     expect(await actions(who.id)).toHaveLength(12);
 
     // the log filters by the new actions and actor role, and a user cannot read it
-    const byAction = await api.gql('query($u: ID!) { auditLog(targetUserId: $u, actions: [SUBSCRIPTION_ENDED, CHECKOUT_COMPLETED]) { totalCount edges { node { actorRole } } } }', { u: who.id }, admin.auth);
+    const byAction = await api.gql(
+      'query($u: ID!) { auditLog(targetUserId: $u, actions: [SUBSCRIPTION_ENDED, CHECKOUT_COMPLETED]) { totalCount edges { node { actorRole } } } }',
+      { u: who.id },
+      admin.auth,
+    );
     expect(byAction.body.data!.auditLog.totalCount).toBe(3);
     expect(byAction.body.data!.auditLog.edges.every((e: { node: { actorRole: string } }) => e.node.actorRole === 'STRIPE')).toBe(true);
     const forbidden = await api.gql(AUDIT, { u: who.id }, who.auth);

@@ -18,10 +18,17 @@ beforeAll(async () => {
   user = await api.account('USER');
   rich = await api.account('USER');
   const now = Date.now();
-  const r = await setMembership({ em: api.db.em() }, {
-    userId: rich.id, planCode: 'STARTER', status: 'ACTIVE', currentPeriodStart: new Date(now - 86_400_000),
-    currentPeriodEnd: new Date(now + 86_400_000), overageLimitCents: 30,
-  });
+  const r = await setMembership(
+    { em: api.db.em() },
+    {
+      userId: rich.id,
+      planCode: 'STARTER',
+      status: 'ACTIVE',
+      currentPeriodStart: new Date(now - 86_400_000),
+      currentPeriodEnd: new Date(now + 86_400_000),
+      overageLimitCents: 30,
+    },
+  );
   if (!r.ok) throw new Error(r.error.code);
   await grant(rich.id, 600, 'seed-rich');
 });
@@ -31,13 +38,20 @@ afterAll(async () => {
 
 const M = {
   createUser: 'mutation($input: CreateUserInput!) { createUser(input: $input) { user { id email role } userErrors { code field message } } }',
-  recordUsage: 'mutation($input: RecordUsageInput!) { recordUsage(input: $input) { transaction { id type amountSeconds lineage { seconds grant { id source } } } balance { balanceSeconds version periodUsedSeconds periodOverageSeconds } billedSeconds overageSeconds userErrors { code field message } } }',
-  reserveCredits: 'mutation($input: ReserveCreditsInput!) { reserveCredits(input: $input) { reservation { id status reservedSeconds expiresAt } balance { reservedSeconds availableSeconds } userErrors { code field } } }',
-  extendReservation: 'mutation($input: ExtendReservationInput!) { extendReservation(input: $input) { reservation { id reservedSeconds } userErrors { code field } } }',
-  commitReservation: 'mutation($input: CommitReservationInput!) { commitReservation(input: $input) { reservation { status usedSeconds } transaction { amountSeconds } billedSeconds balance { balanceSeconds reservedSeconds } userErrors { code field } } }',
-  releaseReservation: 'mutation($input: ReleaseReservationInput!) { releaseReservation(input: $input) { reservation { status } balance { reservedSeconds } userErrors { code field } } }',
-  grantCredits: 'mutation($input: GrantCreditsInput!) { grantCredits(input: $input) { grant { id source grantedSeconds expiresAt } transaction { id type amountSeconds } balance { balanceSeconds } userErrors { code field } } }',
-  refundUsage: 'mutation($input: RefundUsageInput!) { refundUsage(input: $input) { transaction { type amountSeconds } balance { balanceSeconds } userErrors { code field } } }',
+  recordUsage:
+    'mutation($input: RecordUsageInput!) { recordUsage(input: $input) { transaction { id type amountSeconds lineage { seconds grant { id source } } } balance { balanceSeconds version periodUsedSeconds periodOverageSeconds } billedSeconds overageSeconds userErrors { code field message } } }',
+  reserveCredits:
+    'mutation($input: ReserveCreditsInput!) { reserveCredits(input: $input) { reservation { id status reservedSeconds expiresAt } balance { reservedSeconds availableSeconds } userErrors { code field } } }',
+  extendReservation:
+    'mutation($input: ExtendReservationInput!) { extendReservation(input: $input) { reservation { id reservedSeconds } userErrors { code field } } }',
+  commitReservation:
+    'mutation($input: CommitReservationInput!) { commitReservation(input: $input) { reservation { status usedSeconds } transaction { amountSeconds } billedSeconds balance { balanceSeconds reservedSeconds } userErrors { code field } } }',
+  releaseReservation:
+    'mutation($input: ReleaseReservationInput!) { releaseReservation(input: $input) { reservation { status } balance { reservedSeconds } userErrors { code field } } }',
+  grantCredits:
+    'mutation($input: GrantCreditsInput!) { grantCredits(input: $input) { grant { id source grantedSeconds expiresAt } transaction { id type amountSeconds } balance { balanceSeconds } userErrors { code field } } }',
+  refundUsage:
+    'mutation($input: RefundUsageInput!) { refundUsage(input: $input) { transaction { type amountSeconds } balance { balanceSeconds } userErrors { code field } } }',
   createApiKey: 'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey { id prefix role userId } secret userErrors { code field } } }',
   revokeApiKey: 'mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { id revokedAt } userErrors { code field } } }',
 };
@@ -63,12 +77,16 @@ describe('createUser', () => {
     expect(ok.body.data!.createUser).toMatchObject({ user: { email, role: 'USER' }, userErrors: [] });
     expect(outcome(await api.gql(M.createUser, { input: { email } }, service.auth), 'createUser')).toBe('EMAIL_TAKEN');
     expect(outcome(await api.gql(M.createUser, { input: { email: 'not-an-email' } }, service.auth), 'createUser')).toBe('INVALID_EMAIL');
-    expect(outcome(await api.gql(M.createUser, { input: { email: `tz-${randomUUID()}@example.com`, timeZone: 'Mars/Olympus' } }, admin.auth), 'createUser')).toBe('INVALID_ARGUMENT');
+    expect(
+      outcome(await api.gql(M.createUser, { input: { email: `tz-${randomUUID()}@example.com`, timeZone: 'Mars/Olympus' } }, admin.auth), 'createUser'),
+    ).toBe('INVALID_ARGUMENT');
   });
 
   it('lets only an ADMIN create SERVICE and ADMIN users; refuses USERs and anonymous callers', async () => {
     expect(outcome(await api.gql(M.createUser, { input: { email: `s-${randomUUID()}@example.com`, role: 'SERVICE' } }, admin.auth), 'createUser')).toBe('OK');
-    expect(outcome(await api.gql(M.createUser, { input: { email: `s-${randomUUID()}@example.com`, role: 'ADMIN' } }, service.auth), 'createUser')).toBe('FORBIDDEN');
+    expect(outcome(await api.gql(M.createUser, { input: { email: `s-${randomUUID()}@example.com`, role: 'ADMIN' } }, service.auth), 'createUser')).toBe(
+      'FORBIDDEN',
+    );
     expect(outcome(await api.gql(M.createUser, { input: { email: `u-${randomUUID()}@example.com` } }, user.auth), 'createUser')).toBe('FORBIDDEN');
     const anon = await api.gql(M.createUser, { input: { email: `a-${randomUUID()}@example.com` } });
     expect(anon.status).toBe(401);
@@ -77,7 +95,7 @@ describe('createUser', () => {
 });
 
 describe('recordUsage', () => {
-  it('answers SERVICE_UNAVAILABLE, writes nothing and holds up no one else when its user\'s row stays locked', async () => {
+  it("answers SERVICE_UNAVAILABLE, writes nothing and holds up no one else when its user's row stays locked", async () => {
     const stuck = await api.account('USER');
     const other = await api.account('USER');
     await grant(stuck.id, 600, 'seed-stuck');
@@ -92,15 +110,18 @@ describe('recordUsage', () => {
       const [blocked, free] = await Promise.all([
         api.gql(M.recordUsage, { input: { userId: stuck.id, seconds: 30, idempotencyKey: 'stuck-1' } }, service.auth),
         new Promise((r) => setTimeout(r, 200)).then(() =>
-          api.gql(M.recordUsage, { input: { userId: other.id, seconds: 30, idempotencyKey: 'free-1' } }, service.auth).then((res) => ({ res, at: Date.now() }))),
+          api.gql(M.recordUsage, { input: { userId: other.id, seconds: 30, idempotencyKey: 'free-1' } }, service.auth).then((res) => ({ res, at: Date.now() })),
+        ),
       ]);
       expect(outcome(free.res, 'recordUsage')).toBe('OK');
       expect(blocked.status).toBe(503);
       expect(free.at - started).toBeLessThan(4000); // answered while the other call still waited
-      expect(blocked.body.errors).toEqual([expect.objectContaining({
-        message: expect.stringMatching(/retry with the same idempotency key/),
-        extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 },
-      })]);
+      expect(blocked.body.errors).toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(/retry with the same idempotency key/),
+          extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 1 },
+        }),
+      ]);
     } finally {
       await holder.query('rollback');
       await holder.end();
@@ -153,8 +174,11 @@ describe('holds', () => {
     expect(ext.body.data!.extendReservation).toMatchObject({ reservation: { reservedSeconds: 90 }, userErrors: [] });
     const done = await api.gql(M.commitReservation, { input: { reservationId: id, usedSeconds: 70 } }, service.auth);
     expect(done.body.data!.commitReservation).toMatchObject({
-      reservation: { status: 'COMMITTED', usedSeconds: 70 }, transaction: { amountSeconds: -70 }, billedSeconds: 70,
-      balance: { reservedSeconds: 0 }, userErrors: [],
+      reservation: { status: 'COMMITTED', usedSeconds: 70 },
+      transaction: { amountSeconds: -70 },
+      billedSeconds: 70,
+      balance: { reservedSeconds: 0 },
+      userErrors: [],
     });
     const again = await api.gql(M.commitReservation, { input: { reservationId: id, usedSeconds: 70 } }, service.auth);
     expect(again.body.data).toEqual(done.body.data);
@@ -181,12 +205,18 @@ describe('holds', () => {
 
   it('reserveCredits answers IDEMPOTENCY_KEY_REUSED and TOO_MANY_RESERVATIONS', async () => {
     const key = randomUUID();
-    expect(outcome(await api.gql(M.reserveCredits, { input: { userId: rich.id, seconds: 1, idempotencyKey: key } }, service.auth), 'reserveCredits')).toBe('OK');
-    expect(outcome(await api.gql(M.reserveCredits, { input: { userId: rich.id, seconds: 2, idempotencyKey: key } }, service.auth), 'reserveCredits')).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(outcome(await api.gql(M.reserveCredits, { input: { userId: rich.id, seconds: 1, idempotencyKey: key } }, service.auth), 'reserveCredits')).toBe(
+      'OK',
+    );
+    expect(outcome(await api.gql(M.reserveCredits, { input: { userId: rich.id, seconds: 2, idempotencyKey: key } }, service.auth), 'reserveCredits')).toBe(
+      'IDEMPOTENCY_KEY_REUSED',
+    );
     const many = await api.account('USER');
     await grant(many.id, 10_000, 'many');
     for (let i = 0; i < 200; i++) await newHold(many.id, 1);
-    expect(outcome(await api.gql(M.reserveCredits, { input: { userId: many.id, seconds: 1, idempotencyKey: randomUUID() } }, service.auth), 'reserveCredits')).toBe('TOO_MANY_RESERVATIONS');
+    expect(
+      outcome(await api.gql(M.reserveCredits, { input: { userId: many.id, seconds: 1, idempotencyKey: randomUUID() } }, service.auth), 'reserveCredits'),
+    ).toBe('TOO_MANY_RESERVATIONS');
   });
 
   it('extend, commit and release answer each state failure with its code', async () => {
@@ -214,8 +244,15 @@ describe('holds', () => {
       expect([field, input, outcome(await api.gql(query, { input }, service.auth), field)]).toEqual([field, input, code]);
     }
     await api.gql(M.commitReservation, { input: { reservationId: active, usedSeconds: 1 } }, service.auth);
-    expect(outcome(await api.gql(M.releaseReservation, { input: { reservationId: active } }, service.auth), 'releaseReservation')).toBe('RESERVATION_NOT_ACTIVE');
-    expect(outcome(await api.gql(M.extendReservation, { input: { reservationId: active, seconds: 0, idempotencyKey: randomUUID() } }, service.auth), 'extendReservation')).toBe('RESERVATION_NOT_ACTIVE');
+    expect(outcome(await api.gql(M.releaseReservation, { input: { reservationId: active } }, service.auth), 'releaseReservation')).toBe(
+      'RESERVATION_NOT_ACTIVE',
+    );
+    expect(
+      outcome(
+        await api.gql(M.extendReservation, { input: { reservationId: active, seconds: 0, idempotencyKey: randomUUID() } }, service.auth),
+        'extendReservation',
+      ),
+    ).toBe('RESERVATION_NOT_ACTIVE');
   });
 
   it('extend with a replayed key answers the first extend; with other seconds IDEMPOTENCY_KEY_REUSED', async () => {
@@ -224,7 +261,9 @@ describe('holds', () => {
     const first = await api.gql(M.extendReservation, { input: { reservationId: id, seconds: 5, idempotencyKey: key } }, service.auth);
     const again = await api.gql(M.extendReservation, { input: { reservationId: id, seconds: 5, idempotencyKey: key } }, service.auth);
     expect(again.body.data).toEqual(first.body.data);
-    expect(outcome(await api.gql(M.extendReservation, { input: { reservationId: id, seconds: 6, idempotencyKey: key } }, service.auth), 'extendReservation')).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(
+      outcome(await api.gql(M.extendReservation, { input: { reservationId: id, seconds: 6, idempotencyKey: key } }, service.auth), 'extendReservation'),
+    ).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('refuses an extend without an idempotency key as bad input and extends nothing', async () => {
@@ -246,14 +285,21 @@ describe('holds', () => {
     expect(retried.body.data).toEqual(first.body.data);
     const [row] = await api.db.em().getConnection().execute('select reserved_seconds::int as s from reservations where id = ?', [id]);
     expect(row!.s).toBe(120);
-    expect(outcome(await api.gql(M.extendReservation, { input: { ...input, ttlSeconds: 60 } }, service.auth), 'extendReservation')).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(outcome(await api.gql(M.extendReservation, { input: { ...input, ttlSeconds: 60 } }, service.auth), 'extendReservation')).toBe(
+      'IDEMPOTENCY_KEY_REUSED',
+    );
   });
 
-  it.each([['an empty key', ''], ['a key with a space', 'with space'], ['a key over 128 characters', 'x'.repeat(129)]])(
-    'refuses an extend with %s as INVALID_IDEMPOTENCY_KEY', async (_what, idempotencyKey) => {
-      const id = await newHold(rich.id, 60);
-      expect(outcome(await api.gql(M.extendReservation, { input: { reservationId: id, seconds: 60, idempotencyKey } }, service.auth), 'extendReservation')).toBe('INVALID_IDEMPOTENCY_KEY');
-    });
+  it.each([
+    ['an empty key', ''],
+    ['a key with a space', 'with space'],
+    ['a key over 128 characters', 'x'.repeat(129)],
+  ])('refuses an extend with %s as INVALID_IDEMPOTENCY_KEY', async (_what, idempotencyKey) => {
+    const id = await newHold(rich.id, 60);
+    expect(outcome(await api.gql(M.extendReservation, { input: { reservationId: id, seconds: 60, idempotencyKey } }, service.auth), 'extendReservation')).toBe(
+      'INVALID_IDEMPOTENCY_KEY',
+    );
+  });
 
   it('holds are for SERVICE and ADMIN only', async () => {
     const id = await newHold(rich.id, 5);
@@ -278,7 +324,11 @@ describe('grantCredits and refundUsage', () => {
     const used = await api.gql(M.recordUsage, { input: { userId: target.id, seconds: 100, idempotencyKey: 'u1' } }, service.auth);
     const txId = used.body.data!.recordUsage.transaction.id;
     const refund = await api.gql(M.refundUsage, { input: { transactionId: txId, seconds: 40, reason: 'dropped', idempotencyKey: 'r1' } }, admin.auth);
-    expect(refund.body.data!.refundUsage).toMatchObject({ transaction: { type: 'REFUND', amountSeconds: 40 }, balance: { balanceSeconds: 240 }, userErrors: [] });
+    expect(refund.body.data!.refundUsage).toMatchObject({
+      transaction: { type: 'REFUND', amountSeconds: 40 },
+      balance: { balanceSeconds: 240 },
+      userErrors: [],
+    });
     const cases: [Record<string, unknown>, string][] = [
       [{ transactionId: txId, seconds: 0, idempotencyKey: 'r2' }, 'INVALID_SECONDS'],
       [{ transactionId: randomUUID(), seconds: 1, idempotencyKey: 'r2' }, 'TRANSACTION_NOT_FOUND'],
@@ -288,7 +338,9 @@ describe('grantCredits and refundUsage', () => {
       [{ transactionId: txId, seconds: 1, idempotencyKey: 'k'.repeat(129) }, 'INVALID_IDEMPOTENCY_KEY'],
     ];
     for (const [input, code] of cases) expect([input, outcome(await api.gql(M.refundUsage, { input }, admin.auth), 'refundUsage')]).toEqual([input, code]);
-    expect(outcome(await api.gql(M.refundUsage, { input: { transactionId: txId, seconds: 1, idempotencyKey: 'r3' } }, service.auth), 'refundUsage')).toBe('FORBIDDEN');
+    expect(outcome(await api.gql(M.refundUsage, { input: { transactionId: txId, seconds: 1, idempotencyKey: 'r3' } }, service.auth), 'refundUsage')).toBe(
+      'FORBIDDEN',
+    );
     expect(outcome(await api.gql(M.refundUsage, { input: { transactionId: txId, seconds: 1, idempotencyKey: 'r3' } }), 'refundUsage')).toBe('UNAUTHENTICATED');
   });
 
@@ -316,25 +368,43 @@ describe('API keys', () => {
     const ent = await api.account('USER');
     const none = await api.gql(M.createApiKey, { input: { name: 'ci' } }, ent.auth);
     expect(outcome(none, 'createApiKey')).toBe('API_ACCESS_NOT_IN_PLAN');
-    await setMembership({ em: api.db.em() }, {
-      userId: ent.id, planCode: 'ENTERPRISE', status: 'ACTIVE', currentPeriodStart: new Date(Date.now() - 1000), currentPeriodEnd: new Date(Date.now() + 86_400_000),
-    });
+    await setMembership(
+      { em: api.db.em() },
+      {
+        userId: ent.id,
+        planCode: 'ENTERPRISE',
+        status: 'ACTIVE',
+        currentPeriodStart: new Date(Date.now() - 1000),
+        currentPeriodEnd: new Date(Date.now() + 86_400_000),
+      },
+    );
     expect(outcome(await api.gql(M.createApiKey, { input: { name: ' ' } }, ent.auth), 'createApiKey')).toBe('INVALID_ARGUMENT');
     const created = await api.gql(M.createApiKey, { input: { name: 'ci' } }, ent.auth);
     const { apiKey, secret } = created.body.data!.createApiKey;
     expect(secret).toMatch(new RegExp(`^${apiKey.prefix}_`));
     const me = await api.gql('{ me { id } apiKeys { id prefix } }', {}, { apiKey: secret });
     expect(me.body.data).toEqual({ me: { id: ent.id }, apiKeys: [{ id: apiKey.id, prefix: apiKey.prefix }] });
-    const stored = await api.db.em().getConnection().execute<{ n: string }[]>(
-      `select count(*) as n from api_keys where secret_hash = encode(sha256(convert_to(?, 'UTF8')), 'hex') and position(? in prefix) = 0`,
-      [secret, secret],
-    );
+    const stored = await api.db
+      .em()
+      .getConnection()
+      .execute<{ n: string }[]>(
+        `select count(*) as n from api_keys where secret_hash = encode(sha256(convert_to(?, 'UTF8')), 'hex') and position(? in prefix) = 0`,
+        [secret, secret],
+      );
     expect(Number(stored[0]!.n)).toBe(1);
     expect(outcome(await api.gql(M.createApiKey, { input: { name: 'from key' } }, { apiKey: secret }), 'createApiKey')).toBe('FORBIDDEN');
     // a key lives only as long as the plan gives API access
-    const setPlan = (planCode: 'STARTER' | 'ENTERPRISE') => setMembership({ em: api.db.em() }, {
-      userId: ent.id, planCode, status: 'ACTIVE', currentPeriodStart: new Date(Date.now() - 1000), currentPeriodEnd: new Date(Date.now() + 86_400_000),
-    });
+    const setPlan = (planCode: 'STARTER' | 'ENTERPRISE') =>
+      setMembership(
+        { em: api.db.em() },
+        {
+          userId: ent.id,
+          planCode,
+          status: 'ACTIVE',
+          currentPeriodStart: new Date(Date.now() - 1000),
+          currentPeriodEnd: new Date(Date.now() + 86_400_000),
+        },
+      );
     await setPlan('STARTER');
     expect(outcome(await api.gql('{ me { id } }', {}, { apiKey: secret }), 'me')).toBe('UNAUTHENTICATED');
     await setPlan('ENTERPRISE');
@@ -350,7 +420,9 @@ describe('API keys', () => {
 
   it('lets only an ADMIN create SERVICE keys, for SERVICE users; the key acts as SERVICE', async () => {
     expect(outcome(await api.gql(M.createApiKey, { input: { name: 'x', role: 'SERVICE' } }, user.auth), 'createApiKey')).toBe('FORBIDDEN');
-    expect(outcome(await api.gql(M.createApiKey, { input: { name: 'x', role: 'SERVICE', userId: user.id } }, admin.auth), 'createApiKey')).toBe('INVALID_ARGUMENT');
+    expect(outcome(await api.gql(M.createApiKey, { input: { name: 'x', role: 'SERVICE', userId: user.id } }, admin.auth), 'createApiKey')).toBe(
+      'INVALID_ARGUMENT',
+    );
     const res = await api.gql(M.createApiKey, { input: { name: 'voice engine', role: 'SERVICE', userId: service.id } }, admin.auth);
     const secret = res.body.data!.createApiKey.secret as string;
     const used = await api.gql(M.recordUsage, { input: { userId: rich.id, seconds: 1, idempotencyKey: randomUUID() } }, { apiKey: secret });

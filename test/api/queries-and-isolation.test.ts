@@ -15,15 +15,31 @@ let b: Account & { key: string; hold: string; tx: string; keyId: string };
 
 async function tenant(): Promise<Account & { key: string; hold: string; tx: string; keyId: string }> {
   const acc = await api.account('USER');
-  await setMembership({ em: api.db.em() }, {
-    userId: acc.id, planCode: 'ENTERPRISE', status: 'ACTIVE', currentPeriodStart: new Date(Date.now() - 1000), currentPeriodEnd: new Date(Date.now() + 86_400_000),
-  });
-  await api.gql('mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }',
-    { i: { userId: acc.id, seconds: 600, source: 'BONUS', idempotencyKey: 'seed' } }, admin.auth);
-  const used = await api.gql('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { transaction { id } } }',
-    { i: { userId: acc.id, seconds: 30, idempotencyKey: 'u1' } }, service.auth);
-  const hold = await api.gql('mutation($i: ReserveCreditsInput!) { reserveCredits(input: $i) { reservation { id } } }',
-    { i: { userId: acc.id, seconds: 60, idempotencyKey: 'h1' } }, service.auth);
+  await setMembership(
+    { em: api.db.em() },
+    {
+      userId: acc.id,
+      planCode: 'ENTERPRISE',
+      status: 'ACTIVE',
+      currentPeriodStart: new Date(Date.now() - 1000),
+      currentPeriodEnd: new Date(Date.now() + 86_400_000),
+    },
+  );
+  await api.gql(
+    'mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }',
+    { i: { userId: acc.id, seconds: 600, source: 'BONUS', idempotencyKey: 'seed' } },
+    admin.auth,
+  );
+  const used = await api.gql(
+    'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { transaction { id } } }',
+    { i: { userId: acc.id, seconds: 30, idempotencyKey: 'u1' } },
+    service.auth,
+  );
+  const hold = await api.gql(
+    'mutation($i: ReserveCreditsInput!) { reserveCredits(input: $i) { reservation { id } } }',
+    { i: { userId: acc.id, seconds: 60, idempotencyKey: 'h1' } },
+    service.auth,
+  );
   const key = await api.gql('mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret apiKey { id } } }', { i: { name: 'k' } }, acc.auth);
   return {
     ...acc,
@@ -47,27 +63,43 @@ afterAll(async () => {
 
 describe('queries', () => {
   it('answers me, balance, transactions, reservation and plans for the owner', async () => {
-    const res = await api.gql(`query($hold: ID!) {
+    const res = await api.gql(
+      `query($hold: ID!) {
       me { id role membership { status overageLimitCents plan { code includedSeconds } } balance { balanceSeconds } }
       balance { balanceSeconds reservedSeconds availableSeconds periodIncludedSeconds periodUsedSeconds version }
       transactions(first: 1) { totalCount edges { cursor node { type amountSeconds sequence } } pageInfo { hasNextPage endCursor } }
       reservation(id: $hold) { status reservedSeconds }
       plans { code }
-    }`, { hold: a.hold }, a.auth);
+    }`,
+      { hold: a.hold },
+      a.auth,
+    );
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data).toMatchObject({
-      me: { id: a.id, role: 'USER', membership: { status: 'ACTIVE', overageLimitCents: 39_900, plan: { code: 'ENTERPRISE', includedSeconds: 150_000 } }, balance: { balanceSeconds: 570 } },
+      me: {
+        id: a.id,
+        role: 'USER',
+        membership: { status: 'ACTIVE', overageLimitCents: 39_900, plan: { code: 'ENTERPRISE', includedSeconds: 150_000 } },
+        balance: { balanceSeconds: 570 },
+      },
       balance: { balanceSeconds: 570, reservedSeconds: 60, availableSeconds: 510, periodIncludedSeconds: 150_000, periodUsedSeconds: 30 },
       transactions: { totalCount: 2, edges: [{ node: { type: 'USAGE', amountSeconds: -30, sequence: 2 } }], pageInfo: { hasNextPage: true } },
       reservation: { status: 'ACTIVE', reservedSeconds: 60 },
       plans: [{ code: 'STARTER' }, { code: 'BUSINESS' }, { code: 'ENTERPRISE' }],
     });
-    const next = await api.gql('query($after: String) { transactions(first: 5, after: $after) { edges { node { type sequence } } pageInfo { hasNextPage } } }',
-      { after: res.body.data!.transactions.pageInfo.endCursor }, a.auth);
+    const next = await api.gql(
+      'query($after: String) { transactions(first: 5, after: $after) { edges { node { type sequence } } pageInfo { hasNextPage } } }',
+      { after: res.body.data!.transactions.pageInfo.endCursor },
+      a.auth,
+    );
     expect(next.body.data!.transactions).toEqual({ edges: [{ node: { type: 'BONUS', sequence: 1 } }], pageInfo: { hasNextPage: false } });
     const usageOnly = await api.gql('{ transactions(types: [BONUS]) { totalCount } }', {}, a.auth);
     expect(usageOnly.body.data!.transactions.totalCount).toBe(1);
-    const future = await api.gql('query($from: DateTime) { transactions(from: $from) { totalCount } }', { from: new Date(Date.now() + 3_600_000).toISOString() }, a.auth);
+    const future = await api.gql(
+      'query($from: DateTime) { transactions(from: $from) { totalCount } }',
+      { from: new Date(Date.now() + 3_600_000).toISOString() },
+      a.auth,
+    );
     expect(future.body.data!.transactions.totalCount).toBe(0);
   });
 
@@ -75,8 +107,12 @@ describe('queries', () => {
     const res = await api.gql('query($id: ID!) { user(id: $id) { id email } balance(userId: $id) { balanceSeconds } }', { id: b.id }, service.auth);
     expect(res.body.data).toMatchObject({ user: { id: b.id }, balance: { balanceSeconds: 570 } });
     expect(outcome(await api.gql('{ balance { balanceSeconds } }', {}, admin.auth), 'balance')).toBe('BAD_USER_INPUT');
-    expect(outcome(await api.gql('query($id: ID!) { transactions(userId: $id) { totalCount } }', { id: b.id }, service.auth), 'transactions')).toBe('FORBIDDEN');
-    expect((await api.gql('query($id: ID!) { transactions(userId: $id) { totalCount } }', { id: b.id }, admin.auth)).body.data).toEqual({ transactions: { totalCount: 2 } });
+    expect(outcome(await api.gql('query($id: ID!) { transactions(userId: $id) { totalCount } }', { id: b.id }, service.auth), 'transactions')).toBe(
+      'FORBIDDEN',
+    );
+    expect((await api.gql('query($id: ID!) { transactions(userId: $id) { totalCount } }', { id: b.id }, admin.auth)).body.data).toEqual({
+      transactions: { totalCount: 2 },
+    });
   });
 
   it('refuses a bad cursor and anonymous reads, but shows plans to anyone', async () => {
@@ -87,7 +123,10 @@ describe('queries', () => {
 });
 
 describe('tenant isolation', () => {
-  const asA = (): [string, Auth][] => [['JWT', a.auth], ['API key', { apiKey: a.key }]];
+  const asA = (): [string, Auth][] => [
+    ['JWT', a.auth],
+    ['API key', { apiKey: a.key }],
+  ];
 
   it.each(['JWT', 'API key'])('refuses every read of B by A (%s) with FORBIDDEN', async (via) => {
     const auth = asA().find(([v]) => v === via)![1];
@@ -110,13 +149,41 @@ describe('tenant isolation', () => {
     const auth = asA().find(([v]) => v === via)![1];
     const before = await api.gql('query($id: ID) { balance(userId: $id) { balanceSeconds reservedSeconds version } }', { id: b.id }, admin.auth);
     const writes: [string, string, Record<string, unknown>][] = [
-      ['recordUsage', 'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { userErrors { code } } }', { i: { userId: b.id, seconds: 1, idempotencyKey: randomUUID() } }],
-      ['reserveCredits', 'mutation($i: ReserveCreditsInput!) { reserveCredits(input: $i) { userErrors { code } } }', { i: { userId: b.id, seconds: 1, idempotencyKey: randomUUID() } }],
-      ['extendReservation', 'mutation($i: ExtendReservationInput!) { extendReservation(input: $i) { userErrors { code } } }', { i: { reservationId: b.hold, seconds: 1, idempotencyKey: randomUUID() } }],
-      ['commitReservation', 'mutation($i: CommitReservationInput!) { commitReservation(input: $i) { userErrors { code } } }', { i: { reservationId: b.hold, usedSeconds: 1 } }],
-      ['releaseReservation', 'mutation($i: ReleaseReservationInput!) { releaseReservation(input: $i) { userErrors { code } } }', { i: { reservationId: b.hold } }],
-      ['grantCredits', 'mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }', { i: { userId: b.id, seconds: 1, source: 'BONUS', idempotencyKey: randomUUID() } }],
-      ['refundUsage', 'mutation($i: RefundUsageInput!) { refundUsage(input: $i) { userErrors { code } } }', { i: { transactionId: b.tx, seconds: 1, idempotencyKey: randomUUID() } }],
+      [
+        'recordUsage',
+        'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { userErrors { code } } }',
+        { i: { userId: b.id, seconds: 1, idempotencyKey: randomUUID() } },
+      ],
+      [
+        'reserveCredits',
+        'mutation($i: ReserveCreditsInput!) { reserveCredits(input: $i) { userErrors { code } } }',
+        { i: { userId: b.id, seconds: 1, idempotencyKey: randomUUID() } },
+      ],
+      [
+        'extendReservation',
+        'mutation($i: ExtendReservationInput!) { extendReservation(input: $i) { userErrors { code } } }',
+        { i: { reservationId: b.hold, seconds: 1, idempotencyKey: randomUUID() } },
+      ],
+      [
+        'commitReservation',
+        'mutation($i: CommitReservationInput!) { commitReservation(input: $i) { userErrors { code } } }',
+        { i: { reservationId: b.hold, usedSeconds: 1 } },
+      ],
+      [
+        'releaseReservation',
+        'mutation($i: ReleaseReservationInput!) { releaseReservation(input: $i) { userErrors { code } } }',
+        { i: { reservationId: b.hold } },
+      ],
+      [
+        'grantCredits',
+        'mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }',
+        { i: { userId: b.id, seconds: 1, source: 'BONUS', idempotencyKey: randomUUID() } },
+      ],
+      [
+        'refundUsage',
+        'mutation($i: RefundUsageInput!) { refundUsage(input: $i) { userErrors { code } } }',
+        { i: { transactionId: b.tx, seconds: 1, idempotencyKey: randomUUID() } },
+      ],
       ['createApiKey', 'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { userErrors { code } } }', { i: { name: 'x', userId: b.id } }],
       ['revokeApiKey', 'mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { userErrors { code } } }', { i: { id: b.keyId } }],
     ];

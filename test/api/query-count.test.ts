@@ -16,12 +16,18 @@ beforeAll(async () => {
   owner = await api.account('USER');
   // 40 grants and 120 usages that each take from one or two grants → 160 entries with lineage
   for (let i = 0; i < 40; i++) {
-    await api.gql('mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }',
-      { i: { userId: owner.id, seconds: 50, source: 'PURCHASE', idempotencyKey: `g${i}` } }, admin.auth);
+    await api.gql(
+      'mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }',
+      { i: { userId: owner.id, seconds: 50, source: 'PURCHASE', idempotencyKey: `g${i}` } },
+      admin.auth,
+    );
   }
   for (let i = 0; i < 120; i++) {
-    await api.gql('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { userErrors { code } } }',
-      { i: { userId: owner.id, seconds: 15, idempotencyKey: `u${i}` } }, service.auth);
+    await api.gql(
+      'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { userErrors { code } } }',
+      { i: { userId: owner.id, seconds: 15, idempotencyKey: `u${i}` } },
+      service.auth,
+    );
   }
   Client.prototype.query = function counted(this: Client, ...args: unknown[]) {
     statements += 1;

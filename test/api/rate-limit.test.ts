@@ -38,7 +38,11 @@ describe('rate limits per address, before authentication', () => {
     expect(keyLookups).toBe(3);
 
     for (let i = 0; i < 5; i++) {
-      const res = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': badKey().apiKey }, body: JSON.stringify({ query: '{ me { id } }' }) });
+      const res = await fetch(api.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': badKey().apiKey },
+        body: JSON.stringify({ query: '{ me { id } }' }),
+      });
       expect(res.status).toBe(429);
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
@@ -50,12 +54,13 @@ describe('rate limits per address, before authentication', () => {
 
   it('counts bad keys over WebSocket against the same address, and closes it with 4429 past the limit without looking the key up', async () => {
     const from = { 'x-forwarded-for': '203.0.113.7' }; // through a loopback proxy: the address is the forwarded one
-    const connect = (apiKey: string) => new Promise<number>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${api.service.port}/graphql`, 'graphql-transport-ws', { headers: from });
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { apiKey } })));
-      ws.on('close', (code) => resolve(code));
-      ws.on('error', reject);
-    });
+    const connect = (apiKey: string) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${api.service.port}/graphql`, 'graphql-transport-ws', { headers: from });
+        ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { apiKey } })));
+        ws.on('close', (code) => resolve(code));
+        ws.on('error', reject);
+      });
     const before = keyLookups;
     const codes: number[] = [];
     for (let i = 0; i < 3; i++) codes.push(await connect(`vpk_${'b'.repeat(12)}_${'y'.repeat(43)}`));
@@ -63,7 +68,11 @@ describe('rate limits per address, before authentication', () => {
     expect(keyLookups).toBe(before + 3);
     expect(await connect(`vpk_${'b'.repeat(12)}_${'y'.repeat(43)}`)).toBe(4429);
     expect(keyLookups).toBe(before + 3);
-    const res = await fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', ...from }, body: JSON.stringify({ query: '{ plans { code } }' }) });
+    const res = await fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...from },
+      body: JSON.stringify({ query: '{ plans { code } }' }),
+    });
     expect(res.status).toBe(429);
   });
 });

@@ -10,8 +10,20 @@ import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import {
-  buildSchema, getNamedType, isEnumType, isInputObjectType, isLeafType, isListType, isNonNullType, isObjectType, isScalarType,
-  type GraphQLArgument, type GraphQLField, type GraphQLInputType, type GraphQLObjectType, type GraphQLOutputType,
+  buildSchema,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
 } from 'graphql';
 import { DEV_JWT_SECRET, loadConfig } from '../../src/config/env';
 import { startService, type RunningService } from '../../src/app/service';
@@ -26,10 +38,18 @@ const RUNS = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : 2000;
 const schema = buildSchema(readFileSync(resolve(__dirname, '..', '..', 'schema.graphql'), 'utf8'));
 
 type Kind = 'query' | 'mutation' | 'subscription';
-interface Operation { kind: Kind; field: GraphQLField<unknown, unknown> }
+interface Operation {
+  kind: Kind;
+  field: GraphQLField<unknown, unknown>;
+}
 
-const operations: Operation[] = ([['query', schema.getQueryType()], ['mutation', schema.getMutationType()], ['subscription', schema.getSubscriptionType()]] as const)
-  .flatMap(([kind, type]) => (type ? Object.values(type.getFields()).map((field) => ({ kind, field })) : []));
+const operations: Operation[] = (
+  [
+    ['query', schema.getQueryType()],
+    ['mutation', schema.getMutationType()],
+    ['subscription', schema.getSubscriptionType()],
+  ] as const
+).flatMap(([kind, type]) => (type ? Object.values(type.getFields()).map((field) => ({ kind, field })) : []));
 
 // ---- selections: every leaf field without required arguments, two levels deep ----
 
@@ -52,8 +72,24 @@ function selection(type: GraphQLOutputType, depth: number): string {
 let realIds: string[] = ['00000000-0000-0000-0000-000000000000'];
 
 const strings = fc.oneof(
-  fc.constantFrom('', 'x', 'STARTER', 'BUSINESS', 'fuzz@example.com', 'a\u0000@example.com', '\u0000', 'bell\u0007', 'k\u202e\ud83d\ude00', 'call-\ud800',
-    'Gespräch – 3 Min.', "'; drop table users; --", 'x'.repeat(10_000), ' '.repeat(3), '2026-01-01T00:00:00Z', 'https://example.com/back'),
+  fc.constantFrom(
+    '',
+    'x',
+    'STARTER',
+    'BUSINESS',
+    'fuzz@example.com',
+    'a\u0000@example.com',
+    '\u0000',
+    'bell\u0007',
+    'k\u202e\ud83d\ude00',
+    'call-\ud800',
+    'Gespräch – 3 Min.',
+    "'; drop table users; --",
+    'x'.repeat(10_000),
+    ' '.repeat(3),
+    '2026-01-01T00:00:00Z',
+    'https://example.com/back',
+  ),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
   fc.uuid().map((u) => `fuzz-${u}`),
@@ -88,9 +124,10 @@ function valueOf(type: GraphQLInputType, strict: boolean, depth = 0): fc.Arbitra
     const v = valueOf(type.ofType, strict, depth);
     return strict ? v : fc.oneof({ weight: 8, arbitrary: v }, { weight: 1, arbitrary: fc.constant(null) });
   }
-  const nullable = (a: fc.Arbitrary<unknown>) => (strict
-    ? fc.oneof({ weight: 6, arbitrary: a }, { weight: 1, arbitrary: fc.constant(null) })
-    : fc.oneof({ weight: 4, arbitrary: a }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: wrongType }));
+  const nullable = (a: fc.Arbitrary<unknown>) =>
+    strict
+      ? fc.oneof({ weight: 6, arbitrary: a }, { weight: 1, arbitrary: fc.constant(null) })
+      : fc.oneof({ weight: 4, arbitrary: a }, { weight: 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: wrongType });
   if (isListType(type)) return nullable(fc.array(valueOf(type.ofType, strict, depth + 1), { maxLength: 3 }));
   if (isEnumType(type)) {
     const valid = fc.constantFrom(...type.getValues().map((v) => v.name));
@@ -103,23 +140,33 @@ function valueOf(type: GraphQLInputType, strict: boolean, depth = 0): fc.Arbitra
     for (const f of fields) record[f.name] = valueOf(f.type, strict, depth + 1);
     const required = fields.filter((f) => isNonNullType(f.type)).map((f) => f.name);
     const optional = fields.filter((f) => !isNonNullType(f.type)).map((f) => f.name);
-    return nullable(fc.tuple(fc.record(record, { requiredKeys: required }), fc.subarray(optional), fc.integer({ min: 0, max: 5 })).map(([o, keep, twist]) => {
-      const value: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(o)) if (required.includes(k) || keep.includes(k)) value[k] = v;
-      if (!strict && twist === 0 && required.length) delete value[required[0]!]; // a required field missing
-      if (!strict && twist === 1) value.notAField = 1; // a field the type does not have
-      return value;
-    }));
+    return nullable(
+      fc.tuple(fc.record(record, { requiredKeys: required }), fc.subarray(optional), fc.integer({ min: 0, max: 5 })).map(([o, keep, twist]) => {
+        const value: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(o)) if (required.includes(k) || keep.includes(k)) value[k] = v;
+        if (!strict && twist === 0 && required.length) delete value[required[0]!]; // a required field missing
+        if (!strict && twist === 1) value.notAField = 1; // a field the type does not have
+        return value;
+      }),
+    );
   }
   if (isScalarType(type)) {
     switch (type.name) {
-      case 'Int': return nullable(strict ? int32 : ints);
-      case 'Float': return nullable(ints);
-      case 'Boolean': return nullable(fc.boolean());
-      case 'ID': return nullable(ids);
-      case 'String': return nullable(strings);
-      case 'DateTime': case 'Date': return nullable(strict ? isoDates : dates);
-      default: return nullable(strict ? strings : fc.oneof(strings, ints, fc.constant({})));
+      case 'Int':
+        return nullable(strict ? int32 : ints);
+      case 'Float':
+        return nullable(ints);
+      case 'Boolean':
+        return nullable(fc.boolean());
+      case 'ID':
+        return nullable(ids);
+      case 'String':
+        return nullable(strings);
+      case 'DateTime':
+      case 'Date':
+        return nullable(strict ? isoDates : dates);
+      default:
+        return nullable(strict ? strings : fc.oneof(strings, ints, fc.constant({})));
     }
   }
   return fc.constant(null);
@@ -135,13 +182,21 @@ function argsOf(args: readonly GraphQLArgument[], strict: boolean): fc.Arbitrary
   return fc.record(record, { requiredKeys: strict ? args.filter((a) => isNonNullType(a.type)).map((a) => a.name) : [] });
 }
 
-interface Case { op: Operation; role: Role | 'NONE'; args: Record<string, unknown> }
+interface Case {
+  op: Operation;
+  role: Role | 'NONE';
+  args: Record<string, unknown>;
+}
 
-const cases = fc.oneof(...operations.map((op) => fc.record({
-  op: fc.constant(op),
-  role: fc.constantFrom<Role | 'NONE'>('USER', 'SERVICE', 'ADMIN', 'NONE'),
-  args: fc.oneof({ weight: 3, arbitrary: argsOf(op.field.args, true) }, { weight: 1, arbitrary: argsOf(op.field.args, false) }),
-}))) as fc.Arbitrary<Case>;
+const cases = fc.oneof(
+  ...operations.map((op) =>
+    fc.record({
+      op: fc.constant(op),
+      role: fc.constantFrom<Role | 'NONE'>('USER', 'SERVICE', 'ADMIN', 'NONE'),
+      args: fc.oneof({ weight: 3, arbitrary: argsOf(op.field.args, true) }, { weight: 1, arbitrary: argsOf(op.field.args, false) }),
+    }),
+  ),
+) as fc.Arbitrary<Case>;
 
 function document(c: Case): { query: string; variables: Record<string, unknown> } {
   const a = c.op.field.args;
@@ -162,7 +217,12 @@ const tokens: Partial<Record<Role, string>> = {};
 beforeAll(async () => {
   db = await createTestDb(6);
   const config = loadConfig({
-    NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url, DATABASE_POOL_MAX: '8', RATE_LIMIT_PER_MINUTE: '1000000',
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: db.url,
+    DATABASE_POOL_MAX: '8',
+    RATE_LIMIT_PER_MINUTE: '1000000',
   });
   // the API alone: no worker job writes rows while a rejected request's row counts are compared
   service = await startService(config, createLogger('silent'), 'api');
@@ -175,9 +235,27 @@ beforeAll(async () => {
   // some rows to point at: credits, a hold, a used transaction
   const admin = { authorization: `Bearer ${tokens.ADMIN}` };
   const [user] = await db.em().getConnection().execute<{ id: string }[]>(`select id from users where role = 'USER' limit 1`);
-  await post({ query: 'mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }', variables: { i: { userId: user!.id, seconds: 6000, source: 'BONUS', idempotencyKey: 'fuzz-seed' } } }, admin);
-  await post({ query: 'mutation($i: ReserveCreditsInput!) { reserveCredits(input: $i) { userErrors { code } } }', variables: { i: { userId: user!.id, seconds: 60, idempotencyKey: 'fuzz-hold' } } }, admin);
-  await post({ query: 'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { userErrors { code } } }', variables: { i: { userId: user!.id, seconds: 60, idempotencyKey: 'fuzz-use' } } }, admin);
+  await post(
+    {
+      query: 'mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { userErrors { code } } }',
+      variables: { i: { userId: user!.id, seconds: 6000, source: 'BONUS', idempotencyKey: 'fuzz-seed' } },
+    },
+    admin,
+  );
+  await post(
+    {
+      query: 'mutation($i: ReserveCreditsInput!) { reserveCredits(input: $i) { userErrors { code } } }',
+      variables: { i: { userId: user!.id, seconds: 60, idempotencyKey: 'fuzz-hold' } },
+    },
+    admin,
+  );
+  await post(
+    {
+      query: 'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { userErrors { code } } }',
+      variables: { i: { userId: user!.id, seconds: 60, idempotencyKey: 'fuzz-use' } },
+    },
+    admin,
+  );
   realIds = await idsOfRows();
 }, 60_000);
 afterAll(async () => {
@@ -191,8 +269,12 @@ async function post(body: unknown, headers: Record<string, string>): Promise<{ s
 }
 
 async function tables(): Promise<string[]> {
-  const rows = await db.em().getConnection().execute<{ relname: string }[]>(
-    `select relname from pg_stat_user_tables where schemaname = 'public' and relname <> 'mikro_orm_migrations' order by relname`);
+  const rows = await db
+    .em()
+    .getConnection()
+    .execute<{ relname: string }[]>(
+      `select relname from pg_stat_user_tables where schemaname = 'public' and relname <> 'mikro_orm_migrations' order by relname`,
+    );
   return rows.map((r) => r.relname);
 }
 
@@ -200,7 +282,8 @@ async function tables(): Promise<string[]> {
 async function idsOfRows(): Promise<string[]> {
   const conn = db.em().getConnection();
   const withId = await conn.execute<{ table_name: string }[]>(
-    `select table_name from information_schema.columns where table_schema = 'public' and column_name = 'id'`);
+    `select table_name from information_schema.columns where table_schema = 'public' and column_name = 'id'`,
+  );
   const found: string[] = [];
   for (const t of withId) {
     const rows = await conn.execute<{ id: unknown }[]>(`select id::text as id from "${t.table_name}" order by random() limit 5`);
@@ -216,7 +299,10 @@ async function rowCounts(): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.t, r.n]));
 }
 
-interface Answer { errors?: { message?: string; extensions?: { code?: string } }[]; data?: Record<string, unknown> | null }
+interface Answer {
+  errors?: { message?: string; extensions?: { code?: string } }[];
+  data?: Record<string, unknown> | null;
+}
 
 function rejected(c: Case, body: Answer): boolean {
   if (body.errors?.length) return true;

@@ -34,9 +34,10 @@ describe('the service', () => {
   });
 
   it('has the three plans of the price list seeded', async () => {
-    const rows = await db.em().getConnection().execute<Record<string, string>[]>(
-      'select code, price_cents, included_seconds, overage_cents_per_minute from plans order by sort_order',
-    );
+    const rows = await db
+      .em()
+      .getConnection()
+      .execute<Record<string, string>[]>('select code, price_cents, included_seconds, overage_cents_per_minute from plans order by sort_order');
     expect(rows.map((r) => [r.code, Number(r.price_cents), Number(r.included_seconds), Number(r.overage_cents_per_minute)])).toEqual([
       ['STARTER', 4900, 12_000, 30],
       ['BUSINESS', 14_900, 48_000, 25],

@@ -41,28 +41,37 @@ async function signUp(): Promise<{ who: Account; subscriptionId: string; custome
 const conn = () => api.db.em().getConnection();
 
 async function period(userId: string) {
-  const [p] = await conn().execute<{ status: string; overage_seconds: string; overage_cents: string | null; expired_seconds: string | null; rollover_seconds: string | null }[]>(
-    'select status, overage_seconds, overage_cents, expired_seconds, rollover_seconds from usage_periods where user_id = ?', [userId]);
+  const [p] = await conn().execute<
+    { status: string; overage_seconds: string; overage_cents: string | null; expired_seconds: string | null; rollover_seconds: string | null }[]
+  >('select status, overage_seconds, overage_cents, expired_seconds, rollover_seconds from usage_periods where user_id = ?', [userId]);
   return p!;
 }
 
 async function ledger(userId: string) {
-  return conn().execute<{ type: string; amount_seconds: string }[]>('select type, amount_seconds from ledger_entries where user_id = ? order by sequence', [userId]);
+  return conn().execute<{ type: string; amount_seconds: string }[]>('select type, amount_seconds from ledger_entries where user_id = ? order by sequence', [
+    userId,
+  ]);
 }
 
 async function overageLines(userId: string) {
-  return conn().execute<{ status: string; amount_cents: string; attempts: number }[]>('select status, amount_cents, attempts from overage_invoices where user_id = ?', [userId]);
+  return conn().execute<{ status: string; amount_cents: string; attempts: number }[]>(
+    'select status, amount_cents, attempts from overage_invoices where user_id = ?',
+    [userId],
+  );
 }
 
 const itemsOf = (customerId: string) => [...fake.invoiceItems.values()].filter((i) => i.customer === customerId);
-const deletedEventOf = (subscriptionId: string) => until('the deleted event stored', async () => {
-  const [row] = await conn().execute<{ id: string; payload: Record<string, unknown>; status: string }[]>(
-    `select id, payload, status from webhook_events where type = 'customer.subscription.deleted' and payload -> 'data' -> 'object' ->> 'id' = ?`, [subscriptionId]);
-  return row?.status === 'PROCESSED' ? row : undefined;
-});
+const deletedEventOf = (subscriptionId: string) =>
+  until('the deleted event stored', async () => {
+    const [row] = await conn().execute<{ id: string; payload: Record<string, unknown>; status: string }[]>(
+      `select id, payload, status from webhook_events where type = 'customer.subscription.deleted' and payload -> 'data' -> 'object' ->> 'id' = ?`,
+      [subscriptionId],
+    );
+    return row?.status === 'PROCESSED' ? row : undefined;
+  });
 
 describe('immediate cancellation', () => {
-  it('bills an immediately cancelled period\'s overage at once, exactly once, and closes the period', async () => {
+  it("bills an immediately cancelled period's overage at once, exactly once, and closes the period", async () => {
     const { who, subscriptionId, customerId } = await signUp();
     const used = await api.gql(USAGE, { i: { userId: who.id, seconds: 12_200, idempotencyKey: 'all-and-200' } }, service.auth);
     expect(used.body.data!.recordUsage).toEqual({ overageSeconds: 200, userErrors: [] }); // 200 s × 30 c/min = 100 c
@@ -100,7 +109,7 @@ describe('immediate cancellation', () => {
     expect(outcome(await api.gql(CANCEL, { i: { atPeriodEnd: false } }, who.auth), 'cancelMembership')).toBe('MEMBERSHIP_NOT_FOUND');
   }, 40_000);
 
-  it('expires the remaining PLAN seconds at once when the subscription is cancelled in Stripe\'s portal', async () => {
+  it("expires the remaining PLAN seconds at once when the subscription is cancelled in Stripe's portal", async () => {
     const { who, subscriptionId, customerId } = await signUp();
     const used = await api.gql(USAGE, { i: { userId: who.id, seconds: 2_000, idempotencyKey: 'some' } }, service.auth);
     expect(used.body.data!.recordUsage.userErrors).toEqual([]);
@@ -121,7 +130,9 @@ describe('immediate cancellation', () => {
     const state = (await api.gql(STATE, {}, who.auth)).body.data!;
     expect(state).toEqual({ balance: { balanceSeconds: 0 }, me: { membership: { status: 'CANCELED' } } });
     const [grant] = await conn().execute<{ remaining_seconds: string; expired_seconds: string }[]>(
-      `select remaining_seconds, expired_seconds from credit_grants where user_id = ? and source = 'PLAN'`, [who.id]);
+      `select remaining_seconds, expired_seconds from credit_grants where user_id = ? and source = 'PLAN'`,
+      [who.id],
+    );
     expect(grant).toEqual({ remaining_seconds: '0', expired_seconds: '10000' });
     expect(itemsOf(customerId)).toHaveLength(0); // no overage, nothing to bill
     expect(await overageLines(who.id)).toEqual([]);
@@ -150,7 +161,9 @@ describe('immediate cancellation', () => {
     expect(failed).toMatchObject({ amount_cents: '60', attempts: 1 });
     expect((await period(who.id)).status).toBe('CLOSED');
     // the retry waits for its backoff (two minutes after one failure): made due here
-    await conn().execute(`update overage_invoices set last_attempt_at = now() - interval '1 hour', created_at = now() - interval '1 hour' where user_id = ?`, [who.id]);
+    await conn().execute(`update overage_invoices set last_attempt_at = now() - interval '1 hour', created_at = now() - interval '1 hour' where user_id = ?`, [
+      who.id,
+    ]);
     const items = await until('the invoice item at Stripe', async () => (itemsOf(customerId).length ? itemsOf(customerId) : undefined));
     expect(items).toEqual([expect.objectContaining({ amount: 60 })]);
     await until('invoiced', async () => (await overageLines(who.id))[0]?.status === 'INVOICED');

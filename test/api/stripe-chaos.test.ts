@@ -23,8 +23,11 @@ type Event = Record<string, unknown> & { id: string };
 /** A user's lifecycle: checkout, first invoice paid, a renewal paid, a failed renewal, paid later. */
 async function lifecycle(): Promise<{ who: Account; events: Event[] }> {
   const who = await api.account('USER');
-  const started = await api.gql('mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { sessionId } }',
-    { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, who.auth);
+  const started = await api.gql(
+    'mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { sessionId } }',
+    { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } },
+    who.auth,
+  );
   const sessionId = started.body.data!.createCheckoutSession.sessionId as string;
   fake.outbox.length = 0;
   await fake.completeCheckout(sessionId);
@@ -38,9 +41,13 @@ async function lifecycle(): Promise<{ who: Account; events: Event[] }> {
 async function endState(who: Account) {
   const conn = api.db.em().getConnection();
   const [m] = await conn.execute<Record<string, unknown>[]>(
-    `select plan_code, status, current_period_start, current_period_end from memberships where user_id = ?`, [who.id]);
+    `select plan_code, status, current_period_start, current_period_end from memberships where user_id = ?`,
+    [who.id],
+  );
   const grants = await conn.execute<Record<string, unknown>[]>(
-    `select source, granted_seconds, expires_at from credit_grants where user_id = ? order by expires_at`, [who.id]);
+    `select source, granted_seconds, expires_at from credit_grants where user_id = ? order by expires_at`,
+    [who.id],
+  );
   const [b] = await conn.execute<{ balance_seconds: string }[]>('select balance_seconds from credit_balances where user_id = ?', [who.id]);
   return { membership: m, grants, balanceSeconds: Number(b!.balance_seconds) };
 }
@@ -48,8 +55,10 @@ async function endState(who: Account) {
 async function settled(ids: string[]): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const rows = await api.db.em().getConnection().execute<{ n: string }[]>(
-      `select count(*) as n from webhook_events where id = any(?::text[]) and status = 'PROCESSED'`, [`{${ids.join(',')}}`]);
+    const rows = await api.db
+      .em()
+      .getConnection()
+      .execute<{ n: string }[]>(`select count(*) as n from webhook_events where id = any(?::text[]) and status = 'PROCESSED'`, [`{${ids.join(',')}}`]);
     if (Number(rows[0]!.n) === ids.length) return;
     if (Date.now() > deadline) throw new Error('events not processed in time');
     await new Promise((r) => setTimeout(r, 100));
@@ -75,7 +84,10 @@ describe('webhook chaos', () => {
       fc.asyncProperty(fc.infiniteStream(fc.nat()), async (noise) => {
         const run = await lifecycle();
         const copies = [...run.events, ...run.events, ...run.events];
-        const order = copies.map((e) => ({ e, k: noise.next().value })).sort((a, b) => a.k - b.k).map((x) => x.e);
+        const order = copies
+          .map((e) => ({ e, k: noise.next().value }))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.e);
         // in bursts of concurrent deliveries
         for (let i = 0; i < order.length; i += 5) {
           const codes = await Promise.all(order.slice(i, i + 5).map((e) => fake.deliver(e)));
@@ -84,8 +96,10 @@ describe('webhook chaos', () => {
         await settled(run.events.map((e) => e.id));
         const got = relative(await endState(run.who));
         // periods are the same length from a different start: compare what does not depend on the clock
-        expect({ ...got, membership: { plan_code: got.membership.plan_code, status: got.membership.status } })
-          .toEqual({ ...expected, membership: { plan_code: expected.membership.plan_code, status: expected.membership.status } });
+        expect({ ...got, membership: { plan_code: got.membership.plan_code, status: got.membership.status } }).toEqual({
+          ...expected,
+          membership: { plan_code: expected.membership.plan_code, status: expected.membership.status },
+        });
         const lastEnd = new Date(String(got.membership.current_period_end)).getTime();
         const lastStart = new Date(String(got.membership.current_period_start)).getTime();
         expect(lastEnd - lastStart).toBe(30 * 86_400_000);

@@ -24,14 +24,20 @@ afterAll(async () => {
 const CHECKOUT = 'mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { url sessionId userErrors { code field } } }';
 const BALANCE = '{ balance { balanceSeconds periodIncludedSeconds } me { membership { status plan { code } currentPeriodEnd } } }';
 
-
 async function storedEvents(): Promise<{ id: string; status: string }[]> {
   return api.db.em().getConnection().execute('select id, status from webhook_events order by received_at');
 }
 
 /** A user through checkout to the first grant; with endsInMs, the first period ends that soon. */
-async function signUp(plan: 'STARTER' | 'BUSINESS', endsInMs?: number): Promise<{ // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  who: Account; sessionId: string; subscriptionId: string; events: Record<string, any>[];
+async function signUp(
+  plan: 'STARTER' | 'BUSINESS',
+  endsInMs?: number,
+): Promise<{
+  who: Account;
+  sessionId: string;
+  subscriptionId: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  events: Record<string, any>[];
 }> {
   const who = await api.account('USER');
   const started = await api.gql(CHECKOUT, { i: { plan, successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, who.auth);
@@ -48,8 +54,12 @@ async function membership(who: Account) {
 }
 
 describe('checkout to credits', () => {
-  it('grants the plan\'s 200 minutes once the first invoice is paid, once however often Stripe delivers', async () => {
-    const started = await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://app.example.com/ok', cancelUrl: 'https://app.example.com/no' } }, user.auth);
+  it("grants the plan's 200 minutes once the first invoice is paid, once however often Stripe delivers", async () => {
+    const started = await api.gql(
+      CHECKOUT,
+      { i: { plan: 'STARTER', successUrl: 'https://app.example.com/ok', cancelUrl: 'https://app.example.com/no' } },
+      user.auth,
+    );
     expect(outcome(started, 'createCheckoutSession')).toBe('OK');
     const { sessionId, url } = started.body.data!.createCheckoutSession;
     expect(url).toContain(sessionId);
@@ -75,7 +85,10 @@ describe('checkout to credits', () => {
     expect(await storedEvents()).toHaveLength(3);
     await new Promise((r) => setTimeout(r, 300));
     expect((await api.gql(BALANCE, {}, user.auth)).body.data!.balance.balanceSeconds).toBe(12_000);
-    const grants = await api.db.em().getConnection().execute<{ n: string }[]>(`select count(*) as n from credit_grants where user_id = ? and source = 'PLAN'`, [user.id]);
+    const grants = await api.db
+      .em()
+      .getConnection()
+      .execute<{ n: string }[]>(`select count(*) as n from credit_grants where user_id = ? and source = 'PLAN'`, [user.id]);
     expect(Number(grants[0]!.n)).toBe(1);
   });
 
@@ -108,7 +121,12 @@ describe('checkout to credits', () => {
     const badUrl = await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'javascript:alert(1)', cancelUrl: 'https://a.example/no' } }, user.auth);
     expect(badUrl.body.data!.createCheckoutSession.userErrors).toEqual([{ code: 'INVALID_ARGUMENT', field: 'successUrl' }]);
     const service = await api.account('SERVICE');
-    expect(outcome(await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, service.auth), 'createCheckoutSession')).toBe('FORBIDDEN');
+    expect(
+      outcome(
+        await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, service.auth),
+        'createCheckoutSession',
+      ),
+    ).toBe('FORBIDDEN');
   });
 });
 
@@ -130,7 +148,7 @@ describe('the subscription lifecycle', () => {
     expect(outcome(after, 'createCheckoutSession')).toBe('OK');
   });
 
-  it('grants a renewed period\'s seconds when the period opens, before its invoice is paid, and confirms them with that invoice', async () => {
+  it("grants a renewed period's seconds when the period opens, before its invoice is paid, and confirms them with that invoice", async () => {
     const { who, subscriptionId } = await signUp('STARTER');
     fake.autoDeliver = false;
     let events;
@@ -146,13 +164,19 @@ describe('the subscription lifecycle', () => {
     expect(await fake.deliver(updated)).toBe(200);
     await until('the renewal granted at its opening', async () => (await membership(who)).balance.balanceSeconds === 24_000);
     const conn = api.db.em().getConnection();
-    const plan = () => conn.execute<{ n: string; awaiting: string }[]>(
-      `select count(*) as n, count(*) filter (where awaiting_payment) as awaiting from credit_grants where user_id = ? and source = 'PLAN'`, [who.id]);
+    const plan = () =>
+      conn.execute<{ n: string; awaiting: string }[]>(
+        `select count(*) as n, count(*) filter (where awaiting_payment) as awaiting from credit_grants where user_id = ? and source = 'PLAN'`,
+        [who.id],
+      );
     expect(await plan()).toEqual([{ n: '2', awaiting: '1' }]);
     // usage in the gap is never overage merely because the invoice is not paid yet
     const service = await api.account('SERVICE');
-    const used = await api.gql('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
-      { i: { userId: who.id, seconds: 10, idempotencyKey: 'renewal-gap-usage' } }, service.auth);
+    const used = await api.gql(
+      'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
+      { i: { userId: who.id, seconds: 10, idempotencyKey: 'renewal-gap-usage' } },
+      service.auth,
+    );
     expect(used.body.data!.recordUsage).toEqual({ overageSeconds: 0, userErrors: [] });
     // the invoice arrives (twice): confirmed, not granted again
     for (const e of [created, paid, paid, updated]) expect(await fake.deliver(e)).toBe(200);
@@ -171,13 +195,19 @@ describe('the subscription lifecycle', () => {
     const failed = await fake.renew(subscriptionId, { fail: true });
     await until('PAST_DUE', async () => (await membership(who)).me.membership.status === 'PAST_DUE');
     await until('the renewal granted at its opening', async () => (await membership(who)).balance.balanceSeconds === 144_000);
-    const awaiting = () => api.db.em().getConnection().execute<{ n: string }[]>(
-      `select count(*) as n from credit_grants where user_id = ? and source = 'PLAN' and awaiting_payment`, [who.id]);
+    const awaiting = () =>
+      api.db
+        .em()
+        .getConnection()
+        .execute<{ n: string }[]>(`select count(*) as n from credit_grants where user_id = ? and source = 'PLAN' and awaiting_payment`, [who.id]);
     expect(await awaiting()).toEqual([{ n: '1' }]);
     // no overage while the payment is due: a usage past the balance is refused, nothing written
     const service = await api.account('SERVICE');
-    const over = await api.gql('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
-      { i: { userId: who.id, seconds: 144_060, idempotencyKey: 'past-due-over' } }, service.auth);
+    const over = await api.gql(
+      'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
+      { i: { userId: who.id, seconds: 144_060, idempotencyKey: 'past-due-over' } },
+      service.auth,
+    );
     expect(outcome(over, 'recordUsage')).toBe('INSUFFICIENT_CREDITS');
     expect((await membership(who)).balance.balanceSeconds).toBe(144_000);
     const invoiceId = (failed[1]!.data.object as { id: string }).id;
@@ -201,10 +231,11 @@ describe('the subscription lifecycle', () => {
 });
 
 describe('top-ups and the overage limit', () => {
-  const TOP_UP = 'mutation($i: CreateTopUpCheckoutSessionInput!) { createTopUpCheckoutSession(input: $i) { url sessionId amountCents userErrors { code field } } }';
+  const TOP_UP =
+    'mutation($i: CreateTopUpCheckoutSessionInput!) { createTopUpCheckoutSession(input: $i) { url sessionId amountCents userErrors { code field } } }';
   const LIMIT = 'mutation($i: SetOverageLimitInput!) { setOverageLimit(input: $i) { membership { overageLimitCents } userErrors { code field } } }';
 
-  it('buys minutes at the plan\'s overage rate and grants them once, as PURCHASE credits valid for a year', async () => {
+  it("buys minutes at the plan's overage rate and grants them once, as PURCHASE credits valid for a year", async () => {
     const { who } = await signUp('STARTER');
     const res = await api.gql(TOP_UP, { i: { minutes: 100, successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, who.auth);
     const { sessionId, amountCents } = res.body.data!.createTopUpCheckoutSession;
@@ -216,8 +247,13 @@ describe('top-ups and the overage limit', () => {
     expect(await fake.deliver({ ...event!, id: `evt_again_${randomUUID()}`, type: 'checkout.session.async_payment_succeeded' })).toBe(200);
     await new Promise((r) => setTimeout(r, 500));
     expect((await membership(who)).balance.balanceSeconds).toBe(18_000);
-    const [grant] = await api.db.em().getConnection().execute<{ granted_seconds: string; days: string }[]>(
-      `select granted_seconds, round(extract(epoch from expires_at - created_at) / 86400) as days from credit_grants where user_id = ? and source = 'PURCHASE'`, [who.id]);
+    const [grant] = await api.db
+      .em()
+      .getConnection()
+      .execute<{ granted_seconds: string; days: string }[]>(
+        `select granted_seconds, round(extract(epoch from expires_at - created_at) / 86400) as days from credit_grants where user_id = ? and source = 'PURCHASE'`,
+        [who.id],
+      );
     expect(grant).toEqual({ granted_seconds: '6000', days: '365' });
   });
 
@@ -246,9 +282,12 @@ describe('overage invoicing', () => {
   it('closes the ended period on renewal: PLAN seconds expire and exactly one invoice item with the exact amount', async () => {
     const { who, sessionId } = await signUp('STARTER', 3000); // a period that ends in three seconds
     const service = await api.account('SERVICE');
-    const record = (seconds: number, key: string) => api.gql(
-      'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
-      { i: { userId: who.id, seconds, idempotencyKey: key } }, service.auth);
+    const record = (seconds: number, key: string) =>
+      api.gql(
+        'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
+        { i: { userId: who.id, seconds, idempotencyKey: key } },
+        service.auth,
+      );
     expect(outcome(await record(11_000, 'u1'), 'recordUsage')).toBe('OK');
     const over = await record(1000 + 1234, 'u2');
     expect(over.body.data!.recordUsage).toEqual({ overageSeconds: 1234, userErrors: [] });
@@ -267,8 +306,10 @@ describe('overage invoicing', () => {
     expect(items[0]!.description).toMatch(/^Überschreitung: 21 Minuten \(\d\d\.\d\d\.\d{4}–\d\d\.\d\d\.\d{4}\)$/);
     const calls = fake.requests.filter((r) => r.path === '/v1/invoiceitems' && r.body.customer === items[0]!.customer);
     expect(calls.every((c) => /^overage-sub_.+-\d+$/.test(c.idempotencyKey ?? ''))).toBe(true);
-    const [row] = await api.db.em().getConnection().execute<{ status: string; amount_cents: string }[]>(
-      'select status, amount_cents from overage_invoices where user_id = ?', [who.id]);
+    const [row] = await api.db
+      .em()
+      .getConnection()
+      .execute<{ status: string; amount_cents: string }[]>('select status, amount_cents from overage_invoices where user_id = ?', [who.id]);
     expect(row).toEqual({ status: 'INVOICED', amount_cents: '617' });
     // the renewal's 200 minutes for the new period; the old period's PLAN seconds were all used
     await until('the renewal grant', async () => (await membership(who)).balance.balanceSeconds === 12_000);
@@ -280,31 +321,47 @@ describe('operations', () => {
     const admin = await api.account('ADMIN');
     // an event whose processing fails: an invoice for a customer nobody knows
     const bad = {
-      id: `evt_unknown_${randomUUID()}`, object: 'event', type: 'invoice.paid', created: Math.floor(Date.now() / 1000),
+      id: `evt_unknown_${randomUUID()}`,
+      object: 'event',
+      type: 'invoice.paid',
+      created: Math.floor(Date.now() / 1000),
       data: { object: { id: 'in_x', object: 'invoice', customer: 'cus_nobody', billing_reason: 'subscription_create', lines: { data: [] }, parent: null } },
     };
     expect(await fake.deliver(bad)).toBe(200);
     await until('failed once', async () => (await storedEvents()).find((e) => e.id === bad.id && e.status === 'FAILED'));
     const listed = await api.gql('{ webhookEvents(status: "FAILED") { id type status attempts lastError } }', {}, admin.auth);
     expect(listed.body.data!.webhookEvents).toEqual(expect.arrayContaining([expect.objectContaining({ id: bad.id, status: 'FAILED', type: 'invoice.paid' })]));
-    const retried = await api.gql('mutation($i: RetryWebhookEventInput!) { retryWebhookEvent(input: $i) { event { id status } userErrors { code } } }', { i: { id: bad.id } }, admin.auth);
+    const retried = await api.gql(
+      'mutation($i: RetryWebhookEventInput!) { retryWebhookEvent(input: $i) { event { id status } userErrors { code } } }',
+      { i: { id: bad.id } },
+      admin.auth,
+    );
     expect(retried.body.data!.retryWebhookEvent.userErrors).toEqual([]);
-    const ghost = await api.gql('mutation($i: RetryWebhookEventInput!) { retryWebhookEvent(input: $i) { userErrors { code } } }', { i: { id: 'evt_ghost' } }, admin.auth);
+    const ghost = await api.gql(
+      'mutation($i: RetryWebhookEventInput!) { retryWebhookEvent(input: $i) { userErrors { code } } }',
+      { i: { id: 'evt_ghost' } },
+      admin.auth,
+    );
     expect(outcome(ghost, 'retryWebhookEvent')).toBe('WEBHOOK_EVENT_NOT_FOUND');
     const jobs = await api.gql('{ failedJobs { id eventId attemptsMade failedReason } }', {}, admin.auth);
     expect(Array.isArray(jobs.body.data!.failedJobs)).toBe(true);
     expect(outcome(await api.gql('{ webhookEvents { id } }', {}, user.auth), 'webhookEvents')).toBe('FORBIDDEN');
     expect(outcome(await api.gql('{ failedJobs { id } }', {}, user.auth), 'failedJobs')).toBe('FORBIDDEN');
-    expect(outcome(await api.gql('mutation { retryWebhookEvent(input: {id: "x"}) { userErrors { code } } }', {}, user.auth), 'retryWebhookEvent')).toBe('FORBIDDEN');
+    expect(outcome(await api.gql('mutation { retryWebhookEvent(input: {id: "x"}) { userErrors { code } } }', {}, user.auth), 'retryWebhookEvent')).toBe(
+      'FORBIDDEN',
+    );
   });
 });
 
 describe('cancellation', () => {
-  it('cancels at the period end and bills the final period\'s overage on an invoice of its own, once', async () => {
+  it("cancels at the period end and bills the final period's overage on an invoice of its own, once", async () => {
     const { who, sessionId } = await signUp('STARTER', 3000);
     const service = await api.account('SERVICE');
-    const used = await api.gql('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
-      { i: { userId: who.id, seconds: 12_600, idempotencyKey: 'all-and-more' } }, service.auth);
+    const used = await api.gql(
+      'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
+      { i: { userId: who.id, seconds: 12_600, idempotencyKey: 'all-and-more' } },
+      service.auth,
+    );
     expect(used.body.data!.recordUsage.overageSeconds).toBe(600);
 
     const cancel = await api.gql('mutation { cancelMembership(input: {}) { membership { cancelAtPeriodEnd status } userErrors { code } } }', {}, who.auth);
@@ -315,7 +372,9 @@ describe('cancellation', () => {
     await new Promise((r) => setTimeout(r, 3200));
     await fake.endSubscription(subscriptionId);
     const customer = fake.sessions.get(sessionId)!.customer as string;
-    const invoice = await until('the final invoice', async () => [...fake.invoices.values()].find((i) => i.customer === customer && i.billing_reason === 'manual' && i.status === 'open'));
+    const invoice = await until('the final invoice', async () =>
+      [...fake.invoices.values()].find((i) => i.customer === customer && i.billing_reason === 'manual' && i.status === 'open'),
+    );
     expect(invoice.lines.data).toHaveLength(1);
     expect(invoice.lines.data[0].amount).toBe(300); // 600 s × 30 c/min
     await new Promise((r) => setTimeout(r, 600)); // further sweeps bill nothing more
@@ -333,18 +392,25 @@ describe('permanent failures', () => {
     const sub = JSON.parse(JSON.stringify(fake.subscriptions.get(subscriptionId)!));
     sub.items.data[0].price.id = 'price_unknown';
     const event = {
-      id: `evt_badprice_${randomUUID()}`, object: 'event', type: 'customer.subscription.updated',
-      created: Math.floor(Date.now() / 1000) + 3600, data: { object: sub },
+      id: `evt_badprice_${randomUUID()}`,
+      object: 'event',
+      type: 'customer.subscription.updated',
+      created: Math.floor(Date.now() / 1000) + 3600,
+      data: { object: sub },
     };
     expect(await fake.deliver(event)).toBe(200);
     await until('failed', async () => (await storedEvents()).find((e) => e.id === event.id && e.status === 'FAILED'));
     await new Promise((r) => setTimeout(r, 1500)); // backoff would have retried by now
-    const [row] = await api.db.em().getConnection().execute<{ attempts: number; last_error: string }[]>(
-      'select attempts, last_error from webhook_events where id = ?', [event.id]);
+    const [row] = await api.db
+      .em()
+      .getConnection()
+      .execute<{ attempts: number; last_error: string }[]>('select attempts, last_error from webhook_events where id = ?', [event.id]);
     expect(row).toMatchObject({ attempts: 1 });
     expect(row!.last_error).toMatch(/no price of a plan/);
     const admin = await api.account('ADMIN');
     const jobs = await api.gql('{ failedJobs(first: 100) { queue type eventId attemptsMade } }', {}, admin.auth);
-    expect(jobs.body.data!.failedJobs).toEqual(expect.arrayContaining([{ queue: 'stripe-webhooks', type: 'process-stripe-event', eventId: event.id, attemptsMade: 1 }]));
+    expect(jobs.body.data!.failedJobs).toEqual(
+      expect.arrayContaining([{ queue: 'stripe-webhooks', type: 'process-stripe-event', eventId: event.id, attemptsMade: 1 }]),
+    );
   });
 });

@@ -20,8 +20,10 @@ afterAll(async () => {
 });
 
 const CHECKOUT = 'mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { sessionId userErrors { code } } }';
-const CHANGE = 'mutation($i: ChangePlanInput!) { changePlan(input: $i) { kind effectiveAt paymentPending membership { plan { code } scheduledPlan { code } scheduledChangeAt } userErrors { code field } } }';
-const STATE = '{ balance { balanceSeconds periodIncludedSeconds } me { membership { status plan { code } scheduledPlan { code } currentPeriodStart currentPeriodEnd } } }';
+const CHANGE =
+  'mutation($i: ChangePlanInput!) { changePlan(input: $i) { kind effectiveAt paymentPending membership { plan { code } scheduledPlan { code } scheduledChangeAt } userErrors { code field } } }';
+const STATE =
+  '{ balance { balanceSeconds periodIncludedSeconds } me { membership { status plan { code } scheduledPlan { code } currentPeriodStart currentPeriodEnd } } }';
 const DAY_MS = 86_400_000;
 
 async function state(who: Account) {
@@ -41,8 +43,10 @@ async function signUp(plan: 'STARTER' | 'BUSINESS', daysAgo = 0): Promise<{ who:
 }
 
 async function planGrants(who: Account): Promise<{ granted_seconds: string; reference: string }[]> {
-  return api.db.em().getConnection().execute(
-    `select granted_seconds, reference from credit_grants where user_id = ? and source = 'PLAN' order by created_at`, [who.id]);
+  return api.db
+    .em()
+    .getConnection()
+    .execute(`select granted_seconds, reference from credit_grants where user_id = ? and source = 'PLAN' order by created_at`, [who.id]);
 }
 
 describe('upgrade', () => {
@@ -51,10 +55,15 @@ describe('upgrade', () => {
     const res = await api.gql(CHANGE, { i: { plan: 'BUSINESS', idempotencyKey: 'up-1' } }, who.auth);
     expect(res.body.data!.changePlan).toMatchObject({ kind: 'UPGRADE', paymentPending: false, userErrors: [] });
     const update = fake.requests.find((r) => r.method === 'POST' && r.path === `/v1/subscriptions/${subscriptionId}` && r.body.items);
-    expect(update).toMatchObject({ body: { proration_behavior: 'always_invoice', payment_behavior: 'pending_if_incomplete', items: [{ price: 'price_business' }] }, idempotencyKey: `change-plan-${who.id}-up-1` });
+    expect(update).toMatchObject({
+      body: { proration_behavior: 'always_invoice', payment_behavior: 'pending_if_incomplete', items: [{ price: 'price_business' }] },
+      idempotencyKey: `change-plan-${who.id}-up-1`,
+    });
 
     // the prorated share, from the proration invoice's own period
-    const invoice = [...fake.invoices.values()].find((i) => i.billing_reason === 'subscription_update' && i.parent.subscription_details.subscription === subscriptionId)!;
+    const invoice = [...fake.invoices.values()].find(
+      (i) => i.billing_reason === 'subscription_update' && i.parent.subscription_details.subscription === subscriptionId,
+    )!;
     const { start: changedAt, end } = invoice.lines.data[1].period as { start: number; end: number };
     const periodStart = fake.subscriptions.get(subscriptionId)!.items.data[0].current_period_start as number;
     const prorated = Math.floor((36_000 * (end - changedAt)) / (end - periodStart));
@@ -81,11 +90,18 @@ describe('upgrade', () => {
 
     // overage now costs the new plan's rate: 25 c/min
     const service = await api.account('SERVICE');
-    const over = await api.gql('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
-      { i: { userId: who.id, seconds: 12_000 + prorated + 120, idempotencyKey: 'all-and-2-min' } }, service.auth);
+    const over = await api.gql(
+      'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }',
+      { i: { userId: who.id, seconds: 12_000 + prorated + 120, idempotencyKey: 'all-and-2-min' } },
+      service.auth,
+    );
     expect(over.body.data!.recordUsage).toEqual({ overageSeconds: 120, userErrors: [] });
-    const [period] = await api.db.em().getConnection().execute<{ plan_code: string; overage_cents_per_minute: string }[]>(
-      `select plan_code, overage_cents_per_minute from usage_periods where user_id = ?`, [who.id]);
+    const [period] = await api.db
+      .em()
+      .getConnection()
+      .execute<{ plan_code: string; overage_cents_per_minute: string }[]>(`select plan_code, overage_cents_per_minute from usage_periods where user_id = ?`, [
+        who.id,
+      ]);
     expect(period).toEqual({ plan_code: 'BUSINESS', overage_cents_per_minute: '25' });
   }, 30_000);
 });
@@ -100,8 +116,13 @@ describe('upgrade in a renewed period', () => {
     await until('the upgrade grant', async () => (await planGrants(who)).length === 3);
     await fake.settled();
     const open = await until('every webhook processed', async () => {
-      const rows = await api.db.em().getConnection().execute<{ n: string }[]>(
-        `select count(*) as n from webhook_events where status not in ('PROCESSED', 'IGNORED') and position(? in payload::text) > 0`, [subscriptionId]);
+      const rows = await api.db
+        .em()
+        .getConnection()
+        .execute<{ n: string }[]>(
+          `select count(*) as n from webhook_events where status not in ('PROCESSED', 'IGNORED') and position(? in payload::text) > 0`,
+          [subscriptionId],
+        );
       return Number(rows[0]!.n) === 0 ? rows : undefined;
     });
     expect(open).toBeDefined();
@@ -131,11 +152,20 @@ describe('upgrade right after a renewal, its events first', () => {
     }
     // the upgrade's subscription.updated and proration invoice arrive before the renewal's own events
     for (const e of [...upgrade, ...renewal]) await fake.deliver(e);
-    const open = await until('every webhook processed', async () => {
-      const rows = await api.db.em().getConnection().execute<{ n: string }[]>(
-        `select count(*) as n from webhook_events where status not in ('PROCESSED', 'IGNORED') and position(? in payload::text) > 0`, [subscriptionId]);
-      return Number(rows[0]!.n) === 0 ? rows : undefined;
-    }, 20_000);
+    const open = await until(
+      'every webhook processed',
+      async () => {
+        const rows = await api.db
+          .em()
+          .getConnection()
+          .execute<{ n: string }[]>(
+            `select count(*) as n from webhook_events where status not in ('PROCESSED', 'IGNORED') and position(? in payload::text) > 0`,
+            [subscriptionId],
+          );
+        return Number(rows[0]!.n) === 0 ? rows : undefined;
+      },
+      20_000,
+    );
     expect(open).toBeDefined();
     const grants = (await planGrants(who)).map((g) => Number(g.granted_seconds));
     expect(grants).toHaveLength(3);
@@ -150,7 +180,11 @@ describe('downgrade', () => {
     const { who, subscriptionId } = await signUp('BUSINESS');
     await api.gql(CHANGE, { i: { plan: 'STARTER', idempotencyKey: 'down-then-cancel' } }, who.auth);
     const scheduleId = fake.subscriptions.get(subscriptionId)!.schedule as string;
-    const res = await api.gql('mutation($i: CancelMembershipInput!) { cancelMembership(input: $i) { userErrors { code } } }', { i: { atPeriodEnd: true } }, who.auth);
+    const res = await api.gql(
+      'mutation($i: CancelMembershipInput!) { cancelMembership(input: $i) { userErrors { code } } }',
+      { i: { atPeriodEnd: true } },
+      who.auth,
+    );
     expect(res.body.data!.cancelMembership.userErrors).toEqual([]);
     expect(fake.schedules.get(scheduleId)!.status).toBe('released');
     expect((await state(who)).me.membership.scheduledPlan).toBeNull();
@@ -161,8 +195,11 @@ describe('downgrade', () => {
     const res = await api.gql(CHANGE, { i: { plan: 'STARTER', idempotencyKey: 'down-1' } }, who.auth);
     const periodEnd = (await state(who)).me.membership.currentPeriodEnd;
     expect(res.body.data!.changePlan).toEqual({
-      kind: 'DOWNGRADE', effectiveAt: periodEnd, paymentPending: false,
-      membership: { plan: { code: 'BUSINESS' }, scheduledPlan: { code: 'STARTER' }, scheduledChangeAt: periodEnd }, userErrors: [],
+      kind: 'DOWNGRADE',
+      effectiveAt: periodEnd,
+      paymentPending: false,
+      membership: { plan: { code: 'BUSINESS' }, scheduledPlan: { code: 'STARTER' }, scheduledChangeAt: periodEnd },
+      userErrors: [],
     });
     const sub = fake.subscriptions.get(subscriptionId)!;
     const schedule = fake.schedules.get(sub.schedule as string)!;
@@ -196,7 +233,11 @@ describe('downgrade', () => {
     await api.gql(CHANGE, { i: { plan: 'STARTER', idempotencyKey: 'down-2' } }, who.auth);
     const scheduleId = fake.subscriptions.get(subscriptionId)!.schedule as string;
     const back = await api.gql(CHANGE, { i: { plan: 'BUSINESS', idempotencyKey: 'keep-2' } }, who.auth);
-    expect(back.body.data!.changePlan).toMatchObject({ kind: 'DOWNGRADE_CANCELED', membership: { plan: { code: 'BUSINESS' }, scheduledPlan: null }, userErrors: [] });
+    expect(back.body.data!.changePlan).toMatchObject({
+      kind: 'DOWNGRADE_CANCELED',
+      membership: { plan: { code: 'BUSINESS' }, scheduledPlan: null },
+      userErrors: [],
+    });
     expect(fake.schedules.get(scheduleId)!.status).toBe('released');
     expect(fake.subscriptions.get(subscriptionId)!.schedule).toBeNull();
     expect(outcome(await api.gql(CHANGE, { i: { plan: 'BUSINESS', idempotencyKey: 'keep-3' } }, who.auth), 'changePlan')).toBe('SAME_PLAN');
@@ -209,7 +250,9 @@ describe('plan change refusals', () => {
     expect(outcome(await api.gql(CHANGE, { i: { plan: 'BUSINESS', idempotencyKey: 'k' } }, loner.auth), 'changePlan')).toBe('MEMBERSHIP_NOT_FOUND');
     const { who, subscriptionId } = await signUp('STARTER');
     expect(outcome(await api.gql(CHANGE, { i: { plan: 'BUSINESS', idempotencyKey: '' } }, who.auth), 'changePlan')).toBe('INVALID_IDEMPOTENCY_KEY');
-    expect(outcome(await api.gql(CHANGE, { i: { plan: 'BUSINESS', idempotencyKey: 'x'.repeat(129) } }, who.auth), 'changePlan')).toBe('INVALID_IDEMPOTENCY_KEY');
+    expect(outcome(await api.gql(CHANGE, { i: { plan: 'BUSINESS', idempotencyKey: 'x'.repeat(129) } }, who.auth), 'changePlan')).toBe(
+      'INVALID_IDEMPOTENCY_KEY',
+    );
     expect(outcome(await api.gql(CHANGE, { i: { plan: 'STARTER', idempotencyKey: 'same' } }, who.auth), 'changePlan')).toBe('SAME_PLAN');
     expect(outcome(await api.gql(CHANGE, { i: { plan: 'GOLD', idempotencyKey: 'k' } }, who.auth), 'changePlan')).toBe('BAD_USER_INPUT');
     const service = await api.account('SERVICE');
@@ -225,13 +268,16 @@ describe('plan change refusals', () => {
 describe('billing portal', () => {
   const PORTAL = 'mutation($i: CreateBillingPortalSessionInput!) { createBillingPortalSession(input: $i) { url userErrors { code field } } }';
 
-  it('opens the customer\'s portal session and checks the return address', async () => {
+  it("opens the customer's portal session and checks the return address", async () => {
     const { who, customerId } = await signUp('STARTER');
     const res = await api.gql(PORTAL, { i: { returnUrl: 'https://app.example.com/billing' } }, who.auth);
     expect(res.body.data!.createBillingPortalSession.userErrors).toEqual([]);
     expect(res.body.data!.createBillingPortalSession.url).toMatch(/^https:\/\/billing\.fake\.stripe\/p\/session\/bps_/);
     // reconciliation (every second here) reads subscriptions meanwhile: the portal's own request
-    expect(fake.requests.filter((r) => r.path === '/v1/billing_portal/sessions').at(-1)).toMatchObject({ path: '/v1/billing_portal/sessions', body: { customer: customerId, return_url: 'https://app.example.com/billing' } });
+    expect(fake.requests.filter((r) => r.path === '/v1/billing_portal/sessions').at(-1)).toMatchObject({
+      path: '/v1/billing_portal/sessions',
+      body: { customer: customerId, return_url: 'https://app.example.com/billing' },
+    });
     const bad = await api.gql(PORTAL, { i: { returnUrl: 'ftp://x' } }, who.auth);
     expect(bad.body.data!.createBillingPortalSession.userErrors).toEqual([{ code: 'INVALID_ARGUMENT', field: 'returnUrl' }]);
     const service = await api.account('SERVICE');
@@ -240,7 +286,7 @@ describe('billing portal', () => {
 });
 
 describe('renewal invoices with more than the plan', () => {
-  it('grants the period from the plan\'s line when an overage item comes first on the paid invoice', async () => {
+  it("grants the period from the plan's line when an overage item comes first on the paid invoice", async () => {
     const { who, subscriptionId } = await signUp('STARTER');
     fake.autoDeliver = false;
     let events: Awaited<ReturnType<FakeStripe['renew']>>;
@@ -252,8 +298,14 @@ describe('renewal invoices with more than the plan', () => {
     fake.outbox.length = 0;
     // Stripe lists the newest lines first: last period's overage item, then the subscription's line
     const paid = events.find((e) => e.type === 'invoice.paid')!;
-    (paid.data.object as { lines: { data: unknown[] } }).lines.data.unshift(
-      { id: 'il_overage', object: 'line_item', amount: 617, description: 'Überschreitung: 21 Minuten', parent: { type: 'invoice_item_details' }, pricing: null });
+    (paid.data.object as { lines: { data: unknown[] } }).lines.data.unshift({
+      id: 'il_overage',
+      object: 'line_item',
+      amount: 617,
+      description: 'Überschreitung: 21 Minuten',
+      parent: { type: 'invoice_item_details' },
+      pricing: null,
+    });
     for (const e of events) expect(await fake.deliver(e)).toBe(200);
     // the period's opening grants it already; the invoice.paid with the overage line first is processed and grants nothing more
     await until('the paid invoice processed', async () => {
@@ -276,15 +328,22 @@ describe('reconciliation', () => {
     }
     fake.outbox.length = 0;
     const newEnd = new Date(fake.subscriptions.get(subscriptionId)!.items.data[0].current_period_end * 1000).toISOString();
-    const repaired = await until('the reconciliation', async () => {
-      const s = await state(who);
-      return s.me.membership.currentPeriodEnd === newEnd && s.balance.balanceSeconds === 24_000 ? s : undefined;
-    }, 15_000);
+    const repaired = await until(
+      'the reconciliation',
+      async () => {
+        const s = await state(who);
+        return s.me.membership.currentPeriodEnd === newEnd && s.balance.balanceSeconds === 24_000 ? s : undefined;
+      },
+      15_000,
+    );
     expect(repaired.me.membership.status).toBe('ACTIVE');
     // the lost events arrive after all, late: nothing doubles
     for (const e of lost) expect(await fake.deliver(e)).toBe(200);
     await until('processed', async () => {
-      const rows = await api.db.em().getConnection().execute<{ status: string }[]>('select status from webhook_events where id in (?)', [lost.map((e) => e.id)]);
+      const rows = await api.db
+        .em()
+        .getConnection()
+        .execute<{ status: string }[]>('select status from webhook_events where id in (?)', [lost.map((e) => e.id)]);
       return rows.length === lost.length && rows.every((r) => r.status === 'PROCESSED');
     });
     expect((await state(who)).balance.balanceSeconds).toBe(24_000);

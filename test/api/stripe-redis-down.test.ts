@@ -28,20 +28,21 @@ afterAll(async () => {
   await fake.close();
 });
 
-
 describe('Redis away', () => {
   it('answers and stores every webhook while Redis is down, and processes them all when it returns', async () => {
     const user = await api.account('USER');
-    const started = await api.gql('mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { sessionId } }',
-      { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, user.auth);
+    const started = await api.gql(
+      'mutation($i: CreateCheckoutSessionInput!) { createCheckoutSession(input: $i) { sessionId } }',
+      { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } },
+      user.auth,
+    );
     const sessionId = started.body.data!.createCheckoutSession.sessionId as string;
 
     await proxy.cut();
     const t0 = Date.now();
     const events = await fake.completeCheckout(sessionId); // three webhooks, Redis unreachable
     expect(Date.now() - t0).toBeLessThan(5000);
-    const rows = await api.db.em().getConnection().execute<{ id: string; status: string }[]>(
-      'select id, status from webhook_events');
+    const rows = await api.db.em().getConnection().execute<{ id: string; status: string }[]>('select id, status from webhook_events');
     expect(rows.map((r) => r.id).sort()).toEqual(events.map((e) => e.id as string).sort());
     expect(rows.every((r) => r.status === 'RECEIVED')).toBe(true);
 
@@ -50,7 +51,10 @@ describe('Redis away', () => {
       const left = await api.db.em().getConnection().execute<{ n: string }[]>(`select count(*) as n from webhook_events where status <> 'PROCESSED'`);
       return Number(left[0]!.n) === 0;
     });
-    const [b] = await api.db.em().getConnection().execute<{ balance_seconds: string }[]>('select balance_seconds from credit_balances where user_id = ?', [user.id]);
+    const [b] = await api.db
+      .em()
+      .getConnection()
+      .execute<{ balance_seconds: string }[]>('select balance_seconds from credit_balances where user_id = ?', [user.id]);
     expect(Number(b!.balance_seconds)).toBe(12_000);
   }, 40_000);
 });

@@ -32,8 +32,10 @@ it('starts while a transaction is open: the first pass waits instead of failing,
     await open.query('commit');
     const second = await refreshUsageRollups({ em: db.em() });
     expect(second.consumed).toBe(1);
-    const [rolled] = await db.em().getConnection().execute<{ used: number }[]>(
-      'select sum(used_seconds)::int as used from usage_daily where user_id = ?', [userId]);
+    const [rolled] = await db
+      .em()
+      .getConnection()
+      .execute<{ used: number }[]>('select sum(used_seconds)::int as used from usage_daily where user_id = ?', [userId]);
     expect(rolled!.used).toBe(30);
     expect((await refreshUsageRollups({ em: db.em() })).consumed).toBe(0);
   } finally {

@@ -31,7 +31,11 @@ async function report(userId: string, granularity: Granularity, from: string, to
 }
 
 const slim = (b: { localDate: string; startAt: Date; endAt: Date; calls: number; usedSeconds: number }) => ({
-  localDate: b.localDate, startAt: b.startAt.toISOString(), endAt: b.endAt.toISOString(), calls: b.calls, usedSeconds: b.usedSeconds,
+  localDate: b.localDate,
+  startAt: b.startAt.toISOString(),
+  endAt: b.endAt.toISOString(),
+  calls: b.calls,
+  usedSeconds: b.usedSeconds,
   hours: (b.endAt.getTime() - b.startAt.getTime()) / 3_600_000,
 });
 
@@ -125,9 +129,13 @@ describe('usage buckets in Europe/Berlin across daylight-saving changes', () => 
     expect(await bad({ userId, granularity: 'DAY', from: iso('2026-03-02T00:00:00Z'), to: iso('2026-03-01T00:00:00Z') })).toBe('INVALID_ARGUMENT:to');
     expect(await bad({ userId, granularity: 'DAY', from: iso('2025-01-01T00:00:00Z'), to: iso('2026-03-01T00:00:00Z') })).toBe('INVALID_ARGUMENT:to');
     expect(await bad({ userId, granularity: 'MONTH', from: iso('2025-01-01T00:00:00Z'), to: iso('2026-03-01T00:00:00Z') })).toBe('OK');
-    expect(await bad({ userId, granularity: 'HOUR' as Granularity, from: iso('2026-03-01T00:00:00Z'), to: iso('2026-03-02T00:00:00Z') })).toBe('INVALID_ARGUMENT:granularity');
+    expect(await bad({ userId, granularity: 'HOUR' as Granularity, from: iso('2026-03-01T00:00:00Z'), to: iso('2026-03-02T00:00:00Z') })).toBe(
+      'INVALID_ARGUMENT:granularity',
+    );
     expect(await bad({ userId: 'nope', granularity: 'DAY', from: iso('2026-03-01T00:00:00Z'), to: iso('2026-03-02T00:00:00Z') })).toBe('USER_NOT_FOUND:userId');
-    expect(await bad({ userId: randomUUID(), granularity: 'DAY', from: iso('2026-03-01T00:00:00Z'), to: iso('2026-03-02T00:00:00Z') })).toBe('USER_NOT_FOUND:userId');
+    expect(await bad({ userId: randomUUID(), granularity: 'DAY', from: iso('2026-03-01T00:00:00Z'), to: iso('2026-03-02T00:00:00Z') })).toBe(
+      'USER_NOT_FOUND:userId',
+    );
   });
 });
 
@@ -151,15 +159,22 @@ describe('the usage rollup', () => {
       }
       return n;
     })();
-    await Promise.all(orms.map(async (o, w) => {
-      for (let i = 0; i < 60; i++) {
-        const r = await recordUsage({ em: o.em.fork(), clock }, {
-          userId: users[(i + w) % users.length]!, seconds: 1 + ((i * 7 + w) % 90), idempotencyKey: `c-${w}-${i}`,
-          occurredAt: new Date(clock.now().getTime() - ((i * 3600_000) % (5 * 86_400_000))),
-        });
-        expect(r.ok).toBe(true);
-      }
-    }));
+    await Promise.all(
+      orms.map(async (o, w) => {
+        for (let i = 0; i < 60; i++) {
+          const r = await recordUsage(
+            { em: o.em.fork(), clock },
+            {
+              userId: users[(i + w) % users.length]!,
+              seconds: 1 + ((i * 7 + w) % 90),
+              idempotencyKey: `c-${w}-${i}`,
+              occurredAt: new Date(clock.now().getTime() - ((i * 3600_000) % (5 * 86_400_000))),
+            },
+          );
+          expect(r.ok).toBe(true);
+        }
+      }),
+    );
     writing = false;
     expect(await refresher).toBeGreaterThan(0);
     await refreshUsageRollups({ em: db.em() });
@@ -184,12 +199,20 @@ describe('the usage rollup', () => {
       await open.query(`select vp_record_usage($1, 100, 'slow-1', 'fp', null, null, null, $2, 604800)`, [slow, clock.now()]);
       unwrap(await recordUsage(deps(db.em(), clock), { userId: fast, seconds: 200, idempotencyKey: 'fast-1' }));
       const slowId = (await open.query<{ id: string }>('select id from usage_records where user_id = $1', [slow])).rows[0]!.id;
-      const [order] = await db.em().getConnection().execute<{ slow_first: boolean }[]>(
-        'select ?::uuid < (select id from usage_records where user_id = ?) as slow_first', [slowId, fast]);
+      const [order] = await db
+        .em()
+        .getConnection()
+        .execute<{ slow_first: boolean }[]>('select ?::uuid < (select id from usage_records where user_id = ?) as slow_first', [slowId, fast]);
       expect(order!.slow_first).toBe(true); // a watermark at the newest committed id would skip the slow record forever
       await refreshUsageRollups({ em: db.em() });
-      const rolled = async () => db.em().getConnection().execute<{ user_id: string; used: number }[]>(
-        'select user_id, sum(used_seconds)::int as used from usage_daily where user_id in (?, ?) group by 1 order by 1', [slow, fast]);
+      const rolled = async () =>
+        db
+          .em()
+          .getConnection()
+          .execute<{ user_id: string; used: number }[]>(
+            'select user_id, sum(used_seconds)::int as used from usage_daily where user_id in (?, ?) group by 1 order by 1',
+            [slow, fast],
+          );
       // while the slow transaction is open, the horizon stays before it
       expect(await rolled()).toEqual([]);
       await open.query('commit');
@@ -214,8 +237,10 @@ describe('the usage rollup', () => {
       const r = await refreshUsageRollups({ em: db.em() }, { waitMs: 5000 });
       await committing;
       expect(r.passes).toBeGreaterThan(1);
-      const [row] = await db.em().getConnection().execute<{ used: number }[]>(
-        'select sum(used_seconds)::int as used from usage_daily where user_id = ?', [slow]);
+      const [row] = await db
+        .em()
+        .getConnection()
+        .execute<{ used: number }[]>('select sum(used_seconds)::int as used from usage_daily where user_id = ?', [slow]);
       expect(row!.used).toBe(42);
     } finally {
       await open.end();
@@ -235,7 +260,8 @@ describe('the usage rollup', () => {
         await c.query(sql, params);
         const { rows } = await c.query<{ relname: string; n: string }>(
           `select relname, (n_tup_ins + n_tup_upd + n_tup_del)::text as n from pg_stat_xact_user_tables
-            where n_tup_ins + n_tup_upd + n_tup_del > 0 order by relname`);
+            where n_tup_ins + n_tup_upd + n_tup_del > 0 order by relname`,
+        );
         await c.query('commit');
         return Object.fromEntries(rows.map((r) => [r.relname, Number(r.n)]));
       } finally {
@@ -244,8 +270,10 @@ describe('the usage rollup', () => {
     };
     const usage = await written(`select vp_record_usage($1, 30, 'hot-1', 'fp', null, null, null, $2, 604800)`, [userId, clock.now()]);
     expect(usage).toEqual({ credit_balances: 1, credit_grants: 1, idempotency_records: 1, ledger_entries: 1, usage_records: 1 });
-    const [hold] = await db.em().getConnection().execute<{ r: { reservation: { id: string } } }[]>(
-      `select vp_reserve(?, 60, 300, 'hold-1', 'fp', 200, ?) as r`, [userId, clock.now()]);
+    const [hold] = await db
+      .em()
+      .getConnection()
+      .execute<{ r: { reservation: { id: string } } }[]>(`select vp_reserve(?, 60, 300, 'hold-1', 'fp', 200, ?) as r`, [userId, clock.now()]);
     const commit = await written('select vp_commit_reservation($1, 45, null, $2)', [hold!.r.reservation.id, clock.now()]);
     expect(Object.keys(commit).sort()).toEqual(['credit_balances', 'credit_grants', 'ledger_entries', 'reservations', 'usage_records']);
   });

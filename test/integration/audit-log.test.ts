@@ -24,8 +24,7 @@ afterAll(async () => {
 });
 
 async function entries(userId: string) {
-  return db.em().getConnection().execute<Record<string, any>[]>( // eslint-disable-line @typescript-eslint/no-explicit-any
-    'select * from audit_log where target_user_id = ? order by id', [userId]);
+  return db.em().getConnection().execute<Record<string, any>[]>('select * from audit_log where target_user_id = ? order by id', [userId]); // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 async function count(sql: string, params: unknown[] = []): Promise<number> {
@@ -35,7 +34,7 @@ async function count(sql: string, params: unknown[] = []): Promise<number> {
 
 describe('audit log', () => {
   it.each([
-    ['update', 'update audit_log set action = \'USER_ERASED\''],
+    ['update', "update audit_log set action = 'USER_ERASED'"],
     ['delete', 'delete from audit_log'],
     ['truncate', 'truncate audit_log'],
   ])('refuses %s in the database', async (_op, sql) => {
@@ -52,9 +51,17 @@ describe('audit log', () => {
     ['truncate', 'truncate consent_records'],
   ])('keeps the consent history append-only too (%s refused)', async (_op, sql) => {
     const userId = await newUser(db.em());
-    unwrap(await grantConsent({ em: db.em(), actor: { id: userId, role: 'USER' } }, {
-      userId, purpose: 'VOICE_RECORDING', policyVersion: '2026-01', source: 'web',
-    }));
+    unwrap(
+      await grantConsent(
+        { em: db.em(), actor: { id: userId, role: 'USER' } },
+        {
+          userId,
+          purpose: 'VOICE_RECORDING',
+          policyVersion: '2026-01',
+          source: 'web',
+        },
+      ),
+    );
     await expect(db.em().getConnection().execute(sql)).rejects.toThrow(/consent_records is append-only/);
   });
 
@@ -66,7 +73,10 @@ describe('audit log', () => {
     const rows = await entries(userId);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
-      actor_id: admin.id, actor_role: 'ADMIN', action: 'CREDITS_GRANTED', subject_id: first.transaction.id,
+      actor_id: admin.id,
+      actor_role: 'ADMIN',
+      action: 'CREDITS_GRANTED',
+      subject_id: first.transaction.id,
       before: { balanceSeconds: 600 },
       after: { balanceSeconds: 720, grantId: first.grant.id, source: 'BONUS', seconds: 120, expiresAt: null, sequence: 2 },
     });
@@ -78,17 +88,25 @@ describe('audit log', () => {
     const userId = await newUserWithBonus(db.em(), clock, 600);
     const ledgerBefore = await count('select count(*) as n from ledger_entries where user_id = ?', [userId]);
     // a business failure raised inside the ledger function (expiry in the past): no grant, no entry
-    const r = await grantCredits({ ...deps(db.em(), clock), actor: admin }, {
-      userId, seconds: 60, source: 'BONUS', expiresAt: new Date('2020-01-01T00:00:00Z'), idempotencyKey: 'past',
-    });
+    const r = await grantCredits(
+      { ...deps(db.em(), clock), actor: admin },
+      {
+        userId,
+        seconds: 60,
+        source: 'BONUS',
+        expiresAt: new Date('2020-01-01T00:00:00Z'),
+        idempotencyKey: 'past',
+      },
+    );
     expect(r.ok || r.error.code).toBe('INVALID_EXPIRY');
     expect(await entries(userId)).toHaveLength(0);
     // the audit insert fails (a constraint added for the test): the grant is rolled back with it
     const conn = db.em().getConnection();
     await conn.execute(`alter table audit_log add constraint test_no_grants check (action <> 'CREDITS_GRANTED') not valid`);
     try {
-      await expect(grantCredits({ ...deps(db.em(), clock), actor: admin }, { userId, seconds: 60, source: 'BONUS', idempotencyKey: 'blocked' }))
-        .rejects.toThrow(/test_no_grants/);
+      await expect(
+        grantCredits({ ...deps(db.em(), clock), actor: admin }, { userId, seconds: 60, source: 'BONUS', idempotencyKey: 'blocked' }),
+      ).rejects.toThrow(/test_no_grants/);
     } finally {
       await conn.execute('alter table audit_log drop constraint test_no_grants');
     }
@@ -102,17 +120,31 @@ describe('audit log', () => {
   it('records refunds and adjustments by hand', async () => {
     const userId = await newUserWithBonus(db.em(), clock, 600);
     const usage = unwrap(await recordUsage(deps(db.em(), clock), { userId, seconds: 100, idempotencyKey: 'call' }));
-    const refund = unwrap(await refundUsage({ ...deps(db.em(), clock), actor: admin }, {
-      transactionId: usage.transaction!.id, seconds: 40, idempotencyKey: 'r1',
-    }));
+    const refund = unwrap(
+      await refundUsage(
+        { ...deps(db.em(), clock), actor: admin },
+        {
+          transactionId: usage.transaction!.id,
+          seconds: 40,
+          idempotencyKey: 'r1',
+        },
+      ),
+    );
     unwrap(await adjustCredits({ ...deps(db.em(), clock), actor: admin }, { userId, seconds: -30, reason: 'correction', idempotencyKey: 'a1' }));
     unwrap(await adjustCredits({ ...deps(db.em(), clock), actor: admin }, { userId, seconds: -30, reason: 'correction', idempotencyKey: 'a1' }));
     const rows = await entries(userId);
     expect(rows.map((r) => [r.action, r.before, r.after])).toEqual([
-      ['USAGE_REFUNDED', { balanceSeconds: 500 }, {
-        balanceSeconds: 540, refundedSeconds: 40, refundTransactionId: refund.transaction.id, sequence: 3,
-        grants: [{ seconds: 40, expiresAt: null }],
-      }],
+      [
+        'USAGE_REFUNDED',
+        { balanceSeconds: 500 },
+        {
+          balanceSeconds: 540,
+          refundedSeconds: 40,
+          refundTransactionId: refund.transaction.id,
+          sequence: 3,
+          grants: [{ seconds: 40, expiresAt: null }],
+        },
+      ],
       ['CREDITS_ADJUSTED', { balanceSeconds: 540 }, { balanceSeconds: 510, seconds: -30, sequence: 4 }],
     ]);
     expect(rows[0]!.subject_id).toBe(usage.transaction!.id);
@@ -121,8 +153,9 @@ describe('audit log', () => {
   it('refuses free text and emails in an entry (a programmer error), and writes nothing', async () => {
     const userId = await newUser(db.em());
     for (const after of [{ note: 'Anna Müller called' }, { email: 'anna@example.com' }] as AuditJson[]) {
-      await expect(withTransaction(db.em(), (tx) => writeAudit(tx, { actor: admin, action: 'USER_CREATED', targetUserId: userId, after })))
-        .rejects.toThrow(/free text or personal data/);
+      await expect(withTransaction(db.em(), (tx) => writeAudit(tx, { actor: admin, action: 'USER_CREATED', targetUserId: userId, after }))).rejects.toThrow(
+        /free text or personal data/,
+      );
     }
     expect(await entries(userId)).toHaveLength(0);
   });

@@ -68,7 +68,11 @@ const cases: Case[] = [
   ['a key in the service namespace', 'INVALID_IDEMPOTENCY_KEY', () => recordUsage(d(), { userId, seconds: 1, idempotencyKey: '~commit:x' })],
   ['a description over the limit', 'INVALID_ARGUMENT', () => recordUsage(d(), { userId, seconds: 1, idempotencyKey: 'a', description: 'x'.repeat(10_000) })],
   ['a usage dated in the year 275760', 'INVALID_ARGUMENT', () => recordUsage(d(), { userId, seconds: 1, idempotencyKey: 'a', occurredAt: new Date(8.64e15) })],
-  ['a usage dated a year back', 'INVALID_ARGUMENT', () => recordUsage(d(), { userId, seconds: 1, idempotencyKey: 'a', occurredAt: new Date('2025-11-10T10:00:00Z') })],
+  [
+    'a usage dated a year back',
+    'INVALID_ARGUMENT',
+    () => recordUsage(d(), { userId, seconds: 1, idempotencyKey: 'a', occurredAt: new Date('2025-11-10T10:00:00Z') }),
+  ],
   ['a hold over the balance', 'INSUFFICIENT_CREDITS', () => reserveCredits(d(), { userId, seconds: 100_000, idempotencyKey: 'a' })],
   ['a hold TTL of 0', 'INVALID_TTL', () => reserveCredits(d(), { userId, seconds: 1, idempotencyKey: 'a', ttlSeconds: 0 })],
   ['a hold TTL over an hour', 'INVALID_TTL', () => reserveCredits(d(), { userId, seconds: 1, idempotencyKey: 'a', ttlSeconds: 3601 })],
@@ -78,14 +82,26 @@ const cases: Case[] = [
   ['a second, different commit', 'RESERVATION_NOT_ACTIVE', () => commitReservation(d(), { reservationId: committed, usedSeconds: 6 })],
   ['commit of an unknown hold', 'RESERVATION_NOT_FOUND', () => commitReservation(d(), { reservationId: ghost(), usedSeconds: 1 })],
   ['commit with negative seconds', 'INVALID_SECONDS', () => commitReservation(d(), { reservationId: committed, usedSeconds: -1 })],
-  ['extend of a released hold', 'RESERVATION_NOT_ACTIVE', () => extendReservation(d(), { reservationId: released, seconds: 1, idempotencyKey: 'extend-released' })],
+  [
+    'extend of a released hold',
+    'RESERVATION_NOT_ACTIVE',
+    () => extendReservation(d(), { reservationId: released, seconds: 1, idempotencyKey: 'extend-released' }),
+  ],
   ['extend of an expired hold', 'RESERVATION_EXPIRED', () => extendReservation(d(), { reservationId: expired, seconds: 1, idempotencyKey: 'extend-expired' })],
-  ['extend without an idempotency key', 'INVALID_IDEMPOTENCY_KEY', () => extendReservation(d(), { reservationId: released, seconds: 1 } as unknown as Parameters<typeof extendReservation>[1])],
+  [
+    'extend without an idempotency key',
+    'INVALID_IDEMPOTENCY_KEY',
+    () => extendReservation(d(), { reservationId: released, seconds: 1 } as unknown as Parameters<typeof extendReservation>[1]),
+  ],
   ['release of a committed hold', 'RESERVATION_NOT_ACTIVE', () => releaseReservation(d(), { reservationId: committed })],
   ['refund beyond what was used', 'REFUND_EXCEEDS_USAGE', () => refundUsage(d(), { transactionId: usageTx, seconds: 51, idempotencyKey: 'a' })],
   ['refund of a grant', 'NOT_REFUNDABLE', () => refundUsage(d(), { transactionId: bonusTx, seconds: 1, idempotencyKey: 'a' })],
   ['refund of an unknown transaction', 'TRANSACTION_NOT_FOUND', () => refundUsage(d(), { transactionId: ghost(), seconds: 1, idempotencyKey: 'a' })],
-  ['a grant expiring in the past', 'INVALID_EXPIRY', () => grantCredits(d(), { userId, seconds: 1, source: 'BONUS', idempotencyKey: 'a', expiresAt: new Date('2026-01-01T00:00:00Z') })],
+  [
+    'a grant expiring in the past',
+    'INVALID_EXPIRY',
+    () => grantCredits(d(), { userId, seconds: 1, source: 'BONUS', idempotencyKey: 'a', expiresAt: new Date('2026-01-01T00:00:00Z') }),
+  ],
   ['a grant of an unknown source', 'INVALID_ARGUMENT', () => grantCredits(d(), { userId, seconds: 1, source: 'PLAN' as 'BONUS', idempotencyKey: 'a' })],
   ['a zero adjustment', 'INVALID_SECONDS', () => adjustCredits(d(), { userId, seconds: 0, reason: 'x', idempotencyKey: 'a' })],
   ['an adjustment below zero', 'INSUFFICIENT_CREDITS', () => adjustCredits(d(), { userId, seconds: -1_000_000, reason: 'x', idempotencyKey: 'a' })],
@@ -106,8 +122,9 @@ describe('the ledger function behind extendReservation', () => {
     const hold = unwrap(await reserveCredits(deps(db.em(), clock), { userId, seconds: 10, idempotencyKey: 'h-sql-nokey' })).reservation.id;
     const before = await snapshotCounts(db.em());
     const conn = db.em().getConnection();
-    await expect(conn.execute('select vp_extend_reservation(?, 60, 300, null, ?, ?) as r', [hold, 'fp', clock.now()]))
-      .rejects.toMatchObject({ message: expect.stringContaining('INVALID_IDEMPOTENCY_KEY') });
+    await expect(conn.execute('select vp_extend_reservation(?, 60, 300, null, ?, ?) as r', [hold, 'fp', clock.now()])).rejects.toMatchObject({
+      message: expect.stringContaining('INVALID_IDEMPOTENCY_KEY'),
+    });
     expect(await snapshotCounts(db.em())).toEqual(before);
     const [row] = await conn.execute<{ s: number }[]>('select reserved_seconds::int as s from reservations where id = ?', [hold]);
     expect(row!.s).toBe(10);

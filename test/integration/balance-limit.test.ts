@@ -28,9 +28,14 @@ const MAX = limits.balanceSecondsMax;
 const OP_MAX = limits.secondsPerOperationMax;
 
 async function balanceSeconds(userId: string): Promise<number> {
-  const [row] = await db.em().getConnection().execute<{ b: string; top: string }[]>(
-    `select b.balance_seconds as b, (select max(balance_after_seconds) from ledger_entries where user_id = b.user_id) as top
-       from credit_balances b where b.user_id = ?`, [userId]);
+  const [row] = await db
+    .em()
+    .getConnection()
+    .execute<{ b: string; top: string }[]>(
+      `select b.balance_seconds as b, (select max(balance_after_seconds) from ledger_entries where user_id = b.user_id) as top
+       from credit_balances b where b.user_id = ?`,
+      [userId],
+    );
   expect(Number(row!.top ?? 0)).toBeLessThanOrEqual(MAX);
   return Number(row!.b);
 }
@@ -38,10 +43,14 @@ async function balanceSeconds(userId: string): Promise<number> {
 /** Grants the user `total` seconds as BONUS grants of at most a month each, in one statement. */
 async function fill(userId: string, total: number, at: Date, key: string): Promise<void> {
   if (total <= 0) return;
-  await db.em().getConnection().execute(
-    `select count(vp_grant(?::uuid, 'BONUS', least(?::bigint, ?::bigint - (i - 1) * ?::bigint), null, null, ?::text || i, 'fill', 'fill', null, null, ?::timestamptz))
+  await db
+    .em()
+    .getConnection()
+    .execute(
+      `select count(vp_grant(?::uuid, 'BONUS', least(?::bigint, ?::bigint - (i - 1) * ?::bigint), null, null, ?::text || i, 'fill', 'fill', null, null, ?::timestamptz))
        from generate_series(1, ?::int) i`,
-    [userId, OP_MAX, total, OP_MAX, key, at, Math.ceil(total / OP_MAX)]);
+      [userId, OP_MAX, total, OP_MAX, key, at, Math.ceil(total / OP_MAX)],
+    );
 }
 
 type Op =
@@ -55,7 +64,16 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('grant' as const), seconds, source: fc.constantFrom('BONUS' as const, 'PURCHASE' as const) }), weight: 4 },
   { arbitrary: fc.record({ kind: fc.constant('usage' as const), seconds }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('refund' as const), usage: fc.nat(20), seconds }), weight: 2 },
-  { arbitrary: fc.record({ kind: fc.constant('adjust' as const), seconds: fc.oneof(seconds, seconds.map((s) => -s)) }), weight: 3 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('adjust' as const),
+      seconds: fc.oneof(
+        seconds,
+        seconds.map((s) => -s),
+      ),
+    }),
+    weight: 3,
+  },
 );
 
 describe('the largest balance', () => {
@@ -126,7 +144,7 @@ describe('the largest balance', () => {
     );
   }, 120_000);
 
-  it('caps a period\'s rollover by the room left under the largest balance, and the period closes', async () => {
+  it("caps a period's rollover by the room left under the largest balance, and the period closes", async () => {
     const em = db.em();
     const conn = em.getConnection();
     // this test database's own plans: BUSINESS rolls over up to 6000 s

@@ -52,9 +52,12 @@ describe('concurrency', () => {
     await activeMembership(db.em(), userId, new Date(Date.now() - 86_400_000), new Date(Date.now() + 86_400_000), 'STARTER', 300);
     const results = await spread(500, (em, i) => recordUsage(deps(em, clock), { userId, seconds: 60, idempotencyKey: `cap-${i}` }));
     expect(tally(results)).toEqual({ ok: 110, OVERAGE_LIMIT_REACHED: 390 });
-    const [period] = await db.em().getConnection().execute<{ overage_seconds: string; over_cap_seconds: string }[]>(
-      'select overage_seconds, over_cap_seconds from usage_periods where user_id = ?', [userId],
-    );
+    const [period] = await db
+      .em()
+      .getConnection()
+      .execute<{ overage_seconds: string; over_cap_seconds: string }[]>('select overage_seconds, over_cap_seconds from usage_periods where user_id = ?', [
+        userId,
+      ]);
     expect(Number(period!.overage_seconds)).toBe(600);
     expect(Number(period!.over_cap_seconds)).toBe(0);
     expect((await verifyLedger({ em: db.em() }, userId)).problems).toEqual([]);
@@ -62,14 +65,16 @@ describe('concurrency', () => {
 
   it('never over-reserves: 500 concurrent 60 s holds on 100 minutes → exactly 100 holds', async () => {
     const userId = await newUserWithBonus(db.em(), clock, 6000);
-    const results = await spread(500, (em, i) =>
-      reserveCredits({ ...deps(em, clock) }, { userId, seconds: 60, idempotencyKey: `hold-${i}`, ttlSeconds: 600 }));
+    const results = await spread(500, (em, i) => reserveCredits({ ...deps(em, clock) }, { userId, seconds: 60, idempotencyKey: `hold-${i}`, ttlSeconds: 600 }));
     const t = tally(results);
     expect(t.ok).toBe(100);
     expect(t.ok! + (t.INSUFFICIENT_CREDITS ?? 0) + (t.TOO_MANY_RESERVATIONS ?? 0)).toBe(500);
-    const [b] = await db.em().getConnection().execute<{ reserved_seconds: string; balance_seconds: string }[]>(
-      'select reserved_seconds, balance_seconds from credit_balances where user_id = ?', [userId],
-    );
+    const [b] = await db
+      .em()
+      .getConnection()
+      .execute<{ reserved_seconds: string; balance_seconds: string }[]>('select reserved_seconds, balance_seconds from credit_balances where user_id = ?', [
+        userId,
+      ]);
     expect(Number(b!.reserved_seconds)).toBe(6000);
     // committing every hold at once consumes exactly the balance
     const holds = results.filter((r) => r.ok).map((r) => (r as { value: { reservation: { id: string } } }).value.reservation.id);
@@ -83,8 +88,7 @@ describe('concurrency', () => {
   it('answers one key sent 10× concurrently with one effect and identical answers', async () => {
     const userId = await newUserWithBonus(db.em(), clock, 6000);
     const before = await snapshotCounts(db.em());
-    const results = await spread(10, (em) =>
-      recordUsage(deps(em, clock), { userId, seconds: 42, idempotencyKey: 'same-key', callId: 'call-7' }));
+    const results = await spread(10, (em) => recordUsage(deps(em, clock), { userId, seconds: 42, idempotencyKey: 'same-key', callId: 'call-7' }));
     const values = results.map(unwrap);
     for (const v of values) expect(v).toEqual(values[0]);
     const after = await snapshotCounts(db.em());
@@ -96,7 +100,8 @@ describe('concurrency', () => {
   it('answers concurrent grants with one key with one grant', async () => {
     const userId = await newUserWithBonus(db.em(), clock, 1);
     const results = await spread(10, (em) =>
-      grantCredits(deps(em, clock), { userId, seconds: 600, source: 'BONUS', idempotencyKey: 'promo', reason: 'promo' }));
+      grantCredits(deps(em, clock), { userId, seconds: 600, source: 'BONUS', idempotencyKey: 'promo', reason: 'promo' }),
+    );
     const values = results.map(unwrap);
     for (const v of values) expect(v).toEqual(values[0]);
     expect(values[0]!.balance.balanceSeconds).toBe(601);

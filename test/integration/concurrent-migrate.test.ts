@@ -9,15 +9,17 @@ it('creates and migrates a missing database from several starters at once', asyn
   const name = `${FILE_DB_PREFIX}race_${randomBytes(4).toString('hex')}`;
   const url = dbUrl(name);
   try {
-    const results = await Promise.allSettled(Array.from({ length: 4 }, async () => {
-      await ensureDatabase(url);
-      const orm = await createOrm({ databaseUrl: url, poolMax: 2 });
-      try {
-        return await migrate(orm);
-      } finally {
-        await orm.close(true);
-      }
-    }));
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, async () => {
+        await ensureDatabase(url);
+        const orm = await createOrm({ databaseUrl: url, poolMax: 2 });
+        try {
+          return await migrate(orm);
+        } finally {
+          await orm.close(true);
+        }
+      }),
+    );
     const failures = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
     expect(failures).toEqual([]);
     const applied = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));

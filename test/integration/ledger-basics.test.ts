@@ -39,9 +39,15 @@ describe('the ledger core', () => {
     const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
     const em = db.em();
     const userId = await newUserWithBonus(em, clock, 6000);
-    const soon = unwrap(await grantCredits(deps(em, clock), {
-      userId, seconds: 60, source: 'PURCHASE', expiresAt: new Date('2026-11-11T00:00:00Z'), idempotencyKey: 'p1',
-    }));
+    const soon = unwrap(
+      await grantCredits(deps(em, clock), {
+        userId,
+        seconds: 60,
+        source: 'PURCHASE',
+        expiresAt: new Date('2026-11-11T00:00:00Z'),
+        idempotencyKey: 'p1',
+      }),
+    );
     const used = unwrap(await recordUsage(deps(em, clock), { userId, seconds: 100, idempotencyKey: 'call-1', callId: 'c1' }));
     expect(used.billedSeconds).toBe(100);
     expect(used.creditSeconds).toBe(100);
@@ -58,16 +64,25 @@ describe('the ledger core', () => {
     const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
     const em = db.em();
     const userId = await newUser(em);
-    unwrap(await grantCredits(deps(em, clock), {
-      userId, seconds: 120, source: 'BONUS', expiresAt: new Date('2026-11-10T11:00:00Z'), idempotencyKey: 'b1',
-    }));
+    unwrap(
+      await grantCredits(deps(em, clock), {
+        userId,
+        seconds: 120,
+        source: 'BONUS',
+        expiresAt: new Date('2026-11-10T11:00:00Z'),
+        idempotencyKey: 'b1',
+      }),
+    );
     clock.set(new Date('2026-11-10T11:00:00Z'));
     const settled = await expireDue(deps(em, clock), 100);
     expect(settled.find((b) => b.userId === userId)?.balanceSeconds).toBe(0);
-    const types = await em.getConnection().execute<{ type: string; amount_seconds: string }[]>(
-      'select type, amount_seconds from ledger_entries where user_id = ? order by sequence', [userId],
-    );
-    expect(types.map((t) => [t.type, Number(t.amount_seconds)])).toEqual([['BONUS', 120], ['EXPIRY', -120]]);
+    const types = await em
+      .getConnection()
+      .execute<{ type: string; amount_seconds: string }[]>('select type, amount_seconds from ledger_entries where user_id = ? order by sequence', [userId]);
+    expect(types.map((t) => [t.type, Number(t.amount_seconds)])).toEqual([
+      ['BONUS', 120],
+      ['EXPIRY', -120],
+    ]);
     await expectVerified(userId);
   });
 
@@ -82,7 +97,9 @@ describe('the ledger core', () => {
       expect(held.balance.reservedSeconds).toBe(120);
       expect(held.balance.availableSeconds).toBe(480);
       clock.advanceSeconds(50);
-      const ext = unwrap(await extendReservation(deps(em, clock), { reservationId: held.reservation.id, seconds: 60, ttlSeconds: 60, idempotencyKey: 'extend-1' }));
+      const ext = unwrap(
+        await extendReservation(deps(em, clock), { reservationId: held.reservation.id, seconds: 60, ttlSeconds: 60, idempotencyKey: 'extend-1' }),
+      );
       expect(ext.reservation.reservedSeconds).toBe(180);
       clock.advanceSeconds(50);
       const done = unwrap(await commitReservation(deps(em, clock), { reservationId: held.reservation.id, usedSeconds: 61 }));
@@ -135,12 +152,25 @@ describe('the ledger core', () => {
     const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
     const em = db.em();
     const userId = await newUserWithBonus(em, clock, 60);
-    unwrap(await setMembership({ em }, {
-      userId, planCode: 'STARTER', status: 'TRIALING', currentPeriodStart: T0, currentPeriodEnd: T1, stripeSubscriptionId: `sub_${userId.slice(0, 8)}`,
-    }));
+    unwrap(
+      await setMembership(
+        { em },
+        {
+          userId,
+          planCode: 'STARTER',
+          status: 'TRIALING',
+          currentPeriodStart: T0,
+          currentPeriodEnd: T1,
+          stripeSubscriptionId: `sub_${userId.slice(0, 8)}`,
+        },
+      ),
+    );
     const over = await recordUsage(deps(em, clock), { userId, seconds: 61, idempotencyKey: 'trial-over' });
     expect(over).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_CREDITS' } });
-    expect(await reserveCredits(deps(em, clock), { userId, seconds: 61, idempotencyKey: 'trial-hold' })).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_CREDITS' } });
+    expect(await reserveCredits(deps(em, clock), { userId, seconds: 61, idempotencyKey: 'trial-hold' })).toMatchObject({
+      ok: false,
+      error: { code: 'INSUFFICIENT_CREDITS' },
+    });
     const held = unwrap(await reserveCredits(deps(em, clock), { userId, seconds: 60, idempotencyKey: 'trial-hold-60' }));
     const done = unwrap(await commitReservation(deps(em, clock), { reservationId: held.reservation.id, usedSeconds: 90 }));
     expect(done).toMatchObject({ creditSeconds: 60, overageSeconds: 0, uncoveredSeconds: 30 });
@@ -163,11 +193,13 @@ describe('the ledger core', () => {
     await expectVerified(userId);
   });
 
-  it('gives refunded seconds whose paying grant has expired the current period\'s end, and 30 days once the membership has ended', async () => {
+  it("gives refunded seconds whose paying grant has expired the current period's end, and 30 days once the membership has ended", async () => {
     const clock = new ManualClock(new Date('2026-11-10T10:00:00Z'));
     const em = db.em();
     const userId = await newUser(em);
-    unwrap(await grantCredits(deps(em, clock), { userId, seconds: 100, source: 'BONUS', expiresAt: new Date('2026-11-11T00:00:00Z'), idempotencyKey: 'short' }));
+    unwrap(
+      await grantCredits(deps(em, clock), { userId, seconds: 100, source: 'BONUS', expiresAt: new Date('2026-11-11T00:00:00Z'), idempotencyKey: 'short' }),
+    );
     const used = unwrap(await recordUsage(deps(em, clock), { userId, seconds: 80, idempotencyKey: 'u1' }));
     clock.set(new Date('2026-11-12T00:00:00Z')); // the paying grant has expired
     const periodEnd = new Date('2026-12-01T00:00:00Z');
@@ -175,10 +207,19 @@ describe('the ledger core', () => {
     const live = unwrap(await refundUsage(deps(em, clock), { transactionId: used.transaction!.id, seconds: 10, idempotencyKey: 'while-live' }));
     expect(live.grants).toEqual([{ seconds: 10, expiresAt: periodEnd }]);
     // the membership ends at once: its period's end is no current period any more
-    unwrap(await setMembership({ em }, {
-      userId, planCode: 'STARTER', status: 'CANCELED', currentPeriodStart: new Date('2026-11-01T00:00:00Z'), currentPeriodEnd: periodEnd,
-      stripeSubscriptionId: `sub_${userId.slice(0, 8)}`,
-    }));
+    unwrap(
+      await setMembership(
+        { em },
+        {
+          userId,
+          planCode: 'STARTER',
+          status: 'CANCELED',
+          currentPeriodStart: new Date('2026-11-01T00:00:00Z'),
+          currentPeriodEnd: periodEnd,
+          stripeSubscriptionId: `sub_${userId.slice(0, 8)}`,
+        },
+      ),
+    );
     const ended = unwrap(await refundUsage(deps(em, clock), { transactionId: used.transaction!.id, seconds: 10, idempotencyKey: 'after-end' }));
     expect(ended.grants).toEqual([{ seconds: 10, expiresAt: new Date('2026-12-12T00:00:00Z') }]);
     await expectVerified(userId);
@@ -193,9 +234,13 @@ describe('the ledger core', () => {
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     try {
-      const { rows: [entry] } = await pg.query(`select id, metadata from ledger_entries where id = $1`, [r1.transaction.id]);
+      const {
+        rows: [entry],
+      } = await pg.query(`select id, metadata from ledger_entries where id = $1`, [r1.transaction.id]);
       const { rows: made } = await pg.query(
-        `select id::text as "grantId", granted_seconds::int as seconds from credit_grants where entry_id = $1 and source = 'REFUND'`, [entry.id]);
+        `select id::text as "grantId", granted_seconds::int as seconds from credit_grants where entry_id = $1 and source = 'REFUND'`,
+        [entry.id],
+      );
       expect(made).toHaveLength(1);
       expect(entry.metadata.grants).toEqual(made);
       expect((await verifyLedger({ em: db.em() }, userId)).problems).toEqual([]);
@@ -203,8 +248,10 @@ describe('the ledger core', () => {
       // (the append-only trigger is lifted for this one tampering write only).
       await pg.query('begin');
       await pg.query(`alter table ledger_entries disable trigger user`);
-      await pg.query(`update ledger_entries set metadata = jsonb_set(metadata, '{grants}', $2::jsonb) where id = $1`,
-        [entry.id, JSON.stringify(entry.metadata.refunded.map((l: { grantId: string; seconds: number }) => ({ grantId: l.grantId, seconds: l.seconds })))]);
+      await pg.query(`update ledger_entries set metadata = jsonb_set(metadata, '{grants}', $2::jsonb) where id = $1`, [
+        entry.id,
+        JSON.stringify(entry.metadata.refunded.map((l: { grantId: string; seconds: number }) => ({ grantId: l.grantId, seconds: l.seconds }))),
+      ]);
       await pg.query(`alter table ledger_entries enable trigger user`);
       await pg.query('commit');
       const report = await verifyLedger({ em: db.em() }, userId);
@@ -220,8 +267,10 @@ describe('the ledger core', () => {
     const userId = await newUserWithBonus(em, clock, 100);
     expect(unwrap(await adjustCredits(deps(em, clock), { userId, seconds: -40, reason: 'fix', idempotencyKey: 'a1' })).balance.balanceSeconds).toBe(60);
     expect(unwrap(await adjustCredits(deps(em, clock), { userId, seconds: 15, reason: 'fix', idempotencyKey: 'a2' })).balance.balanceSeconds).toBe(75);
-    expect(await adjustCredits(deps(em, clock), { userId, seconds: -76, reason: 'fix', idempotencyKey: 'a3' }))
-      .toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_CREDITS' } });
+    expect(await adjustCredits(deps(em, clock), { userId, seconds: -76, reason: 'fix', idempotencyKey: 'a3' })).toMatchObject({
+      ok: false,
+      error: { code: 'INSUFFICIENT_CREDITS' },
+    });
     await expectVerified(userId);
   });
 
@@ -232,19 +281,30 @@ describe('the ledger core', () => {
     await activeMembership(em, userId, T0, T1, 'STARTER');
     await em.getConnection().execute(`update plans set rollover_max_seconds = 600 where code = 'STARTER'`);
     try {
-      const plan = unwrap(await grantPlanCredits(deps(em, clock), {
-        userId, subscriptionId: 'sub_close', planCode: 'STARTER', periodStart: T0, periodEnd: T1,
-      }));
+      const plan = unwrap(
+        await grantPlanCredits(deps(em, clock), {
+          userId,
+          subscriptionId: 'sub_close',
+          planCode: 'STARTER',
+          periodStart: T0,
+          periodEnd: T1,
+        }),
+      );
       expect(plan.grant.grantedSeconds).toBe(12_000);
-      const again = unwrap(await grantPlanCredits(deps(em, clock), {
-        userId, subscriptionId: 'sub_close', planCode: 'STARTER', periodStart: T0, periodEnd: T1,
-      }));
+      const again = unwrap(
+        await grantPlanCredits(deps(em, clock), {
+          userId,
+          subscriptionId: 'sub_close',
+          planCode: 'STARTER',
+          periodStart: T0,
+          periodEnd: T1,
+        }),
+      );
       expect(again.grant.id).toBe(plan.grant.id);
       clock.set(new Date('2026-11-15T00:00:00Z'));
       unwrap(await recordUsage(deps(em, clock), { userId, seconds: 11_000, idempotencyKey: 'u1' }));
       unwrap(await recordUsage(deps(em, clock), { userId, seconds: 1_000 + 1_234, idempotencyKey: 'u2' }));
-      expect(await closePeriod(deps(em, clock), { periodId: plan.grant.periodId! }))
-        .toMatchObject({ ok: false, error: { code: 'PERIOD_NOT_ENDED' } });
+      expect(await closePeriod(deps(em, clock), { periodId: plan.grant.periodId! })).toMatchObject({ ok: false, error: { code: 'PERIOD_NOT_ENDED' } });
       clock.set(T1);
       const closed = (await closeDuePeriods(deps(em, clock), 100)).find((c) => c.periodId === plan.grant.periodId);
       expect(closed).toMatchObject({ overageSeconds: 1234, overageCents: 617, expiredSeconds: 0, rolloverSeconds: 0 });
@@ -261,9 +321,15 @@ describe('the ledger core', () => {
     const em = db.em();
     const userId = await newUser(em);
     await activeMembership(em, userId, T0, T1, 'STARTER');
-    const plan = unwrap(await grantPlanCredits(deps(em, clock), {
-      userId, subscriptionId: 'sub_early', planCode: 'STARTER', periodStart: T0, periodEnd: T1,
-    }));
+    const plan = unwrap(
+      await grantPlanCredits(deps(em, clock), {
+        userId,
+        subscriptionId: 'sub_early',
+        planCode: 'STARTER',
+        periodStart: T0,
+        periodEnd: T1,
+      }),
+    );
     const periodId = plan.grant.periodId!;
     clock.set(new Date('2026-11-15T00:00:00Z'));
     unwrap(await recordUsage(deps(em, clock), { userId, seconds: 12_000 + 1_234, idempotencyKey: 'u1' }));
@@ -278,8 +344,10 @@ describe('the ledger core', () => {
     const closed = unwrap(await closeCanceledPeriod(deps(em, clock), { periodId }));
     expect(closed).toMatchObject({ overageSeconds: 1234, overageCents: 617, expiredSeconds: 0, rolloverSeconds: 0, periodEnd: T1 });
     // usage afterwards counts in no period and takes no overage
-    expect(await recordUsage(deps(em, clock), { userId, seconds: 60, idempotencyKey: 'u2' }))
-      .toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_CREDITS' } });
+    expect(await recordUsage(deps(em, clock), { userId, seconds: 60, idempotencyKey: 'u2' })).toMatchObject({
+      ok: false,
+      error: { code: 'INSUFFICIENT_CREDITS' },
+    });
     clock.set(T1);
     expect((await closeDuePeriods(deps(em, clock), 100)).map((c) => c.periodId)).not.toContain(periodId);
     const replay = unwrap(await closePeriod(deps(em, clock), { periodId }));
@@ -293,9 +361,15 @@ describe('the ledger core', () => {
     const em = db.em();
     const userId = await newUser(em);
     await activeMembership(em, userId, T0, T1, 'STARTER');
-    const plan = unwrap(await grantPlanCredits(deps(em, clock), {
-      userId, subscriptionId: 'sub_race', planCode: 'STARTER', periodStart: T0, periodEnd: T1,
-    }));
+    const plan = unwrap(
+      await grantPlanCredits(deps(em, clock), {
+        userId,
+        subscriptionId: 'sub_race',
+        planCode: 'STARTER',
+        periodStart: T0,
+        periodEnd: T1,
+      }),
+    );
     // a usage that read the membership as ACTIVE and has not committed yet: it holds the user's lock
     const inFlight = new Client({ connectionString: db.url });
     await inFlight.connect();
@@ -326,9 +400,15 @@ describe('the ledger core', () => {
     await activeMembership(em, userId, T0, T1, 'BUSINESS');
     await em.getConnection().execute(`update plans set rollover_max_seconds = 6000 where code = 'BUSINESS'`);
     try {
-      const plan = unwrap(await grantPlanCredits(deps(em, clock), {
-        userId, subscriptionId: 'sub_roll', planCode: 'BUSINESS', periodStart: T0, periodEnd: T1,
-      }));
+      const plan = unwrap(
+        await grantPlanCredits(deps(em, clock), {
+          userId,
+          subscriptionId: 'sub_roll',
+          planCode: 'BUSINESS',
+          periodStart: T0,
+          periodEnd: T1,
+        }),
+      );
       unwrap(await recordUsage(deps(em, clock), { userId, seconds: 40_000, idempotencyKey: 'u1' }));
       clock.set(new Date('2026-12-01T00:00:05Z'));
       const closed = unwrap(await closePeriod(deps(em, clock), { periodId: plan.grant.periodId! }));

@@ -24,10 +24,14 @@ let functions: Map<string, { args: string; def: string }>;
 
 beforeAll(async () => {
   db = await createTestDb(2);
-  const rows = await db.em().getConnection().execute<{ name: string; args: string; def: string }[]>(
-    `select p.proname as name, pg_get_function_arguments(p.oid) as args, pg_get_functiondef(p.oid) as def
+  const rows = await db
+    .em()
+    .getConnection()
+    .execute<{ name: string; args: string; def: string }[]>(
+      `select p.proname as name, pg_get_function_arguments(p.oid) as args, pg_get_functiondef(p.oid) as def
        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where n.nspname = 'public' and p.proname like 'vp\\_%' and p.prokind = 'f'`);
+      where n.nspname = 'public' and p.proname like 'vp\\_%' and p.prokind = 'f'`,
+    );
   functions = new Map();
   for (const r of rows) {
     if (functions.has(r.name)) throw new Error(`${r.name} is overloaded: a wrapper could not tell which one it calls`);
@@ -69,15 +73,12 @@ function tsFiles(dir: string): string[] {
 }
 
 describe('the typed ledger boundary', () => {
-  it.each(LEDGER_FUNCTIONS.map((f) => [f.sqlName, f] as const))(
-    'the wrapper of %s names every parameter of the function, in its order',
-    (name, f) => {
-      const fn = functions.get(name);
-      expect(fn).toBeDefined();
-      const declared = f.params.map((p) => p.name);
-      expect(declared).toEqual(inputParams(fn!.args).map((p) => p.name));
-    },
-  );
+  it.each(LEDGER_FUNCTIONS.map((f) => [f.sqlName, f] as const))('the wrapper of %s names every parameter of the function, in its order', (name, f) => {
+    const fn = functions.get(name);
+    expect(fn).toBeDefined();
+    const declared = f.params.map((p) => p.name);
+    expect(declared).toEqual(inputParams(fn!.args).map((p) => p.name));
+  });
 
   it("each wrapper's statement is valid SQL for its function (names resolve, types are inferred)", async () => {
     await withConnection(db.em(), async (conn) => {
@@ -120,7 +121,8 @@ describe('the typed ledger boundary', () => {
     }
     expect(outside).toEqual([]);
     const defined = tsFiles(BOUNDARY_DIR).flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/ledgerFunction<[^(]*>\(\s*'(vp_[a-z0-9_]+)'/g)].map((m) => m[1]!));
+      [...readFileSync(file, 'utf8').matchAll(/ledgerFunction<[^(]*>\(\s*'(vp_[a-z0-9_]+)'/g)].map((m) => m[1]!),
+    );
     expect(defined.sort()).toEqual([...wrapped].sort());
     for (const helper of SQL_HELPERS) expect(functions.has(helper)).toBe(true);
   });

@@ -45,10 +45,29 @@ type Op =
   | { kind: 'replay'; index: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('grant' as const), seconds: fc.integer({ min: 1, max: 3000 }), source: fc.constantFrom('BONUS' as const, 'PURCHASE' as const), expiresInSeconds: fc.option(fc.integer({ min: 1, max: 5000 }), { nil: null }) }), weight: 3 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('grant' as const),
+      seconds: fc.integer({ min: 1, max: 3000 }),
+      source: fc.constantFrom('BONUS' as const, 'PURCHASE' as const),
+      expiresInSeconds: fc.option(fc.integer({ min: 1, max: 5000 }), { nil: null }),
+    }),
+    weight: 3,
+  },
   { arbitrary: fc.record({ kind: fc.constant('usage' as const), seconds: fc.integer({ min: 1, max: 2000 }) }), weight: 4 },
-  { arbitrary: fc.record({ kind: fc.constant('reserve' as const), seconds: fc.integer({ min: 1, max: 2000 }), ttlSeconds: fc.integer({ min: 1, max: 900 }) }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant('extend' as const), hold: fc.nat(20), seconds: fc.integer({ min: 0, max: 800 }), ttlSeconds: fc.integer({ min: 1, max: 900 }) }), weight: 2 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('reserve' as const), seconds: fc.integer({ min: 1, max: 2000 }), ttlSeconds: fc.integer({ min: 1, max: 900 }) }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('extend' as const),
+      hold: fc.nat(20),
+      seconds: fc.integer({ min: 0, max: 800 }),
+      ttlSeconds: fc.integer({ min: 1, max: 900 }),
+    }),
+    weight: 2,
+  },
   { arbitrary: fc.record({ kind: fc.constant('commit' as const), hold: fc.nat(20), usedSeconds: fc.integer({ min: 0, max: 3000 }) }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('release' as const), hold: fc.nat(20) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('refund' as const), usage: fc.nat(20), seconds: fc.integer({ min: 1, max: 1500 }) }), weight: 2 },
@@ -79,10 +98,19 @@ describe('ledger properties', () => {
         let periodEnd = new Date(periodStart.getTime() + PERIOD_SECONDS * 1000);
         const sub = `sub_prop_${run}`;
         if (scenario.withMembership) {
-          unwrap(await setMembership({ em }, {
-            userId, planCode: 'STARTER', status: 'ACTIVE', currentPeriodStart: periodStart, currentPeriodEnd: periodEnd,
-            overageLimitCents: scenario.overageLimitCents,
-          }));
+          unwrap(
+            await setMembership(
+              { em },
+              {
+                userId,
+                planCode: 'STARTER',
+                status: 'ACTIVE',
+                currentPeriodStart: periodStart,
+                currentPeriodEnd: periodEnd,
+                overageLimitCents: scenario.overageLimitCents,
+              },
+            ),
+          );
           unwrap(await grantPlanCredits(d, { userId, subscriptionId: sub, planCode: 'STARTER', periodStart, periodEnd }));
         }
         const holds: string[] = [];
@@ -155,15 +183,25 @@ describe('ledger properties', () => {
             case 'closePeriod':
               if (scenario.withMembership) {
                 if (clock.now() < periodEnd) clock.set(periodEnd);
-                const [p] = await em.getConnection().execute<{ id: string }[]>(
-                  'select id from usage_periods where user_id = ? and period_start = ?', [userId, periodStart]);
+                const [p] = await em
+                  .getConnection()
+                  .execute<{ id: string }[]>('select id from usage_periods where user_id = ? and period_start = ?', [userId, periodStart]);
                 const closed = unwrap(await closePeriod(d, { periodId: p!.id }));
                 expect(closed.overageCents).toBeLessThanOrEqual(scenario.overageLimitCents ?? 4900);
                 periodStart = periodEnd;
                 periodEnd = new Date(periodStart.getTime() + PERIOD_SECONDS * 1000);
-                unwrap(await setMembership({ em }, {
-                  userId, planCode: 'STARTER', status: 'ACTIVE', currentPeriodStart: periodStart, currentPeriodEnd: periodEnd,
-                }));
+                unwrap(
+                  await setMembership(
+                    { em },
+                    {
+                      userId,
+                      planCode: 'STARTER',
+                      status: 'ACTIVE',
+                      currentPeriodStart: periodStart,
+                      currentPeriodEnd: periodEnd,
+                    },
+                  ),
+                );
                 unwrap(await grantPlanCredits(d, { userId, subscriptionId: sub, planCode: 'STARTER', periodStart, periodEnd }));
               }
               break;

@@ -103,12 +103,21 @@ describe('ledger verification', () => {
     // a second run finds the same drift again but records it once
     const second = await run();
     expect(second.drift.find((d) => d.userId === victim)).toMatchObject({ firstBadSequence: 3 });
-    const audit = await db.em().getConnection().execute<{ action: string; actor_role: string; after: { firstBadSequence: number; invariants: number[] } }[]>(
-      'select action, actor_role, after from audit_log where target_user_id = ?', [victim]);
-    expect(audit).toEqual([{ action: 'LEDGER_DRIFT_FOUND', actor_role: 'SYSTEM', after: expect.objectContaining({ firstBadSequence: 3, invariants: [2, 7] }) }]);
+    const audit = await db
+      .em()
+      .getConnection()
+      .execute<{ action: string; actor_role: string; after: { firstBadSequence: number; invariants: number[] } }[]>(
+        'select action, actor_role, after from audit_log where target_user_id = ?',
+        [victim],
+      );
+    expect(audit).toEqual([
+      { action: 'LEDGER_DRIFT_FOUND', actor_role: 'SYSTEM', after: expect.objectContaining({ firstBadSequence: 3, invariants: [2, 7] }) },
+    ]);
     // never repaired: the row is as the tamperer left it
-    const [row] = await db.em().getConnection().execute<{ b: string }[]>(
-      'select balance_after_seconds as b from ledger_entries where user_id = ? and sequence = 3', [victim]);
+    const [row] = await db
+      .em()
+      .getConnection()
+      .execute<{ b: string }[]>('select balance_after_seconds as b from ledger_entries where user_id = ? and sequence = 3', [victim]);
     expect(Number(row!.b)).toBe(999);
   });
 });

@@ -36,9 +36,14 @@ const RESERVE = 'mutation($input: ReserveCreditsInput!) { reserveCredits(input: 
 const GRANT = 'mutation($input: GrantCreditsInput!) { grantCredits(input: $input) { grant { id } userErrors { code } } }';
 
 const item = (userId: string, seconds: number, key: string): UsageItem => ({
-  userId, seconds, idempotencyKey: key,
+  userId,
+  seconds,
+  idempotencyKey: key,
   fingerprint: fingerprint('recordUsage', { seconds, callId: undefined, occurredAt: undefined, description: undefined }),
-  callId: null, occurredAt: null, description: null, now: null,
+  callId: null,
+  occurredAt: null,
+  description: null,
+  now: null,
 });
 
 const median = (xs: number[]) => {
@@ -61,7 +66,12 @@ async function holdUserRow(userId: string): Promise<{ release(): Promise<void> }
   let done: Promise<void> | null = null;
   const release = () => (done ??= holder.query('rollback').then(() => holder.end()));
   const timer = setTimeout(() => void release(), 10_000);
-  return { release: async () => { clearTimeout(timer); await release(); } };
+  return {
+    release: async () => {
+      clearTimeout(timer);
+      await release();
+    },
+  };
 }
 
 async function newFundedUser(seconds = 10_000): Promise<string> {
@@ -79,7 +89,7 @@ function expectServiceUnavailable(res: GqlResponse) {
 }
 
 describe('a locked user leaves the batch', () => {
-  it('lets the other users of a batch answer at their normal latency while one user\'s row is held', async () => {
+  it("lets the other users of a batch answer at their normal latency while one user's row is held", async () => {
     const client = api.db.em().getConnection().getKnex().client as unknown as KnexClient;
     const stuck = await newFundedUser();
     const others = await Promise.all(Array.from({ length: 12 }, () => newFundedUser()));
@@ -111,13 +121,15 @@ describe('a locked user leaves the batch', () => {
     expect((await verifyLedger({ em: api.db.em() }, stuck)).problems).toEqual([]);
   });
 
-  it('answers other users\' recordUsage over HTTP at their normal latency, and the locked user SERVICE_UNAVAILABLE after one bounded wait with nothing written', async () => {
+  it("answers other users' recordUsage over HTTP at their normal latency, and the locked user SERVICE_UNAVAILABLE after one bounded wait with nothing written", async () => {
     const stuck = await api.account('USER');
     await api.gql(GRANT, { input: { userId: stuck.id, seconds: 600, source: 'BONUS', idempotencyKey: 'seed' } }, admin.auth);
     const others = await Promise.all(Array.from({ length: 12 }, () => newFundedUser()));
     const round = async (tag: string) => {
       // the stuck user's calls go among the others, so they share batches with them
-      const stuckCalls = [0, 1, 2].map((i) => timed(() => api.gql(RECORD, { input: { userId: stuck.id, seconds: 30, idempotencyKey: `${tag}-stuck-${i}` } }, service.auth)));
+      const stuckCalls = [0, 1, 2].map((i) =>
+        timed(() => api.gql(RECORD, { input: { userId: stuck.id, seconds: 30, idempotencyKey: `${tag}-stuck-${i}` } }, service.auth)),
+      );
       const calls = others.map((u) => timed(() => api.gql(RECORD, { input: { userId: u, seconds: 5, idempotencyKey: `${tag}-${u}` } }, service.auth)));
       return { stuck: await Promise.all(stuckCalls), others: await Promise.all(calls) };
     };
@@ -178,12 +190,24 @@ describe('a renewal grant from a webhook waits once, bounded', () => {
     const end = new Date(Date.now() + 29 * 86_400_000);
     await activeMembership(em, userId, start, end);
     const events = { balanceChanged: () => undefined, usageAlerts: () => undefined };
-    const input = { userId, subscriptionId: `sub_${userId.slice(0, 8)}`, planCode: 'STARTER' as const, periodStart: start, periodEnd: end, awaitingPayment: true };
+    const input = {
+      userId,
+      subscriptionId: `sub_${userId.slice(0, 8)}`,
+      planCode: 'STARTER' as const,
+      periodStart: start,
+      periodEnd: end,
+      awaitingPayment: true,
+    };
     const before = { grants: await count('credit_grants', userId), entries: await count('ledger_entries', userId) };
     const lock = await holdUserRow(userId);
     let res: { value: unknown; ms: number };
     try {
-      res = await timed(() => grantPeriod({ em, clock: databaseClock, events }, input).then(() => 'granted', (err: { code?: string }) => err.code));
+      res = await timed(() =>
+        grantPeriod({ em, clock: databaseClock, events }, input).then(
+          () => 'granted',
+          (err: { code?: string }) => err.code,
+        ),
+      );
     } finally {
       await lock.release();
     }

@@ -31,7 +31,10 @@ describe('period limits, billed holds, backdated replays and key spaces', () => 
     await activeMembership(em, userId, T0, T1, 'STARTER', 600); // €6 cap at 30 c/min
     unwrap(await recordUsage(deps(em, clock), { userId, seconds: 60 + 1200, idempotencyKey: 'u1' })); // 1,200 s overage = 600 c
     unwrap(await setMembership({ em }, { userId, planCode: 'STARTER', status: 'ACTIVE', currentPeriodStart: T0, currentPeriodEnd: T1, overageLimitCents: 0 }));
-    expect(await recordUsage(deps(em, clock), { userId, seconds: 1, idempotencyKey: 'u2' })).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_CREDITS' } });
+    expect(await recordUsage(deps(em, clock), { userId, seconds: 1, idempotencyKey: 'u2' })).toMatchObject({
+      ok: false,
+      error: { code: 'INSUFFICIENT_CREDITS' },
+    });
     clock.set(T1);
     const [p] = await em.getConnection().execute<{ id: string }[]>('select id from usage_periods where user_id = ?', [userId]);
     expect(unwrap(await closePeriod(deps(em, clock), { periodId: p!.id }))).toMatchObject({ overageSeconds: 1200, overageCents: 600 });
@@ -50,8 +53,13 @@ describe('period limits, billed holds, backdated replays and key spaces', () => 
     unwrap(await setMembership({ em }, { userId, planCode: 'STARTER', status: 'ACTIVE', currentPeriodStart: T0, currentPeriodEnd: T1 }));
     const used = unwrap(await recordUsage(deps(em, clock), { userId, seconds: 6000, idempotencyKey: 'u1' }));
     expect(used).toMatchObject({ creditSeconds: 6000, overageSeconds: 0 });
-    expect(await recordUsage(deps(em, clock), { userId, seconds: 1, idempotencyKey: 'u2' })).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_CREDITS' } });
-    const [row] = await em.getConnection().execute<{ used_seconds: string; status: string }[]>('select used_seconds, status from usage_periods where id = ?', [p!.id]);
+    expect(await recordUsage(deps(em, clock), { userId, seconds: 1, idempotencyKey: 'u2' })).toMatchObject({
+      ok: false,
+      error: { code: 'INSUFFICIENT_CREDITS' },
+    });
+    const [row] = await em
+      .getConnection()
+      .execute<{ used_seconds: string; status: string }[]>('select used_seconds, status from usage_periods where id = ?', [p!.id]);
     expect(row).toMatchObject({ used_seconds: '0', status: 'CLOSED' });
   });
 
@@ -65,7 +73,10 @@ describe('period limits, billed holds, backdated replays and key spaces', () => 
       const h = unwrap(await reserveCredits(deps(em, clock), { userId, seconds: 61, idempotencyKey: 'h1' }));
       expect(h.reservation.reservedSeconds).toBe(120);
       for (let i = 0; i < 8; i++) unwrap(await reserveCredits(deps(em, clock), { userId, seconds: 1, idempotencyKey: `s${i}` })); // 120 + 8 × 60 = 600
-      expect(await reserveCredits(deps(em, clock), { userId, seconds: 1, idempotencyKey: 's9' })).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_CREDITS' } });
+      expect(await reserveCredits(deps(em, clock), { userId, seconds: 1, idempotencyKey: 's9' })).toMatchObject({
+        ok: false,
+        error: { code: 'INSUFFICIENT_CREDITS' },
+      });
     } finally {
       await em.getConnection().execute(`update plans set usage_increment_seconds = 1 where code = 'ENTERPRISE'`);
     }
@@ -80,10 +91,13 @@ describe('period limits, billed holds, backdated replays and key spaces', () => 
     const first = unwrap(await recordUsage(deps(em, clock), input));
     clock.advanceSeconds(10 * 86_400);
     expect(unwrap(await recordUsage(deps(em, clock), input))).toEqual(first);
-    expect(await recordUsage(deps(em, clock), { ...input, idempotencyKey: 'late-new' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', field: 'occurredAt' } });
+    expect(await recordUsage(deps(em, clock), { ...input, idempotencyKey: 'late-new' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', field: 'occurredAt' },
+    });
   });
 
-  it('keeps refund grants out of the clients\' key space', async () => {
+  it("keeps refund grants out of the clients' key space", async () => {
     const clock = new ManualClock(new Date('2026-11-10T00:00:00Z'));
     const em = db.em();
     const userId = await newUserWithBonus(em, clock, 600);
@@ -94,7 +108,8 @@ describe('period limits, billed holds, backdated replays and key spaces', () => 
   });
 
   it('fingerprints values that contain separators unambiguously', () => {
-    expect(fingerprint('recordUsage', { callId: 'c|description=d', description: null }))
-      .not.toBe(fingerprint('recordUsage', { callId: 'c', description: 'd|description=' }));
+    expect(fingerprint('recordUsage', { callId: 'c|description=d', description: null })).not.toBe(
+      fingerprint('recordUsage', { callId: 'c', description: 'd|description=' }),
+    );
   });
 });

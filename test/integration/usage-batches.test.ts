@@ -38,9 +38,15 @@ function countingBatcher(inFlightMax: number) {
 }
 
 const item = (userId: string, seconds: number, key: string, extra: Partial<UsageItem> = {}): UsageItem => ({
-  userId, seconds, idempotencyKey: key,
+  userId,
+  seconds,
+  idempotencyKey: key,
   fingerprint: fingerprint('recordUsage', { seconds, callId: extra.callId ?? undefined, occurredAt: undefined, description: undefined }),
-  callId: null, occurredAt: null, description: null, now: null, ...extra,
+  callId: null,
+  occurredAt: null,
+  description: null,
+  now: null,
+  ...extra,
 });
 
 describe('usage batches', () => {
@@ -49,25 +55,36 @@ describe('usage batches', () => {
     const poor = await newUserWithBonus(db.em(), databaseClock, 100);
     const { batcher, seen } = countingBatcher(1);
     const missing = '00000000-0000-4000-8000-000000000000';
-    const answers = await Promise.all([
-      batcher.submit(item(rich, 60, 'r-1')),
-      batcher.submit(item(poor, 60, 'p-1')),
-      batcher.submit(item(poor, 60, 'p-2')), // 40 s left: refused
-      batcher.submit(item(rich, 60, 'r-1')), // the same key again, same parameters: a replay
-      batcher.submit(item(rich, 90, 'r-1')), // the same key with other parameters: refused
-      batcher.submit(item(missing, 60, 'm-1')),
-      batcher.submit(item(rich, 60, 'r-2', { occurredAt: 'not a date' })), // an error inside the database
-      batcher.submit(item(rich, 30, 'r-3')),
-    ].map((p) => p.then((a) => a, (err: Error) => ({ thrown: err.message }))));
+    const answers = await Promise.all(
+      [
+        batcher.submit(item(rich, 60, 'r-1')),
+        batcher.submit(item(poor, 60, 'p-1')),
+        batcher.submit(item(poor, 60, 'p-2')), // 40 s left: refused
+        batcher.submit(item(rich, 60, 'r-1')), // the same key again, same parameters: a replay
+        batcher.submit(item(rich, 90, 'r-1')), // the same key with other parameters: refused
+        batcher.submit(item(missing, 60, 'm-1')),
+        batcher.submit(item(rich, 60, 'r-2', { occurredAt: 'not a date' })), // an error inside the database
+        batcher.submit(item(rich, 30, 'r-3')),
+      ].map((p) =>
+        p.then(
+          (a) => a,
+          (err: Error) => ({ thrown: err.message }),
+        ),
+      ),
+    );
     expect(seen.statements).toBe(1);
     const code = (a: object) => ('answer' in a ? 'OK' : 'failure' in a ? a.failure : 'ERROR');
     expect(answers.map(code)).toEqual(['OK', 'OK', 'INSUFFICIENT_CREDITS', 'OK', 'IDEMPOTENCY_KEY_REUSED', 'USER_NOT_FOUND', 'ERROR', 'OK']);
     expect((answers[6] as { thrown: string }).thrown).toMatch(/timestamp/);
     const first = (answers[0] as { answer: { usageRecordId: string } }).answer;
     expect((answers[3] as { answer: { usageRecordId: string } }).answer.usageRecordId).toBe(first.usageRecordId);
-    const [balances] = await db.em().getConnection().execute<{ rich: string; poor: string }[]>(
-      'select (select balance_seconds from credit_balances where user_id = ?) as rich, (select balance_seconds from credit_balances where user_id = ?) as poor',
-      [rich, poor]);
+    const [balances] = await db
+      .em()
+      .getConnection()
+      .execute<{ rich: string; poor: string }[]>(
+        'select (select balance_seconds from credit_balances where user_id = ?) as rich, (select balance_seconds from credit_balances where user_id = ?) as poor',
+        [rich, poor],
+      );
     expect({ rich: Number(balances!.rich), poor: Number(balances!.poor) }).toEqual({ rich: 10_000 - 90, poor: 40 });
     for (const u of [rich, poor]) expect((await verifyLedger({ em: db.em() }, u)).problems).toEqual([]);
   });
@@ -80,7 +97,9 @@ describe('usage batches', () => {
     expect(answers.every((a) => 'answer' in a)).toBe(true);
     for (const [u, userId] of users.entries()) {
       const [row] = await db.em().getConnection().execute<{ b: string }[]>('select balance_seconds as b from credit_balances where user_id = ?', [userId]);
-      const used = Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 4 === u).reduce((sum, i) => sum + 1 + (i % 7), 0);
+      const used = Array.from({ length: 40 }, (_, i) => i)
+        .filter((i) => i % 4 === u)
+        .reduce((sum, i) => sum + 1 + (i % 7), 0);
       expect(Number(row!.b)).toBe(10_000 - used);
       expect((await verifyLedger({ em: db.em() }, userId)).problems).toEqual([]);
     }
@@ -95,7 +114,7 @@ describe('usage batches', () => {
     expect(sequences).toEqual(sequences.map((_, i) => sequences[0]! + i));
   });
 
-  it('takes each call\'s own clock, so calls made at different moments keep their moments in one statement', async () => {
+  it("takes each call's own clock, so calls made at different moments keep their moments in one statement", async () => {
     const userId = await newUserWithBonus(db.em(), databaseClock, 10_000);
     const at = (iso: string) => new ManualClock(new Date(iso));
     const [a, b] = await Promise.all([
@@ -186,7 +205,7 @@ describe('usage batches', () => {
     expect(Number(row!.b)).toBe(10_000 - 20); // four calls, not the refused fifth
   });
 
-  it('fails a stuck user\'s calls after one bounded wait, and commits the others of the batch', async () => {
+  it("fails a stuck user's calls after one bounded wait, and commits the others of the batch", async () => {
     const stuck = await newUserWithBonus(db.em(), databaseClock, 10_000);
     const free = await newUserWithBonus(db.em(), databaseClock, 10_000);
     const holder = new Client({ connectionString: db.url });
@@ -196,21 +215,32 @@ describe('usage batches', () => {
       await holder.query('begin');
       await holder.query('select 1 from credit_balances where user_id = $1 for update', [stuck]);
       const items = [item(stuck, 5, 's-1'), item(free, 5, 'f-1'), item(stuck, 5, 's-2'), item(free, 5, 'f-2'), item(stuck, 5, 's-3')];
-      const { rows: [row] } = await caller.query(
-        `select vp_record_usage_many($1::jsonb, 604800) as r from (select set_config('lock_timeout', '200ms', true)) as bounded_wait`, [JSON.stringify(items)]);
+      const {
+        rows: [row],
+      } = await caller.query(`select vp_record_usage_many($1::jsonb, 604800) as r from (select set_config('lock_timeout', '200ms', true)) as bounded_wait`, [
+        JSON.stringify(items),
+      ]);
       const out = row.r as { ok?: unknown; error?: string; sqlstate?: string }[];
       expect(out.map((o) => (o.ok ? 'OK' : o.sqlstate))).toEqual(['55P03', 'OK', '55P03', 'OK', '55P03']);
       // one wait for the stuck user; their later calls did not wait again
       expect(out[0]!.error).toMatch(/lock timeout/);
-      expect([out[2]!.error, out[4]!.error]).toEqual(['lock timeout on an earlier call of this user in the batch', 'lock timeout on an earlier call of this user in the batch']);
+      expect([out[2]!.error, out[4]!.error]).toEqual([
+        'lock timeout on an earlier call of this user in the batch',
+        'lock timeout on an earlier call of this user in the batch',
+      ]);
       // the setting was this statement's transaction's only
       expect((await caller.query('show lock_timeout')).rows[0].lock_timeout).toBe('0');
     } finally {
       await holder.query('rollback');
       await Promise.all([holder.end(), caller.end()]);
     }
-    const [b] = await db.em().getConnection().execute<{ stuck: string; free: string }[]>(
-      'select (select balance_seconds from credit_balances where user_id = ?) as stuck, (select balance_seconds from credit_balances where user_id = ?) as free', [stuck, free]);
+    const [b] = await db
+      .em()
+      .getConnection()
+      .execute<{ stuck: string; free: string }[]>(
+        'select (select balance_seconds from credit_balances where user_id = ?) as stuck, (select balance_seconds from credit_balances where user_id = ?) as free',
+        [stuck, free],
+      );
     expect({ stuck: Number(b!.stuck), free: Number(b!.free) }).toEqual({ stuck: 10_000, free: 9_990 });
   });
 

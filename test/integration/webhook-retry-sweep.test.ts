@@ -24,13 +24,24 @@ beforeAll(async () => {
   queues = {} as Record<QueueName, Queue>;
   for (const name of QUEUE_NAMES) queues[name] = new Queue(name, { connection: { url: REDIS_URL } as never, prefix });
   const config = loadConfig({
-    NODE_ENV: 'test', DATABASE_URL: db.url, QUEUE_PREFIX: prefix, STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_x',
-    STRIPE_PRICE_STARTER: 'price_starter', STRIPE_PRICE_BUSINESS: 'price_business', STRIPE_PRICE_ENTERPRISE: 'price_enterprise',
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    QUEUE_PREFIX: prefix,
+    STRIPE_SECRET_KEY: 'sk_test_x',
+    STRIPE_WEBHOOK_SECRET: 'whsec_x',
+    STRIPE_PRICE_STARTER: 'price_starter',
+    STRIPE_PRICE_BUSINESS: 'price_business',
+    STRIPE_PRICE_ENTERPRISE: 'price_enterprise',
   });
   ctx = {
-    config, orm: db.orm, events: noEvents, logger: createLogger('silent'), queues,
+    config,
+    orm: db.orm,
+    events: noEvents,
+    logger: createLogger('silent'),
+    queues,
     // no handler here reaches Stripe: the events below fail before any call
-    stripe: {} as Stripe, payments: {} as Payments,
+    stripe: {} as Stripe,
+    payments: {} as Payments,
   };
 });
 
@@ -46,10 +57,17 @@ afterAll(async () => {
 async function storedInvoicePaid(price: string): Promise<string> {
   const id = `evt_${randomUUID().replace(/-/g, '')}`;
   await storeEvent(db.em(), {
-    id, type: 'invoice.paid', created: Math.floor(Date.now() / 1000), object: 'event',
+    id,
+    type: 'invoice.paid',
+    created: Math.floor(Date.now() / 1000),
+    object: 'event',
     data: {
       object: {
-        id: `in_${randomUUID().slice(0, 8)}`, object: 'invoice', status: 'paid', billing_reason: 'subscription_create', customer: `cus_${randomUUID().slice(0, 8)}`,
+        id: `in_${randomUUID().slice(0, 8)}`,
+        object: 'invoice',
+        status: 'paid',
+        billing_reason: 'subscription_create',
+        customer: `cus_${randomUUID().slice(0, 8)}`,
         parent: { subscription_details: { subscription: `sub_${randomUUID().slice(0, 8)}` } },
         lines: { data: [{ id: 'il_1', pricing: { price_details: { price } } }] },
       },
@@ -66,14 +84,19 @@ async function sql<T = Record<string, unknown>>(q: string, params: unknown[] = [
 
 async function row(id: string): Promise<{ status: string; attempts: number; retry_due: boolean | null; retry_pending: boolean | null }> {
   const [r] = await sql<{ status: string; attempts: number; retry_due: boolean | null; retry_pending: boolean | null }>(
-    `select status, attempts, next_retry_at <= now() as retry_due, next_retry_at > now() as retry_pending from webhook_events where id = ?`, [id]);
+    `select status, attempts, next_retry_at <= now() as retry_due, next_retry_at > now() as retry_pending from webhook_events where id = ?`,
+    [id],
+  );
   return r!;
 }
 
 /** The job handler as a worker runs it, on attempt `attemptsMade + 1` of the job's own. */
 async function processAttempt(eventId: string, attemptsMade: number): Promise<unknown> {
   const job = { data: { eventId }, attemptsMade, opts: webhookJobOptions, id: webhookJobId(eventId), name: 'process-stripe-event' } as unknown as Job;
-  return JOB_HANDLERS['process-stripe-event'](job, ctx).then(() => null, (err: unknown) => err);
+  return JOB_HANDLERS['process-stripe-event'](job, ctx).then(
+    () => null,
+    (err: unknown) => err,
+  );
 }
 
 const sweep = () => JOB_HANDLERS['enqueue-stuck-events']({} as Job, ctx) as Promise<{ enqueued: number }>;
@@ -120,7 +143,11 @@ describe('the stuck-event sweep and failed events', () => {
     const id = await storedInvoicePaid('price_starter');
     expect(await processAttempt(id, 0)).toBeInstanceOf(Error);
     await sql(`update webhook_events set next_retry_at = now() - interval '1 second' where id = ?`, [id]);
-    const pending = await queues['stripe-webhooks'].add('process-stripe-event', { eventId: id }, { ...webhookJobOptions, jobId: webhookJobId(id), delay: 60_000 });
+    const pending = await queues['stripe-webhooks'].add(
+      'process-stripe-event',
+      { eventId: id },
+      { ...webhookJobOptions, jobId: webhookJobId(id), delay: 60_000 },
+    );
     await sweep();
     expect(await (await queues['stripe-webhooks'].getJob(webhookJobId(id)))!.getState()).toBe('delayed');
     expect(await row(id)).toMatchObject({ status: 'FAILED', retry_due: true });
@@ -128,8 +155,18 @@ describe('the stuck-event sweep and failed events', () => {
 
     // the job ended failed (e.g. marked due before its last attempt's outcome was written)
     await pending.remove();
-    const worker = new Worker('stripe-webhooks', async () => { throw new Error('out of attempts'); }, { connection: { url: REDIS_URL, maxRetriesPerRequest: null } as never, prefix });
-    const ended = new Promise((resolve) => worker.on('failed', (j) => { if (j?.id === webhookJobId(id)) resolve(j); }));
+    const worker = new Worker(
+      'stripe-webhooks',
+      async () => {
+        throw new Error('out of attempts');
+      },
+      { connection: { url: REDIS_URL, maxRetriesPerRequest: null } as never, prefix },
+    );
+    const ended = new Promise((resolve) =>
+      worker.on('failed', (j) => {
+        if (j?.id === webhookJobId(id)) resolve(j);
+      }),
+    );
     await queues['stripe-webhooks'].add('process-stripe-event', { eventId: id }, { ...webhookJobOptions, attempts: 1, jobId: webhookJobId(id) });
     await ended;
     await worker.close();

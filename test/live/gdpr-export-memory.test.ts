@@ -35,15 +35,19 @@ async function seededUser(entries: number): Promise<string> {
   const r = await createUser({ em: db.em() }, { email: `bulk-${entries}-${Date.now()}@example.com` });
   if (!r.ok) throw new Error(r.error.code);
   // set-based: alternating +60 / −60 s, each with lineage metadata, as a busy account's ledger looks
-  await db.em().getConnection().execute(
-    `insert into ledger_entries (id, user_id, sequence, type, amount_seconds, balance_after_seconds, description, metadata,
+  await db
+    .em()
+    .getConnection()
+    .execute(
+      `insert into ledger_entries (id, user_id, sequence, type, amount_seconds, balance_after_seconds, description, metadata,
                                  reference, idempotency_key, created_at, hash)
      select gen_random_uuid(), ?, g, case when g % 2 = 1 then 'BONUS' else 'USAGE' end, case when g % 2 = 1 then 60 else -60 end,
             case when g % 2 = 1 then 60 else 0 end, 'call ' || g,
             jsonb_build_object('grants', jsonb_build_array(jsonb_build_object('grantId', gen_random_uuid(), 'seconds', 60))),
             null, 'call-' || g, now() - (? - g) * interval '1 second', repeat('0', 64)
        from generate_series(1, ?) g`,
-    [r.value.id, entries, entries]);
+      [r.value.id, entries, entries],
+    );
   return r.value.id;
 }
 
@@ -51,7 +55,8 @@ async function exportOf(userId: string): Promise<{ text: string; peakDuringBytes
   const token = await signToken(DEV_JWT_SECRET, userId, 'USER', 600);
   const base = `http://127.0.0.1:${api.port}`;
   const res = await fetch(`${base}/graphql`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: 'mutation { exportMyData(input: {}) { url userErrors { code } } }' }),
   });
   const url = ((await res.json()) as { data: { exportMyData: { url: string } } }).data.exportMyData.url;
@@ -85,8 +90,10 @@ describe('export of a large account', () => {
     const documentBytes = Buffer.byteLength(text);
     const peakGrowthBytes = Math.max(after.peakBytes, peakDuringBytes) - before.peakBytes;
     const mb = (b: number) => Math.round(b / 1048576);
-    console.log(`export (old space capped at ${HEAP_MB} MB): document ${mb(documentBytes)} MB; API process RSS before ${mb(before.rssBytes)} MB, peak before ${mb(before.peakBytes)} MB, ` +
-      `peak after ${mb(after.peakBytes)} MB (growth ${mb(peakGrowthBytes)} MB)`);
+    console.log(
+      `export (old space capped at ${HEAP_MB} MB): document ${mb(documentBytes)} MB; API process RSS before ${mb(before.rssBytes)} MB, peak before ${mb(before.peakBytes)} MB, ` +
+        `peak after ${mb(after.peakBytes)} MB (growth ${mb(peakGrowthBytes)} MB)`,
+    );
     expect(documentBytes).toBeGreaterThan(30 * 1048576);
     // bounded: the peak grows by less than half of what was sent (measured 12–18 MB for 44 MB; the
     // young generation and socket buffers come and go with load, the old space is capped)

@@ -88,11 +88,14 @@ function watch(port: number, params: Record<string, unknown> | undefined, query:
       await client.dispose();
     },
   };
-  client.subscribe({ query, variables }, {
-    next: (m) => (m.errors ? w.errors.push(...m.errors) : w.messages.push(m.data!)),
-    error: (e) => w.errors.push(e),
-    complete: () => undefined,
-  });
+  client.subscribe(
+    { query, variables },
+    {
+      next: (m) => (m.errors ? w.errors.push(...m.errors) : w.messages.push(m.data!)),
+      error: (e) => w.errors.push(e),
+      complete: () => undefined,
+    },
+  );
   return w;
 }
 
@@ -110,16 +113,30 @@ describe('live balance across processes', () => {
     await http(apiA.port, serviceToken, RECORD, { i: { userId: u.id, seconds: 30, idempotencyKey: 'u1' } });
     await http(apiA.port, serviceToken, RESERVE, { i: { userId: u.id, seconds: 60, idempotencyKey: 'h1', ttlSeconds: 1 } });
     // the hold expires after a second; the worker process settles it and publishes
-    await until('the worker to release the hold', () => w.messages.find((m) => m.balanceChanged.reservedSeconds === 0 && m.balanceChanged.balanceSeconds === 570 && m.balanceChanged.version > 3));
+    await until('the worker to release the hold', () =>
+      w.messages.find((m) => m.balanceChanged.reservedSeconds === 0 && m.balanceChanged.balanceSeconds === 570 && m.balanceChanged.version > 3),
+    );
 
     const seen = w.messages.map((m) => m.balanceChanged);
-    expect(seen.map((b) => [b.balanceSeconds, b.reservedSeconds])).toEqual([[570, 0], [570, 60], [570, 0]]);
+    expect(seen.map((b) => [b.balanceSeconds, b.reservedSeconds])).toEqual([
+      [570, 0],
+      [570, 60],
+      [570, 0],
+    ]);
     for (let i = 1; i < seen.length; i++) expect(seen[i].version).toBeGreaterThan(seen[i - 1].version);
-    const [row] = await db.em().getConnection().execute<{ balance_seconds: string; reserved_seconds: string; version: string }[]>(
-      'select balance_seconds, reserved_seconds, version from credit_balances where user_id = ?', [u.id]);
+    const [row] = await db
+      .em()
+      .getConnection()
+      .execute<{ balance_seconds: string; reserved_seconds: string; version: string }[]>(
+        'select balance_seconds, reserved_seconds, version from credit_balances where user_id = ?',
+        [u.id],
+      );
     expect(seen.at(-1)).toEqual({
-      userId: u.id, balanceSeconds: Number(row!.balance_seconds), reservedSeconds: Number(row!.reserved_seconds),
-      availableSeconds: Number(row!.balance_seconds) - Number(row!.reserved_seconds), version: Number(row!.version),
+      userId: u.id,
+      balanceSeconds: Number(row!.balance_seconds),
+      reservedSeconds: Number(row!.reserved_seconds),
+      availableSeconds: Number(row!.balance_seconds) - Number(row!.reserved_seconds),
+      version: Number(row!.version),
     });
     expect(w.errors).toEqual([]);
     await w.dispose();
@@ -170,9 +187,15 @@ describe('refusals', () => {
     expect(JSON.stringify(mutation.errors)).toContain('subscriptions');
 
     // one connection, eleven subscriptions: the eleventh is refused
-    const client = createClient({ url: `ws://127.0.0.1:${apiB.port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${a.token}` }, retryAttempts: 0 });
+    const client = createClient({
+      url: `ws://127.0.0.1:${apiB.port}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${a.token}` },
+      retryAttempts: 0,
+    });
     const errors: unknown[] = [];
-    for (let i = 0; i < 11; i++) client.subscribe({ query: BALANCE }, { next: (m) => m.errors && errors.push(...m.errors), error: (e) => errors.push(e), complete: () => undefined });
+    for (let i = 0; i < 11; i++)
+      client.subscribe({ query: BALANCE }, { next: (m) => m.errors && errors.push(...m.errors), error: (e) => errors.push(e), complete: () => undefined });
     await until('the eleventh refused', () => errors.length > 0 || undefined);
     expect(JSON.stringify(errors)).toContain('At most 10 subscriptions');
     await Promise.all([other.dispose(), deep.dispose(), mutation.dispose(), client.dispose()]);
@@ -186,7 +209,10 @@ describe('usage alerts', () => {
     const start = new Date(now - 60_000);
     const end = new Date(now + 86_400_000);
     await setMembership({ em: db.em() }, { userId: u.id, planCode: 'STARTER', status: 'ACTIVE', currentPeriodStart: start, currentPeriodEnd: end });
-    await grantPlanCredits({ em: db.em(), clock: databaseClock }, { userId: u.id, subscriptionId: `sub_${u.id}`, planCode: 'STARTER', periodStart: start, periodEnd: end });
+    await grantPlanCredits(
+      { em: db.em(), clock: databaseClock },
+      { userId: u.id, subscriptionId: `sub_${u.id}`, planCode: 'STARTER', periodStart: start, periodEnd: end },
+    );
     const query = 'subscription { usageAlert { kind usedSeconds includedSeconds overageSeconds } }';
     const onA = watch(apiA.port, { authorization: `Bearer ${u.token}` }, query);
     const onB = watch(apiB.port, { authorization: `Bearer ${u.token}` }, query);

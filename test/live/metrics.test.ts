@@ -25,7 +25,11 @@ beforeAll(async () => {
   db = await createTestDb(2);
   fake = await startFakeStripe({ webhookSecret: SECRET });
   svc = await startProcess('all', {
-    DATABASE_URL: db.url, DATABASE_POOL_MAX: '6', SWEEP_INTERVAL_MS: '300', METRICS_TOKEN, ...stripeEnv(fake, SECRET),
+    DATABASE_URL: db.url,
+    DATABASE_POOL_MAX: '6',
+    SWEEP_INTERVAL_MS: '300',
+    METRICS_TOKEN,
+    ...stripeEnv(fake, SECRET),
   });
   fake.webhookUrl = `http://127.0.0.1:${svc.port}/webhooks/stripe`;
   admin = await signToken(DEV_JWT_SECRET, randomUUID(), 'ADMIN', 600);
@@ -85,7 +89,9 @@ describe('/metrics', () => {
 
     // webhooks: a checkout's three events processed, and one with a price of no plan that fails for good
     const b = await newUser();
-    const started = await must(svc.port, b.token, Q.checkout, { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } });
+    const started = await must(svc.port, b.token, Q.checkout, {
+      i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' },
+    });
     const events = await fake.completeCheckout(started.createCheckoutSession.sessionId);
     const sub = events.find((e) => e.type === 'customer.subscription.created')!;
     const bad = structuredClone(sub);
@@ -98,13 +104,26 @@ describe('/metrics', () => {
     });
 
     // a live subscriber
-    const client = createClient({ url: `ws://127.0.0.1:${svc.port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${a.token}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
-    client.subscribe({ query: 'subscription { balanceChanged { balanceSeconds } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    const client = createClient({
+      url: `ws://127.0.0.1:${svc.port}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${a.token}` },
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => undefined,
+    });
+    client.subscribe(
+      { query: 'subscription { balanceChanged { balanceSeconds } }' },
+      { next: () => undefined, error: () => undefined, complete: () => undefined },
+    );
     let m: Scrape = await until('the socket counted', async () => {
       const s = await scrape();
       // a job's row may say PROCESSED a moment before BullMQ moves the job out of active: wait for both
-      return s.value('vp_websocket_subscriptions') === 1 && s.value('vp_jobs_failed_total', { queue: 'stripe-webhooks', final: 'true' }) === 1
-        && s.value('vp_queue_jobs', { queue: 'stripe-webhooks', state: 'active' }) === 0 ? s : undefined;
+      return s.value('vp_websocket_subscriptions') === 1 &&
+        s.value('vp_jobs_failed_total', { queue: 'stripe-webhooks', final: 'true' }) === 1 &&
+        s.value('vp_queue_jobs', { queue: 'stripe-webhooks', state: 'active' }) === 0
+        ? s
+        : undefined;
     });
 
     expect(m.value('vp_websocket_connections')).toBe(1);

@@ -49,7 +49,7 @@ afterAll(async () => {
 
 async function readyz(port = worker.port): Promise<{ status: number; body: { ready: boolean; checks?: Record<string, string> } }> {
   const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-  return { status: res.status, body: await res.json() as { ready: boolean; checks?: Record<string, string> } };
+  return { status: res.status, body: (await res.json()) as { ready: boolean; checks?: Record<string, string> } };
 }
 
 /** What FLUSHALL does to this service: every key of its queues gone (other checkouts share this Redis). */
@@ -68,8 +68,9 @@ const token = (userId: string) => signToken(DEV_JWT_SECRET, userId, 'USER', 600)
 const serviceToken = () => signToken(DEV_JWT_SECRET, randomUUID(), 'SERVICE', 600);
 
 async function checkoutFor(userId: string): Promise<string> {
-  const data = await must<{ createCheckoutSession: { sessionId: string } }>(api.port, await token(userId), Q.checkout,
-    { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } });
+  const data = await must<{ createCheckoutSession: { sessionId: string } }>(api.port, await token(userId), Q.checkout, {
+    i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' },
+  });
   return data.createCheckoutSession.sessionId;
 }
 
@@ -103,17 +104,19 @@ it('under load, expires holds, closes periods and processes stored webhooks (als
   let loading = true;
   let calls = 0;
   const failures: string[] = [];
-  const load = Promise.all(loadUsers.map(async (userId) => {
-    for (let n = 0; loading; n++) {
-      try {
-        await must(api.port, service, Q.record, { i: { userId, seconds: 1, idempotencyKey: `load-${n}` } });
-        await must(api.port, service, Q.reserve, { i: { userId, seconds: 1, ttlSeconds: 60, idempotencyKey: `load-hold-${n}` } });
-        calls += 2;
-      } catch (err) {
-        failures.push((err as Error).message);
+  const load = Promise.all(
+    loadUsers.map(async (userId) => {
+      for (let n = 0; loading; n++) {
+        try {
+          await must(api.port, service, Q.record, { i: { userId, seconds: 1, idempotencyKey: `load-${n}` } });
+          await must(api.port, service, Q.reserve, { i: { userId, seconds: 1, ttlSeconds: 60, idempotencyKey: `load-hold-${n}` } });
+          calls += 2;
+        } catch (err) {
+          failures.push((err as Error).message);
+        }
       }
-    }
-  }));
+    }),
+  );
   // readiness, watched through the whole test
   const seen: { status: number; schedulers?: string }[] = [];
   let watching = true;
@@ -128,8 +131,9 @@ it('under load, expires holds, closes periods and processes stored webhooks (als
   try {
     // before the flush: a hold of 2 s on a user nobody else touches (a call of its own would settle it)
     const holder = await newUserWithBonus(db.em(), databaseClock, 600);
-    const hold = await must<{ reserveCredits: { reservation: { id: string } } }>(api.port, service, Q.reserve,
-      { i: { userId: holder, seconds: 60, ttlSeconds: 2, idempotencyKey: 'short' } });
+    const hold = await must<{ reserveCredits: { reservation: { id: string } } }>(api.port, service, Q.reserve, {
+      i: { userId: holder, seconds: 60, ttlSeconds: 2, idempotencyKey: 'short' },
+    });
     const holdId = hold.reserveCredits.reservation.id;
     // a period that ends 3 s from now
     const member = await newUser(db.em());
@@ -143,13 +147,17 @@ it('under load, expires holds, closes periods and processes stored webhooks (als
     for (const e of retriedEvents.slice(0, 2)) expect(await fake.deliver(e)).toBe(200);
     const paid = retriedEvents[2]!;
     await until('the first two events of that checkout processed', async () => {
-      const rows = await sql<{ n: string }>(`select count(*) as n from webhook_events where id in (?, ?) and status = 'PROCESSED'`,
-        [retriedEvents[0]!.id, retriedEvents[1]!.id]);
+      const rows = await sql<{ n: string }>(`select count(*) as n from webhook_events where id in (?, ?) and status = 'PROCESSED'`, [
+        retriedEvents[0]!.id,
+        retriedEvents[1]!.id,
+      ]);
       return Number(rows[0]!.n) === 2;
     });
-    await sql(`insert into webhook_events (id, type, payload, stripe_created_at, status, attempts, last_error, next_retry_at)
+    await sql(
+      `insert into webhook_events (id, type, payload, stripe_created_at, status, attempts, last_error, next_retry_at)
                values (?, ?, ?::jsonb, to_timestamp(?), 'FAILED', 1, 'Stripe was away', now() + interval '3 seconds')`,
-    [paid.id, paid.type, JSON.stringify(paid), paid.created]);
+      [paid.id, paid.type, JSON.stringify(paid), paid.created],
+    );
     const webhooks = new Queue('stripe-webhooks', { connection: { url: REDIS_URL } as never, prefix });
     await webhooks.add('process-stripe-event', { eventId: paid.id }, { ...webhookJobOptions, jobId: webhookJobId(paid.id as string), delay: 3000 });
     await webhooks.close();
@@ -165,31 +173,52 @@ it('under load, expires holds, closes periods and processes stored webhooks (als
     const stored = (await Promise.all(sessions.map((s) => fake.completeCheckout(s)))).flat();
     expect(stored).toHaveLength(12);
 
-    const [{ expires_at: holdExpiresAt }] = await sql<{ expires_at: Date }>('select expires_at from reservations where id = ?', [holdId]) as [{ expires_at: Date }];
-    await until('the hold expired', async () => {
-      const [r] = await sql<{ status: string }>('select status from reservations where id = ?', [holdId]);
-      return r!.status === 'EXPIRED';
-    }, Math.max(0, new Date(holdExpiresAt).getTime() - Date.now()) + WITHIN_MS);
+    const [{ expires_at: holdExpiresAt }] = (await sql<{ expires_at: Date }>('select expires_at from reservations where id = ?', [holdId])) as [
+      { expires_at: Date },
+    ];
+    await until(
+      'the hold expired',
+      async () => {
+        const [r] = await sql<{ status: string }>('select status from reservations where id = ?', [holdId]);
+        return r!.status === 'EXPIRED';
+      },
+      Math.max(0, new Date(holdExpiresAt).getTime() - Date.now()) + WITHIN_MS,
+    );
     expect(await balanceSeconds(holder)).toBe(600);
 
-    await until('the due period closed', async () => {
-      const [p] = await sql<{ status: string }>('select status from usage_periods where user_id = ?', [member]);
-      return p!.status === 'CLOSED';
-    }, Math.max(0, flushedAt + 3000 - Date.now()) + WITHIN_MS);
+    await until(
+      'the due period closed',
+      async () => {
+        const [p] = await sql<{ status: string }>('select status from usage_periods where user_id = ?', [member]);
+        return p!.status === 'CLOSED';
+      },
+      Math.max(0, flushedAt + 3000 - Date.now()) + WITHIN_MS,
+    );
 
-    await until('the webhooks stored during the gap processed', async () => {
-      const rows = await sql<{ n: string }>(`select count(*) as n from webhook_events where id = any(?) and status = 'PROCESSED'`,
-        [`{${stored.map((e) => e.id as string).join(',')}}`]);
-      return Number(rows[0]!.n) === 12;
-    }, Math.max(0, flushedAt - Date.now()) + WITHIN_MS);
+    await until(
+      'the webhooks stored during the gap processed',
+      async () => {
+        const rows = await sql<{ n: string }>(`select count(*) as n from webhook_events where id = any(?) and status = 'PROCESSED'`, [
+          `{${stored.map((e) => e.id as string).join(',')}}`,
+        ]);
+        return Number(rows[0]!.n) === 12;
+      },
+      Math.max(0, flushedAt - Date.now()) + WITHIN_MS,
+    );
     for (const b of buyers) expect(await balanceSeconds(b)).toBe(12_000);
 
-    await until('the event whose retry job was lost processed', async () => {
-      const [r] = await sql<{ status: string }>('select status from webhook_events where id = ?', [paid.id]);
-      return r!.status === 'PROCESSED';
-    }, Math.max(0, flushedAt + 3000 - Date.now()) + WITHIN_MS);
+    await until(
+      'the event whose retry job was lost processed',
+      async () => {
+        const [r] = await sql<{ status: string }>('select status from webhook_events where id = ?', [paid.id]);
+        return r!.status === 'PROCESSED';
+      },
+      Math.max(0, flushedAt + 3000 - Date.now()) + WITHIN_MS,
+    );
     expect(await balanceSeconds(retried)).toBe(12_000);
-    expect(worker.logs.some((l) => l.includes('failed stripe event whose retry job was lost enqueued by the sweep') && l.includes(paid.id as string))).toBe(true);
+    expect(worker.logs.some((l) => l.includes('failed stripe event whose retry job was lost enqueued by the sweep') && l.includes(paid.id as string))).toBe(
+      true,
+    );
 
     await until('ready again', async () => (await readyz()).status === 200, WITHIN_MS);
   } finally {
@@ -216,7 +245,10 @@ describe('a failover to an empty Redis', () => {
     proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
     // a sweep interval far longer than the test: only the reconnect can be what repairs
     behind = await startProcess('worker', {
-      DATABASE_URL: db.url, DATABASE_POOL_MAX: '2', SWEEP_INTERVAL_MS: '600000', QUEUE_PREFIX: ownPrefix,
+      DATABASE_URL: db.url,
+      DATABASE_POOL_MAX: '2',
+      SWEEP_INTERVAL_MS: '600000',
+      QUEUE_PREFIX: ownPrefix,
       REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
     });
   }, 60_000);
@@ -232,8 +264,11 @@ describe('a failover to an empty Redis', () => {
     await proxy.cut();
     expect(await loseQueueData(ownPrefix)).toBeGreaterThan(0);
     await proxy.restore();
-    await until('schedulers re-created on reconnect', () =>
-      behind.logs.some((l) => l.includes('job schedulers missing from Redis, re-created') && l.includes('redis reconnected')), 30_000);
+    await until(
+      'schedulers re-created on reconnect',
+      () => behind.logs.some((l) => l.includes('job schedulers missing from Redis, re-created') && l.includes('redis reconnected')),
+      30_000,
+    );
     await until('ready again', async () => (await readyz(behind.port)).status === 200, 10_000);
     expect((await readyz(behind.port)).body.checks?.schedulers).toBe('ok');
     expect(behind.child.exitCode).toBeNull();

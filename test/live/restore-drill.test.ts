@@ -30,7 +30,8 @@ let restored: Orm | null = null;
 /** The operator's check (npm run verify:ledgers) on a database: its exit code and output lines. */
 function verifyAll(url: string): { code: number | null; lines: string[] } {
   const r = spawnSync(process.execPath, [join(__dirname, '..', '..', 'dist', 'src', 'app', 'verify-ledgers-cli.js')], {
-    env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'test' }, encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'test' },
+    encoding: 'utf8',
   });
   return { code: r.status, lines: r.stdout.trim().split('\n') };
 }
@@ -47,7 +48,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function ok(query: string, variables: Record<string, unknown>, token: string): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function ok(query: string, variables: Record<string, unknown>, token: string): Promise<Record<string, any>> {
   const r = await api.gql(query, variables, { token });
   if (r.body.errors) throw new Error(JSON.stringify(r.body.errors));
   for (const v of Object.values(r.body.data ?? {})) if ((v as { userErrors?: unknown[] })?.userErrors?.length) throw new Error(JSON.stringify(v));
@@ -73,24 +75,41 @@ async function workload(): Promise<string[]> {
     const hold = await ok(Q.reserve, { i: { userId: u.id, seconds: 120, idempotencyKey: 'hold' } }, service.token);
     await ok(Q.extend, { i: { reservationId: hold.reserveCredits.reservation.id, seconds: 60, idempotencyKey: 'hold-more' } }, service.token);
     await ok(Q.commit, { i: { reservationId: hold.reserveCredits.reservation.id, usedSeconds: 150 } }, service.token);
-    const call = await ok('mutation($i: RecordUsageInput!) { recordUsage(input: $i) { transaction { id } userErrors { code } } }', { i: { userId: u.id, seconds: 90, idempotencyKey: 'dropped-call' } }, service.token);
-    await ok('mutation($i: RefundUsageInput!) { refundUsage(input: $i) { userErrors { code } } }', { i: { transactionId: call.recordUsage.transaction.id, seconds: 90, idempotencyKey: 'refund-dropped', reason: 'dropped' } }, admin.token);
+    const call = await ok(
+      'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { transaction { id } userErrors { code } } }',
+      { i: { userId: u.id, seconds: 90, idempotencyKey: 'dropped-call' } },
+      service.token,
+    );
+    await ok(
+      'mutation($i: RefundUsageInput!) { refundUsage(input: $i) { userErrors { code } } }',
+      { i: { transactionId: call.recordUsage.transaction.id, seconds: 90, idempotencyKey: 'refund-dropped', reason: 'dropped' } },
+      admin.token,
+    );
   }
   // one hold left open: a reservation in flight at backup time
   await ok(Q.reserve, { i: { userId: users[0], seconds: 300, idempotencyKey: 'open-hold' } }, service.token);
   return users;
 }
 
-interface Books { balance: number; entries: number; head: string }
+interface Books {
+  balance: number;
+  entries: number;
+  head: string;
+}
 
 async function books(orm: Orm, users: string[]): Promise<Record<string, Books>> {
   const out: Record<string, Books> = {};
   for (const userId of users) {
     const report: LedgerReport = await verifyLedger({ em: orm.em.fork() }, userId);
     expect({ userId, ok: report.ok, problems: report.problems }).toEqual({ userId, ok: true, problems: [] });
-    const [head] = await orm.em.fork().getConnection().execute<{ hash: string; balance_seconds: string }[]>(
-      `select e.hash, b.balance_seconds from credit_balances b join ledger_entries e on e.user_id = b.user_id
-        where b.user_id = ? order by e.sequence desc limit 1`, [userId]);
+    const [head] = await orm.em
+      .fork()
+      .getConnection()
+      .execute<{ hash: string; balance_seconds: string }[]>(
+        `select e.hash, b.balance_seconds from credit_balances b join ledger_entries e on e.user_id = b.user_id
+        where b.user_id = ? order by e.sequence desc limit 1`,
+        [userId],
+      );
     expect(Number(head!.balance_seconds)).toBe(report.balanceSeconds);
     out[userId] = { balance: report.balanceSeconds, entries: report.entriesChecked, head: head!.hash };
   }
@@ -136,16 +155,23 @@ describe('restore drill', () => {
     await expect(conn.execute('truncate ledger_entries cascade')).rejects.toThrow();
 
     // the copy serves: nothing to migrate, and the books carry on from the restored chain head
-    const service = await startService(loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: dbUrl(restoredName), DATABASE_POOL_MAX: '2' }), createLogger('silent'), 'api');
+    const service = await startService(
+      loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: dbUrl(restoredName), DATABASE_POOL_MAX: '2' }),
+      createLogger('silent'),
+      'api',
+    );
     try {
       const ready = await fetch(`http://127.0.0.1:${service.port}/readyz`);
       expect(await ready.json()).toMatchObject({ ready: true, checks: { migrations: 'ok' } });
       const serviceToken = (await api.account('SERVICE')).token; // the same JWT secret
       const res = await fetch(`http://127.0.0.1:${service.port}/graphql`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceToken}` },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceToken}` },
         body: JSON.stringify({ query: Q.record, variables: { i: { userId: users[3], seconds: 10, idempotencyKey: `after-restore-${randomUUID()}` } } }),
       });
-      expect(((await res.json()) as { data: { recordUsage: { balance: { balanceSeconds: number } } } }).data.recordUsage.balance.balanceSeconds).toBe(before[users[3]!]!.balance - 10);
+      expect(((await res.json()) as { data: { recordUsage: { balance: { balanceSeconds: number } } } }).data.recordUsage.balance.balanceSeconds).toBe(
+        before[users[3]!]!.balance - 10,
+      );
       const report = await verifyLedger({ em: restored.em.fork() }, users[3]!);
       expect(report).toMatchObject({ ok: true, entriesChecked: before[users[3]!]!.entries + 1 });
     } finally {

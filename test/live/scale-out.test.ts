@@ -47,14 +47,27 @@ afterAll(async () => {
 
 function watch(port: number, userId: string): { seen: number[]; client: Client } {
   const seen: number[] = [];
-  const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${admin}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
-  client.subscribe({ query: 'subscription($u: ID) { balanceChanged(userId: $u) { balanceSeconds } }', variables: { u: userId } }, {
-    next: (m) => seen.push((m.data as { balanceChanged: { balanceSeconds: number } }).balanceChanged.balanceSeconds), error: () => undefined, complete: () => undefined,
+  const client = createClient({
+    url: `ws://127.0.0.1:${port}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${admin}` },
+    retryAttempts: 0,
+    lazy: false,
+    onNonLazyError: () => undefined,
   });
+  client.subscribe(
+    { query: 'subscription($u: ID) { balanceChanged(userId: $u) { balanceSeconds } }', variables: { u: userId } },
+    {
+      next: (m) => seen.push((m.data as { balanceChanged: { balanceSeconds: number } }).balanceChanged.balanceSeconds),
+      error: () => undefined,
+      complete: () => undefined,
+    },
+  );
   return { seen, client };
 }
 
-const subscribed = (port: number, n: number) => until(`${n} subscriptions on :${port}`, async () => (await scrapeMetrics(port)).value('vp_websocket_subscriptions') === n);
+const subscribed = (port: number, n: number) =>
+  until(`${n} subscriptions on :${port}`, async () => (await scrapeMetrics(port)).value('vp_websocket_subscriptions') === n);
 
 describe('two API and two worker processes', () => {
   it('record usage through both APIs into one ledger, and a subscriber on either API sees every change', async () => {
@@ -64,10 +77,14 @@ describe('two API and two worker processes', () => {
     await subscribed(b!.port, 1);
     await must(a!.port, admin, Q.grant, { i: { userId, seconds: 6000, source: 'BONUS', idempotencyKey: 'seed' } });
     // 40 calls of 10 s, half through each API, at once; each key sent to both (a retry elsewhere)
-    await Promise.all(Array.from({ length: 40 }, (_, i) => Promise.all([
-      must(apis[i % 2]!.port, service, Q.record, { i: { userId, seconds: 10, idempotencyKey: `call-${i}` } }),
-      must(apis[(i + 1) % 2]!.port, service, Q.record, { i: { userId, seconds: 10, idempotencyKey: `call-${i}` } }),
-    ])));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        Promise.all([
+          must(apis[i % 2]!.port, service, Q.record, { i: { userId, seconds: 10, idempotencyKey: `call-${i}` } }),
+          must(apis[(i + 1) % 2]!.port, service, Q.record, { i: { userId, seconds: 10, idempotencyKey: `call-${i}` } }),
+        ]),
+      ),
+    );
     const balance = await must(b!.port, admin, Q.balance, { u: userId });
     expect(balance.balance.balanceSeconds).toBe(6000 - 400);
     await until('the last balance on API B', () => onB.seen.includes(5600));
@@ -84,7 +101,9 @@ describe('two API and two worker processes', () => {
     for (let i = 0; i < CHECKOUTS; i++) {
       const id = (await must(a!.port, admin, Q.createUser, { i: { email: `so-${randomUUID()}@example.com` } })).createUser.user.id as string;
       const token = await signToken(DEV_JWT_SECRET, id, 'USER', 600);
-      const s = await must(apis[i % 2]!.port, token, Q.checkout, { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } });
+      const s = await must(apis[i % 2]!.port, token, Q.checkout, {
+        i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' },
+      });
       await fake.completeCheckout(s.createCheckoutSession.sessionId);
       users.push(id);
     }
@@ -95,23 +114,33 @@ describe('two API and two worker processes', () => {
     await subscribed(b!.port, 1);
 
     // each event to one API, alternating
-    await Promise.all(events.map(async (e, i) => {
-      const payload = JSON.stringify(e);
-      const res = await fetch(`http://127.0.0.1:${apis[i % 2]!.port}/webhooks/stripe`, {
-        method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': sdk.webhooks.generateTestHeaderString({ payload, secret: SECRET }) }, body: payload,
-      });
-      expect(res.status).toBe(200);
-    }));
+    await Promise.all(
+      events.map(async (e, i) => {
+        const payload = JSON.stringify(e);
+        const res = await fetch(`http://127.0.0.1:${apis[i % 2]!.port}/webhooks/stripe`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'stripe-signature': sdk.webhooks.generateTestHeaderString({ payload, secret: SECRET }) },
+          body: payload,
+        });
+        expect(res.status).toBe(200);
+      }),
+    );
     const conn = db.em().getConnection();
-    await until('every event processed', async () => {
-      const [row] = await conn.execute<{ n: string }[]>(`select count(*) as n from webhook_events where status = 'PROCESSED'`);
-      return Number(row!.n) === events.length;
-    }, 45_000);
+    await until(
+      'every event processed',
+      async () => {
+        const [row] = await conn.execute<{ n: string }[]>(`select count(*) as n from webhook_events where status = 'PROCESSED'`);
+        return Number(row!.n) === events.length;
+      },
+      45_000,
+    );
     const grants = await conn.execute<{ n: string }[]>(`select count(*) as n from credit_grants where source = 'PLAN' group by user_id`);
     expect(grants.map((g) => Number(g.n))).toEqual(Array(CHECKOUTS).fill(1));
 
     // the workers shared them: each processed some, together each event once
-    const processed = await Promise.all(workers.map(async (w) => (await scrapeMetrics(w.port)).value('vp_webhook_lag_seconds_count', { outcome: 'PROCESSED' }) ?? 0));
+    const processed = await Promise.all(
+      workers.map(async (w) => (await scrapeMetrics(w.port)).value('vp_webhook_lag_seconds_count', { outcome: 'PROCESSED' }) ?? 0),
+    );
     console.log(`scale-out: events processed per worker ${JSON.stringify(processed)}`);
     expect(processed[0]! + processed[1]!).toBe(events.length);
     expect(processed.every((n) => n > 0)).toBe(true);

@@ -37,8 +37,13 @@ beforeAll(async () => {
   db = await createTestDb(4);
   fake = await startFakeStripe({ webhookSecret: SECRET });
   env = {
-    DATABASE_URL: db.url, DATABASE_POOL_MAX: '10', SWEEP_INTERVAL_MS: '500', SHUTDOWN_GRACE_MS: String(GRACE_MS),
-    SHUTDOWN_DELAY_MS: '500', RATE_LIMIT_PER_MINUTE: '1000000', ...stripeEnv(fake, SECRET),
+    DATABASE_URL: db.url,
+    DATABASE_POOL_MAX: '10',
+    SWEEP_INTERVAL_MS: '500',
+    SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    SHUTDOWN_DELAY_MS: '500',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    ...stripeEnv(fake, SECRET),
   };
 }, 60_000);
 afterAll(async () => {
@@ -48,10 +53,14 @@ afterAll(async () => {
 });
 
 type Outcome = { ok: true } | { ok: false; status?: number; cause?: string };
-interface Sent { sentAt: number; outcome: Outcome }
+interface Sent {
+  sentAt: number;
+  outcome: Outcome;
+}
 
 /** One request's fate: 200 with the data we asked for, an HTTP status, or a connection error. */
-async function attempt(fn: () => Promise<Response>, okBody: (b: any) => boolean): Promise<Outcome> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function attempt(fn: () => Promise<Response>, okBody: (b: any) => boolean): Promise<Outcome> {
   try {
     const res = await fn();
     const text = await res.text();
@@ -93,10 +102,18 @@ describe('SIGTERM under load', () => {
     // a live subscriber, which must be told to go (1001) rather than cut
     const wsClosed = new Promise<number>((resolve) => {
       const c = createClient({
-        url: `ws://127.0.0.1:${first.port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${admin}` },
-        retryAttempts: 0, lazy: false, onNonLazyError: () => undefined, on: { closed: (e) => resolve((e as { code: number }).code) },
+        url: `ws://127.0.0.1:${first.port}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${admin}` },
+        retryAttempts: 0,
+        lazy: false,
+        onNonLazyError: () => undefined,
+        on: { closed: (e) => resolve((e as { code: number }).code) },
       });
-      c.subscribe({ query: 'subscription($u: ID) { balanceChanged(userId: $u) { version } }', variables: { u: usageUsers[0] } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+      c.subscribe(
+        { query: 'subscription($u: ID) { balanceChanged(userId: $u) { version } }', variables: { u: usageUsers[0] } },
+        { next: () => undefined, error: () => undefined, complete: () => undefined },
+      );
     });
 
     const usage: (Sent & { userId: string; key: string })[] = [];
@@ -109,10 +126,12 @@ describe('SIGTERM under load', () => {
         const key = `load-${c}-${++n}`;
         const sentAt = performance.now();
         const outcome = await attempt(
-          () => fetch(`http://127.0.0.1:${first.port}/graphql`, {
-            method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${service}` },
-            body: JSON.stringify({ query: Q.record, variables: { i: { userId, seconds: 1, idempotencyKey: key, callId: key } } }),
-          }),
+          () =>
+            fetch(`http://127.0.0.1:${first.port}/graphql`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${service}` },
+              body: JSON.stringify({ query: Q.record, variables: { i: { userId, seconds: 1, idempotencyKey: key, callId: key } } }),
+            }),
           (b) => b?.data?.recordUsage?.billedSeconds === 1 && b.data.recordUsage.userErrors.length === 0,
         );
         usage.push({ userId, key, sentAt, outcome });
@@ -123,9 +142,15 @@ describe('SIGTERM under load', () => {
       for (let i = c; i < outbox.length && !exited; i += 2) {
         const event = outbox[i]!;
         const sentAt = performance.now();
-        const outcome = await attempt(() => fetch(fake.webhookUrl, {
-          method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signed(JSON.stringify(event)) }, body: JSON.stringify(event),
-        }), () => true);
+        const outcome = await attempt(
+          () =>
+            fetch(fake.webhookUrl, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'stripe-signature': signed(JSON.stringify(event)) },
+              body: JSON.stringify(event),
+            }),
+          () => true,
+        );
         webhooks.push({ event, sentAt, outcome });
         await new Promise((r) => setTimeout(r, 15)); // a steady trickle through the signal
       }
@@ -154,7 +179,9 @@ describe('SIGTERM under load', () => {
     const after = [...usage, ...webhooks].filter((s) => s.sentAt >= signalAt);
     const refused = after.filter((s) => !s.outcome.ok);
     for (const s of refused) expect(s.outcome).toEqual({ ok: false, cause: expect.stringMatching(/^(ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET)$/) });
-    console.log(`shutdown: stopped in ${Math.round(stoppedInMs)} ms; sent before the signal ${before.length} (all 200); after it ${after.length - refused.length} answered 200, ${refused.length} refused at the connection`);
+    console.log(
+      `shutdown: stopped in ${Math.round(stoppedInMs)} ms; sent before the signal ${before.length} (all 200); after it ${after.length - refused.length} answered 200, ${refused.length} refused at the connection`,
+    );
 
     // no job left half done: nothing active in any queue, no stored event claimed and unfinished
     const queues = QUEUE_NAMES.map((name) => new Queue(name, { connection: { url: 'redis://127.0.0.1:6379' }, prefix: `vp-${db.name}` }));
@@ -183,15 +210,21 @@ describe('SIGTERM under load', () => {
     for (const w of webhooks.filter((x) => !x.outcome.ok)) expect(await fake.deliver(w.event)).toBe(200);
     const attempted = new Set(webhooks.map((w) => w.event.id));
     for (const e of outbox) if (!attempted.has(e.id)) expect(await fake.deliver(e)).toBe(200);
-    await until('every stored event processed', async () => {
-      const rows = await conn.execute<{ n: string }[]>(`select count(*) as n from webhook_events where status <> 'PROCESSED'`);
-      return Number(rows[0]!.n) === 0;
-    }, 45_000);
+    await until(
+      'every stored event processed',
+      async () => {
+        const rows = await conn.execute<{ n: string }[]>(`select count(*) as n from webhook_events where status <> 'PROCESSED'`);
+        return Number(rows[0]!.n) === 0;
+      },
+      45_000,
+    );
 
     // each usage exactly once; each paid checkout granted once; every ledger verifies
     const [{ n: finalRecords }] = await conn.execute<{ n: string }[]>(`select count(*) as n from usage_records where call_id like 'load-%'`);
     expect(Number(finalRecords)).toBe(usage.length);
-    const grants = await conn.execute<{ user_id: string; n: string }[]>(`select user_id, count(*) as n from credit_grants where source = 'PLAN' group by user_id`);
+    const grants = await conn.execute<{ user_id: string; n: string }[]>(
+      `select user_id, count(*) as n from credit_grants where source = 'PLAN' group by user_id`,
+    );
     expect(grants.length).toBe(CHECKOUT_USERS);
     expect(grants.every((g) => Number(g.n) === 1)).toBe(true);
     for (const userId of [...usageUsers, ...checkoutUsers]) {
@@ -207,7 +240,9 @@ describe('SIGTERM in production mode', () => {
   it.each(['api', 'all'] as const)('stops in order and exits 0 as %s with NODE_ENV=production', async (role) => {
     const proc = await startProcess(role, { ...env, NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-at-least-32-chars', WORKER_PORT: '0' });
     // 'all' announces its HTTP port before its workers are up: the signal may come while they start
-    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      proc.child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     proc.child.kill('SIGTERM');
     expect(await exit).toEqual({ code: 0, signal: null });
     expect(proc.logs.some((l) => l.includes('"msg":"stopped"'))).toBe(true);

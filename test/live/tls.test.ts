@@ -42,15 +42,55 @@ beforeAll(async () => {
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=vp test CA');
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'ext.cnf',
+  );
   redisPort = await freePort();
   // TLS only: the plain port is off
-  redis = spawn('redis-server', [
-    '--port', '0', '--tls-port', String(redisPort), '--bind', '127.0.0.1', '--tls-cert-file', join(dir, 'server.pem'),
-    '--tls-key-file', join(dir, 'server.key'), '--tls-ca-cert-file', join(dir, 'ca.pem'), '--tls-auth-clients', 'no',
-    '--save', '', '--appendonly', 'no',
-  ], { stdio: 'ignore' });
-  const probe = new Redis(redisPort, '127.0.0.1', { tls: { ca: readFileSync(join(dir, 'ca.pem'), 'utf8') }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis = spawn(
+    'redis-server',
+    [
+      '--port',
+      '0',
+      '--tls-port',
+      String(redisPort),
+      '--bind',
+      '127.0.0.1',
+      '--tls-cert-file',
+      join(dir, 'server.pem'),
+      '--tls-key-file',
+      join(dir, 'server.key'),
+      '--tls-ca-cert-file',
+      join(dir, 'ca.pem'),
+      '--tls-auth-clients',
+      'no',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
+    { stdio: 'ignore' },
+  );
+  const probe = new Redis(redisPort, '127.0.0.1', {
+    tls: { ca: readFileSync(join(dir, 'ca.pem'), 'utf8') },
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => undefined);
   await until('the TLS Redis', async () => {
     try {
@@ -73,8 +113,11 @@ afterAll(async () => {
 describe('TLS to Redis', () => {
   it('runs API, live updates, queues and workers over rediss:// with the CA of REDIS_TLS_CA', async () => {
     const svc: ServiceProcess = await startProcess('all', {
-      DATABASE_URL: db.url, DATABASE_POOL_MAX: '4', SWEEP_INTERVAL_MS: '200',
-      REDIS_URL: `rediss://127.0.0.1:${redisPort}`, REDIS_TLS_CA: join(dir, 'ca.pem'),
+      DATABASE_URL: db.url,
+      DATABASE_POOL_MAX: '4',
+      SWEEP_INTERVAL_MS: '200',
+      REDIS_URL: `rediss://127.0.0.1:${redisPort}`,
+      REDIS_TLS_CA: join(dir, 'ca.pem'),
     });
     try {
       const ready = await fetch(`http://127.0.0.1:${svc.port}/readyz`);
@@ -84,10 +127,22 @@ describe('TLS to Redis', () => {
       const userId = d.createUser.user.id as string;
       // a live update travels through the TLS Redis's pub/sub
       const seen: number[] = [];
-      const client = createClient({ url: `ws://127.0.0.1:${svc.port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${admin}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
-      client.subscribe({ query: 'subscription($u: ID) { balanceChanged(userId: $u) { balanceSeconds } }', variables: { u: userId } }, {
-        next: (msg) => seen.push((msg.data as { balanceChanged: { balanceSeconds: number } }).balanceChanged.balanceSeconds), error: () => undefined, complete: () => undefined,
+      const client = createClient({
+        url: `ws://127.0.0.1:${svc.port}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${admin}` },
+        retryAttempts: 0,
+        lazy: false,
+        onNonLazyError: () => undefined,
       });
+      client.subscribe(
+        { query: 'subscription($u: ID) { balanceChanged(userId: $u) { balanceSeconds } }', variables: { u: userId } },
+        {
+          next: (msg) => seen.push((msg.data as { balanceChanged: { balanceSeconds: number } }).balanceChanged.balanceSeconds),
+          error: () => undefined,
+          complete: () => undefined,
+        },
+      );
       await until('subscribed in Redis', async () => Number(((await tlsRedis.pubsub('NUMSUB', `BALANCE_CHANGED:${userId}`)) as [string, number])[1]) === 1);
       await must(svc.port, admin, Q.grant, { i: { userId, seconds: 60, source: 'BONUS', idempotencyKey: 'tls' } });
       await until('the live update', () => seen.includes(60));
@@ -103,9 +158,11 @@ describe('TLS to Redis', () => {
     }
   });
 
-  it('refuses to start with one line when the server\'s certificate is not signed by a trusted CA', async () => {
+  it("refuses to start with one line when the server's certificate is not signed by a trusted CA", async () => {
     const failed = startProcess('api', { DATABASE_URL: db.url, REDIS_URL: `rediss://127.0.0.1:${redisPort}` });
-    await expect(failed).rejects.toThrow(/exited with 3:[\s\S]*Redis at 127\.0\.0\.1:\d+ refused the TLS connection \(self[- ]signed certificate.*\)\. Check REDIS_URL \(rediss:\/\/\) and REDIS_TLS_CA\./);
+    await expect(failed).rejects.toThrow(
+      /exited with 3:[\s\S]*Redis at 127\.0\.0\.1:\d+ refused the TLS connection \(self[- ]signed certificate.*\)\. Check REDIS_URL \(rediss:\/\/\) and REDIS_TLS_CA\./,
+    );
   });
 });
 
@@ -116,6 +173,8 @@ describe('TLS to Postgres', () => {
     ['when connecting the ORM', { DATABASE_CREATE: 'false' }],
   ])('asks for TLS when sslmode=require, and says so in one line %s', async (_when, extra) => {
     const failed = startProcess('api', { DATABASE_URL: `${db.url}?sslmode=require`, ...extra });
-    await expect(failed).rejects.toThrow(/exited with 3:[\s\S]*Postgres at \S+ refused the TLS connection \(The server does not support SSL connections\)\. Check sslmode in DATABASE_URL and DATABASE_SSL_CA\./);
+    await expect(failed).rejects.toThrow(
+      /exited with 3:[\s\S]*Postgres at \S+ refused the TLS connection \(The server does not support SSL connections\)\. Check sslmode in DATABASE_URL and DATABASE_SSL_CA\./,
+    );
   });
 });

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const keepArg = arg('keep');
   const keep = keepArg ? new Map([[Number(keepArg.split(':')[0]), keepArg.split(':')[1]!.split(',').filter(Boolean).map(Number)]]) : undefined;
   const quiet = process.argv.includes('--quiet');
-  const log = (l: string) => { if (!quiet) console.error(l); };
+  const log = (l: string) => {
+    if (!quiet) console.error(l);
+  };
   const r = await simulate({ seed, customers, months, only, keep, log });
   if (r.mismatches) {
     console.error(`seed ${seed}: ${r.mismatches} mismatches (customers ${r.failingCustomers.join(', ')})`);
@@ -32,11 +34,21 @@ async function main(): Promise<void> {
       console.error(`shortest trace found for customer ${first} (${trace.keep.length} of ${intents.length} intents):`);
       for (const i of trace.keep) console.error(`  #${i} +${(intents[i]!.at / 3_600_000).toFixed(0)}h ${JSON.stringify(intents[i]!.intent)}`);
       console.error(`  → ${trace.mismatch}`);
-      console.error(`replay: npm run sim -- --seed ${seed} --customers ${customers} --months ${months} --only ${first} --keep ${first}:${trace.keep.join(',')} --no-shrink`);
+      console.error(
+        `replay: npm run sim -- --seed ${seed} --customers ${customers} --months ${months} --only ${first} --keep ${first}:${trace.keep.join(',')} --no-shrink`,
+      );
     }
     console.error(`replay all: npm run sim -- --seed ${seed} --customers ${customers} --months ${months}`);
   }
-  console.log(JSON.stringify({ seed: r.seed, customerMonths: r.customerMonths, events: r.events, mismatches: r.mismatches, customerMonthsPerSecond: r.customerMonthsPerSecond }));
+  console.log(
+    JSON.stringify({
+      seed: r.seed,
+      customerMonths: r.customerMonths,
+      events: r.events,
+      mismatches: r.mismatches,
+      customerMonthsPerSecond: r.customerMonthsPerSecond,
+    }),
+  );
   process.exit(r.mismatches ? 1 : 0);
 }
 

@@ -12,17 +12,34 @@ const runs: { seed: number; customers: number; months: number }[] = [
 ];
 
 function report(r: SimResult, customers: number, months: number): string {
-  const lines = r.details.slice(0, 25).map((d) => `  customer ${d.customer} at ${d.at}: ${d.what}: expected ${JSON.stringify(d.expected)}, got ${JSON.stringify(d.actual)}`);
-  return [`seed ${r.seed}: ${r.mismatches} mismatches (customers ${r.failingCustomers.join(', ')})`, ...lines,
-    `replay and shrink: npm run sim -- --seed ${r.seed} --customers ${customers} --months ${months}`].join('\n');
+  const lines = r.details
+    .slice(0, 25)
+    .map((d) => `  customer ${d.customer} at ${d.at}: ${d.what}: expected ${JSON.stringify(d.expected)}, got ${JSON.stringify(d.actual)}`);
+  return [
+    `seed ${r.seed}: ${r.mismatches} mismatches (customers ${r.failingCustomers.join(', ')})`,
+    ...lines,
+    `replay and shrink: npm run sim -- --seed ${r.seed} --customers ${customers} --months ${months}`,
+  ].join('\n');
 }
 
 describe('lifecycle simulator', () => {
-  it.each(runs)('keeps every invoice item, balance, ledger, subscription, inbox and hold as the billing rules say (seed $seed, $customers customers × $months months)', async ({ seed, customers, months }) => {
-    console.log(`lifecycle simulator: seed ${seed}, ${customers} customers × ${months} months`);
-    const r = await simulate({ seed, customers, months });
-    console.log(JSON.stringify({ seed: r.seed, customerMonths: r.customerMonths, events: r.events, mismatches: r.mismatches, customerMonthsPerSecond: r.customerMonthsPerSecond }));
-    expect(r.customerMonths).toBe(customers * months);
-    if (r.mismatches) throw new Error(report(r, customers, months));
-  }, 600_000);
+  it.each(runs)(
+    'keeps every invoice item, balance, ledger, subscription, inbox and hold as the billing rules say (seed $seed, $customers customers × $months months)',
+    async ({ seed, customers, months }) => {
+      console.log(`lifecycle simulator: seed ${seed}, ${customers} customers × ${months} months`);
+      const r = await simulate({ seed, customers, months });
+      console.log(
+        JSON.stringify({
+          seed: r.seed,
+          customerMonths: r.customerMonths,
+          events: r.events,
+          mismatches: r.mismatches,
+          customerMonthsPerSecond: r.customerMonthsPerSecond,
+        }),
+      );
+      expect(r.customerMonths).toBe(customers * months);
+      if (r.mismatches) throw new Error(report(r, customers, months));
+    },
+    600_000,
+  );
 });

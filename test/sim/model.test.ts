@@ -6,12 +6,23 @@ const T0 = Date.UTC(2027, 0, 4);
 
 describe('the reference model', () => {
   it.each([
-    [1234, 30, 617], [1, 30, 1], [1, 25, 0], [2, 25, 1], [90, 25, 38], [0, 30, 0],
+    [1234, 30, 617],
+    [1, 30, 1],
+    [1, 25, 0],
+    [2, 25, 1],
+    [90, 25, 38],
+    [0, 30, 0],
   ])('costs %i s at %i c/min as %i c (round half up once)', (s, rate, cents) => {
     expect(overageCents(s, rate)).toBe(cents);
   });
 
-  it.each([[4900, 30], [1, 30], [300, 25], [39900, 20], [1, 25]])('allows the most overage seconds whose cost stays within %i c at %i c/min', (limit, rate) => {
+  it.each([
+    [4900, 30],
+    [1, 30],
+    [300, 25],
+    [39900, 20],
+    [1, 25],
+  ])('allows the most overage seconds whose cost stays within %i c at %i c/min', (limit, rate) => {
     const s = overageMaxSeconds(limit, rate);
     expect(overageCents(s, rate)).toBeLessThanOrEqual(limit);
     expect(overageCents(s + 1, rate)).toBeGreaterThan(limit);
@@ -56,7 +67,7 @@ describe('the reference model', () => {
     expect(m.status).toBe('CANCELED');
   });
 
-  it('caps a period\'s bill at the highest overage limit in force while overage was used', () => {
+  it("caps a period's bill at the highest overage limit in force while overage was used", () => {
     const m = new CustomerModel();
     const end = T0 + 30 * DAY_MS;
     m.subscriptionStarted('STARTER', T0, end, T0);

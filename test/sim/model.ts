@@ -9,7 +9,10 @@ export type PlanCode = 'STARTER' | 'BUSINESS' | 'ENTERPRISE';
 export type ModelStatus = 'NONE' | 'ACTIVE' | 'PAST_DUE' | 'CANCELED';
 
 /** §2: the plans' data (price, included seconds, overage rate). Billing increment 1 s, no rollover. */
-export const PLANS: Record<PlanCode, { priceCents: number; includedSeconds: number; rateCentsPerMinute: number; incrementSeconds: number; rolloverMaxSeconds: number }> = {
+export const PLANS: Record<
+  PlanCode,
+  { priceCents: number; includedSeconds: number; rateCentsPerMinute: number; incrementSeconds: number; rolloverMaxSeconds: number }
+> = {
   STARTER: { priceCents: 4900, includedSeconds: 12_000, rateCentsPerMinute: 30, incrementSeconds: 1, rolloverMaxSeconds: 0 },
   BUSINESS: { priceCents: 14900, includedSeconds: 48_000, rateCentsPerMinute: 25, incrementSeconds: 1, rolloverMaxSeconds: 0 },
   ENTERPRISE: { priceCents: 39900, includedSeconds: 150_000, rateCentsPerMinute: 20, incrementSeconds: 1, rolloverMaxSeconds: 0 },
@@ -211,7 +214,8 @@ export class CustomerModel {
     const diff = PLANS[to].includedSeconds - PLANS[this.plan].includedSeconds;
     if (diff > 0) {
       const seconds = Math.floor((diff * (p.end - changedAt)) / (p.end - p.start));
-      if (seconds > 0) this.addGrant({ source: 'PLAN', granted: seconds, remaining: seconds, expiresAt: p.end, createdAt: changedAt, periodStart: p.start, upgrade: true });
+      if (seconds > 0)
+        this.addGrant({ source: 'PLAN', granted: seconds, remaining: seconds, expiresAt: p.end, createdAt: changedAt, periodStart: p.start, upgrade: true });
     }
     this.plan = to;
     p.plan = to;

@@ -67,7 +67,11 @@ export const MONTHLY_KINDS: { kind: Intent['kind']; chance: number; make: (r: ()
   { kind: 'changePlan', chance: 0.1, make: (r) => ({ kind: 'changePlan', up: r() < 0.6 }) },
   { kind: 'refund', chance: 0.1, make: (r) => ({ kind: 'refund', back: r(), fraction: r() }) },
   { kind: 'erase', chance: 0.01, make: () => ({ kind: 'erase' }) },
-  { kind: 'bonus', chance: 0.12, make: (r) => ({ kind: 'bonus', seconds: 600 + Math.floor(r() * 5400), expiresInDays: r() < 0.5 ? null : 5 + Math.floor(r() * 40) }) },
+  {
+    kind: 'bonus',
+    chance: 0.12,
+    make: (r) => ({ kind: 'bonus', seconds: 600 + Math.floor(r() * 5400), expiresInDays: r() < 0.5 ? null : 5 + Math.floor(r() * 40) }),
+  },
   // an operator's correction, either way (a negative one past what is available is refused)
   { kind: 'adjust', chance: 0.08, make: (r) => ({ kind: 'adjust', seconds: (r() < 0.5 ? -1 : 1) * (60 + Math.floor(r() * 7200)) }) },
   { kind: 'overageLimit', chance: 0.15, make: (r) => ({ kind: 'overageLimit', cents: [0, 300, 1000, 2500, 4900, 20000][Math.floor(r() * 6)]! }) },
@@ -115,11 +119,24 @@ export function customerIntents(seed: number, customer: number, months: number):
     for (let i = 0; i < holds; i++) {
       const seconds = 30 + Math.floor(r() * 1800 * intensity);
       const then = (['commit', 'commit', 'release', 'expire', 'extend-commit'] as const)[Math.floor(r() * 5)]!;
-      out.push({ at: hourIn(from, to), intent: { kind: 'hold', seconds, ttlSeconds: 60 + Math.floor(r() * 600), then, usedSeconds: Math.floor(r() * seconds * 1.3), extendSeconds: 30 + Math.floor(r() * 600) } });
+      out.push({
+        at: hourIn(from, to),
+        intent: {
+          kind: 'hold',
+          seconds,
+          ttlSeconds: 60 + Math.floor(r() * 600),
+          then,
+          usedSeconds: Math.floor(r() * seconds * 1.3),
+          extendSeconds: 30 + Math.floor(r() * 600),
+        },
+      });
     }
     for (const k of MONTHLY_KINDS) if (r() < k.chance) out.push({ at: hourIn(from, to), intent: k.make(r) });
     // some who left come back
     if (r() < 0.1) checkout(hourIn(from, to), refs++);
   }
-  return out.map((x, i) => ({ ...x, i })).sort((a, b) => a.at - b.at || a.i - b.i).map(({ at, intent }) => ({ at, intent }));
+  return out
+    .map((x, i) => ({ ...x, i }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map(({ at, intent }) => ({ at, intent }));
 }

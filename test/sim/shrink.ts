@@ -3,7 +3,14 @@
 import { customerIntents } from './scenario';
 import { simulate } from './simulator';
 
-export async function shrink(opts: { seed: number; months: number; customer: number; first: string; triesMax?: number; log?: (l: string) => void }): Promise<{ keep: number[]; mismatch: string }> {
+export async function shrink(opts: {
+  seed: number;
+  months: number;
+  customer: number;
+  first: string;
+  triesMax?: number;
+  log?: (l: string) => void;
+}): Promise<{ keep: number[]; mismatch: string }> {
   const all = customerIntents(opts.seed, opts.customer, opts.months).map((_, i) => i);
   const kind = opts.first.replace(/\(.*$/, '');
   let tries = 0;

@@ -87,7 +87,10 @@ const Q = {
   verify: 'query($u: ID!) { verifyLedger(userId: $u) { ok problems { invariant } } }',
 };
 
-const payloadOf = (r: { data?: Obj; errors?: { message: string; extensions?: { code?: string } }[] }, field: string): { ok: boolean; code: string; value: Obj | null } => {
+const payloadOf = (
+  r: { data?: Obj; errors?: { message: string; extensions?: { code?: string } }[] },
+  field: string,
+): { ok: boolean; code: string; value: Obj | null } => {
   if (r.errors?.length) return { ok: false, code: r.errors[0]!.extensions?.code ?? r.errors[0]!.message, value: null };
   const p = r.data?.[field] as Obj | undefined;
   const code = p?.userErrors?.[0]?.code as string | undefined;
@@ -100,8 +103,15 @@ let simEventN = 0;
 function simEvent(type: string, object: Obj, createdMs: number): Obj {
   simEventN += 1;
   return {
-    id: `evt_sim${Date.now().toString(36)}${String(simEventN).padStart(6, '0')}`, object: 'event', type, api_version: '2026-10-28.endive',
-    created: Math.floor(createdMs / 1000), livemode: false, data: { object: clone(object) }, pending_webhooks: 1, request: { id: null, idempotency_key: null },
+    id: `evt_sim${Date.now().toString(36)}${String(simEventN).padStart(6, '0')}`,
+    object: 'event',
+    type,
+    api_version: '2026-10-28.endive',
+    created: Math.floor(createdMs / 1000),
+    livemode: false,
+    data: { object: clone(object) },
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
   };
 }
 
@@ -128,13 +138,27 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
     };
 
     for (const n of ids) {
-      const r = await world.gql('mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } userErrors { code } } }',
-        { i: { email: `sim-${n}-${world.prefix}@example.com` } }, world.adminToken);
+      const r = await world.gql(
+        'mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } userErrors { code } } }',
+        { i: { email: `sim-${n}-${world.prefix}@example.com` } },
+        world.adminToken,
+      );
       const userId = r.data?.createUser.user?.id as string;
       if (!userId) throw new Error(`createUser failed: ${JSON.stringify(r)}`);
       const c: Customer = {
-        n, userId, token: await world.tokenFor(userId), model: new CustomerModel(), subs: new Map(), customerId: null, subId: null,
-        awaitingFirstEvent: false, cancelAtPeriodEnd: false, downgradeScheduled: false, erased: false, usages: [], seq: 0,
+        n,
+        userId,
+        token: await world.tokenFor(userId),
+        model: new CustomerModel(),
+        subs: new Map(),
+        customerId: null,
+        subId: null,
+        awaitingFirstEvent: false,
+        cancelAtPeriodEnd: false,
+        downgradeScheduled: false,
+        erased: false,
+        usages: [],
+        seq: 0,
       };
       customers.set(n, c);
       const all = customerIntents(opts.seed, n, opts.months);
@@ -156,7 +180,10 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         if (status !== 200) mismatch(c, `webhook ${e.type} answered`, 200, status);
         await world.inboxDrained();
         effect?.();
-        if (trace) log(`  c${c.n} ${iso(world.now())} delivered ${e.type} ${e.id}${effect ? '' : ' (again)'} → service ${await serviceBalance(c)} model balance ${c.model.balance()} status ${c.model.status}`);
+        if (trace)
+          log(
+            `  c${c.n} ${iso(world.now())} delivered ${e.type} ${e.id}${effect ? '' : ' (again)'} → service ${await serviceBalance(c)} model balance ${c.model.balance()} status ${c.model.status}`,
+          );
       });
     };
     const takeOutbox = (pred: (e: Obj) => boolean): Obj[] => {
@@ -174,7 +201,10 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
     };
 
     const startCheckout = async (c: Customer, plan: PlanCode): Promise<{ ok: boolean; code: string; sessionId?: string }> => {
-      const r = payloadOf(await world.gql(Q.checkout, { i: { plan, successUrl: 'https://app.example/ok', cancelUrl: 'https://app.example/no' } }, c.token), 'createCheckoutSession');
+      const r = payloadOf(
+        await world.gql(Q.checkout, { i: { plan, successUrl: 'https://app.example/ok', cancelUrl: 'https://app.example/no' } }, c.token),
+        'createCheckoutSession',
+      );
       return { ...r, sessionId: r.value?.sessionId as string | undefined };
     };
     const completeSubscriptionCheckout = async (c: Customer, sessionId: string): Promise<string> => {
@@ -213,7 +243,8 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
           const charged = paid.reduce((a, inv) => a + Number(inv.amount_paid ?? 0), 0);
           const intents = new Set(paid.flatMap((inv) => (inv.payments?.data ?? []).map((p: Obj) => p.payment?.payment_intent)));
           const refunded = [...world.fake.refunds.values()].filter((r) => intents.has(r.payment_intent)).reduce((a, r) => a + Number(r.amount), 0);
-          if (trace) log(`  c${c.n} second tab: subscription ${second} charged ${charged} c, refunded ${refunded} c, ${world.fake.subscriptions.get(second)?.status}`);
+          if (trace)
+            log(`  c${c.n} second tab: subscription ${second} charged ${charged} c, refunded ${refunded} c, ${world.fake.subscriptions.get(second)?.status}`);
           if (charged === 0 || refunded !== charged) mismatch(c, 'second subscription charged, then refunded in full (cents)', charged || 'a charge', refunded);
           const status = world.fake.subscriptions.get(second)?.status;
           if (status !== 'canceled') mismatch(c, 'second subscription cancelled at Stripe', 'canceled', status);
@@ -229,7 +260,10 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       boundary: async (c, i) => boundary(c, i.checkout, i.renewal),
       usage: async (c, i) => {
         if (!usable(c)) return;
-        const r = payloadOf(await world.gql(Q.usage, { i: { userId: c.userId, seconds: i.seconds, idempotencyKey: key(c, 'usage') } }, world.adminToken), 'recordUsage');
+        const r = payloadOf(
+          await world.gql(Q.usage, { i: { userId: c.userId, seconds: i.seconds, idempotencyKey: key(c, 'usage') } }, world.adminToken),
+          'recordUsage',
+        );
         const expected = c.model.recordUsage(i.seconds, world.now(), r.ok ? c.usages.length : undefined).ok;
         compareOutcome(c, `recordUsage(${i.seconds})`, expected, r);
         if (r.ok && expected) c.usages.push(r.value?.transaction?.id as string);
@@ -238,12 +272,22 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         if (!usable(c)) return;
         const t = world.now();
         const holdKey = key(c, 'hold');
-        const r = payloadOf(await world.gql(Q.reserve, { i: { userId: c.userId, seconds: i.seconds, ttlSeconds: i.ttlSeconds, idempotencyKey: holdKey } }, world.adminToken), 'reserveCredits');
+        const r = payloadOf(
+          await world.gql(Q.reserve, { i: { userId: c.userId, seconds: i.seconds, ttlSeconds: i.ttlSeconds, idempotencyKey: holdKey } }, world.adminToken),
+          'reserveCredits',
+        );
         compareOutcome(c, `reserveCredits(${i.seconds})`, c.model.reserve(holdKey, i.seconds, i.ttlSeconds, t).ok, r);
         const id = r.value?.reservation?.id as string | undefined;
         if (!id || !r.ok) return;
         if (i.then === 'extend-commit') {
-          const e = payloadOf(await world.gql(Q.extend, { i: { reservationId: id, seconds: i.extendSeconds, ttlSeconds: i.ttlSeconds, idempotencyKey: key(c, 'extend') } }, world.adminToken), 'extendReservation');
+          const e = payloadOf(
+            await world.gql(
+              Q.extend,
+              { i: { reservationId: id, seconds: i.extendSeconds, ttlSeconds: i.ttlSeconds, idempotencyKey: key(c, 'extend') } },
+              world.adminToken,
+            ),
+            'extendReservation',
+          );
           compareOutcome(c, `extendReservation(${i.extendSeconds})`, c.model.extend(holdKey, i.extendSeconds, i.ttlSeconds, t).ok, e);
         }
         if (i.then === 'commit' || i.then === 'extend-commit') {
@@ -257,7 +301,10 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       },
       topUp: async (c, i) => {
         if (c.model.status !== 'ACTIVE' && c.model.status !== 'PAST_DUE') return;
-        const r = payloadOf(await world.gql(Q.topUp, { i: { minutes: i.minutes, successUrl: 'https://app.example/ok', cancelUrl: 'https://app.example/no' } }, c.token), 'createTopUpCheckoutSession');
+        const r = payloadOf(
+          await world.gql(Q.topUp, { i: { minutes: i.minutes, successUrl: 'https://app.example/ok', cancelUrl: 'https://app.example/no' } }, c.token),
+          'createTopUpCheckoutSession',
+        );
         compareOutcome(c, `createTopUpCheckoutSession(${i.minutes})`, true, r);
         const sessionId = r.value?.sessionId as string | undefined;
         if (!sessionId) return;
@@ -281,7 +328,10 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         const n = c.usages.length - 1 - Math.floor(i.back * c.usages.length);
         const paid = (c.model.lineage.get(n) ?? []).reduce((s, a) => s + a.seconds, 0);
         const seconds = Math.max(1, Math.floor(i.fraction * paid));
-        const r = payloadOf(await world.gql(Q.refund, { i: { transactionId: c.usages[n], seconds, idempotencyKey: key(c, 'refund') } }, world.adminToken), 'refundUsage');
+        const r = payloadOf(
+          await world.gql(Q.refund, { i: { transactionId: c.usages[n], seconds, idempotencyKey: key(c, 'refund') } }, world.adminToken),
+          'refundUsage',
+        );
         compareOutcome(c, `refundUsage(${seconds} of usage ${n})`, c.model.refund(n, seconds, world.now()).ok, r);
       },
       changePlan: async (c, i) => {
@@ -320,13 +370,35 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       bonus: async (c, i) => {
         const t = world.now();
         const expiresAt = i.expiresInDays === null ? null : t + i.expiresInDays * DAY_MS;
-        const r = payloadOf(await world.gql(Q.grant, { i: { userId: c.userId, seconds: i.seconds, source: 'BONUS', idempotencyKey: key(c, 'bonus'), expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() } }, world.adminToken), 'grantCredits');
+        const r = payloadOf(
+          await world.gql(
+            Q.grant,
+            {
+              i: {
+                userId: c.userId,
+                seconds: i.seconds,
+                source: 'BONUS',
+                idempotencyKey: key(c, 'bonus'),
+                expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+              },
+            },
+            world.adminToken,
+          ),
+          'grantCredits',
+        );
         compareOutcome(c, `grantCredits(BONUS ${i.seconds})`, true, r);
         if (r.ok) c.model.grantBonus(i.seconds, expiresAt, t);
       },
       adjust: async (c, i) => {
         const t = world.now();
-        const r = payloadOf(await world.gql(Q.adjust, { i: { userId: c.userId, seconds: i.seconds, reason: 'simulated correction', idempotencyKey: key(c, 'adjust') } }, world.adminToken), 'adjustCredits');
+        const r = payloadOf(
+          await world.gql(
+            Q.adjust,
+            { i: { userId: c.userId, seconds: i.seconds, reason: 'simulated correction', idempotencyKey: key(c, 'adjust') } },
+            world.adminToken,
+          ),
+          'adjustCredits',
+        );
         compareOutcome(c, `adjustCredits(${i.seconds})`, c.model.adjust(i.seconds, t).ok, r);
       },
       overageLimit: async (c, i) => {
@@ -462,7 +534,10 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       const run = KINDS[ti.intent.kind] as (c: Customer, i: Intent) => Promise<void>;
       events += 1;
       await run(c, ti.intent);
-      if (trace) log(`  c${c.n} ${iso(world.now())} ${JSON.stringify(ti.intent)} → service ${await serviceBalance(c)} model balance ${c.model.balance()} status ${c.model.status} period overage ${c.model.period?.overageSeconds ?? '-'}`);
+      if (trace)
+        log(
+          `  c${c.n} ${iso(world.now())} ${JSON.stringify(ti.intent)} → service ${await serviceBalance(c)} model balance ${c.model.balance()} status ${c.model.status} period overage ${c.model.period?.overageSeconds ?? '-'}`,
+        );
     };
 
     // the main loop: step to the next time something happens; checks at every month's end
@@ -485,7 +560,11 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
         const byCustomer = new Map<number, Action[]>();
         for (const a of due) byCustomer.set(a.customer, [...(byCustomer.get(a.customer) ?? []), a]);
         // an action may schedule more at this same time: they run after, in the next pass
-        await Promise.all([...byCustomer.values()].map(async (list) => { for (const a of list) await a.run(); }));
+        await Promise.all(
+          [...byCustomer.values()].map(async (list) => {
+            for (const a of list) await a.run();
+          }),
+        );
         await world.inboxDrained();
         continue;
       }
@@ -502,8 +581,13 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
     const seconds = (Date.now() - started) / 1000;
     const customerMonths = ids.length * opts.months;
     return {
-      seed: opts.seed, customerMonths, events, mismatches: mismatches.length,
-      customerMonthsPerSecond: Math.round((customerMonths / seconds) * 100) / 100, details: mismatches, failingCustomers: failing,
+      seed: opts.seed,
+      customerMonths,
+      events,
+      mismatches: mismatches.length,
+      customerMonthsPerSecond: Math.round((customerMonths / seconds) * 100) / 100,
+      details: mismatches,
+      failingCustomers: failing,
     };
   } finally {
     await world.stop();
@@ -517,10 +601,20 @@ function planOf(priceId: string): PlanCode {
 }
 
 /** The month's assertions: invoice items, balances, ledgers, subscriptions, inbox, holds. */
-async function check(world: World, customers: Iterable<{ n: number; userId: string; customerId: string | null; model: CustomerModel }>, mismatch: (c: any, what: string, e: unknown, a: unknown) => void): Promise<void> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function check(
+  world: World,
+  customers: Iterable<{ n: number; userId: string; customerId: string | null; model: CustomerModel }>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  mismatch: (c: any, what: string, e: unknown, a: unknown) => void,
+): Promise<void> {
   const live = ['active', 'past_due', 'trialing', 'incomplete', 'unpaid'];
-  const inbox = Number((await world.pg.query<{ n: string }>(`select count(*) as n from webhook_events where status not in ('PROCESSED', 'IGNORED')`)).rows[0]!.n);
-  const holds = Number((await world.pg.query<{ n: string }>(`select count(*) as n from reservations where status = 'ACTIVE' and expires_at <= $1`, [new Date(world.now())])).rows[0]!.n);
+  const inbox = Number(
+    (await world.pg.query<{ n: string }>(`select count(*) as n from webhook_events where status not in ('PROCESSED', 'IGNORED')`)).rows[0]!.n,
+  );
+  const holds = Number(
+    (await world.pg.query<{ n: string }>(`select count(*) as n from reservations where status = 'ACTIVE' and expires_at <= $1`, [new Date(world.now())]))
+      .rows[0]!.n,
+  );
   let first = true;
   for (const c of customers) {
     if (first && inbox) mismatch(c, 'webhook inbox fully processed (all customers)', 0, inbox);
@@ -534,7 +628,9 @@ async function check(world: World, customers: Iterable<{ n: number; userId: stri
     const b = await world.gql<{ balance: { balanceSeconds: number } }>(Q.balance, { u: c.userId }, world.adminToken);
     const balance = b.data?.balance.balanceSeconds;
     if (balance !== c.model.balance()) mismatch(c, 'balanceSeconds', c.model.balance(), balance ?? b.errors);
-    const sum = Number((await world.pg.query<{ s: string }>('select coalesce(sum(amount_seconds), 0) as s from ledger_entries where user_id = $1', [c.userId])).rows[0]!.s);
+    const sum = Number(
+      (await world.pg.query<{ s: string }>('select coalesce(sum(amount_seconds), 0) as s from ledger_entries where user_id = $1', [c.userId])).rows[0]!.s,
+    );
     if (sum !== balance) mismatch(c, 'Σ ledger = balance', balance, sum);
     const v = await world.gql<{ verifyLedger: { ok: boolean; problems: { invariant: number }[] } }>(Q.verify, { u: c.userId }, world.adminToken);
     if (!v.data?.verifyLedger?.ok) mismatch(c, 'verifyLedger ok', true, v.data?.verifyLedger ?? v.errors);

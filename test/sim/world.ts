@@ -23,7 +23,12 @@ export interface World {
   prefix: string;
   now(): number;
   advance(toMs: number): Promise<void>;
-  gql<T = any>(query: string, variables: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  gql<T = any>(
+    query: string,
+    variables: Record<string, unknown>,
+    token?: string,
+  ): Promise<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>;
   adminToken: string;
   tokenFor(userId: string): Promise<string>;
   /** Waits until stored webhooks are processed (or `timeoutMs` passes); answers whether they were. */
@@ -48,9 +53,18 @@ export async function startWorld(startMs: number, opts: { logLevel?: string } = 
   const fake = await startFakeStripe({ webhookSecret: secret, now: () => simNow });
   fake.autoDeliver = false;
   const env = {
-    ...stripeEnv(fake, secret), DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, CLOCK: 'shared',
-    SWEEP_INTERVAL_MS: '100', RECONCILE_INTERVAL_MS: String(7 * 24 * 3_600_000), LEDGER_VERIFY_INTERVAL_MS: String(30 * 24 * 3_600_000),
-    RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: opts.logLevel ?? 'info', DATABASE_POOL_MAX: '6', SHUTDOWN_DELAY_MS: '0',
+    ...stripeEnv(fake, secret),
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    CLOCK: 'shared',
+    SWEEP_INTERVAL_MS: '100',
+    RECONCILE_INTERVAL_MS: String(7 * 24 * 3_600_000),
+    LEDGER_VERIFY_INTERVAL_MS: String(30 * 24 * 3_600_000),
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    LOG_LEVEL: opts.logLevel ?? 'info',
+    DATABASE_POOL_MAX: '6',
+    SHUTDOWN_DELAY_MS: '0',
   };
   // the API first: it creates and migrates the database; the worker then finds it ready
   const api: ServiceProcess = await startProcess('api', env, 60_000);
@@ -61,7 +75,8 @@ export async function startWorld(startMs: number, opts: { logLevel?: string } = 
 
   const gql: World['gql'] = async (query, variables, token) => {
     const res = await fetch(url, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
     return (await res.json()) as never;
@@ -70,7 +85,9 @@ export async function startWorld(startMs: number, opts: { logLevel?: string } = 
   const bootstrap = await signToken(DEV_JWT_SECRET, '00000000-0000-4000-8000-000000000001', 'ADMIN', 86_400);
   const created = await gql<{ createUser: { user: { id: string } | null; userErrors: { code: string }[] } }>(
     'mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } userErrors { code } } }',
-    { i: { email: `sim-admin-${tag}@example.com`, role: 'ADMIN' } }, bootstrap);
+    { i: { email: `sim-admin-${tag}@example.com`, role: 'ADMIN' } },
+    bootstrap,
+  );
   const adminId = created.data?.createUser.user?.id;
   if (!adminId) throw new Error(`could not create the simulation's admin: ${JSON.stringify(created)}`);
   const adminToken = await signToken(DEV_JWT_SECRET, adminId, 'ADMIN', 86_400);
@@ -94,7 +111,12 @@ export async function startWorld(startMs: number, opts: { logLevel?: string } = 
     ['periods OPEN past their end', `select count(*) as n from usage_periods where status = 'OPEN' and period_end <= $1`],
   ];
   const world: World = {
-    fake, pg, redis, prefix, adminToken, gql,
+    fake,
+    pg,
+    redis,
+    prefix,
+    adminToken,
+    gql,
     now: () => simNow,
     async advance(toMs) {
       if (toMs < simNow) throw new Error('the simulated clock only moves forwards');
@@ -106,7 +128,8 @@ export async function startWorld(startMs: number, opts: { logLevel?: string } = 
         const acks = await redis.hgetall(keys.acks);
         const at = Object.values(acks).filter((v) => Number(v) === toMs).length;
         if (at >= PROCESSES) return;
-        if (Date.now() > until) throw new Error(`only ${at} of ${PROCESSES} processes acknowledged the time ${new Date(toMs).toISOString()}: ${JSON.stringify(acks)}`);
+        if (Date.now() > until)
+          throw new Error(`only ${at} of ${PROCESSES} processes acknowledged the time ${new Date(toMs).toISOString()}: ${JSON.stringify(acks)}`);
         await sleep(2);
       }
     },
@@ -134,7 +157,8 @@ export async function startWorld(startMs: number, opts: { logLevel?: string } = 
         if (pending.length && Date.now() > until) {
           // name the stuck webhooks, so a run says which event and why
           const stuck = await pg.query<{ id: string; type: string; status: string; attempts: number; last_error: string | null }>(
-            `select id, type, status, attempts, last_error from webhook_events where status not in ('PROCESSED', 'IGNORED') order by received_at limit 3`);
+            `select id, type, status, attempts, last_error from webhook_events where status not in ('PROCESSED', 'IGNORED') order by received_at limit 3`,
+          );
           for (const e of stuck.rows) pending.push(`${e.type} ${e.id} ${e.status} after ${e.attempts} attempts: ${e.last_error ?? '-'}`);
         }
         if (!pending.length || Date.now() > until) return pending;

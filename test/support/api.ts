@@ -12,7 +12,8 @@ export interface Auth {
   apiKey?: string;
 }
 
-export interface GqlResponse<T = Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface GqlResponse<T = Record<string, any>> {
   status: number;
   body: { data?: T | null; errors?: { message: string; extensions?: { code?: string } }[] };
 }
@@ -36,7 +37,12 @@ export interface TestApi {
 export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
   const db = await createTestDb(6);
   const config = loadConfig({
-    NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: db.url, DATABASE_POOL_MAX: '8', ...env,
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: db.url,
+    DATABASE_POOL_MAX: '8',
+    ...env,
   });
   const service = await startService(config, createLogger('silent'));
   const url = `http://127.0.0.1:${service.port}/graphql`;

@@ -7,10 +7,7 @@ import { FILE_DB_PREFIX, withAdmin } from './pg-admin';
  */
 export default async function globalTeardown(): Promise<void> {
   await withAdmin(async (c) => {
-    const { rows } = await c.query<{ datname: string }>(
-      `select datname from pg_database where starts_with(datname, $1)`,
-      [FILE_DB_PREFIX],
-    );
+    const { rows } = await c.query<{ datname: string }>(`select datname from pg_database where starts_with(datname, $1)`, [FILE_DB_PREFIX]);
     for (const { datname } of rows) await c.query(`drop database if exists "${datname}" with (force)`);
   });
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });

@@ -2,7 +2,10 @@
 import type { GqlResponse } from './api';
 
 export async function gqlAt<T = Record<string, any>>( // eslint-disable-line @typescript-eslint/no-explicit-any
-  port: number, token: string | null, query: string, variables: Record<string, unknown> = {},
+  port: number,
+  token: string | null,
+  query: string,
+  variables: Record<string, unknown> = {},
 ): Promise<GqlResponse<T>> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
@@ -11,9 +14,8 @@ export async function gqlAt<T = Record<string, any>>( // eslint-disable-line @ty
 }
 
 /** The data of a mutation that must succeed: no top-level errors, no userErrors. */
-export async function must<T = Record<string, any>>( // eslint-disable-line @typescript-eslint/no-explicit-any
-  port: number, token: string, query: string, variables: Record<string, unknown> = {},
-): Promise<T> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function must<T = Record<string, any>>(port: number, token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const r = await gqlAt<T>(port, token, query, variables);
   if (r.body.errors?.length) throw new Error(JSON.stringify(r.body.errors));
   for (const v of Object.values(r.body.data ?? {})) {

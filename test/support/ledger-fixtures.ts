@@ -24,25 +24,40 @@ export async function newUserWithBonus(em: Em, clock: Clock, seconds: number): P
   return userId;
 }
 
-export async function activeMembership(
-  em: Em, userId: string, start: Date, end: Date, plan: PlanCode = 'STARTER', overageLimitCents?: number | null,
-) {
-  return unwrap(await setMembership({ em }, {
-    userId, planCode: plan, status: 'ACTIVE', currentPeriodStart: start, currentPeriodEnd: end, overageLimitCents,
-    stripeSubscriptionId: `sub_${userId.slice(0, 8)}`,
-  }));
+export async function activeMembership(em: Em, userId: string, start: Date, end: Date, plan: PlanCode = 'STARTER', overageLimitCents?: number | null) {
+  return unwrap(
+    await setMembership(
+      { em },
+      {
+        userId,
+        planCode: plan,
+        status: 'ACTIVE',
+        currentPeriodStart: start,
+        currentPeriodEnd: end,
+        overageLimitCents,
+        stripeSubscriptionId: `sub_${userId.slice(0, 8)}`,
+      },
+    ),
+  );
 }
 
 const COUNTED = [
-  'users', 'memberships', 'credit_balances', 'credit_grants', 'ledger_entries', 'reservations',
-  'usage_periods', 'usage_records', 'idempotency_records',
+  'users',
+  'memberships',
+  'credit_balances',
+  'credit_grants',
+  'ledger_entries',
+  'reservations',
+  'usage_periods',
+  'usage_records',
+  'idempotency_records',
 ];
 
 /** Row counts of every ledger table plus the balance row's version: equal before and after = nothing written. */
 export async function snapshotCounts(em: Em): Promise<Record<string, number>> {
   const parts = COUNTED.map((t) => `(select count(*) from ${t}) as ${t}`).join(', ');
-  const [row] = await em.getConnection().execute<Record<string, string>[]>(
-    `select ${parts}, (select coalesce(sum(version), 0) from credit_balances) as versions`,
-  );
+  const [row] = await em
+    .getConnection()
+    .execute<Record<string, string>[]>(`select ${parts}, (select coalesce(sum(version), 0) from credit_balances) as versions`);
   return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, Number(v)]));
 }

@@ -22,8 +22,7 @@ export async function findPersonalData(em: Em, values: string[]): Promise<Hit[]>
   const hits: Hit[] = [];
   for (const { table_name: table, column_name: column } of columns) {
     for (const value of values) {
-      const [r] = await conn.execute<{ n: string }[]>(
-        `select count(*) as n from "${table}" where strpos(lower("${column}"::text), lower(?)) > 0`, [value]);
+      const [r] = await conn.execute<{ n: string }[]>(`select count(*) as n from "${table}" where strpos(lower("${column}"::text), lower(?)) > 0`, [value]);
       if (Number(r!.n) > 0) hits.push({ table, column, value });
     }
   }

@@ -8,8 +8,12 @@ export const TEST_PG_BASE_URL = process.env.TEST_DATABASE_BASE_URL ?? 'postgresq
  * Names of this run's databases: by default unique to this checkout (a hash of its path), so two
  * checkouts' test runs on one Postgres never drop each other's databases; VP_TEST_DB_PREFIX overrides.
  */
-export const TEST_DB_PREFIX = process.env.VP_TEST_DB_PREFIX
-  ?? `vp_t_${createHash('sha256').update(resolve(__dirname, '..', '..')).digest('hex').slice(0, 8)}`;
+export const TEST_DB_PREFIX =
+  process.env.VP_TEST_DB_PREFIX ??
+  `vp_t_${createHash('sha256')
+    .update(resolve(__dirname, '..', '..'))
+    .digest('hex')
+    .slice(0, 8)}`;
 export const TEMPLATE_DB = `${TEST_DB_PREFIX}_template`;
 export const FILE_DB_PREFIX = `${TEST_DB_PREFIX}_f_`;
 

@@ -11,7 +11,8 @@ export interface ServiceProcess {
 }
 
 // from the sources (jest) or from the built tests themselves (npm run sim runs dist/test/…)
-const MAIN = basename(join(__dirname, '..', '..')) === 'dist' ? join(__dirname, '..', '..', 'src', 'main.js') : join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+const MAIN =
+  basename(join(__dirname, '..', '..')) === 'dist' ? join(__dirname, '..', '..', 'src', 'main.js') : join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 
 export function startProcess(role: 'api' | 'worker' | 'all', env: Record<string, string>, timeoutMs = 20_000): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [MAIN, role], {
@@ -30,19 +31,20 @@ export function startProcess(role: 'api' | 'worker' | 'all', env: Record<string,
         child,
         port,
         logs,
-        stop: (signal = 'SIGTERM') => new Promise((done) => {
-          if (child.exitCode !== null) return done(child.exitCode);
-          // a stop that hangs must not hang the test run: killed after a grace period, and said so
-          const grace = setTimeout(() => {
-            console.warn(`${role} did not stop within 15 s of ${signal}; killed. Last logs:\n${logs.slice(-20).join('\n')}`);
-            child.kill('SIGKILL');
-          }, 15_000);
-          child.once('exit', (code) => {
-            clearTimeout(grace);
-            done(code);
-          });
-          child.kill(signal);
-        }),
+        stop: (signal = 'SIGTERM') =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done(child.exitCode);
+            // a stop that hangs must not hang the test run: killed after a grace period, and said so
+            const grace = setTimeout(() => {
+              console.warn(`${role} did not stop within 15 s of ${signal}; killed. Last logs:\n${logs.slice(-20).join('\n')}`);
+              child.kill('SIGKILL');
+            }, 15_000);
+            child.once('exit', (code) => {
+              clearTimeout(grace);
+              done(code);
+            });
+            child.kill(signal);
+          }),
       });
     };
     createInterface({ input: child.stderr! }).on('line', (l) => logs.push(l));

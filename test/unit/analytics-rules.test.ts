@@ -1,35 +1,72 @@
 import {
-  centsFromSixtieths, divRound, forecast, ltvCents, mrrMovements, nearestRank, perMinuteMillicents, ratioBp, weightedDailyRate,
+  centsFromSixtieths,
+  divRound,
+  forecast,
+  ltvCents,
+  mrrMovements,
+  nearestRank,
+  perMinuteMillicents,
+  ratioBp,
+  weightedDailyRate,
 } from '../../src/domain/analytics/rules';
 
 describe('analytics rules', () => {
   it.each([
-    [7, 2, 4], [5, 2, 3], [-5, 2, -3], [-7, 2, -4], [1, 3, 0], [2, 3, 1], [0, 5, 0], [10, -4, -3],
+    [7, 2, 4],
+    [5, 2, 3],
+    [-5, 2, -3],
+    [-7, 2, -4],
+    [1, 3, 0],
+    [2, 3, 1],
+    [0, 5, 0],
+    [10, -4, -3],
     [Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER],
   ])('divRound(%i, %i) = %i (half away from zero, exact)', (n, d, q) => {
     expect(divRound(n, d)).toBe(q);
   });
 
   it.each([
-    [1, 4, 2500], [1, 3, 3333], [2, 3, 6667], [5260, 8200, 6415], [-140, 1000, -1400], [0, 7, 0], [3, 0, null],
+    [1, 4, 2500],
+    [1, 3, 3333],
+    [2, 3, 6667],
+    [5260, 8200, 6415],
+    [-140, 1000, -1400],
+    [0, 7, 0],
+    [3, 0, null],
   ])('ratioBp(%i, %i) = %p', (n, d, bp) => {
     expect(ratioBp(n, d)).toBe(bp);
   });
 
   it.each([
     // the business case: 49 € for 200 minutes = 24.5 c/min
-    [4900, 12_000, 24_500], [14_900, 48_000, 18_625], [39_900, 150_000, 15_960], [18_000, 16_600, 65_060], [100, 0, null],
+    [4900, 12_000, 24_500],
+    [14_900, 48_000, 18_625],
+    [39_900, 150_000, 15_960],
+    [18_000, 16_600, 65_060],
+    [100, 0, null],
   ])('perMinuteMillicents(%i c, %i s) = %p', (c, s, m) => {
     expect(perMinuteMillicents(c, s)).toBe(m);
   });
 
-  it.each([[0, 0], [29, 0], [30, 1], [89, 1], [90, 2], [18_000, 300], [1234 * 30, 617]])('centsFromSixtieths(%i) = %i', (x, c) => {
+  it.each([
+    [0, 0],
+    [29, 0],
+    [30, 1],
+    [89, 1],
+    [90, 2],
+    [18_000, 300],
+    [1234 * 30, 617],
+  ])('centsFromSixtieths(%i) = %i', (x, c) => {
     expect(centsFromSixtieths(x)).toBe(c);
   });
 
   it.each([
-    [[5000, 9167, 10833], 50, 9167], [[5000, 9167, 10833], 90, 10833], [[1, 2, 3, 4], 50, 2], [[1, 2, 3, 4], 90, 4],
-    [[7], 90, 7], [[], 50, null],
+    [[5000, 9167, 10833], 50, 9167],
+    [[5000, 9167, 10833], 90, 10833],
+    [[1, 2, 3, 4], 50, 2],
+    [[1, 2, 3, 4], 90, 4],
+    [[7], 90, 7],
+    [[], 50, null],
   ])('nearestRank(%p, p%i) = %p', (sorted, p, v) => {
     expect(nearestRank(sorted, p)).toBe(v);
   });
@@ -52,33 +89,96 @@ describe('analytics rules', () => {
   const period = { end: END, usedSeconds: 6000, overageSeconds: 0, overageEligible: true, overageMaxSeconds: 9800, rateCentsPerMinute: 30, limitCents: 4900 };
 
   it.each([
-    ['credits cover it', 500, 6000, period,
-      { projectedAdditionalSeconds: 5000, projectedUsedSeconds: 11_000, projectedOverageSeconds: 0, projectedOverageCents: 0, balanceRunsOutAt: null }],
-    ['overage beyond the credits', 1000, 6000, period,
-      { projectedAdditionalSeconds: 10_000, projectedUsedSeconds: 16_000, projectedOverageSeconds: 4000, projectedOverageCents: 2000,
-        balanceRunsOutAt: new Date('2026-11-17T00:00:00Z') }],
-    ['the cap stops the overage', 3000, 6000, period,
-      { projectedAdditionalSeconds: 30_000, projectedUsedSeconds: 36_000, projectedOverageSeconds: 9800, projectedOverageCents: 4900,
-        balanceRunsOutAt: new Date('2026-11-13T00:00:00Z') }],
-    ['no overage without an eligible membership', 1000, 6000, { ...period, overageEligible: false, overageMaxSeconds: 0 },
-      { projectedAdditionalSeconds: 10_000, projectedOverageSeconds: 0, projectedOverageCents: 0 }],
-    ['no usage, no end of the balance', 0, 6000, period,
-      { projectedAdditionalSeconds: 0, projectedUsedSeconds: 6000, projectedOverageSeconds: 0, balanceRunsOutAt: null }],
+    [
+      'credits cover it',
+      500,
+      6000,
+      period,
+      { projectedAdditionalSeconds: 5000, projectedUsedSeconds: 11_000, projectedOverageSeconds: 0, projectedOverageCents: 0, balanceRunsOutAt: null },
+    ],
+    [
+      'overage beyond the credits',
+      1000,
+      6000,
+      period,
+      {
+        projectedAdditionalSeconds: 10_000,
+        projectedUsedSeconds: 16_000,
+        projectedOverageSeconds: 4000,
+        projectedOverageCents: 2000,
+        balanceRunsOutAt: new Date('2026-11-17T00:00:00Z'),
+      },
+    ],
+    [
+      'the cap stops the overage',
+      3000,
+      6000,
+      period,
+      {
+        projectedAdditionalSeconds: 30_000,
+        projectedUsedSeconds: 36_000,
+        projectedOverageSeconds: 9800,
+        projectedOverageCents: 4900,
+        balanceRunsOutAt: new Date('2026-11-13T00:00:00Z'),
+      },
+    ],
+    [
+      'no overage without an eligible membership',
+      1000,
+      6000,
+      { ...period, overageEligible: false, overageMaxSeconds: 0 },
+      { projectedAdditionalSeconds: 10_000, projectedOverageSeconds: 0, projectedOverageCents: 0 },
+    ],
+    [
+      'no usage, no end of the balance',
+      0,
+      6000,
+      period,
+      { projectedAdditionalSeconds: 0, projectedUsedSeconds: 6000, projectedOverageSeconds: 0, balanceRunsOutAt: null },
+    ],
     ['already out of credits', 100, 0, period, { balanceRunsOutAt: NOW, projectedOverageSeconds: 1000, projectedOverageCents: 500 }],
-    ['no period: only when the balance runs out', 1000, 5000, null,
-      { projectedAdditionalSeconds: 0, projectedUsedSeconds: null, projectedOverageSeconds: null, projectedOverageCents: null,
-        balanceRunsOutAt: new Date('2026-11-16T00:00:00Z') }],
+    [
+      'no period: only when the balance runs out',
+      1000,
+      5000,
+      null,
+      {
+        projectedAdditionalSeconds: 0,
+        projectedUsedSeconds: null,
+        projectedOverageSeconds: null,
+        projectedOverageCents: null,
+        balanceRunsOutAt: new Date('2026-11-16T00:00:00Z'),
+      },
+    ],
   ] as const)('forecast: %s', (_name, rate, available, p, expected) => {
     expect(forecast({ now: NOW, dailyRateSeconds: rate, availableSeconds: available, period: p })).toMatchObject(expected);
   });
 
   it('classifies MRR movements and keeps end = start + new + expansion − contraction − churned', () => {
-    const start = new Map([['a', 4900], ['b', 4900], ['c', 14_900], ['d', 4900]]);
-    const end = new Map([['a', 4900], ['b', 14_900], ['c', 4900], ['e', 39_900]]);
+    const start = new Map([
+      ['a', 4900],
+      ['b', 4900],
+      ['c', 14_900],
+      ['d', 4900],
+    ]);
+    const end = new Map([
+      ['a', 4900],
+      ['b', 14_900],
+      ['c', 4900],
+      ['e', 39_900],
+    ]);
     const m = mrrMovements(start, end);
     expect(m).toEqual({
-      startMrrCents: 29_600, endMrrCents: 64_600, newMrrCents: 39_900, expansionMrrCents: 10_000, contractionMrrCents: 10_000,
-      churnedMrrCents: 4900, startCustomers: 4, endCustomers: 4, newCustomers: 1, churnedCustomers: 1,
+      startMrrCents: 29_600,
+      endMrrCents: 64_600,
+      newMrrCents: 39_900,
+      expansionMrrCents: 10_000,
+      contractionMrrCents: 10_000,
+      churnedMrrCents: 4900,
+      startCustomers: 4,
+      endCustomers: 4,
+      newCustomers: 1,
+      churnedCustomers: 1,
     });
     expect(m.startMrrCents + m.newMrrCents + m.expansionMrrCents - m.contractionMrrCents - m.churnedMrrCents).toBe(m.endMrrCents);
   });

@@ -59,9 +59,15 @@ describe('TLS to Postgres and Redis', () => {
     [{}, { mode: 'disable', ca: null }],
     [{ DATABASE_URL: db('?sslmode=disable') }, { mode: 'disable', ca: null }],
     [{ DATABASE_URL: db('?sslmode=require') }, { mode: 'require', ca: null }],
-    [{ DATABASE_URL: db('?sslmode=verify-ca'), DATABASE_SSL_CA: caPath }, { mode: 'verify-ca', ca: pem }],
+    [
+      { DATABASE_URL: db('?sslmode=verify-ca'), DATABASE_SSL_CA: caPath },
+      { mode: 'verify-ca', ca: pem },
+    ],
     [{ DATABASE_URL: db('?sslmode=verify-full') }, { mode: 'verify-full', ca: null }],
-    [{ DATABASE_URL: db(''), DATABASE_SSL_CA: caPath }, { mode: 'verify-full', ca: pem }],
+    [
+      { DATABASE_URL: db(''), DATABASE_SSL_CA: caPath },
+      { mode: 'verify-full', ca: pem },
+    ],
   ])('reads %j as %j', (env, tls) => {
     expect(loadConfig(env).databaseTls).toEqual(tls);
   });

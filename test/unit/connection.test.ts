@@ -17,8 +17,10 @@ describe('connection cursors', () => {
     expect(cursors.transactions.decode('czo0Mg')).toBe(42);
     expect(cursors.auditLog.decode('YTo5MDA3MTk5MjU0NzQwOTkx')).toBe(Number.MAX_SAFE_INTEGER);
     expect(cursors.consents.decode('Yzo3')).toBe(7);
-    expect(cursors.customerEconomics.decode('bTotMTI1MDowMTkwYTFiMi1jM2Q0LTdlNWYtOGE5Yi0wYzFkMmUzZjRhNWI'))
-      .toEqual({ marginCents: -1250, userId: '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b' });
+    expect(cursors.customerEconomics.decode('bTotMTI1MDowMTkwYTFiMi1jM2Q0LTdlNWYtOGE5Yi0wYzFkMmUzZjRhNWI')).toEqual({
+      marginCents: -1250,
+      userId: '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
+    });
   });
 
   it('encodes as before, and what it encodes decodes', () => {
@@ -47,10 +49,15 @@ describe('page arguments', () => {
   it('builds edges with their cursors and pageInfo with the last one', () => {
     const page = { items: [{ sequence: 9 }, { sequence: 8 }], hasNextPage: true };
     expect(connectionOf(cursors.transactions, page, (n) => n.sequence)).toEqual({
-      edges: [{ cursor: 'czo5', node: { sequence: 9 } }, { cursor: 'czo4', node: { sequence: 8 } }],
+      edges: [
+        { cursor: 'czo5', node: { sequence: 9 } },
+        { cursor: 'czo4', node: { sequence: 8 } },
+      ],
       pageInfo: { hasNextPage: true, endCursor: 'czo4' },
     });
-    expect(connectionOf(cursors.transactions, { items: [], hasNextPage: false }, (n: { sequence: number }) => n.sequence).pageInfo)
-      .toEqual({ hasNextPage: false, endCursor: null });
+    expect(connectionOf(cursors.transactions, { items: [], hasNextPage: false }, (n: { sequence: number }) => n.sequence).pageInfo).toEqual({
+      hasNextPage: false,
+      endCursor: null,
+    });
   });
 });

@@ -6,7 +6,12 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const root = resolve(__dirname, '..', '..');
 const docs = join(root, 'docs');
-const files = [join(root, 'README.md'), ...readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => join(docs, f))];
+const files = [
+  join(root, 'README.md'),
+  ...readdirSync(docs)
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(docs, f)),
+];
 const rel = (p: string) => relative(root, p);
 
 /** The text with fenced code blocks blanked (line numbers kept): links and headings live outside them. */
@@ -34,7 +39,10 @@ function anchors(text: string): Set<string> {
     const h = fence ? null : /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line);
     if (!h) continue;
     const plain = h[1].replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[`*]/g, '');
-    const base = plain.toLowerCase().replace(/[^\p{L}\p{M}\p{N}_\- ]/gu, '').replace(/ /g, '-');
+    const base = plain
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}_\- ]/gu, '')
+      .replace(/ /g, '-');
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     out.add(n === 0 ? base : `${base}-${n}`);

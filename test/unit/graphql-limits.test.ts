@@ -20,7 +20,11 @@ describe('operation limits', () => {
     expect(refusals(deep(limits.graphqlDepthMax + 1))).toEqual([
       { code: 'QUERY_TOO_DEEP', message: `Query depth ${limits.graphqlDepthMax + 1} exceeds the maximum of ${limits.graphqlDepthMax}.` },
     ]);
-    expect(refusals(`{ me { ...F } } fragment F on User { ... on User { ${'a { '.repeat(limits.graphqlDepthMax - 2)}b${' }'.repeat(limits.graphqlDepthMax - 2)} } }`)).toEqual([]);
+    expect(
+      refusals(
+        `{ me { ...F } } fragment F on User { ... on User { ${'a { '.repeat(limits.graphqlDepthMax - 2)}b${' }'.repeat(limits.graphqlDepthMax - 2)} } }`,
+      ),
+    ).toEqual([]);
   });
 
   it('refuses more than graphqlAliasesMax aliases with QUERY_TOO_COMPLEX, __typename included', () => {
@@ -31,7 +35,7 @@ describe('operation limits', () => {
     ]);
   });
 
-  it('counts a connection\'s selection once per requested row: first, clamped to [1, pageSizeMax], default pageSizeDefault', () => {
+  it("counts a connection's selection once per requested row: first, clamped to [1, pageSizeMax], default pageSizeDefault", () => {
     const page = (args: string) => cost(`{ transactions${args} { edges { node { id } } } }`);
     expect(page('')).toBe(1 + 3 * limits.pageSizeDefault); // transactions + (edges + node + id) per row
     expect(page('(first: 7)')).toBe(1 + 3 * 7);

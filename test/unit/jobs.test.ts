@@ -20,15 +20,31 @@ describe('job table', () => {
   it('schedules the ledger sweeps and the erasure sweep always, and the Stripe sweeps only with Stripe', () => {
     const bare = schedulesFor(loadConfig({ SWEEP_INTERVAL_MS: '250' }));
     expect(bare.map((s) => [s.type, s.everyMs])).toEqual([
-      ['expire-holds', 250], ['close-periods', 250], ['enqueue-pending-erasures', 1000], ['verify-ledgers', 86_400_000], ['refresh-usage-rollups', 250],
+      ['expire-holds', 250],
+      ['close-periods', 250],
+      ['enqueue-pending-erasures', 1000],
+      ['verify-ledgers', 86_400_000],
+      ['refresh-usage-rollups', 250],
     ]);
-    const stripe = schedulesFor(loadConfig({
-      SWEEP_INTERVAL_MS: '250', RECONCILE_INTERVAL_MS: '60000', STRIPE_SECRET_KEY: 'sk_test_x', STRIPE_WEBHOOK_SECRET: 'whsec_x',
-      STRIPE_PRICE_STARTER: 'price_s', STRIPE_PRICE_BUSINESS: 'price_b', STRIPE_PRICE_ENTERPRISE: 'price_e',
-    }));
+    const stripe = schedulesFor(
+      loadConfig({
+        SWEEP_INTERVAL_MS: '250',
+        RECONCILE_INTERVAL_MS: '60000',
+        STRIPE_SECRET_KEY: 'sk_test_x',
+        STRIPE_WEBHOOK_SECRET: 'whsec_x',
+        STRIPE_PRICE_STARTER: 'price_s',
+        STRIPE_PRICE_BUSINESS: 'price_b',
+        STRIPE_PRICE_ENTERPRISE: 'price_e',
+      }),
+    );
     expect(stripe.map((s) => [s.type, s.everyMs])).toEqual([
-      ['expire-holds', 250], ['close-periods', 250], ['enqueue-pending-erasures', 1000], ['verify-ledgers', 86_400_000], ['refresh-usage-rollups', 250],
-      ['enqueue-stuck-events', 1000], ['reconcile-stripe', 60_000],
+      ['expire-holds', 250],
+      ['close-periods', 250],
+      ['enqueue-pending-erasures', 1000],
+      ['verify-ledgers', 86_400_000],
+      ['refresh-usage-rollups', 250],
+      ['enqueue-stuck-events', 1000],
+      ['reconcile-stripe', 60_000],
     ]);
   });
 

@@ -53,7 +53,10 @@ describe('job counters', () => {
 
 describe('gauges read on scrape', () => {
   it('reports queue depths as unavailable instead of waiting for a Redis that does not answer', async () => {
-    const drop = addScrapeSource({ queueCounts: () => new Promise(() => undefined), webhookBacklog: async () => ({ byStatus: { RECEIVED: 2 }, oldestAgeSeconds: 7 }) });
+    const drop = addScrapeSource({
+      queueCounts: () => new Promise(() => undefined),
+      webhookBacklog: async () => ({ byStatus: { RECEIVED: 2 }, oldestAgeSeconds: 7 }),
+    });
     try {
       const m = await scrape();
       expect(m.value('vp_queue_metrics_up')).toBe(0);

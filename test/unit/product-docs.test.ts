@@ -7,9 +7,12 @@ const root = join(__dirname, '..', '..');
 const shared = join(root, '..', 'shared', 'product');
 
 describe('product documents in docs/', () => {
-  it.each(['billing-rules.md', 'graphql-contract.md'])('keeps docs/%s present and identical to the product team\'s copy when it is beside the project', (name) => {
-    const ours = readFileSync(join(root, 'docs', name), 'utf8');
-    expect(ours.length).toBeGreaterThan(1000);
-    if (existsSync(join(shared, name))) expect(ours).toBe(readFileSync(join(shared, name), 'utf8'));
-  });
+  it.each(['billing-rules.md', 'graphql-contract.md'])(
+    "keeps docs/%s present and identical to the product team's copy when it is beside the project",
+    (name) => {
+      const ours = readFileSync(join(root, 'docs', name), 'utf8');
+      expect(ours.length).toBeGreaterThan(1000);
+      if (existsSync(join(shared, name))) expect(ours).toBe(readFileSync(join(shared, name), 'utf8'));
+    },
+  );
 });

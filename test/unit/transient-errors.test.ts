@@ -18,7 +18,10 @@ describe('isTransient', () => {
     ['no pooled connection in time', Object.assign(new Error('Knex: Timeout acquiring a connection.'), { name: 'KnexTimeoutError' })],
     ['a terminated connection', new Error('Connection terminated unexpectedly')],
     ['too many recordUsage calls waiting in the process', new UsageQueueFullError(10_000)],
-    ['the pool timeout as MikroORM renames it', Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'DriverException' })],
+    [
+      'the pool timeout as MikroORM renames it',
+      Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'DriverException' }),
+    ],
     ['a deadlock as MikroORM wraps it', Object.assign(new Error('deadlock detected'), { name: 'DeadlockException', sqlState: '40P01' })],
     ['a wrapped error with its previous one', Object.assign(new Error('wrapped'), { previous: pg('57P01') })],
     ['the cause of a wrapping error', new Error('recordUsage failed', { cause: pg('40P01') })],

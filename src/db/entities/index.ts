@@ -8,11 +8,7 @@ import { UsagePeriod } from './usage-period.entity';
 import { UsageRecord } from './usage-record.entity';
 import { User } from './user.entity';
 
-export {
-  CreditBalance, CreditGrant, LedgerEntry, Membership, Plan, Reservation, UsagePeriod, UsageRecord, User,
-};
+export { CreditBalance, CreditGrant, LedgerEntry, Membership, Plan, Reservation, UsagePeriod, UsageRecord, User };
 export * from './types';
 
-export const entities = [
-  CreditBalance, CreditGrant, LedgerEntry, Membership, Plan, Reservation, UsagePeriod, UsageRecord, User,
-];
+export const entities = [CreditBalance, CreditGrant, LedgerEntry, Membership, Plan, Reservation, UsagePeriod, UsageRecord, User];

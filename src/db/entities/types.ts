@@ -12,9 +12,7 @@ export type Role = (typeof ROLES)[number];
 export const MEMBERSHIP_STATUSES = ['INCOMPLETE', 'TRIALING', 'ACTIVE', 'PAST_DUE', 'CANCELED', 'UNPAID'] as const;
 export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
 
-export const TRANSACTION_TYPES = [
-  'PLAN_GRANT', 'PURCHASE', 'BONUS', 'ROLLOVER', 'USAGE', 'REFUND', 'EXPIRY', 'ADJUSTMENT',
-] as const;
+export const TRANSACTION_TYPES = ['PLAN_GRANT', 'PURCHASE', 'BONUS', 'ROLLOVER', 'USAGE', 'REFUND', 'EXPIRY', 'ADJUSTMENT'] as const;
 export type CreditTransactionType = (typeof TRANSACTION_TYPES)[number];
 
 export const GRANT_SOURCES = ['PLAN', 'ROLLOVER', 'PURCHASE', 'BONUS', 'REFUND', 'ADJUSTMENT'] as const;

@@ -101,8 +101,7 @@ export function ledgerFunction<A extends object, R>(sqlName: string, params: Par
     return sql;
   };
   const values = (args: A): unknown[] => list.map((p) => (args as Record<string, unknown>)[p.arg]);
-  const query = async (conn: Queryable, args: A, opts?: RunOptions): Promise<R> =>
-    (await conn.query<{ r: R }>(statement(opts), values(args))).rows[0]!.r;
+  const query = async (conn: Queryable, args: A, opts?: RunOptions): Promise<R> => (await conn.query<{ r: R }>(statement(opts), values(args))).rows[0]!.r;
   const attempt = async (conn: Queryable, args: A, field?: string): Promise<Result<R>> => {
     try {
       return ok(await query(conn, args));

@@ -5,7 +5,13 @@ import type { LedgerParam, RunOptions } from './call';
 import { vpAdjust, vpExpireUnpaidRenewal, vpGrant, vpGrantPlan, vpGrantUpgrade } from './grants';
 import { vpCommitReservation, vpExtendReservation, vpReleaseReservation, vpReserve } from './holds';
 import {
-  vpCloseCanceledPeriod, vpCloseCanceledPeriods, vpClosePeriod, vpEndCanceledPeriods, vpReadBalance, vpRefreshUsageRollups, vpTouchUser,
+  vpCloseCanceledPeriod,
+  vpCloseCanceledPeriods,
+  vpClosePeriod,
+  vpEndCanceledPeriods,
+  vpReadBalance,
+  vpRefreshUsageRollups,
+  vpTouchUser,
 } from './periods';
 import { vpRecordUsage, vpRecordUsageBatch, vpRecordUsageMany, vpRefundUsage } from './usage';
 
@@ -22,8 +28,24 @@ export const LEDGER_FUNCTIONS: readonly {
   readonly params: readonly LedgerParam[];
   statement(opts?: RunOptions): string;
 }[] = [
-  vpAdjust, vpExpireUnpaidRenewal, vpGrant, vpGrantPlan, vpGrantUpgrade,
-  vpCommitReservation, vpExtendReservation, vpReleaseReservation, vpReserve,
-  vpCloseCanceledPeriod, vpCloseCanceledPeriods, vpClosePeriod, vpEndCanceledPeriods, vpReadBalance, vpRefreshUsageRollups, vpTouchUser,
-  vpRecordUsage, vpRecordUsageBatch, vpRecordUsageMany, vpRefundUsage,
+  vpAdjust,
+  vpExpireUnpaidRenewal,
+  vpGrant,
+  vpGrantPlan,
+  vpGrantUpgrade,
+  vpCommitReservation,
+  vpExtendReservation,
+  vpReleaseReservation,
+  vpReserve,
+  vpCloseCanceledPeriod,
+  vpCloseCanceledPeriods,
+  vpClosePeriod,
+  vpEndCanceledPeriods,
+  vpReadBalance,
+  vpRefreshUsageRollups,
+  vpTouchUser,
+  vpRecordUsage,
+  vpRecordUsageBatch,
+  vpRecordUsageMany,
+  vpRefundUsage,
 ];

@@ -70,8 +70,7 @@ export async function customerEconomics(deps: AnalyticsDeps, input: CustomerEcon
       where (?::bigint is null or (r.margin_cents, r.user_id) > (?::bigint, ?::uuid))
       order by r.margin_cents, r.user_id
       limit ?`,
-    [input.from, input.to, null, cogs, input.after?.marginCents ?? null, input.after?.marginCents ?? null,
-      input.after?.userId ?? null, size + 1],
+    [input.from, input.to, null, cogs, input.after?.marginCents ?? null, input.after?.marginCents ?? null, input.after?.userId ?? null, size + 1],
   );
   let totalCount = rows.length ? Number(rows[0]!.total) : 0;
   if (!rows.length && input.after) {

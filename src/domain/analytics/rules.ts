@@ -119,9 +119,7 @@ export function forecast(input: ForecastInput): ForecastOutput {
     return { projectedAdditionalSeconds: 0, projectedUsedSeconds: null, projectedOverageSeconds: null, projectedOverageCents: null, balanceRunsOutAt: runsOut };
   }
   const beyondCredits = Math.max(0, additional - Math.max(0, input.availableSeconds));
-  const overage = p.overageEligible
-    ? Math.max(p.overageSeconds, Math.min(p.overageSeconds + beyondCredits, p.overageMaxSeconds))
-    : p.overageSeconds;
+  const overage = p.overageEligible ? Math.max(p.overageSeconds, Math.min(p.overageSeconds + beyondCredits, p.overageMaxSeconds)) : p.overageSeconds;
   return {
     projectedAdditionalSeconds: additional,
     projectedUsedSeconds: p.usedSeconds + additional,
@@ -151,8 +149,16 @@ export interface MrrMovements {
  */
 export function mrrMovements(start: ReadonlyMap<string, number>, end: ReadonlyMap<string, number>): MrrMovements {
   const m: MrrMovements = {
-    startMrrCents: 0, endMrrCents: 0, newMrrCents: 0, expansionMrrCents: 0, contractionMrrCents: 0, churnedMrrCents: 0,
-    startCustomers: 0, endCustomers: 0, newCustomers: 0, churnedCustomers: 0,
+    startMrrCents: 0,
+    endMrrCents: 0,
+    newMrrCents: 0,
+    expansionMrrCents: 0,
+    contractionMrrCents: 0,
+    churnedMrrCents: 0,
+    startCustomers: 0,
+    endCustomers: 0,
+    newCustomers: 0,
+    churnedCustomers: 0,
   };
   const ids = new Set([...start.keys(), ...end.keys()]);
   for (const id of ids) {

@@ -40,19 +40,21 @@ export async function tierUsage(deps: AnalyticsDeps, input: { from: Date; to: Da
       order by pl.sort_order`,
     [input.from, input.to],
   );
-  return ok(rows.map((r) => {
-    const periods = Number(r.periods);
-    const overagePeriods = Number(r.overage_periods);
-    return {
-      planCode: r.code as PlanCode,
-      includedSeconds: Number(r.included_seconds),
-      customers: Number(r.customers),
-      periods,
-      averageShareBp: periods === 0 ? null : divRound(Number(r.share_sum), periods),
-      p50ShareBp: r.p50 === null ? null : Number(r.p50),
-      p90ShareBp: r.p90 === null ? null : Number(r.p90),
-      overagePeriods,
-      overageShareBp: ratioBp(overagePeriods, periods),
-    };
-  }));
+  return ok(
+    rows.map((r) => {
+      const periods = Number(r.periods);
+      const overagePeriods = Number(r.overage_periods);
+      return {
+        planCode: r.code as PlanCode,
+        includedSeconds: Number(r.included_seconds),
+        customers: Number(r.customers),
+        periods,
+        averageShareBp: periods === 0 ? null : divRound(Number(r.share_sum), periods),
+        p50ShareBp: r.p50 === null ? null : Number(r.p50),
+        p90ShareBp: r.p90 === null ? null : Number(r.p90),
+        overagePeriods,
+        overageShareBp: ratioBp(overagePeriods, periods),
+      };
+    }),
+  );
 }

@@ -76,15 +76,18 @@ export async function usageForecast(deps: AnalyticsDeps, input: { userId: string
     now,
     dailyRateSeconds: rate,
     availableSeconds: available,
-    period: inPeriod && end ? {
-      end,
-      usedSeconds: used,
-      overageSeconds: overage,
-      overageEligible: eligible,
-      overageMaxSeconds: eligible && rateCents > 0 ? overageMaxSeconds(limitCents, rateCents) : 0,
-      rateCentsPerMinute: rateCents,
-      limitCents,
-    } : null,
+    period:
+      inPeriod && end
+        ? {
+            end,
+            usedSeconds: used,
+            overageSeconds: overage,
+            overageEligible: eligible,
+            overageMaxSeconds: eligible && rateCents > 0 ? overageMaxSeconds(limitCents, rateCents) : 0,
+            rateCentsPerMinute: rateCents,
+            limitCents,
+          }
+        : null,
   });
   return ok({
     userId: input.userId,

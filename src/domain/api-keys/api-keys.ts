@@ -81,18 +81,29 @@ export async function createApiKey(deps: { em: Em; actor?: Actor }, input: Creat
     return fail(ErrorCode.API_ACCESS_NOT_IN_PLAN, 'userId');
   }
   if (input.role === 'SERVICE' && owner.role !== 'SERVICE') return fail(ErrorCode.INVALID_ARGUMENT, 'role');
-  const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
+  const prefix = randomBytes(9)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')
+    .slice(0, 12);
   const secret = `vpk_${prefix}_${randomBytes(32).toString('base64url')}`;
   const apiKey = await withTransaction(deps.em, async (tx) => {
-    const [row] = await tx.query(
-      `insert into api_keys (user_id, role, name, prefix, secret_hash, created_by) values ($1, $2, $3, $4, $5, $6) returning *`,
-      [input.userId, input.role, input.name.trim(), `vpk_${prefix}`, hashSecret(secret), input.createdBy],
-    );
+    const [row] = await tx.query(`insert into api_keys (user_id, role, name, prefix, secret_hash, created_by) values ($1, $2, $3, $4, $5, $6) returning *`, [
+      input.userId,
+      input.role,
+      input.name.trim(),
+      `vpk_${prefix}`,
+      hashSecret(secret),
+      input.createdBy,
+    ]);
     const view = toView(row!);
     // the name is the owner's free text: it stays out of the audit log
     if (deps.actor) {
       await writeAudit(tx, {
-        actor: deps.actor, action: 'API_KEY_CREATED', targetUserId: view.userId, subjectId: view.id,
+        actor: deps.actor,
+        action: 'API_KEY_CREATED',
+        targetUserId: view.userId,
+        subjectId: view.id,
         after: { apiKeyId: view.id, prefix: view.prefix, role: view.role },
       });
     }
@@ -102,10 +113,7 @@ export async function createApiKey(deps: { em: Em; actor?: Actor }, input: Creat
 }
 
 export async function listApiKeys(deps: { em: Em }, userId: string): Promise<ApiKeyView[]> {
-  const rows = await deps.em.getConnection().execute<Row[]>(
-    'select * from api_keys where user_id = ? order by created_at desc limit 100',
-    [userId],
-  );
+  const rows = await deps.em.getConnection().execute<Row[]>('select * from api_keys where user_id = ? order by created_at desc limit 100', [userId]);
   return rows.map(toView);
 }
 
@@ -130,8 +138,12 @@ export async function revokeApiKey(deps: { em: Em; actor?: Actor }, id: string):
     const view = toView(row);
     if (deps.actor && row.was_revoked_at === null) {
       await writeAudit(tx, {
-        actor: deps.actor, action: 'API_KEY_REVOKED', targetUserId: view.userId, subjectId: view.id,
-        before: { revokedAt: null }, after: { revokedAt: view.revokedAt!.toISOString(), prefix: view.prefix },
+        actor: deps.actor,
+        action: 'API_KEY_REVOKED',
+        targetUserId: view.userId,
+        subjectId: view.id,
+        before: { revokedAt: null },
+        after: { revokedAt: view.revokedAt!.toISOString(), prefix: view.prefix },
       });
     }
     return { ok: true, value: view };

@@ -10,12 +10,29 @@ import type { Tx } from '../../db/transaction';
 import { assert } from '../../shared/assert';
 
 export const AUDIT_ACTIONS = [
-  'USER_CREATED', 'CREDITS_GRANTED', 'USAGE_REFUNDED', 'CREDITS_ADJUSTED', 'API_KEY_CREATED', 'API_KEY_REVOKED',
-  'OVERAGE_LIMIT_SET', 'WEBHOOK_EVENT_RETRIED', 'CONSENT_GRANTED', 'CONSENT_REVOKED', 'DATA_EXPORT_REQUESTED',
-  'ACCOUNT_DELETION_REQUESTED', 'USER_ERASED', 'LEDGER_DRIFT_FOUND',
-  'RENEWAL_UNPAID_EXPIRED', 'DUPLICATE_SUBSCRIPTION_CANCELED',
+  'USER_CREATED',
+  'CREDITS_GRANTED',
+  'USAGE_REFUNDED',
+  'CREDITS_ADJUSTED',
+  'API_KEY_CREATED',
+  'API_KEY_REVOKED',
+  'OVERAGE_LIMIT_SET',
+  'WEBHOOK_EVENT_RETRIED',
+  'CONSENT_GRANTED',
+  'CONSENT_REVOKED',
+  'DATA_EXPORT_REQUESTED',
+  'ACCOUNT_DELETION_REQUESTED',
+  'USER_ERASED',
+  'LEDGER_DRIFT_FOUND',
+  'RENEWAL_UNPAID_EXPIRED',
+  'DUPLICATE_SUBSCRIPTION_CANCELED',
   // changes of membership (billing rules §10): asked for by the user, then applied by Stripe's webhook
-  'CHECKOUT_STARTED', 'CHECKOUT_COMPLETED', 'PLAN_CHANGE_REQUESTED', 'PLAN_CHANGED', 'CANCELLATION_REQUESTED', 'SUBSCRIPTION_ENDED',
+  'CHECKOUT_STARTED',
+  'CHECKOUT_COMPLETED',
+  'PLAN_CHANGE_REQUESTED',
+  'PLAN_CHANGED',
+  'CANCELLATION_REQUESTED',
+  'SUBSCRIPTION_ENDED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -75,8 +92,13 @@ export async function writeAudit(tx: Tx, d: AuditDraft): Promise<boolean> {
     `insert into audit_log (actor_id, actor_role, action, target_user_id, subject_id, before, after, dedupe_key)
      values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing returning id`,
     [
-      d.actor.id, d.actor.role, d.action, d.targetUserId, d.subjectId ?? null,
-      d.before ? JSON.stringify(d.before) : null, d.after ? JSON.stringify(d.after) : null,
+      d.actor.id,
+      d.actor.role,
+      d.action,
+      d.targetUserId,
+      d.subjectId ?? null,
+      d.before ? JSON.stringify(d.before) : null,
+      d.after ? JSON.stringify(d.after) : null,
       d.dedupeKey ? dedupeHash(d.dedupeKey) : null,
     ],
   );

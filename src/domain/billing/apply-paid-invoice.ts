@@ -50,7 +50,12 @@ export async function applyPaidInvoice(deps: PaymentEventDeps, invoice: PaidInvo
   if (!userId || !subscriptionId || !line) throw new Error(`invoice ${invoice.invoiceId} cannot be matched to a user and subscription yet`);
   // a renewal granted when its period opened is confirmed now (and a grant made here never awaits)
   const r = await grantPeriod(deps, {
-    userId, subscriptionId, planCode: line.planCode, periodStart: line.periodStart, periodEnd: line.periodEnd, awaitingPayment: false,
+    userId,
+    subscriptionId,
+    planCode: line.planCode,
+    periodStart: line.periodStart,
+    periodEnd: line.periodEnd,
+    awaitingPayment: false,
   });
   if (!r.ok) throw paidGrantRefused(deps, 'plan grant', invoice.invoiceId, userId, r.error);
   return true;
@@ -69,10 +74,18 @@ async function applyUpgradeInvoice(deps: PaymentEventDeps, invoice: PaidInvoice)
   }
   const userId = await userOfCustomer(deps.em, invoice.customerId);
   if (!userId) throw new Error(`invoice ${invoice.invoiceId} cannot be matched to a user yet`);
-  const r = await grantUpgradeCredits({ em: deps.em, clock: deps.clock, events: deps.events }, {
-    userId, subscriptionId, invoiceId: invoice.invoiceId, fromPlan: removed.planCode, toPlan: added.planCode,
-    changedAt: added.periodStart, periodEnd: added.periodEnd,
-  });
+  const r = await grantUpgradeCredits(
+    { em: deps.em, clock: deps.clock, events: deps.events },
+    {
+      userId,
+      subscriptionId,
+      invoiceId: invoice.invoiceId,
+      fromPlan: removed.planCode,
+      toPlan: added.planCode,
+      changedAt: added.periodStart,
+      periodEnd: added.periodEnd,
+    },
+  );
   if (!r.ok) {
     // a move to a plan with fewer included seconds, or the period ended before the payment
     // arrived: nothing to grant (the ledger function decides, from the plans' data)

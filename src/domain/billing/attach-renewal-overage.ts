@@ -19,7 +19,8 @@ export async function attachRenewalOverage(deps: PaymentEventDeps & { invoices: 
     `select up.id, up.period_end <= coalesce(?::timestamptz, now()) as ended, up.period_end <= coalesce(?::timestamptz, now()) + interval '5 minutes' as soon
        from usage_periods up join memberships ms on ms.id = up.membership_id
       where ms.stripe_subscription_id = ? and up.period_end = to_timestamp(?)`,
-    [deps.clock.now(), deps.clock.now(), draft.subscriptionId, draft.planLine.periodStart.getTime() / 1000]);
+    [deps.clock.now(), deps.clock.now(), draft.subscriptionId, draft.planLine.periodStart.getTime() / 1000],
+  );
   if (!period) return;
   if (!period.soon) {
     deps.logger.warn({ periodId: period.id, invoice: draft.invoiceId }, 'renewal invoice for a period that has not ended: no overage attached');
@@ -32,8 +33,12 @@ export async function attachRenewalOverage(deps: PaymentEventDeps & { invoices: 
   if (!overage || overage.status === 'INVOICED') return;
   try {
     const item = await deps.invoices.addOverageItem({
-      customerId: overage.customerId, invoiceId: draft.invoiceId, amountCents: overage.amountCents, description: overage.description,
-      metadata: { periodId: overage.periodId, overageSeconds: String(overage.overageSeconds) }, idempotencyKey: overage.idempotencyKey,
+      customerId: overage.customerId,
+      invoiceId: draft.invoiceId,
+      amountCents: overage.amountCents,
+      description: overage.description,
+      metadata: { periodId: overage.periodId, overageSeconds: String(overage.overageSeconds) },
+      idempotencyKey: overage.idempotencyKey,
     });
     failpoint('overage.after-stripe-item'); // the provider has the item, our row does not know yet
     await markInvoiced(deps.em, overage.id, item.itemId, draft.invoiceId);

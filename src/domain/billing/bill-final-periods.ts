@@ -14,20 +14,32 @@ export interface FinalBilling {
 }
 
 /** Invoices the final periods' overage; with `collectNow` also charges each invoice at once. */
-export async function billFinalPeriods(deps: { em: Em; payments: Pick<Payments, 'invoiceFinalOverage'> }, periodIds: string[], opts: { collectNow?: boolean } = {}): Promise<FinalBilling> {
+export async function billFinalPeriods(
+  deps: { em: Em; payments: Pick<Payments, 'invoiceFinalOverage'> },
+  periodIds: string[],
+  opts: { collectNow?: boolean } = {},
+): Promise<FinalBilling> {
   const declined: string[] = [];
   let billed = 0;
   for (const periodId of periodIds) {
-    const [m] = await deps.em.getConnection().execute<{ status: string; cancel_at_period_end: boolean }[]>(
-      `select ms.status, ms.cancel_at_period_end from usage_periods up join memberships ms on ms.id = up.membership_id where up.id = ?`,
-      [periodId]);
+    const [m] = await deps.em
+      .getConnection()
+      .execute<{ status: string; cancel_at_period_end: boolean }[]>(
+        `select ms.status, ms.cancel_at_period_end from usage_periods up join memberships ms on ms.id = up.membership_id where up.id = ?`,
+        [periodId],
+      );
     if (!m || (m.status !== 'CANCELED' && !m.cancel_at_period_end)) continue; // a renewal invoice will carry it
     const line = await overageLineFor(deps.em, periodId);
     if (!line || line.status === 'INVOICED') continue;
     try {
       const r = await deps.payments.invoiceFinalOverage({
-        customerId: line.customerId, subscriptionId: line.subscriptionId, amountCents: line.amountCents, description: line.description, idempotencyKey: line.idempotencyKey,
-        metadata: { periodId: line.periodId, overageSeconds: String(line.overageSeconds) }, collectNow: opts.collectNow,
+        customerId: line.customerId,
+        subscriptionId: line.subscriptionId,
+        amountCents: line.amountCents,
+        description: line.description,
+        idempotencyKey: line.idempotencyKey,
+        metadata: { periodId: line.periodId, overageSeconds: String(line.overageSeconds) },
+        collectNow: opts.collectNow,
       });
       await markInvoiced(deps.em, line.id, r.itemId, r.invoiceId);
       billed += 1;
@@ -56,6 +68,7 @@ export async function finalPeriodsDue(em: Em, closedWithOverage: string[], attem
                                or oi.last_attempt_at < now() - make_interval(secs => least(60 * power(2, oi.attempts), 21600)))
                         order by oi.attempts, oi.created_at limit 100))
         and not exists (select 1 from erasure_requests er where er.user_id = up.user_id and er.status = 'PENDING')`,
-    [uuidArray(closedWithOverage), attemptsMax]);
+    [uuidArray(closedWithOverage), attemptsMax],
+  );
   return due.map((p) => p.id);
 }

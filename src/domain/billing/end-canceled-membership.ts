@@ -37,11 +37,18 @@ export async function endCanceledMembership(
   const [m] = await conn.execute<{ n: number }[]>(
     `select 1 as n from memberships ms
       where ms.user_id = ? and ms.stripe_subscription_id = ? and ms.status = 'CANCELED'
-        and not exists (select 1 from erasure_requests er where er.user_id = ms.user_id)`, [input.userId, input.subscriptionId]);
+        and not exists (select 1 from erasure_requests er where er.user_id = ms.user_id)`,
+    [input.userId, input.subscriptionId],
+  );
   if (!m) return { closed: [], billed: 0 };
   const closed = await endCanceledPeriods(deps, { userId: input.userId });
   if (!closed.ok) throw new Error(`ending the periods of a cancelled membership failed: ${closed.error.code}`);
   const owed = await conn.execute<{ id: string }[]>(UNBILLED, [input.userId, input.subscriptionId]);
-  const billing = owed.length ? await billFinalPeriods({ em: deps.em, payments: deps.payments }, owed.map((p) => p.id)) : { billed: 0 };
+  const billing = owed.length
+    ? await billFinalPeriods(
+        { em: deps.em, payments: deps.payments },
+        owed.map((p) => p.id),
+      )
+    : { billed: 0 };
   return { closed: closed.value, billed: billing.billed };
 }

@@ -8,7 +8,10 @@ import type { ErrorCode } from '../../shared/errors';
  */
 export class PermanentFailure extends Error {
   override name = 'PermanentWebhookError';
-  constructor(message: string, readonly code: ErrorCode | null = null) {
+  constructor(
+    message: string,
+    readonly code: ErrorCode | null = null,
+  ) {
     super(message);
   }
 }
@@ -16,7 +19,10 @@ export class PermanentFailure extends Error {
 /** The ledger refused a grant an event asked for, with its code; retried like any other failure. */
 export class GrantRefused extends Error {
   override name = 'GrantRefused';
-  constructor(message: string, readonly code: ErrorCode) {
+  constructor(
+    message: string,
+    readonly code: ErrorCode,
+  ) {
     super(message);
   }
 }

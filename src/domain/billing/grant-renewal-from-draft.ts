@@ -12,8 +12,9 @@ import { paidGrantRefused } from './paid-grant-refused';
  */
 export async function grantRenewalFromDraft(deps: PaymentEventDeps, draft: RenewalDraft): Promise<void> {
   const { subscriptionId, planLine: line } = draft;
-  const [ms] = await deps.em.getConnection().execute<{ user_id: string; status: string }[]>(
-    'select user_id, status from memberships where stripe_subscription_id = ?', [subscriptionId]);
+  const [ms] = await deps.em
+    .getConnection()
+    .execute<{ user_id: string; status: string }[]>('select user_id, status from memberships where stripe_subscription_id = ?', [subscriptionId]);
   if (!ms || (ms.status !== 'ACTIVE' && ms.status !== 'TRIALING')) return;
   const { periodStart, periodEnd } = line;
   if (periodEnd.getTime() <= (deps.clock.now() ?? new Date()).getTime()) return; // a late draft of a period long gone

@@ -16,8 +16,7 @@ export interface OverageLine {
   status: 'PENDING' | 'INVOICED' | 'FAILED';
 }
 
-const day = (d: Date) =>
-  `${String(d.getUTCDate()).padStart(2, '0')}.${String(d.getUTCMonth() + 1).padStart(2, '0')}.${d.getUTCFullYear()}`;
+const day = (d: Date) => `${String(d.getUTCDate()).padStart(2, '0')}.${String(d.getUTCMonth() + 1).padStart(2, '0')}.${d.getUTCFullYear()}`;
 
 /** "Überschreitung: 42 Minuten (01.11.2026–30.11.2026)" — minutes rounded up, the last day inclusive. */
 export function overageDescription(overageSeconds: number, periodStart: Date, periodEnd: Date): string {
@@ -28,9 +27,16 @@ export function overageDescription(overageSeconds: number, periodStart: Date, pe
 
 type Row = Record<string, unknown>;
 const toLine = (r: Row): OverageLine => ({
-  id: r.id as string, userId: r.user_id as string, periodId: r.period_id as string, subscriptionId: r.subscription_id as string,
-  customerId: r.customer_id as string, overageSeconds: Number(r.overage_seconds), amountCents: Number(r.amount_cents),
-  description: r.description as string, idempotencyKey: r.idempotency_key as string, status: r.status as OverageLine['status'],
+  id: r.id as string,
+  userId: r.user_id as string,
+  periodId: r.period_id as string,
+  subscriptionId: r.subscription_id as string,
+  customerId: r.customer_id as string,
+  overageSeconds: Number(r.overage_seconds),
+  amountCents: Number(r.amount_cents),
+  description: r.description as string,
+  idempotencyKey: r.idempotency_key as string,
+  status: r.status as OverageLine['status'],
 });
 
 /**
@@ -45,7 +51,9 @@ export async function overageLineFor(em: Em, periodId: string): Promise<OverageL
        from usage_periods up
        join memberships ms on ms.id = up.membership_id
        left join stripe_customers sc on sc.user_id = up.user_id
-      where up.id = ?`, [periodId]);
+      where up.id = ?`,
+    [periodId],
+  );
   if (!p || p.status !== 'CLOSED' || !p.overage_cents || Number(p.overage_cents) <= 0) return null;
   if (!p.stripe_subscription_id || !p.customer_id) return null;
   const start = asDate(p.period_start as string);
@@ -54,8 +62,16 @@ export async function overageLineFor(em: Em, periodId: string): Promise<OverageL
   await conn.execute(
     `insert into overage_invoices (user_id, period_id, subscription_id, customer_id, overage_seconds, amount_cents, description, idempotency_key)
      values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (period_id) do nothing`,
-    [p.user_id, p.id, p.stripe_subscription_id, p.customer_id, p.overage_seconds, p.overage_cents,
-      overageDescription(Number(p.overage_seconds), start, end), key],
+    [
+      p.user_id,
+      p.id,
+      p.stripe_subscription_id,
+      p.customer_id,
+      p.overage_seconds,
+      p.overage_cents,
+      overageDescription(Number(p.overage_seconds), start, end),
+      key,
+    ],
   );
   const [row] = await conn.execute<Row[]>('select * from overage_invoices where period_id = ?', [periodId]);
   return toLine(row!);
@@ -68,11 +84,16 @@ export async function markInvoiced(em: Em, id: string, itemId: string, invoiceId
             -- a second, concurrent try (two sweeps) that finds the line invoiced is not another attempt
             attempts = attempts + case when status = 'INVOICED' then 0 else 1 end,
             last_attempt_at = case when status = 'INVOICED' then last_attempt_at else now() end
-      where id = ?`, [itemId, invoiceId, id]);
+      where id = ?`,
+    [itemId, invoiceId, id],
+  );
 }
 
 export async function markFailed(em: Em, id: string, error: string): Promise<void> {
-  await em.getConnection().execute(
-    `update overage_invoices set status = 'FAILED', attempts = attempts + 1, last_attempt_at = now(), last_error = ? where id = ? and status <> 'INVOICED'`,
-    [error.slice(0, 1000), id]);
+  await em
+    .getConnection()
+    .execute(
+      `update overage_invoices set status = 'FAILED', attempts = attempts + 1, last_attempt_at = now(), last_error = ? where id = ? and status <> 'INVOICED'`,
+      [error.slice(0, 1000), id],
+    );
 }

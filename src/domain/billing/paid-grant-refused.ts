@@ -11,7 +11,9 @@ import { GrantRefused, PermanentFailure } from './failures';
 export function paidGrantRefused(deps: { logger: Logger }, what: string, object: string, userId: string, error: UserError): Error {
   const message = `${what} failed: ${error.code}`;
   if (error.code !== ErrorCode.BALANCE_LIMIT_EXCEEDED) return new GrantRefused(message, error.code);
-  deps.logger.error({ userId, stripeObject: object, code: error.code, ...error.details },
-    `${what} refused: it would pass the largest balance; nothing granted, the event is failed without retries (refund the payment or adjust the balance, then retry the event)`);
+  deps.logger.error(
+    { userId, stripeObject: object, code: error.code, ...error.details },
+    `${what} refused: it would pass the largest balance; nothing granted, the event is failed without retries (refund the payment or adjust the balance, then retry the event)`,
+  );
   return new PermanentFailure(`${message} (${object}: would pass the largest balance; an operator must refund or make room)`, error.code);
 }

@@ -98,7 +98,10 @@ async function decide(deps: { em: Em; actor: Actor }, input: ConsentInput, grant
     );
     const record = toRecord(row!);
     await writeAudit(tx, {
-      actor: deps.actor, action: granted ? 'CONSENT_GRANTED' : 'CONSENT_REVOKED', targetUserId: input.userId, subjectId: record.id,
+      actor: deps.actor,
+      action: granted ? 'CONSENT_GRANTED' : 'CONSENT_REVOKED',
+      targetUserId: input.userId,
+      subjectId: record.id,
       before: { purpose: input.purpose, granted: before.granted, policyVersion: before.policyVersion },
       after: { purpose: input.purpose, granted, policyVersion: version, source: input.source },
     });
@@ -116,7 +119,13 @@ export async function currentStates(tx: Pick<Tx, 'query'>, userId: string): Prom
   return CONSENT_PURPOSES.map((purpose) => {
     const r = rows.find((x) => x.purpose === purpose);
     return r
-      ? { purpose, granted: r.granted as boolean, policyVersion: r.policy_version as string, source: r.source as string, changedAt: asDate(r.created_at as Date) }
+      ? {
+          purpose,
+          granted: r.granted as boolean,
+          policyVersion: r.policy_version as string,
+          source: r.source as string,
+          changedAt: asDate(r.created_at as Date),
+        }
       : { purpose, granted: false, policyVersion: null, source: null, changedAt: null };
   });
 }
@@ -129,21 +138,24 @@ export interface ConsentHistoryPage {
 }
 
 /** The history, newest first, keyset-paginated by record id, with the current state per purpose. */
-export async function listConsents(
-  em: Em, f: { userId: string; first?: number | null; beforeId?: number | null },
-): Promise<ConsentHistoryPage> {
+export async function listConsents(em: Em, f: { userId: string; first?: number | null; beforeId?: number | null }): Promise<ConsentHistoryPage> {
   const size = Math.max(1, Math.min(limits.pageSizeMax, Math.trunc(f.first ?? limits.pageSizeDefault)));
-  return withTransaction(em, async (tx) => {
-    const rows = await tx.query(
-      `select * from consent_records where user_id = $1 and ($2::bigint is null or id < $2) order by id desc limit $3`,
-      [f.userId, f.beforeId ?? null, size + 1],
-    );
-    const [count] = await tx.query<{ n: string }>('select count(*) as n from consent_records where user_id = $1', [f.userId]);
-    return {
-      items: rows.slice(0, size).map(toRecord),
-      hasNextPage: rows.length > size,
-      totalCount: Number(count?.n ?? 0),
-      current: await currentStates(tx, f.userId),
-    };
-  }, { isolation: 'repeatable read', readOnly: true });
+  return withTransaction(
+    em,
+    async (tx) => {
+      const rows = await tx.query(`select * from consent_records where user_id = $1 and ($2::bigint is null or id < $2) order by id desc limit $3`, [
+        f.userId,
+        f.beforeId ?? null,
+        size + 1,
+      ]);
+      const [count] = await tx.query<{ n: string }>('select count(*) as n from consent_records where user_id = $1', [f.userId]);
+      return {
+        items: rows.slice(0, size).map(toRecord),
+        hasNextPage: rows.length > size,
+        totalCount: Number(count?.n ?? 0),
+        current: await currentStates(tx, f.userId),
+      };
+    },
+    { isolation: 'repeatable read', readOnly: true },
+  );
 }

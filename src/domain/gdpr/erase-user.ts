@@ -65,14 +65,24 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
   );
   if (!request) return fail(ErrorCode.ERASURE_NOT_REQUESTED, 'userId');
   const done: ErasureOutcome = {
-    userId, alreadyCompleted: true, subscriptionsCanceled: 0, customerDeleted: false, apiKeysRevoked: 0, webhookEventsRedacted: 0,
-    overageInvoices: 0, overageInvoicesDeclined: [], unpaidInvoices: [], overageNotInvoiced: [],
+    userId,
+    alreadyCompleted: true,
+    subscriptionsCanceled: 0,
+    customerDeleted: false,
+    apiKeysRevoked: 0,
+    webhookEventsRedacted: 0,
+    overageInvoices: 0,
+    overageInvoicesDeclined: [],
+    unpaidInvoices: [],
+    overageNotInvoiced: [],
   };
   if (request.status === 'COMPLETED') return ok(done);
 
   const [customer] = await conn.execute<{ customer_id: string }[]>('select customer_id from stripe_customers where user_id = ?', [userId]);
   const subscriptions = await conn.execute<{ stripe_subscription_id: string }[]>(
-    'select stripe_subscription_id from memberships where user_id = ? and stripe_subscription_id is not null', [userId]);
+    'select stripe_subscription_id from memberships where user_id = ? and stripe_subscription_id is not null',
+    [userId],
+  );
   // what earlier runs left for an operator, named again by this one
   const outcome: ErasureOutcome = { ...done, alreadyCompleted: false, ...collectionOf(request.collection) };
   const cancelDue = !request.subscriptions_canceled_at && subscriptions.length > 0;
@@ -93,7 +103,9 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
       await conn.execute(
         `update memberships set status = 'CANCELED', cancel_at_period_end = false, updated_at = now(),
                 stripe_event_at = greatest(stripe_event_at, now())
-          where user_id = ? and status <> 'CANCELED'`, [userId]);
+          where user_id = ? and status <> 'CANCELED'`,
+        [userId],
+      );
     }
     if (cancelDue) await conn.execute('update erasure_requests set subscriptions_canceled_at = now() where user_id = ?', [userId]);
     failpoint('erasure.after-subscriptions');
@@ -104,8 +116,9 @@ export async function eraseUser(deps: EraseDeps, input: { userId: string }): Pro
       outcome.overageInvoices = billing.billed;
       failpoint('erasure.after-final-overage');
       const unpaid = (await payments!.unpaidInvoices(customer!.customer_id)).map((i) => i.id);
-      const notInvoiced = (await conn.execute<{ id: string }[]>(
-        `select id from overage_invoices where user_id = ? and status <> 'INVOICED' order by created_at`, [userId])).map((r) => r.id);
+      const notInvoiced = (
+        await conn.execute<{ id: string }[]>(`select id from overage_invoices where user_id = ? and status <> 'INVOICED' order by created_at`, [userId])
+      ).map((r) => r.id);
       // kept before the customer goes: Stripe cannot list them afterwards
       Object.assign(outcome, merged(outcome, { unpaidInvoices: unpaid, overageInvoicesDeclined: billing.declined, overageNotInvoiced: notInvoiced }));
       await conn.execute('update erasure_requests set collection = ?::jsonb where user_id = ?', [JSON.stringify(collectionOf(outcome)), userId]);
@@ -131,7 +144,9 @@ interface Collection {
 }
 
 const collectionOf = (c: Partial<Collection> | null | undefined): Collection => ({
-  unpaidInvoices: c?.unpaidInvoices ?? [], overageInvoicesDeclined: c?.overageInvoicesDeclined ?? [], overageNotInvoiced: c?.overageNotInvoiced ?? [],
+  unpaidInvoices: c?.unpaidInvoices ?? [],
+  overageInvoicesDeclined: c?.overageInvoicesDeclined ?? [],
+  overageNotInvoiced: c?.overageNotInvoiced ?? [],
 });
 
 /** Each list with what this run found added (in order, once). */
@@ -166,9 +181,14 @@ async function billOverageOwed(em: Em, payments: Payments, userId: string, clock
   const owed = await conn.execute<{ id: string }[]>(UNBILLED, [userId, limits.overageInvoiceAttemptsMax]);
   if (!owed.length) return { billed: 0, declined: [] };
   // charged at once: after the deletion Stripe has no customer and payment method to charge
-  const billing = await billFinalPeriods({ em, payments }, owed.map((p) => p.id), { collectNow: true });
+  const billing = await billFinalPeriods(
+    { em, payments },
+    owed.map((p) => p.id),
+    { collectNow: true },
+  );
   const left = await conn.execute<{ id: string }[]>(UNBILLED, [userId, limits.overageInvoiceAttemptsMax]);
-  if (left.length) throw new Error(`overage of ${left.length} period(s) not invoiced yet (${left.map((p) => p.id).join(', ')}): the Stripe customer is kept until it is`);
+  if (left.length)
+    throw new Error(`overage of ${left.length} period(s) not invoiced yet (${left.map((p) => p.id).join(', ')}): the Stripe customer is kept until it is`);
   return billing;
 }
 
@@ -183,27 +203,36 @@ async function pseudonymize(tx: Tx, actor: Actor, userId: string, customerId: st
   if (request!.status === 'COMPLETED') return ok({ ...outcome, alreadyCompleted: true });
   const [user] = await tx.query<{ email: string }>('select email from users where id = $1 for no key update', [userId]);
   const email = user!.email;
-  await tx.query(
-    `update users set email = $2, time_zone = 'Europe/Berlin', erased_at = coalesce(erased_at, now()), updated_at = now() where id = $1`,
-    [userId, pseudonymEmail(userId)],
-  );
+  await tx.query(`update users set email = $2, time_zone = 'Europe/Berlin', erased_at = coalesce(erased_at, now()), updated_at = now() where id = $1`, [
+    userId,
+    pseudonymEmail(userId),
+  ]);
   // revoked, and their names (the owner's free text) gone; the hash of a revoked random secret is nothing personal
   const keys = await tx.query(
     `update api_keys k set revoked_at = coalesce(k.revoked_at, now()), name = 'erased'
        from (select id, revoked_at from api_keys where user_id = $1 for update) old
-      where k.id = old.id returning old.revoked_at is null as was_active`, [userId]);
+      where k.id = old.id returning old.revoked_at is null as was_active`,
+    [userId],
+  );
   outcome.apiKeysRevoked = keys.filter((k) => k.was_active).length;
   outcome.webhookEventsRedacted = await redactWebhookEvents(tx, userId, customerId, email);
   await tx.query('delete from data_exports where user_id = $1', [userId]);
   await tx.query(`update erasure_requests set status = 'COMPLETED', completed_at = now(), last_error = null where user_id = $1`, [userId]);
   await writeAudit(tx, {
-    actor, action: 'USER_ERASED', targetUserId: userId,
+    actor,
+    action: 'USER_ERASED',
+    targetUserId: userId,
     before: { status: 'PENDING' },
     after: {
-      status: 'COMPLETED', subscriptionsCanceled: outcome.subscriptionsCanceled, customerDeleted: outcome.customerDeleted,
-      apiKeysRevoked: outcome.apiKeysRevoked, webhookEventsRedacted: outcome.webhookEventsRedacted,
-      overageInvoices: outcome.overageInvoices, overageInvoicesDeclined: outcome.overageInvoicesDeclined,
-      unpaidInvoices: outcome.unpaidInvoices, overageNotInvoiced: outcome.overageNotInvoiced,
+      status: 'COMPLETED',
+      subscriptionsCanceled: outcome.subscriptionsCanceled,
+      customerDeleted: outcome.customerDeleted,
+      apiKeysRevoked: outcome.apiKeysRevoked,
+      webhookEventsRedacted: outcome.webhookEventsRedacted,
+      overageInvoices: outcome.overageInvoices,
+      overageInvoicesDeclined: outcome.overageInvoicesDeclined,
+      unpaidInvoices: outcome.unpaidInvoices,
+      overageNotInvoiced: outcome.overageNotInvoiced,
     },
   });
   return ok(outcome);

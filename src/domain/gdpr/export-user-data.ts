@@ -39,7 +39,10 @@ export async function createExportLink(deps: { em: Em; actor: Actor }, input: { 
       [input.userId, deps.actor.id, deps.actor.role, hashToken(token), limits.exportLinkTtlSeconds],
     );
     await writeAudit(tx, {
-      actor: deps.actor, action: 'DATA_EXPORT_REQUESTED', targetUserId: input.userId, subjectId: row!.id,
+      actor: deps.actor,
+      action: 'DATA_EXPORT_REQUESTED',
+      targetUserId: input.userId,
+      subjectId: row!.id,
       after: { exportId: row!.id, expiresAt: asDate(row!.expires_at).toISOString() },
     });
     return ok({ exportId: row!.id, token, expiresAt: asDate(row!.expires_at) });
@@ -77,7 +80,10 @@ interface List {
 
 const SINGLES: Single[] = [
   { name: 'profile', sql: 'select id, email, role, time_zone, created_at, updated_at, erased_at from users where id = $1' },
-  { name: 'balance', sql: 'select user_id, balance_seconds, reserved_seconds, version, last_sequence, last_hash, updated_at from credit_balances where user_id = $1' },
+  {
+    name: 'balance',
+    sql: 'select user_id, balance_seconds, reserved_seconds, version, last_sequence, last_hash, updated_at from credit_balances where user_id = $1',
+  },
   { name: 'membership', sql: 'select * from memberships where user_id = $1' },
   { name: 'stripeCustomer', sql: 'select * from stripe_customers where user_id = $1' },
   { name: 'erasureRequest', sql: 'select * from erasure_requests where user_id = $1' },
@@ -86,7 +92,12 @@ const SINGLES: Single[] = [
 const LISTS: List[] = [
   { name: 'consents', from: 'select * from consent_records where user_id = $1', key: 'id', keyType: 'bigint' },
   // never the secret's hash
-  { name: 'apiKeys', from: 'select id, user_id, role, name, prefix, created_by, created_at, last_used_at, revoked_at from api_keys where user_id = $1', key: 'id', keyType: 'uuid' },
+  {
+    name: 'apiKeys',
+    from: 'select id, user_id, role, name, prefix, created_by, created_at, last_used_at, revoked_at from api_keys where user_id = $1',
+    key: 'id',
+    keyType: 'uuid',
+  },
   { name: 'grants', from: 'select * from credit_grants where user_id = $1', key: 'id', keyType: 'uuid' },
   { name: 'holds', from: 'select * from reservations where user_id = $1', key: 'id', keyType: 'uuid' },
   { name: 'usagePeriods', from: 'select * from usage_periods where user_id = $1', key: 'id', keyType: 'uuid' },
@@ -95,14 +106,20 @@ const LISTS: List[] = [
   { name: 'overageInvoices', from: 'select * from overage_invoices where user_id = $1', key: 'id', keyType: 'uuid' },
   { name: 'ledger', from: 'select * from ledger_entries where user_id = $1', key: 'sequence', keyType: 'bigint' },
   { name: 'idempotencyRecords', from: 'select * from idempotency_records where user_id = $1', key: 'key', keyType: 'text' },
-  { name: 'dataExports', from: 'select id, user_id, requested_by, requested_by_role, expires_at, created_at, downloaded_at from data_exports where user_id = $1', key: 'id', keyType: 'uuid' },
+  {
+    name: 'dataExports',
+    from: 'select id, user_id, requested_by, requested_by_role, expires_at, created_at, downloaded_at from data_exports where user_id = $1',
+    key: 'id',
+    keyType: 'uuid',
+  },
   { name: 'auditEntries', from: 'select * from audit_log where (target_user_id = $1 or actor_id = $1)', key: 'id', keyType: 'bigint' },
   {
     name: 'stripeEvents',
     from: `select id, type, status, stripe_created_at, received_at, processed_at, payload from webhook_events
             where (payload -> 'data' -> 'object' ->> 'client_reference_id' = $1::text
                    or ($4::text is not null and payload -> 'data' -> 'object' ->> 'customer' = $4::text))`,
-    key: 'id', keyType: 'text',
+    key: 'id',
+    keyType: 'text',
   },
 ];
 
@@ -116,19 +133,25 @@ export const EXPORT_SECTIONS = [...SINGLES.map((s) => s.name), ...LISTS.map((l) 
  * (also written at the end as "counts", so a reader can check it got everything).
  */
 export async function streamUserData(em: Em, userId: string, sink: ExportSink, pageRows = limits.exportPageRowsMax): Promise<Record<string, number>> {
-  return withTransaction(em, async (tx) => {
-    const [now] = await tx.query<{ at: string | Date }>('select now() as at');
-    const [customer] = await tx.query<{ customer_id: string }>('select customer_id from stripe_customers where user_id = $1', [userId]);
-    await sink.write(`{"format":${JSON.stringify(EXPORT_FORMAT)},"version":${EXPORT_VERSION},"userId":${JSON.stringify(userId)},"exportedAt":${JSON.stringify(asDate(now!.at).toISOString())}`);
-    for (const s of SINGLES) {
-      const [row] = await tx.query<{ j: string }>(`select row_to_json(t)::text as j from (${s.sql}) t`, [userId]);
-      await sink.write(`,${JSON.stringify(s.name)}:${row?.j ?? 'null'}`);
-    }
-    const counts: Record<string, number> = {};
-    for (const l of LISTS) counts[l.name] = await streamList(tx, l, userId, customer?.customer_id ?? null, sink, pageRows);
-    await sink.write(`,"counts":${JSON.stringify(counts)}}\n`);
-    return counts;
-  }, { isolation: 'repeatable read', readOnly: true });
+  return withTransaction(
+    em,
+    async (tx) => {
+      const [now] = await tx.query<{ at: string | Date }>('select now() as at');
+      const [customer] = await tx.query<{ customer_id: string }>('select customer_id from stripe_customers where user_id = $1', [userId]);
+      await sink.write(
+        `{"format":${JSON.stringify(EXPORT_FORMAT)},"version":${EXPORT_VERSION},"userId":${JSON.stringify(userId)},"exportedAt":${JSON.stringify(asDate(now!.at).toISOString())}`,
+      );
+      for (const s of SINGLES) {
+        const [row] = await tx.query<{ j: string }>(`select row_to_json(t)::text as j from (${s.sql}) t`, [userId]);
+        await sink.write(`,${JSON.stringify(s.name)}:${row?.j ?? 'null'}`);
+      }
+      const counts: Record<string, number> = {};
+      for (const l of LISTS) counts[l.name] = await streamList(tx, l, userId, customer?.customer_id ?? null, sink, pageRows);
+      await sink.write(`,"counts":${JSON.stringify(counts)}}\n`);
+      return counts;
+    },
+    { isolation: 'repeatable read', readOnly: true },
+  );
 }
 
 async function streamList(tx: Tx, l: List, userId: string, customerId: string | null, sink: ExportSink, pageRows: number): Promise<number> {

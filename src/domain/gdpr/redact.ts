@@ -3,9 +3,24 @@
 // shape stays). Nothing we process reads them: handlers use ids, statuses, periods and metadata.
 
 const PERSONAL_KEYS = new Set([
-  'email', 'customer_email', 'receipt_email', 'name', 'customer_name', 'phone', 'customer_phone',
-  'address', 'customer_address', 'shipping', 'customer_shipping', 'shipping_details', 'billing_details',
-  'customer_details', 'customer_tax_ids', 'tax_ids', 'individual_name', 'cardholder_name',
+  'email',
+  'customer_email',
+  'receipt_email',
+  'name',
+  'customer_name',
+  'phone',
+  'customer_phone',
+  'address',
+  'customer_address',
+  'shipping',
+  'customer_shipping',
+  'shipping_details',
+  'billing_details',
+  'customer_details',
+  'customer_tax_ids',
+  'tax_ids',
+  'individual_name',
+  'cardholder_name',
 ]);
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -44,10 +59,41 @@ function copyJson<T>(value: T, alsoText: string | undefined, decide: (key: strin
 // and periods — the shape of the bookkeeping, nothing that could name a person (free-text fields
 // such as an invoice's footer or description are dropped, whatever they hold).
 const SKELETON_KEYS = new Set([
-  'id', 'object', 'type', 'created', 'livemode', 'api_version', 'data', 'customer', 'subscription', 'invoice', 'status',
-  'billing_reason', 'mode', 'payment_status', 'client_reference_id', 'currency', 'amount', 'amount_total', 'amount_paid',
-  'amount_due', 'lines', 'items', 'period', 'start', 'end', 'current_period_start', 'current_period_end',
-  'cancel_at_period_end', 'parent', 'subscription_details', 'pricing', 'price_details', 'price', 'quantity', 'schedule',
+  'id',
+  'object',
+  'type',
+  'created',
+  'livemode',
+  'api_version',
+  'data',
+  'customer',
+  'subscription',
+  'invoice',
+  'status',
+  'billing_reason',
+  'mode',
+  'payment_status',
+  'client_reference_id',
+  'currency',
+  'amount',
+  'amount_total',
+  'amount_paid',
+  'amount_due',
+  'lines',
+  'items',
+  'period',
+  'start',
+  'end',
+  'current_period_start',
+  'current_period_end',
+  'cancel_at_period_end',
+  'parent',
+  'subscription_details',
+  'pricing',
+  'price_details',
+  'price',
+  'quantity',
+  'schedule',
 ]);
 
 /** A copy of a payload with only bookkeeping keys (see SKELETON_KEYS), and no string holding `alsoText`. */

@@ -40,7 +40,10 @@ export async function requestAccountDeletion(
     );
     if (inserted.length) {
       await writeAudit(tx, {
-        actor: deps.actor, action: 'ACCOUNT_DELETION_REQUESTED', targetUserId: input.userId, after: { status: 'PENDING' },
+        actor: deps.actor,
+        action: 'ACCOUNT_DELETION_REQUESTED',
+        targetUserId: input.userId,
+        after: { status: 'PENDING' },
       });
     }
     const [row] = await tx.query('select * from erasure_requests where user_id = $1', [input.userId]);

@@ -38,19 +38,37 @@ export async function adjustCredits(deps: LedgerDeps & { actor?: Actor }, input:
   );
   if (bad) return bad;
   const fp = fingerprint('adjustCredits', { seconds: s, reason: input.reason });
-  const r = published(deps, await vpAdjust(deps.em, {
-    userId: input.userId, seconds: s, reason: input.reason, idempotencyKey: input.idempotencyKey, fingerprint: fp, now: deps.clock.now(),
-  }, {
-    field: 'seconds',
-    inTransaction: deps.actor ? (tx, j) => {
-      const t = toTransaction(j.transaction);
-      return writeAudit(tx, {
-        actor: deps.actor!, action: 'CREDITS_ADJUSTED', targetUserId: t.userId, subjectId: t.id, dedupeKey: input.idempotencyKey,
-        before: { balanceSeconds: t.balanceAfterSeconds - t.amountSeconds },
-        after: { balanceSeconds: t.balanceAfterSeconds, seconds: t.amountSeconds, sequence: t.sequence },
-      });
-    } : undefined,
-  }));
+  const r = published(
+    deps,
+    await vpAdjust(
+      deps.em,
+      {
+        userId: input.userId,
+        seconds: s,
+        reason: input.reason,
+        idempotencyKey: input.idempotencyKey,
+        fingerprint: fp,
+        now: deps.clock.now(),
+      },
+      {
+        field: 'seconds',
+        inTransaction: deps.actor
+          ? (tx, j) => {
+              const t = toTransaction(j.transaction);
+              return writeAudit(tx, {
+                actor: deps.actor!,
+                action: 'CREDITS_ADJUSTED',
+                targetUserId: t.userId,
+                subjectId: t.id,
+                dedupeKey: input.idempotencyKey,
+                before: { balanceSeconds: t.balanceAfterSeconds - t.amountSeconds },
+                after: { balanceSeconds: t.balanceAfterSeconds, seconds: t.amountSeconds, sequence: t.sequence },
+              });
+            }
+          : undefined,
+      },
+    ),
+  );
   if (!r.ok) return r;
   return { ok: true, value: { transaction: toTransaction(r.value.transaction), balance: toBalance(r.value.balance) } };
 }

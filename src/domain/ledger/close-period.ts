@@ -3,7 +3,15 @@
 // capped by the overage limit. Closing twice answers the first result.
 import { ErrorCode, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
-import { vpCloseCanceledPeriod, vpCloseCanceledPeriods, vpClosePeriod, vpEndCanceledPeriods, type LedgerFunction, type PeriodArgs, type PeriodCloseAnswer } from '../../db/ledger';
+import {
+  vpCloseCanceledPeriod,
+  vpCloseCanceledPeriods,
+  vpClosePeriod,
+  vpEndCanceledPeriods,
+  type LedgerFunction,
+  type PeriodArgs,
+  type PeriodCloseAnswer,
+} from '../../db/ledger';
 import { published } from './publish';
 import { checkId } from './validate';
 import { toBalance, type BalanceSnapshot } from './views';

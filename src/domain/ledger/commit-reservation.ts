@@ -26,9 +26,15 @@ export async function commitReservation(deps: LedgerDeps, input: CommitReservati
     checkId(input.reservationId, 'reservationId', ErrorCode.RESERVATION_NOT_FOUND),
   );
   if (bad) return bad;
-  const r = published(deps, await vpCommitReservation(deps.em, {
-    reservationId: input.reservationId, usedSeconds: input.usedSeconds, description: input.description ?? null, now: deps.clock.now(),
-  }));
+  const r = published(
+    deps,
+    await vpCommitReservation(deps.em, {
+      reservationId: input.reservationId,
+      usedSeconds: input.usedSeconds,
+      description: input.description ?? null,
+      now: deps.clock.now(),
+    }),
+  );
   if (!r.ok) return r;
   return { ok: true, value: { ...toUsageOutcome(r.value), reservation: toReservation(r.value.reservation) } };
 }

@@ -28,7 +28,7 @@ export async function expireDue(
       if (r.ok) settled.push(toBalance(r.value));
       else onError(user_id, r.error);
     } catch (err) {
-      onError(user_id, err);  // one user's failure does not stop the others
+      onError(user_id, err); // one user's failure does not stop the others
     }
   }
   return settled;

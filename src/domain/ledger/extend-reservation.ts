@@ -29,9 +29,16 @@ export async function extendReservation(
   );
   if (bad) return bad;
   const fp = fingerprint('extendReservation', { reservationId: input.reservationId, seconds: input.seconds, ttlSeconds });
-  const r = published(deps, await vpExtendReservation(deps.em, {
-    reservationId: input.reservationId, seconds: input.seconds, ttlSeconds, idempotencyKey: input.idempotencyKey, fingerprint: fp,
-    now: deps.clock.now(),
-  }));
+  const r = published(
+    deps,
+    await vpExtendReservation(deps.em, {
+      reservationId: input.reservationId,
+      seconds: input.seconds,
+      ttlSeconds,
+      idempotencyKey: input.idempotencyKey,
+      fingerprint: fp,
+      now: deps.clock.now(),
+    }),
+  );
   return r.ok ? { ok: true, value: toReservationOutcome(r.value) } : r;
 }

@@ -30,7 +30,13 @@ export interface PeriodUsage {
 }
 
 export const NO_PERIOD = (userId: string): PeriodUsage => ({
-  userId, periodStart: null, periodEnd: null, includedSeconds: 0, usedSeconds: 0, overageSeconds: 0, overageCents: 0,
+  userId,
+  periodStart: null,
+  periodEnd: null,
+  includedSeconds: 0,
+  usedSeconds: 0,
+  overageSeconds: 0,
+  overageCents: 0,
 });
 
 /** The current period's usage of several users in one query (for loaders). */

@@ -35,10 +35,7 @@ export function toGrantOutcome(j: GrantAnswer): GrantOutcome {
 }
 
 /** Given an actor (an admin by hand), the grant and its audit entry commit together. */
-export async function grantCredits(
-  deps: LedgerDeps & { purchaseExpiryDays: number; actor?: Actor },
-  input: GrantCreditsInput,
-): Promise<Result<GrantOutcome>> {
+export async function grantCredits(deps: LedgerDeps & { purchaseExpiryDays: number; actor?: Actor }, input: GrantCreditsInput): Promise<Result<GrantOutcome>> {
   const bad = firstFailure(
     checkSeconds(input.seconds),
     checkKey(input.idempotencyKey),
@@ -64,25 +61,48 @@ export async function grantCredits(
     reason: input.reason,
     reference: input.reference,
   });
-  const r = published(deps, await vpGrant(deps.em, {
-    userId: input.userId, source: input.source, seconds: input.seconds, expiresAt, reference: input.reference ?? null,
-    idempotencyKey: input.idempotencyKey, fingerprint: fp, description: input.reason ?? null,
-    metadata: input.metadata ? JSON.stringify(input.metadata) : null, periodId: null, now: deps.clock.now(),
-  }, {
-    field: 'expiresAt',
-    inTransaction: deps.actor ? (tx, j) => writeAudit(tx, grantAudit(deps.actor!, input, toGrantOutcome(j))) : undefined,
-  }));
+  const r = published(
+    deps,
+    await vpGrant(
+      deps.em,
+      {
+        userId: input.userId,
+        source: input.source,
+        seconds: input.seconds,
+        expiresAt,
+        reference: input.reference ?? null,
+        idempotencyKey: input.idempotencyKey,
+        fingerprint: fp,
+        description: input.reason ?? null,
+        metadata: input.metadata ? JSON.stringify(input.metadata) : null,
+        periodId: null,
+        now: deps.clock.now(),
+      },
+      {
+        field: 'expiresAt',
+        inTransaction: deps.actor ? (tx, j) => writeAudit(tx, grantAudit(deps.actor!, input, toGrantOutcome(j))) : undefined,
+      },
+    ),
+  );
   return r.ok ? { ok: true, value: toGrantOutcome(r.value) } : r;
 }
 
 function grantAudit(actor: Actor, input: GrantCreditsInput, o: GrantOutcome): AuditDraft {
   const t = o.transaction;
   return {
-    actor, action: 'CREDITS_GRANTED', targetUserId: t.userId, subjectId: t.id, dedupeKey: input.idempotencyKey,
+    actor,
+    action: 'CREDITS_GRANTED',
+    targetUserId: t.userId,
+    subjectId: t.id,
+    dedupeKey: input.idempotencyKey,
     before: { balanceSeconds: t.balanceAfterSeconds - t.amountSeconds },
     after: {
-      balanceSeconds: t.balanceAfterSeconds, grantId: o.grant.id, source: o.grant.source, seconds: o.grant.grantedSeconds,
-      expiresAt: o.grant.expiresAt?.toISOString() ?? null, sequence: t.sequence,
+      balanceSeconds: t.balanceAfterSeconds,
+      grantId: o.grant.id,
+      source: o.grant.source,
+      seconds: o.grant.grantedSeconds,
+      expiresAt: o.grant.expiresAt?.toISOString() ?? null,
+      sequence: t.sequence,
     },
   };
 }

@@ -32,14 +32,19 @@ export const planKey = (subscriptionId: string, periodStart: Date) => `~plan:${s
 export async function grantPeriod(deps: Required<LedgerDeps>, input: PeriodGrantInput): Promise<Result<GrantOutcome>> {
   const answer = await withTransaction(deps.em, async (tx, conn: PoolClient): Promise<Result<GrantAnswer>> => {
     const granted = await vpGrantPlan.attempt(conn, {
-      userId: input.userId, subscriptionId: input.subscriptionId, periodStart: input.periodStart, periodEnd: input.periodEnd,
-      planCode: input.planCode, now: deps.clock.now(),
+      userId: input.userId,
+      subscriptionId: input.subscriptionId,
+      periodStart: input.periodStart,
+      periodEnd: input.periodEnd,
+      planCode: input.planCode,
+      now: deps.clock.now(),
     });
     if (!granted.ok) return granted;
     await tx.query(
       `update credit_grants set awaiting_payment = $1
         where source = 'PLAN' and idempotency_key = $2 and ${input.awaitingPayment ? 'awaiting_payment is null' : 'awaiting_payment is not false'}`,
-      [input.awaitingPayment, planKey(input.subscriptionId, input.periodStart)]);
+      [input.awaitingPayment, planKey(input.subscriptionId, input.periodStart)],
+    );
     return granted;
   });
   if (!answer.ok) return answer;

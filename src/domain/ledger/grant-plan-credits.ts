@@ -29,9 +29,16 @@ export async function grantPlanCredits(deps: LedgerDeps, input: GrantPlanCredits
     checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND),
   );
   if (bad) return bad;
-  const r = published(deps, await vpGrantPlan(deps.em, {
-    userId: input.userId, subscriptionId: input.subscriptionId, periodStart: input.periodStart, periodEnd: input.periodEnd,
-    planCode: input.planCode, now: deps.clock.now(),
-  }));
+  const r = published(
+    deps,
+    await vpGrantPlan(deps.em, {
+      userId: input.userId,
+      subscriptionId: input.subscriptionId,
+      periodStart: input.periodStart,
+      periodEnd: input.periodEnd,
+      planCode: input.planCode,
+      now: deps.clock.now(),
+    }),
+  );
   return r.ok ? { ok: true, value: toGrantOutcome(r.value) } : r;
 }

@@ -16,11 +16,21 @@ export async function grantPurchase(
   const now = deps.clock.now() ?? new Date();
   const expiresAt = new Date(now.getTime() + deps.purchaseExpiryDays * 86_400_000);
   const key = `~topup:${input.checkoutSessionId}`;
-  const r = published(deps, await vpGrant(deps.em, {
-    userId: input.userId, source: 'PURCHASE', seconds: input.seconds, expiresAt, reference: input.checkoutSessionId, idempotencyKey: key,
-    fingerprint: `topUp:${input.seconds}`, description: `Top-up: ${input.seconds / 60} minutes`,
-    metadata: JSON.stringify({ checkoutSessionId: input.checkoutSessionId, amountCents: input.amountCents }), periodId: null,
-    now: deps.clock.now(),
-  }));
+  const r = published(
+    deps,
+    await vpGrant(deps.em, {
+      userId: input.userId,
+      source: 'PURCHASE',
+      seconds: input.seconds,
+      expiresAt,
+      reference: input.checkoutSessionId,
+      idempotencyKey: key,
+      fingerprint: `topUp:${input.seconds}`,
+      description: `Top-up: ${input.seconds / 60} minutes`,
+      metadata: JSON.stringify({ checkoutSessionId: input.checkoutSessionId, amountCents: input.amountCents }),
+      periodId: null,
+      now: deps.clock.now(),
+    }),
+  );
   return r.ok ? { ok: true, value: toGrantOutcome(r.value) } : r;
 }

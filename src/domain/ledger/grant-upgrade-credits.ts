@@ -37,10 +37,19 @@ export async function grantUpgradeCredits(deps: LedgerDeps, input: GrantUpgradeC
     checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND),
   );
   if (bad) return bad;
-  const r = published(deps, await vpGrantUpgrade(deps.em, {
-    userId: input.userId, subscriptionId: input.subscriptionId, invoiceId: input.invoiceId, periodEnd: input.periodEnd,
-    fromPlan: input.fromPlan, toPlan: input.toPlan, changedAt: input.changedAt, now: deps.clock.now(),
-  }));
+  const r = published(
+    deps,
+    await vpGrantUpgrade(deps.em, {
+      userId: input.userId,
+      subscriptionId: input.subscriptionId,
+      invoiceId: input.invoiceId,
+      periodEnd: input.periodEnd,
+      fromPlan: input.fromPlan,
+      toPlan: input.toPlan,
+      changedAt: input.changedAt,
+      now: deps.clock.now(),
+    }),
+  );
   if (!r.ok) return r;
   const { grant, ...rest } = r.value;
   return { ok: true, value: grant ? toGrantOutcome({ ...rest, grant }) : null };

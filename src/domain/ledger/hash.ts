@@ -41,5 +41,7 @@ export function canonicalForm(e: HashableEntry): string {
 }
 
 export function entryHash(previousHash: string, e: HashableEntry): string {
-  return createHash('sha256').update(previousHash + canonicalForm(e), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(previousHash + canonicalForm(e), 'utf8')
+    .digest('hex');
 }

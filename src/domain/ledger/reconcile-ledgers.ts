@@ -40,8 +40,12 @@ export function toDrift(r: LedgerReport): LedgerDrift {
   const first = r.firstBadSequence;
   const at = first === null ? r.problems : r.problems.filter((p) => p.sequence === first);
   return {
-    userId: r.userId, firstBadSequence: first, invariants: [...new Set(at.map((p) => p.invariant))].sort(),
-    problems: r.problems, entriesChecked: r.entriesChecked, balanceSeconds: r.balanceSeconds,
+    userId: r.userId,
+    firstBadSequence: first,
+    invariants: [...new Set(at.map((p) => p.invariant))].sort(),
+    problems: r.problems,
+    entriesChecked: r.entriesChecked,
+    balanceSeconds: r.balanceSeconds,
   };
 }
 
@@ -51,19 +55,22 @@ export async function reconcileAllLedgers(deps: ReconcileDeps): Promise<Reconcil
   const out: ReconcileOutcome = { usersChecked: 0, drift: [], errors: [] };
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
-    const users = await deps.em.getConnection().execute<{ user_id: string }[]>(
-      'select user_id from credit_balances where user_id > ? order by user_id limit ?', [after, batch]);
+    const users = await deps.em
+      .getConnection()
+      .execute<{ user_id: string }[]>('select user_id from credit_balances where user_id > ? order by user_id limit ?', [after, batch]);
     for (let i = 0; i < users.length; i += concurrency) {
-      await Promise.all(users.slice(i, i + concurrency).map(async ({ user_id: userId }) => {
-        try {
-          const report = await verifyLedger({ em: deps.em }, userId);
-          out.usersChecked += 1;
-          if (!report.ok) await reportDrift(deps, toDrift(report), out);
-        } catch (err) {
-          out.errors.push({ userId, message: (err as Error).message });
-          deps.logger?.error({ userId, err }, 'ledger reconciliation could not check a user');
-        }
-      }));
+      await Promise.all(
+        users.slice(i, i + concurrency).map(async ({ user_id: userId }) => {
+          try {
+            const report = await verifyLedger({ em: deps.em }, userId);
+            out.usersChecked += 1;
+            if (!report.ok) await reportDrift(deps, toDrift(report), out);
+          } catch (err) {
+            out.errors.push({ userId, message: (err as Error).message });
+            deps.logger?.error({ userId, err }, 'ledger reconciliation could not check a user');
+          }
+        }),
+      );
     }
     if (users.length < batch) break;
     after = users[users.length - 1]!.user_id;
@@ -74,22 +81,35 @@ export async function reconcileAllLedgers(deps: ReconcileDeps): Promise<Reconcil
 /** The audit entry is written once per distinct finding (same first sequence and problems). */
 export async function recordDrift(em: Em, d: LedgerDrift): Promise<boolean> {
   const signature = d.problems.map((p) => `${p.invariant}@${p.sequence ?? '-'}`).join(',');
-  return withTransaction(em, (tx) => writeAudit(tx, {
-    actor: SYSTEM_ACTOR, action: 'LEDGER_DRIFT_FOUND', targetUserId: d.userId,
-    dedupeKey: `drift:${d.firstBadSequence ?? '-'}:${signature}`,
-    after: {
-      firstBadSequence: d.firstBadSequence, invariants: d.invariants, entriesChecked: d.entriesChecked, balanceSeconds: d.balanceSeconds,
-      problems: d.problems.map((p) => ({ invariant: p.invariant, sequence: p.sequence ?? null })),
-    },
-  }));
+  return withTransaction(em, (tx) =>
+    writeAudit(tx, {
+      actor: SYSTEM_ACTOR,
+      action: 'LEDGER_DRIFT_FOUND',
+      targetUserId: d.userId,
+      dedupeKey: `drift:${d.firstBadSequence ?? '-'}:${signature}`,
+      after: {
+        firstBadSequence: d.firstBadSequence,
+        invariants: d.invariants,
+        entriesChecked: d.entriesChecked,
+        balanceSeconds: d.balanceSeconds,
+        problems: d.problems.map((p) => ({ invariant: p.invariant, sequence: p.sequence ?? null })),
+      },
+    }),
+  );
 }
 
 async function reportDrift(deps: ReconcileDeps, d: LedgerDrift, out: ReconcileOutcome): Promise<void> {
   out.drift.push(d);
   const fresh = await recordDrift(deps.em, d);
-  deps.logger?.warn({
-    userId: d.userId, firstBadSequence: d.firstBadSequence, invariants: d.invariants,
-    problems: d.problems.map((p) => `${p.invariant}@${p.sequence ?? '-'}: ${p.message}`), newFinding: fresh,
-  }, 'ledger drift found (not repaired)');
+  deps.logger?.warn(
+    {
+      userId: d.userId,
+      firstBadSequence: d.firstBadSequence,
+      invariants: d.invariants,
+      problems: d.problems.map((p) => `${p.invariant}@${p.sequence ?? '-'}: ${p.message}`),
+      newFinding: fresh,
+    },
+    'ledger drift found (not repaired)',
+  );
   deps.onDrift?.(d);
 }

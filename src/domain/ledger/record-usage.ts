@@ -39,9 +39,14 @@ export async function recordUsage(deps: LedgerDeps, input: RecordUsageInput): Pr
     description: input.description,
   });
   const a = await usageBatcherOf(deps.em).submit({
-    userId: input.userId, seconds: input.seconds, idempotencyKey: input.idempotencyKey, fingerprint: fp,
-    callId: input.callId ?? null, occurredAt: input.occurredAt?.toISOString() ?? null,
-    description: input.description ?? null, now: deps.clock.now()?.toISOString() ?? null,
+    userId: input.userId,
+    seconds: input.seconds,
+    idempotencyKey: input.idempotencyKey,
+    fingerprint: fp,
+    callId: input.callId ?? null,
+    occurredAt: input.occurredAt?.toISOString() ?? null,
+    description: input.description ?? null,
+    now: deps.clock.now()?.toISOString() ?? null,
   });
   if ('failure' in a) return businessFailure(a.failure, a.detail);
   const r = answered(deps, a.answer);

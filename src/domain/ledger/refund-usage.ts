@@ -34,13 +34,25 @@ export async function refundUsage(deps: LedgerDeps & { actor?: Actor }, input: R
   );
   if (bad) return bad;
   const fp = fingerprint('refundUsage', { transactionId: input.transactionId, seconds: input.seconds, reason: input.reason });
-  const r = published(deps, await vpRefundUsage(deps.em, {
-    transactionId: input.transactionId, seconds: input.seconds, reason: input.reason ?? null, idempotencyKey: input.idempotencyKey,
-    fingerprint: fp, fallbackExpiryDays: limits.refundFallbackExpiryDays, now: deps.clock.now(),
-  }, {
-    field: 'seconds',
-    inTransaction: deps.actor ? (tx, j) => writeAudit(tx, refundAudit(deps.actor!, input, toOutcome(j))) : undefined,
-  }));
+  const r = published(
+    deps,
+    await vpRefundUsage(
+      deps.em,
+      {
+        transactionId: input.transactionId,
+        seconds: input.seconds,
+        reason: input.reason ?? null,
+        idempotencyKey: input.idempotencyKey,
+        fingerprint: fp,
+        fallbackExpiryDays: limits.refundFallbackExpiryDays,
+        now: deps.clock.now(),
+      },
+      {
+        field: 'seconds',
+        inTransaction: deps.actor ? (tx, j) => writeAudit(tx, refundAudit(deps.actor!, input, toOutcome(j))) : undefined,
+      },
+    ),
+  );
   return r.ok ? { ok: true, value: toOutcome(r.value) } : r;
 }
 
@@ -58,10 +70,17 @@ function toOutcome(j: RefundAnswer): RefundOutcome {
 function refundAudit(actor: Actor, input: RefundUsageInput, o: RefundOutcome): AuditDraft {
   const t = o.transaction;
   return {
-    actor, action: 'USAGE_REFUNDED', targetUserId: t.userId, subjectId: input.transactionId, dedupeKey: input.idempotencyKey,
+    actor,
+    action: 'USAGE_REFUNDED',
+    targetUserId: t.userId,
+    subjectId: input.transactionId,
+    dedupeKey: input.idempotencyKey,
     before: { balanceSeconds: t.balanceAfterSeconds - t.amountSeconds },
     after: {
-      balanceSeconds: t.balanceAfterSeconds, refundedSeconds: t.amountSeconds, refundTransactionId: t.id, sequence: t.sequence,
+      balanceSeconds: t.balanceAfterSeconds,
+      refundedSeconds: t.amountSeconds,
+      refundTransactionId: t.id,
+      sequence: t.sequence,
       grants: o.grants.map((g) => ({ seconds: g.seconds, expiresAt: g.expiresAt?.toISOString() ?? null })),
     },
   };

@@ -24,10 +24,7 @@ export function toReservationOutcome(j: ReservationAnswer): ReservationOutcome {
   return { reservation: toReservation(j.reservation), balance: toBalance(j.balance) };
 }
 
-export async function reserveCredits(
-  deps: LedgerDeps & { holdTtlSecondsDefault: number },
-  input: ReserveCreditsInput,
-): Promise<Result<ReservationOutcome>> {
+export async function reserveCredits(deps: LedgerDeps & { holdTtlSecondsDefault: number }, input: ReserveCreditsInput): Promise<Result<ReservationOutcome>> {
   const ttlSeconds = input.ttlSeconds ?? deps.holdTtlSecondsDefault;
   const bad = firstFailure(
     checkSeconds(input.seconds),
@@ -37,9 +34,17 @@ export async function reserveCredits(
   );
   if (bad) return bad;
   const fp = fingerprint('reserveCredits', { seconds: input.seconds, ttlSeconds });
-  const r = published(deps, await vpReserve(deps.em, {
-    userId: input.userId, seconds: input.seconds, ttlSeconds, idempotencyKey: input.idempotencyKey, fingerprint: fp,
-    holdsMax: limits.holdsPerUserMax, now: deps.clock.now(),
-  }));
+  const r = published(
+    deps,
+    await vpReserve(deps.em, {
+      userId: input.userId,
+      seconds: input.seconds,
+      ttlSeconds,
+      idempotencyKey: input.idempotencyKey,
+      fingerprint: fp,
+      holdsMax: limits.holdsPerUserMax,
+      now: deps.clock.now(),
+    }),
+  );
   return r.ok ? { ok: true, value: toReservationOutcome(r.value) } : r;
 }

@@ -21,8 +21,15 @@
 import { limits } from '../../config/limits';
 import { poolOf, type ConnectionPool, type Em } from '../../db/em';
 import {
-  BUSINESS_FAILURE_SQLSTATE, vpRecordUsage, vpRecordUsageBatch, vpRecordUsageMany, type LedgerFunction, type Queryable,
-  type RecordUsageItemsArgs, type UsageAnswerJson, type UsageBatchItemJson,
+  BUSINESS_FAILURE_SQLSTATE,
+  vpRecordUsage,
+  vpRecordUsageBatch,
+  vpRecordUsageMany,
+  type LedgerFunction,
+  type Queryable,
+  type RecordUsageItemsArgs,
+  type UsageAnswerJson,
+  type UsageBatchItemJson,
 } from '../../db/ledger';
 
 export interface UsageItem {
@@ -38,9 +45,7 @@ export interface UsageItem {
 }
 
 /** An item's outcome: the ledger function's answer, or the business failure it raised (VPB01). */
-export type UsageAnswer =
-  | { answer: UsageAnswerJson }
-  | { failure: string; detail: string | null };
+export type UsageAnswer = { answer: UsageAnswerJson } | { failure: string; detail: string | null };
 
 /** In a batch: the item's user was locked by another transaction; it goes again alone. */
 const BUSY = Symbol('busy');
@@ -218,13 +223,15 @@ export class UsageBatcher {
     this.aloneRuns.set(user, waiting);
     let stuck = false;
     // a rejection with a lock timeout tells that the user's row stayed locked for the whole wait
-    const watched = (ws: Waiting[]) => ws.map((w): Waiting => ({
-      item: w.item, resolve: w.resolve,
-      reject: (err) => {
-        if ((err as PgError).code === LOCK_NOT_AVAILABLE) stuck = true;
-        w.reject(err);
-      },
-    }));
+    const watched = (ws: Waiting[]) =>
+      ws.map((w): Waiting => ({
+        item: w.item,
+        resolve: w.resolve,
+        reject: (err) => {
+          if ((err as PgError).code === LOCK_NOT_AVAILABLE) stuck = true;
+          w.reject(err);
+        },
+      }));
     try {
       for (let group = first; group.length > 0; group = waiting.splice(0)) {
         if (stuck) {
@@ -254,10 +261,19 @@ export class UsageBatcher {
   private async one(i: UsageItem): Promise<UsageAnswer> {
     try {
       return {
-        answer: await this.onConnection((conn) => vpRecordUsage.query(conn, {
-          userId: i.userId, seconds: i.seconds, idempotencyKey: i.idempotencyKey, fingerprint: i.fingerprint, callId: i.callId,
-          occurredAt: i.occurredAt, description: i.description, now: i.now, backdateMaxSeconds: limits.usageBackdateSecondsMax,
-        })),
+        answer: await this.onConnection((conn) =>
+          vpRecordUsage.query(conn, {
+            userId: i.userId,
+            seconds: i.seconds,
+            idempotencyKey: i.idempotencyKey,
+            fingerprint: i.fingerprint,
+            callId: i.callId,
+            occurredAt: i.occurredAt,
+            description: i.description,
+            now: i.now,
+            backdateMaxSeconds: limits.usageBackdateSecondsMax,
+          }),
+        ),
       };
     } catch (err) {
       const e = err as PgError;
@@ -267,7 +283,9 @@ export class UsageBatcher {
   }
 
   private async many(
-    items: UsageItem[], fn: LedgerFunction<RecordUsageItemsArgs, UsageBatchItemJson[]> = vpRecordUsageBatch, lockWaitMs = BATCH_LOCK_WAIT_MS,
+    items: UsageItem[],
+    fn: LedgerFunction<RecordUsageItemsArgs, UsageBatchItemJson[]> = vpRecordUsageBatch,
+    lockWaitMs = BATCH_LOCK_WAIT_MS,
   ): Promise<Outcome[]> {
     const args = { items: JSON.stringify(items), backdateMaxSeconds: limits.usageBackdateSecondsMax };
     const out = await this.onConnection((conn) => fn.query(conn, args, { lockWaitMs }));
@@ -290,7 +308,8 @@ const settings = { inFlightMax: 2 };
 
 /** Sets how many usage statements a process has out at once (for batchers made after this call). */
 export function configureUsageBatching(opts: { inFlightMax: number }): void {
-  if (!Number.isInteger(opts.inFlightMax) || opts.inFlightMax < 1) throw new Error(`usage batches in flight must be a positive integer, got ${opts.inFlightMax}`);
+  if (!Number.isInteger(opts.inFlightMax) || opts.inFlightMax < 1)
+    throw new Error(`usage batches in flight must be a positive integer, got ${opts.inFlightMax}`);
   settings.inFlightMax = opts.inFlightMax;
 }
 

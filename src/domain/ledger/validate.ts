@@ -50,8 +50,7 @@ export function checkText(value: unknown, field: string, lengthMax: number): Che
 export function checkDate(value: unknown, field: string, code: ErrorCode = ErrorCode.INVALID_ARGUMENT): Check {
   if (value === undefined || value === null) return null;
   // years 1 to 9999: what both JavaScript's ISO form and Postgres read the same way
-  return value instanceof Date && !Number.isNaN(value.getTime()) && value.getUTCFullYear() >= 1 && value.getUTCFullYear() <= 9999
-    ? null : fail(code, field);
+  return value instanceof Date && !Number.isNaN(value.getTime()) && value.getUTCFullYear() >= 1 && value.getUTCFullYear() <= 9999 ? null : fail(code, field);
 }
 
 /** The first failing check, or null when all pass. */
@@ -65,6 +64,8 @@ export function firstFailure(...checks: Check[]): Check {
  * JSON-encoded, so no value can imitate a separator.
  */
 export function fingerprint(operation: string, params: Record<string, string | number | boolean | null | undefined>): string {
-  const sorted = Object.keys(params).sort().map((k) => [k, params[k] ?? null]);
+  const sorted = Object.keys(params)
+    .sort()
+    .map((k) => [k, params[k] ?? null]);
   return `${operation}:${JSON.stringify(sorted)}`;
 }

@@ -38,14 +38,16 @@ interface EntryRow {
 
 export async function verifyLedger(deps: Pick<LedgerDeps, 'em'>, userId: string): Promise<LedgerReport> {
   // one consistent snapshot: under live traffic the head would otherwise move between the reads
-  return deps.em.getConnection().getKnex().transaction(async (trx) => {
-    await trx.raw('set transaction isolation level repeatable read, read only');
-    const conn = {
-      execute: async <T>(sql: string, params: unknown[] = []): Promise<T> =>
-        (await trx.raw(sql, params as never)).rows as T,
-    };
-    return verifyIn(conn, userId);
-  });
+  return deps.em
+    .getConnection()
+    .getKnex()
+    .transaction(async (trx) => {
+      await trx.raw('set transaction isolation level repeatable read, read only');
+      const conn = {
+        execute: async <T>(sql: string, params: unknown[] = []): Promise<T> => (await trx.raw(sql, params as never)).rows as T,
+      };
+      return verifyIn(conn, userId);
+    });
 }
 
 interface Reader {
@@ -54,8 +56,7 @@ interface Reader {
 
 async function verifyIn(conn: Reader, userId: string): Promise<LedgerReport> {
   const problems: LedgerProblem[] = [];
-  const report = (invariant: LedgerProblem['invariant'], message: string, sequence?: number) =>
-    problems.push({ invariant, message, sequence });
+  const report = (invariant: LedgerProblem['invariant'], message: string, sequence?: number) => problems.push({ invariant, message, sequence });
 
   let prevHash = GENESIS_HASH;
   let prevBalance = 0;

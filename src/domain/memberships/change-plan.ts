@@ -40,15 +40,14 @@ export async function changePlan(
   input: { userId: string; planCode: PlanCode; idempotencyKey: string },
 ): Promise<Result<PlanChange>> {
   if (!deps.payments) return fail(ErrorCode.STRIPE_NOT_CONFIGURED);
-  const bad = firstFailure(
-    PLAN_CODES.includes(input.planCode) ? null : fail(ErrorCode.PLAN_NOT_FOUND, 'plan'),
-    checkKey(input.idempotencyKey),
-  );
+  const bad = firstFailure(PLAN_CODES.includes(input.planCode) ? null : fail(ErrorCode.PLAN_NOT_FOUND, 'plan'), checkKey(input.idempotencyKey));
   if (bad) return bad;
   const conn = deps.em.getConnection();
   const print = fingerprint(OPERATION, { plan: input.planCode });
   const [seen] = await conn.execute<{ operation: string; request_fingerprint: string; response: PlanChange }[]>(
-    'select operation, request_fingerprint, response from idempotency_records where user_id = ? and key = ?', [input.userId, input.idempotencyKey]);
+    'select operation, request_fingerprint, response from idempotency_records where user_id = ? and key = ?',
+    [input.userId, input.idempotencyKey],
+  );
   if (seen) {
     if (seen.operation !== OPERATION || seen.request_fingerprint !== print) return fail(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'idempotencyKey');
     return { ok: true, value: { ...seen.response, effectiveAt: new Date(seen.response.effectiveAt) } };
@@ -57,7 +56,9 @@ export async function changePlan(
     `select ms.plan_code, ms.status, ms.cancel_at_period_end, ms.stripe_subscription_id, ms.current_period_end, ms.scheduled_plan_code,
             cur.included_seconds as current_included, tgt.included_seconds as target_included
        from memberships ms join plans cur on cur.code = ms.plan_code left join plans tgt on tgt.code = ?
-      where ms.user_id = ?`, [input.planCode, input.userId]);
+      where ms.user_id = ?`,
+    [input.planCode, input.userId],
+  );
   if (!m?.stripe_subscription_id || m.status === 'CANCELED') return fail(ErrorCode.MEMBERSHIP_NOT_FOUND, 'userId');
   if (m.target_included === null) return fail(ErrorCode.PLAN_NOT_FOUND, 'plan');
   if (!['ACTIVE', 'TRIALING'].includes(m.status) || m.cancel_at_period_end || !m.current_period_end) {
@@ -70,10 +71,20 @@ export async function changePlan(
     await deps.payments.changeSubscriptionPlan({ subscriptionId: m.stripe_subscription_id, planCode: input.planCode, when: 'KEEP', idempotencyKey: stripeKey });
     change = { kind: 'DOWNGRADE_CANCELED', planCode: input.planCode, effectiveAt: new Date(), paymentPending: false };
   } else if (Number(m.target_included) > Number(m.current_included)) {
-    const r = await deps.payments.changeSubscriptionPlan({ subscriptionId: m.stripe_subscription_id, planCode: input.planCode, when: 'NOW', idempotencyKey: stripeKey });
+    const r = await deps.payments.changeSubscriptionPlan({
+      subscriptionId: m.stripe_subscription_id,
+      planCode: input.planCode,
+      when: 'NOW',
+      idempotencyKey: stripeKey,
+    });
     change = { kind: 'UPGRADE', planCode: input.planCode, effectiveAt: new Date(), paymentPending: r.paymentPending };
   } else {
-    await deps.payments.changeSubscriptionPlan({ subscriptionId: m.stripe_subscription_id, planCode: input.planCode, when: 'PERIOD_END', idempotencyKey: stripeKey });
+    await deps.payments.changeSubscriptionPlan({
+      subscriptionId: m.stripe_subscription_id,
+      planCode: input.planCode,
+      when: 'PERIOD_END',
+      idempotencyKey: stripeKey,
+    });
     change = { kind: 'DOWNGRADE', planCode: input.planCode, effectiveAt: new Date(m.current_period_end), paymentPending: false };
   }
   // the plan itself moves with the subscription's webhook; what waits for the period end is ours to
@@ -82,17 +93,26 @@ export async function changePlan(
   await withTransaction(deps.em, async (tx) => {
     await tx.query(
       `update memberships set scheduled_plan_code = $1, scheduled_change_at = $2, updated_at = now() where user_id = $3`,
-      change.kind === 'DOWNGRADE' ? [change.planCode, change.effectiveAt, input.userId] : [null, null, input.userId]);
+      change.kind === 'DOWNGRADE' ? [change.planCode, change.effectiveAt, input.userId] : [null, null, input.userId],
+    );
     await tx.query(
       `insert into idempotency_records (user_id, key, operation, request_fingerprint, response, created_at)
        values ($1, $2, $3, $4, $5, now()) on conflict do nothing`,
-      [input.userId, input.idempotencyKey, OPERATION, print, JSON.stringify(change)]);
+      [input.userId, input.idempotencyKey, OPERATION, print, JSON.stringify(change)],
+    );
     await writeAudit(tx, {
-      actor: deps.actor ?? { id: input.userId, role: 'USER' }, action: 'PLAN_CHANGE_REQUESTED', targetUserId: input.userId, subjectId: subscriptionId,
+      actor: deps.actor ?? { id: input.userId, role: 'USER' },
+      action: 'PLAN_CHANGE_REQUESTED',
+      targetUserId: input.userId,
+      subjectId: subscriptionId,
       before: { planCode: m.plan_code, scheduledPlanCode: m.scheduled_plan_code },
       after: {
-        planCode: change.planCode, kind: change.kind, when: change.kind === 'DOWNGRADE' ? 'PERIOD_END' : 'NOW',
-        effectiveAt: change.effectiveAt.toISOString(), paymentPending: change.paymentPending, subscriptionId,
+        planCode: change.planCode,
+        kind: change.kind,
+        when: change.kind === 'DOWNGRADE' ? 'PERIOD_END' : 'NOW',
+        effectiveAt: change.effectiveAt.toISOString(),
+        paymentPending: change.paymentPending,
+        subscriptionId,
       },
       dedupeKey: `change-plan:${input.idempotencyKey}`,
     });

@@ -30,19 +30,30 @@ const answer = (row: Row, fingerprint: string): Result<KeyedSession> => {
 /** The session an earlier request with this key answered, if any (or the conflict it makes). */
 export async function earlierCheckout(em: Em, userId: string, key: string | null | undefined, fingerprint: string): Promise<Result<KeyedSession> | null> {
   if (key === null || key === undefined) return null;
-  const [row] = await em.getConnection().execute<Row[]>(
-    'select fingerprint, session_id, url, amount_cents from checkout_requests where user_id = ? and key = ?', [userId, key]);
+  const [row] = await em
+    .getConnection()
+    .execute<Row[]>('select fingerprint, session_id, url, amount_cents from checkout_requests where user_id = ? and key = ?', [userId, key]);
   return row ? answer(row, fingerprint) : null;
 }
 
 /** Keeps the session made for this key; a concurrent request that won answers its own. */
-export async function rememberCheckout(em: Em, userId: string, key: string | null | undefined, fingerprint: string, s: KeyedSession): Promise<Result<KeyedSession>> {
+export async function rememberCheckout(
+  em: Em,
+  userId: string,
+  key: string | null | undefined,
+  fingerprint: string,
+  s: KeyedSession,
+): Promise<Result<KeyedSession>> {
   if (key === null || key === undefined) return { ok: true, value: s };
   const conn = em.getConnection();
   await conn.execute(
     `insert into checkout_requests (user_id, key, fingerprint, session_id, url, amount_cents) values (?, ?, ?, ?, ?, ?)
-     on conflict (user_id, key) do nothing`, [userId, key, fingerprint, s.sessionId, s.url, s.amountCents ?? null]);
-  const [row] = await conn.execute<Row[]>(
-    'select fingerprint, session_id, url, amount_cents from checkout_requests where user_id = ? and key = ?', [userId, key]);
+     on conflict (user_id, key) do nothing`,
+    [userId, key, fingerprint, s.sessionId, s.url, s.amountCents ?? null],
+  );
+  const [row] = await conn.execute<Row[]>('select fingerprint, session_id, url, amount_cents from checkout_requests where user_id = ? and key = ?', [
+    userId,
+    key,
+  ]);
   return answer(row!, fingerprint);
 }

@@ -13,5 +13,7 @@ export async function markSubscriptionPastDue(deps: { em: Em }, input: { custome
   await deps.em.getConnection().execute(
     `update memberships set status = 'PAST_DUE', stripe_event_at = to_timestamp(?), updated_at = now()
       where user_id = ? and stripe_subscription_id = ? and status <> 'CANCELED'
-        and (stripe_event_at is null or stripe_event_at < to_timestamp(?))`, [eventCreated, userId, input.subscriptionId, eventCreated]);
+        and (stripe_event_at is null or stripe_event_at < to_timestamp(?))`,
+    [eventCreated, userId, input.subscriptionId, eventCreated],
+  );
 }

@@ -27,12 +27,20 @@ export async function mirrorSubscription(deps: { em: Em }, asOf: Date, sub: Subs
   if (!item || !plan) throw new PermanentFailure(`subscription ${sub.subscriptionId} has no price of a plan (STRIPE_PRICE_*)`);
   // an event older than the last one applied changes nothing (Stripe delivers out of order); the
   // comparison happens inside the upsert, so concurrent events cannot interleave
-  const r = await setMembership({ em: deps.em, actor: STRIPE_ACTOR }, {
-    userId, planCode: plan, status: sub.status,
-    currentPeriodStart: item.periodStart, currentPeriodEnd: item.periodEnd,
-    cancelAtPeriodEnd: sub.cancelAtPeriodEnd, stripeCustomerId: sub.customerId, stripeSubscriptionId: sub.subscriptionId,
-    stripeEventAt: asOf,
-  });
+  const r = await setMembership(
+    { em: deps.em, actor: STRIPE_ACTOR },
+    {
+      userId,
+      planCode: plan,
+      status: sub.status,
+      currentPeriodStart: item.periodStart,
+      currentPeriodEnd: item.periodEnd,
+      cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
+      stripeCustomerId: sub.customerId,
+      stripeSubscriptionId: sub.subscriptionId,
+      stripeEventAt: asOf,
+    },
+  );
   if (!r.ok) throw new Error(`membership mirror failed: ${r.error.code}`);
   return r.value;
 }

@@ -75,9 +75,12 @@ async function upsert(tx: Tx, actor: Actor | null, input: SetMembershipInput): P
   const limit = input.overageLimitCents;
   // the membership before, locked until this commits (concurrent events apply one after the other)
   const [was] = await tx.query<{ plan_code: PlanCode; status: MembershipStatus; stripe_subscription_id: string | null }>(
-    'select plan_code, status, stripe_subscription_id from memberships where user_id = $1 for update', [input.userId]);
-  const rows = await tx.query<Record<string, unknown>>(numbered(
-    `with m as (
+    'select plan_code, status, stripe_subscription_id from memberships where user_id = $1 for update',
+    [input.userId],
+  );
+  const rows = await tx.query<Record<string, unknown>>(
+    numbered(
+      `with m as (
        insert into memberships as ms (user_id, plan_code, status, current_period_start, current_period_end,
                                       cancel_at_period_end, overage_limit_cents, stripe_customer_id, stripe_subscription_id,
                                       stripe_event_at)
@@ -108,10 +111,20 @@ async function upsert(tx: Tx, actor: Actor | null, input: SetMembershipInput): P
        on conflict (user_id, period_start) do update set period_end = excluded.period_end
          where usage_periods.status = 'OPEN'  -- a period that moves its end (e.g. a longer trial) keeps counting
      )
-     select * from m`),
+     select * from m`,
+    ),
     [
-      input.userId, input.planCode, input.status, start, end, input.cancelAtPeriodEnd ?? false, limit ?? null,
-      input.stripeCustomerId ?? null, input.stripeSubscriptionId ?? null, input.stripeEventAt ?? null, limit === undefined,
+      input.userId,
+      input.planCode,
+      input.status,
+      start,
+      end,
+      input.cancelAtPeriodEnd ?? false,
+      limit ?? null,
+      input.stripeCustomerId ?? null,
+      input.stripeSubscriptionId ?? null,
+      input.stripeEventAt ?? null,
+      limit === undefined,
     ],
   );
   let m = rows[0];
@@ -137,8 +150,11 @@ async function upsert(tx: Tx, actor: Actor | null, input: SetMembershipInput): P
 }
 
 async function auditChange(
-  tx: Tx, actor: Actor, input: SetMembershipInput,
-  was: { plan_code: PlanCode; status: MembershipStatus; stripe_subscription_id: string | null } | null, now: Record<string, unknown>,
+  tx: Tx,
+  actor: Actor,
+  input: SetMembershipInput,
+  was: { plan_code: PlanCode; status: MembershipStatus; stripe_subscription_id: string | null } | null,
+  now: Record<string, unknown>,
 ): Promise<void> {
   const subscriptionId = (now.stripe_subscription_id as string | null) ?? null;
   const at = input.stripeEventAt ? input.stripeEventAt.getTime() : null;
@@ -146,17 +162,27 @@ async function auditChange(
   // a plan change applied: the same subscription, another price (a new subscription is a checkout)
   if (was && was.plan_code !== now.plan_code && subscriptionId && was.stripe_subscription_id === subscriptionId) {
     await writeAudit(tx, {
-      actor, action: 'PLAN_CHANGED', targetUserId: input.userId, subjectId: subscriptionId,
-      before: { planCode: was.plan_code }, after: { planCode: now.plan_code as string, subscriptionId, status: now.status as string },
+      actor,
+      action: 'PLAN_CHANGED',
+      targetUserId: input.userId,
+      subjectId: subscriptionId,
+      before: { planCode: was.plan_code },
+      after: { planCode: now.plan_code as string, subscriptionId, status: now.status as string },
       dedupeKey: at === null ? null : `plan-changed:${subscriptionId}:${at}:${now.plan_code as string}`,
     });
   }
   if (now.status === 'CANCELED' && subscriptionId) {
     await writeAudit(tx, {
-      actor, action: 'SUBSCRIPTION_ENDED', targetUserId: input.userId, subjectId: subscriptionId,
+      actor,
+      action: 'SUBSCRIPTION_ENDED',
+      targetUserId: input.userId,
+      subjectId: subscriptionId,
       before: { status: was?.status ?? null, planCode: was?.plan_code ?? null },
       after: {
-        status: 'CANCELED', subscriptionId, planCode: now.plan_code as string, currentPeriodEnd: periodEnd ? periodEnd.toISOString() : null,
+        status: 'CANCELED',
+        subscriptionId,
+        planCode: now.plan_code as string,
+        currentPeriodEnd: periodEnd ? periodEnd.toISOString() : null,
         // ended before its period end: an immediate cancellation (billing rules §5)
         beforePeriodEnd: Boolean(input.stripeEventAt && periodEnd && input.stripeEventAt < periodEnd),
       },

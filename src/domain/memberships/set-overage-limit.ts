@@ -23,8 +23,11 @@ export async function setOverageLimit(
     // a change of money by hand (billing rules §10); null before = the plan's price was the limit
     if (deps.actor) {
       await writeAudit(tx, {
-        actor: deps.actor, action: 'OVERAGE_LIMIT_SET', targetUserId: input.userId,
-        before: { overageLimitCents: row.was === null ? null : Number(row.was) }, after: { overageLimitCents: Number(row.overage_limit_cents) },
+        actor: deps.actor,
+        action: 'OVERAGE_LIMIT_SET',
+        targetUserId: input.userId,
+        before: { overageLimitCents: row.was === null ? null : Number(row.was) },
+        after: { overageLimitCents: Number(row.overage_limit_cents) },
       });
     }
     return { ok: true as const, value: { overageLimitCents: Number(row.overage_limit_cents) } };

@@ -45,21 +45,34 @@ export async function startCheckout(
   if (earlier) return earlier;
   // one live subscription per user (billing rules §5): a second checkout would start a second
   // subscription that Stripe charges beside the first; plan changes go through changePlan
-  const [live] = await deps.em.getConnection().execute<{ status: string }[]>(
-    `select status from memberships where user_id = ? and status in ('INCOMPLETE', 'TRIALING', 'ACTIVE', 'PAST_DUE') limit 1`, [input.userId]);
+  const [live] = await deps.em
+    .getConnection()
+    .execute<{ status: string }[]>(`select status from memberships where user_id = ? and status in ('INCOMPLETE', 'TRIALING', 'ACTIVE', 'PAST_DUE') limit 1`, [
+      input.userId,
+    ]);
   if (live) return fail(ErrorCode.ALREADY_SUBSCRIBED, 'plan');
   const customerId = await deps.payments.ensureCustomer(user);
   const key = input.idempotencyKey;
   const session = await deps.payments.createSubscriptionCheckout({
-    userId: input.userId, planCode: input.planCode, successUrl: input.successUrl, cancelUrl: input.cancelUrl, customerId,
+    userId: input.userId,
+    planCode: input.planCode,
+    successUrl: input.successUrl,
+    cancelUrl: input.cancelUrl,
+    customerId,
     idempotencyKey: key ? stripeCheckoutKey(input.userId, key) : undefined,
   });
   const kept = await rememberCheckout(deps.em, input.userId, key, fingerprint, { sessionId: session.id, url: session.url });
   if (!kept.ok) return kept;
   // a change of membership begins (billing rules §10): one entry per checkout session
-  await withTransaction(deps.em, (tx) => writeAudit(tx, {
-    actor: deps.actor ?? { id: input.userId, role: 'USER' }, action: 'CHECKOUT_STARTED', targetUserId: input.userId, subjectId: kept.value.sessionId,
-    after: { kind: 'SUBSCRIPTION', sessionId: kept.value.sessionId, customerId, planCode: input.planCode }, dedupeKey: `checkout:${kept.value.sessionId}`,
-  }));
+  await withTransaction(deps.em, (tx) =>
+    writeAudit(tx, {
+      actor: deps.actor ?? { id: input.userId, role: 'USER' },
+      action: 'CHECKOUT_STARTED',
+      targetUserId: input.userId,
+      subjectId: kept.value.sessionId,
+      after: { kind: 'SUBSCRIPTION', sessionId: kept.value.sessionId, customerId, planCode: input.planCode },
+      dedupeKey: `checkout:${kept.value.sessionId}`,
+    }),
+  );
   return { ok: true, value: { sessionId: kept.value.sessionId, url: kept.value.url } };
 }

@@ -29,12 +29,17 @@ export async function startTopUp(
   const [row] = await deps.em.getConnection().execute<{ email: string; rate: string | null }[]>(
     `select u.email, pl.overage_cents_per_minute as rate
        from users u left join memberships ms on ms.user_id = u.id left join plans pl on pl.code = ms.plan_code
-      where u.id = ?`, [input.userId]);
+      where u.id = ?`,
+    [input.userId],
+  );
   if (!row) return fail(ErrorCode.USER_NOT_FOUND, 'userId');
   // a retry answers the session (and price) the first request answered
   const fingerprint = `topUp|${input.minutes}|${input.successUrl}|${input.cancelUrl}`;
   const earlier = await earlierCheckout(deps.em, input.userId, input.idempotencyKey, fingerprint);
-  if (earlier) return earlier.ok ? { ok: true, value: { sessionId: earlier.value.sessionId, url: earlier.value.url, amountCents: earlier.value.amountCents ?? 0 } } : earlier;
+  if (earlier)
+    return earlier.ok
+      ? { ok: true, value: { sessionId: earlier.value.sessionId, url: earlier.value.url, amountCents: earlier.value.amountCents ?? 0 } }
+      : earlier;
   if (!row.rate) return fail(ErrorCode.MEMBERSHIP_NOT_FOUND, 'userId');
   const rate = Number(row.rate);
   const customerId = await deps.payments.ensureCustomer({ id: input.userId, email: row.email });
@@ -42,15 +47,25 @@ export async function startTopUp(
   if (seconds > limits.secondsPerOperationMax) return fail(ErrorCode.INVALID_ARGUMENT, 'minutes');
   const key = input.idempotencyKey;
   const session = await deps.payments.createTopUpCheckout({
-    userId: input.userId, customerId, seconds, amountCents: input.minutes * rate, successUrl: input.successUrl, cancelUrl: input.cancelUrl,
+    userId: input.userId,
+    customerId,
+    seconds,
+    amountCents: input.minutes * rate,
+    successUrl: input.successUrl,
+    cancelUrl: input.cancelUrl,
     idempotencyKey: key ? stripeCheckoutKey(input.userId, key) : undefined,
   });
   const kept = await rememberCheckout(deps.em, input.userId, key, fingerprint, { sessionId: session.id, url: session.url, amountCents: input.minutes * rate });
   if (!kept.ok) return kept;
-  await withTransaction(deps.em, (tx) => writeAudit(tx, {
-    actor: deps.actor ?? { id: input.userId, role: 'USER' }, action: 'CHECKOUT_STARTED', targetUserId: input.userId, subjectId: kept.value.sessionId,
-    after: { kind: 'TOP_UP', sessionId: kept.value.sessionId, customerId, minutes: input.minutes, seconds, amountCents: input.minutes * rate },
-    dedupeKey: `checkout:${kept.value.sessionId}`,
-  }));
+  await withTransaction(deps.em, (tx) =>
+    writeAudit(tx, {
+      actor: deps.actor ?? { id: input.userId, role: 'USER' },
+      action: 'CHECKOUT_STARTED',
+      targetUserId: input.userId,
+      subjectId: kept.value.sessionId,
+      after: { kind: 'TOP_UP', sessionId: kept.value.sessionId, customerId, minutes: input.minutes, seconds, amountCents: input.minutes * rate },
+      dedupeKey: `checkout:${kept.value.sessionId}`,
+    }),
+  );
   return { ok: true, value: { sessionId: kept.value.sessionId, url: kept.value.url, amountCents: kept.value.amountCents ?? input.minutes * rate } };
 }

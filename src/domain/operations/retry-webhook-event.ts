@@ -17,10 +17,16 @@ export async function retryWebhookEvent(
     if (!row) return fail(ErrorCode.WEBHOOK_EVENT_NOT_FOUND, 'id');
     const [after] = await tx.query<{ status: string }>(
       `update webhook_events set status = case when status in ('FAILED', 'PROCESSING') then 'RECEIVED' else status end
-        where id = $1 returning status`, [input.id]);
+        where id = $1 returning status`,
+      [input.id],
+    );
     await writeAudit(tx, {
-      actor: deps.actor, action: 'WEBHOOK_EVENT_RETRIED', targetUserId: null, subjectId: input.id,
-      before: { status: row.status }, after: { status: after!.status },
+      actor: deps.actor,
+      action: 'WEBHOOK_EVENT_RETRIED',
+      targetUserId: null,
+      subjectId: input.id,
+      before: { status: row.status },
+      after: { status: after!.status },
     });
     return { ok: true as const, value: { statusBefore: row.status } };
   });

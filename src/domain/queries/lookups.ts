@@ -68,42 +68,73 @@ const nullableNumber = (v: unknown) => (v === null || v === undefined ? null : N
 
 export async function usersByIds(em: Em, ids: readonly string[]): Promise<Map<string, UserRow>> {
   const rows = await em.getConnection().execute<Row[]>('select * from users where id = any(?::uuid[])', [uuidArray(ids)]);
-  return new Map(rows.map((r) => [r.id as string, {
-    id: r.id as string, email: r.email as string, role: r.role as Role, timeZone: r.time_zone as string,
-    createdAt: asDate(r.created_at as string),
-  }]));
+  return new Map(
+    rows.map((r) => [
+      r.id as string,
+      {
+        id: r.id as string,
+        email: r.email as string,
+        role: r.role as Role,
+        timeZone: r.time_zone as string,
+        createdAt: asDate(r.created_at as string),
+      },
+    ]),
+  );
 }
 
 export async function membershipsByUserIds(em: Em, ids: readonly string[]): Promise<Map<string, MembershipRow>> {
   const rows = await em.getConnection().execute<Row[]>('select * from memberships where user_id = any(?::uuid[])', [uuidArray(ids)]);
-  return new Map(rows.map((r) => [r.user_id as string, {
-    id: r.id as string, userId: r.user_id as string, planCode: r.plan_code as PlanCode, status: r.status as MembershipStatus,
-    currentPeriodStart: asDateOrNull(r.current_period_start as string | null),
-    currentPeriodEnd: asDateOrNull(r.current_period_end as string | null),
-    cancelAtPeriodEnd: r.cancel_at_period_end as boolean,
-    storedOverageLimitCents: nullableNumber(r.overage_limit_cents),
-    scheduledPlanCode: (r.scheduled_plan_code as PlanCode | null) ?? null,
-    scheduledChangeAt: asDateOrNull(r.scheduled_change_at as string | null),
-  }]));
+  return new Map(
+    rows.map((r) => [
+      r.user_id as string,
+      {
+        id: r.id as string,
+        userId: r.user_id as string,
+        planCode: r.plan_code as PlanCode,
+        status: r.status as MembershipStatus,
+        currentPeriodStart: asDateOrNull(r.current_period_start as string | null),
+        currentPeriodEnd: asDateOrNull(r.current_period_end as string | null),
+        cancelAtPeriodEnd: r.cancel_at_period_end as boolean,
+        storedOverageLimitCents: nullableNumber(r.overage_limit_cents),
+        scheduledPlanCode: (r.scheduled_plan_code as PlanCode | null) ?? null,
+        scheduledChangeAt: asDateOrNull(r.scheduled_change_at as string | null),
+      },
+    ]),
+  );
 }
 
 export async function allPlans(em: Em): Promise<PlanRow[]> {
   const rows = await em.getConnection().execute<Row[]>('select * from plans order by sort_order');
   return rows.map((r) => ({
-    code: r.code as PlanCode, name: r.name as string, priceCents: Number(r.price_cents), currency: (r.currency as string).trim(),
-    includedSeconds: Number(r.included_seconds), overageCentsPerMinute: Number(r.overage_cents_per_minute),
-    usageIncrementSeconds: Number(r.usage_increment_seconds), rolloverMaxSeconds: Number(r.rollover_max_seconds),
+    code: r.code as PlanCode,
+    name: r.name as string,
+    priceCents: Number(r.price_cents),
+    currency: (r.currency as string).trim(),
+    includedSeconds: Number(r.included_seconds),
+    overageCentsPerMinute: Number(r.overage_cents_per_minute),
+    usageIncrementSeconds: Number(r.usage_increment_seconds),
+    rolloverMaxSeconds: Number(r.rollover_max_seconds),
     features: r.features as string[],
   }));
 }
 
 export async function grantsByIds(em: Em, ids: readonly string[]): Promise<Map<string, GrantRow>> {
   const rows = await em.getConnection().execute<Row[]>('select * from credit_grants where id = any(?::uuid[])', [uuidArray(ids)]);
-  return new Map(rows.map((r) => [r.id as string, {
-    id: r.id as string, userId: r.user_id as string, source: r.source as GrantSource, grantedSeconds: Number(r.granted_seconds),
-    remainingSeconds: Number(r.remaining_seconds), expiresAt: asDateOrNull(r.expires_at as string | null),
-    reference: (r.reference as string | null) ?? null, createdAt: asDate(r.created_at as string),
-  }]));
+  return new Map(
+    rows.map((r) => [
+      r.id as string,
+      {
+        id: r.id as string,
+        userId: r.user_id as string,
+        source: r.source as GrantSource,
+        grantedSeconds: Number(r.granted_seconds),
+        remainingSeconds: Number(r.remaining_seconds),
+        expiresAt: asDateOrNull(r.expires_at as string | null),
+        reference: (r.reference as string | null) ?? null,
+        createdAt: asDate(r.created_at as string),
+      },
+    ]),
+  );
 }
 
 export async function findReservation(em: Em, id: string): Promise<ReservationRow | null> {
@@ -111,9 +142,14 @@ export async function findReservation(em: Em, id: string): Promise<ReservationRo
   const [r] = await em.getConnection().execute<Row[]>('select * from reservations where id = ?', [id]);
   if (!r) return null;
   return {
-    id: r.id as string, userId: r.user_id as string, status: r.status as ReservationStatus,
-    reservedSeconds: Number(r.reserved_seconds), expiresAt: asDate(r.expires_at as string), createdAt: asDate(r.created_at as string),
-    usedSeconds: nullableNumber(r.used_seconds), billedSeconds: nullableNumber(r.billed_seconds),
+    id: r.id as string,
+    userId: r.user_id as string,
+    status: r.status as ReservationStatus,
+    reservedSeconds: Number(r.reserved_seconds),
+    expiresAt: asDate(r.expires_at as string),
+    createdAt: asDate(r.created_at as string),
+    usedSeconds: nullableNumber(r.used_seconds),
+    billedSeconds: nullableNumber(r.billed_seconds),
   };
 }
 

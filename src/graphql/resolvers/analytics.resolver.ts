@@ -17,7 +17,14 @@ import type { GraphQLContext } from '../context';
 import { connectionOf, cursors, pageArgs } from '../connection';
 import { badInput } from '../errors';
 import {
-  CustomerEconomicsConnection, RevenueMetrics, Roi, TierUsage, UnitEconomics, UsageForecast, UsageGranularityEnum, UsageReport,
+  CustomerEconomicsConnection,
+  RevenueMetrics,
+  Roi,
+  TierUsage,
+  UnitEconomics,
+  UsageForecast,
+  UsageGranularityEnum,
+  UsageReport,
 } from '../types/analytics';
 
 const deps = (ctx: GraphQLContext): AnalyticsDeps => ({ em: ctx.em, clock: ctx.clock, cogsCentsPerMinute: ctx.config.cogsCentsPerMinute });
@@ -95,7 +102,10 @@ export class AnalyticsResolver {
     const d = deps(ctx);
     const range = defaultRange(await nowOf(d), args.from, args.to);
     const page = valueOf(await customerEconomics(d, { ...range, first: req.first, after: req.after }));
-    return { ...connectionOf(cursors.customerEconomics, page, (node) => ({ marginCents: node.marginCents, userId: node.userId })), totalCount: page.totalCount };
+    return {
+      ...connectionOf(cursors.customerEconomics, page, (node) => ({ marginCents: node.marginCents, userId: node.userId })),
+      totalCount: page.totalCount,
+    };
   }
 
   @Query(() => UnitEconomics, { description: 'ADMIN: per plan, revenue per used minute against the cost per minute over [from, to).' })

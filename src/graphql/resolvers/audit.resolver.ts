@@ -41,15 +41,20 @@ export class AuditResolver {
     authorize(ctx, 'auditLog');
     const req = pageArgs(cursors.auditLog, a);
     const page = await listAuditLog(ctx.em, {
-      first: req.first, beforeId: req.after, actorId: uuidArg(a.actorId, 'actorId'),
-      targetUserId: uuidArg(a.targetUserId, 'targetUserId'), actions: a.actions, from: a.from, to: a.to,
+      first: req.first,
+      beforeId: req.after,
+      actorId: uuidArg(a.actorId, 'actorId'),
+      targetUserId: uuidArg(a.targetUserId, 'targetUserId'),
+      actions: a.actions,
+      from: a.from,
+      to: a.to,
     });
     return { ...connectionOf(cursors.auditLog, page, (node) => node.id), totalCount: page.totalCount };
   }
 
   @Query(() => LedgerVerification, {
     nullable: true,
-    description: 'ADMIN: checks one user\'s ledger against every invariant and the hash chain (reads only; never repairs). Null for an unknown user.',
+    description: "ADMIN: checks one user's ledger against every invariant and the hash chain (reads only; never repairs). Null for an unknown user.",
   })
   async verifyLedger(@Args(() => VerifyLedgerArgs) { userId }: VerifyLedgerArgs, @Ctx() ctx: GraphQLContext): Promise<LedgerVerification | null> {
     authorize(ctx, 'verifyLedger');
@@ -59,8 +64,12 @@ export class AuditResolver {
     const report = await verifyLedger({ em: ctx.em }, id);
     const drift = toDrift(report);
     return {
-      userId: id, ok: report.ok, balanceSeconds: report.balanceSeconds, entriesChecked: report.entriesChecked,
-      firstBadSequence: report.firstBadSequence, firstBadInvariants: report.ok ? [] : drift.invariants,
+      userId: id,
+      ok: report.ok,
+      balanceSeconds: report.balanceSeconds,
+      entriesChecked: report.entriesChecked,
+      firstBadSequence: report.firstBadSequence,
+      firstBadInvariants: report.ok ? [] : drift.invariants,
       problems: report.problems.map((p) => ({ invariant: p.invariant, sequence: p.sequence ?? null, message: p.message })),
     };
   }

@@ -10,8 +10,15 @@ import type { GraphQLContext } from '../context';
 import { connectionOf, cursors, pageArgs } from '../connection';
 import { forbidden } from '../errors';
 import {
-  ConsentConnection, ExportMyDataInput, ExportMyDataPayload, GrantConsentInput, GrantConsentPayload, RequestAccountDeletionInput,
-  RequestAccountDeletionPayload, RevokeConsentInput, RevokeConsentPayload,
+  ConsentConnection,
+  ExportMyDataInput,
+  ExportMyDataPayload,
+  GrantConsentInput,
+  GrantConsentPayload,
+  RequestAccountDeletionInput,
+  RequestAccountDeletionPayload,
+  RevokeConsentInput,
+  RevokeConsentPayload,
 } from '../types/gdpr';
 import { actorOf, payload } from './common';
 
@@ -54,20 +61,21 @@ export class GdprResolver {
   })
   async exportMyData(@Arg('input', () => ExportMyDataInput) input: ExportMyDataInput, @Ctx() ctx: GraphQLContext): Promise<ExportMyDataPayload> {
     const p = authorize(ctx, 'exportMyData');
-    if (p.via === 'apiKey') throw forbidden('An export needs the person\'s token, not an API key.');
+    if (p.via === 'apiKey') throw forbidden("An export needs the person's token, not an API key.");
     const r = await createExportLink({ em: ctx.em, actor: actorOf(p) }, { userId: targetUser(p, input.userId) });
     return payload(r, (v) => ({ url: `${EXPORT_PATH}/${v.token}`, expiresAt: v.expiresAt }));
   }
 
   @Mutation(() => RequestAccountDeletionPayload, {
-    description: 'USER: own; ADMIN: any. Erases the account\'s personal data (Stripe subscription cancelled, customer deleted, keys revoked) and keeps the books under a pseudonym. Asking again answers the same request.',
+    description:
+      "USER: own; ADMIN: any. Erases the account's personal data (Stripe subscription cancelled, customer deleted, keys revoked) and keeps the books under a pseudonym. Asking again answers the same request.",
   })
   async requestAccountDeletion(
     @Arg('input', () => RequestAccountDeletionInput) input: RequestAccountDeletionInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RequestAccountDeletionPayload> {
     const p = authorize(ctx, 'requestAccountDeletion');
-    if (p.via === 'apiKey') throw forbidden('A deletion needs the person\'s token, not an API key.');
+    if (p.via === 'apiKey') throw forbidden("A deletion needs the person's token, not an API key.");
     const r = await requestAccountDeletion({ em: ctx.em, actor: actorOf(p), jobs: ctx.erasureJobs ?? null }, { userId: targetUser(p, input.userId) });
     return payload(r, (request) => ({ request }));
   }

@@ -13,9 +13,14 @@ export class GrantResolver {
   @Mutation(() => GrantCreditsPayload, { description: 'ADMIN: grant BONUS or PURCHASE seconds.' })
   async grantCredits(@Arg('input', () => GrantCreditsInput) input: GrantCreditsInput, @Ctx() ctx: GraphQLContext): Promise<GrantCreditsPayload> {
     const p = authorize(ctx, 'grantCredits');
-    const r = await grantCredits({ ...ledgerDeps(ctx), actor: actorOf(p) }, {
-      ...input, userId: targetUser(p, input.userId), metadata: { grantedBy: p.userId },
-    });
+    const r = await grantCredits(
+      { ...ledgerDeps(ctx), actor: actorOf(p) },
+      {
+        ...input,
+        userId: targetUser(p, input.userId),
+        metadata: { grantedBy: p.userId },
+      },
+    );
     return payload(r, (v) => v);
   }
 
@@ -27,7 +32,8 @@ export class GrantResolver {
   }
 
   @Mutation(() => AdjustCreditsPayload, {
-    description: 'ADMIN: correct a balance by hand (an ADJUSTMENT entry, audited). Never below 0 (INSUFFICIENT_CREDITS), never past the largest balance (BALANCE_LIMIT_EXCEEDED).',
+    description:
+      'ADMIN: correct a balance by hand (an ADJUSTMENT entry, audited). Never below 0 (INSUFFICIENT_CREDITS), never past the largest balance (BALANCE_LIMIT_EXCEEDED).',
   })
   async adjustCredits(@Arg('input', () => AdjustCreditsInput) input: AdjustCreditsInput, @Ctx() ctx: GraphQLContext): Promise<AdjustCreditsPayload> {
     const p = authorize(ctx, 'adjustCredits');

@@ -46,11 +46,7 @@ export class LiveResolver {
     topicId: alertTopic,
     description: 'Usage thresholds as they are crossed, each at most once per period. USER: own; ADMIN: any.',
   })
-  usageAlert(
-    @Root() m: AlertMessage,
-    @Arg('userId', () => ID, { nullable: true }) _userId: string | null | undefined,
-    @Ctx() ctx: GraphQLContext,
-  ): UsageAlert {
+  usageAlert(@Root() m: AlertMessage, @Arg('userId', () => ID, { nullable: true }) _userId: string | null | undefined, @Ctx() ctx: GraphQLContext): UsageAlert {
     ctx.em.clear();
     ctx.loaders = createLoaders(ctx.em);
     return { ...m, createdAt: new Date(m.createdAt) };

@@ -8,8 +8,22 @@ import { startBillingPortal } from '../../domain/memberships/start-billing-porta
 import { authorize, isUuid, targetUser } from '../authz';
 import { ErrorCode, fail } from '../../shared/errors';
 import type { GraphQLContext } from '../context';
-import { CancelMembershipInput, ChangePlanInput, CreateBillingPortalSessionInput, CreateCheckoutSessionInput, CreateTopUpCheckoutSessionInput, SetOverageLimitInput } from '../types/inputs';
-import { CancelMembershipPayload, ChangePlanPayload, CreateBillingPortalSessionPayload, CreateCheckoutSessionPayload, CreateTopUpCheckoutSessionPayload, SetOverageLimitPayload } from '../types/payloads';
+import {
+  CancelMembershipInput,
+  ChangePlanInput,
+  CreateBillingPortalSessionInput,
+  CreateCheckoutSessionInput,
+  CreateTopUpCheckoutSessionInput,
+  SetOverageLimitInput,
+} from '../types/inputs';
+import {
+  CancelMembershipPayload,
+  ChangePlanPayload,
+  CreateBillingPortalSessionPayload,
+  CreateCheckoutSessionPayload,
+  CreateTopUpCheckoutSessionPayload,
+  SetOverageLimitPayload,
+} from '../types/payloads';
 import { actorOf, payload } from './common';
 
 @Resolver()
@@ -20,13 +34,20 @@ export class MembershipMutationResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreateCheckoutSessionPayload> {
     const p = authorize(ctx, 'createCheckoutSession');
-    const r = await startCheckout({ em: ctx.em, payments: ctx.payments, actor: actorOf(p) }, {
-      userId: p.userId, planCode: input.plan, successUrl: input.successUrl, cancelUrl: input.cancelUrl, idempotencyKey: input.idempotencyKey,
-    });
+    const r = await startCheckout(
+      { em: ctx.em, payments: ctx.payments, actor: actorOf(p) },
+      {
+        userId: p.userId,
+        planCode: input.plan,
+        successUrl: input.successUrl,
+        cancelUrl: input.cancelUrl,
+        idempotencyKey: input.idempotencyKey,
+      },
+    );
     return payload(r, (v) => ({ url: v.url, sessionId: v.sessionId }));
   }
 
-  @Mutation(() => CreateTopUpCheckoutSessionPayload, { description: 'USER: buy minutes once (Stripe Checkout, one-time payment at the plan\'s overage rate).' })
+  @Mutation(() => CreateTopUpCheckoutSessionPayload, { description: "USER: buy minutes once (Stripe Checkout, one-time payment at the plan's overage rate)." })
   async createTopUpCheckoutSession(
     @Arg('input', () => CreateTopUpCheckoutSessionInput) input: CreateTopUpCheckoutSessionInput,
     @Ctx() ctx: GraphQLContext,
@@ -49,21 +70,38 @@ export class MembershipMutationResolver {
   }
 
   @Mutation(() => CancelMembershipPayload, { description: 'USER: cancel, at the period end by default; remaining PLAN seconds expire then.' })
-  async cancelMembership(@Arg('input', () => CancelMembershipInput) input: CancelMembershipInput, @Ctx() ctx: GraphQLContext): Promise<CancelMembershipPayload> {
+  async cancelMembership(
+    @Arg('input', () => CancelMembershipInput) input: CancelMembershipInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CancelMembershipPayload> {
     const p = authorize(ctx, 'cancelMembership');
-    const r = await cancelMembership({ em: ctx.em, payments: ctx.payments, clock: ctx.clock, events: ctx.events, actor: actorOf(p) }, { userId: p.userId, atPeriodEnd: input.atPeriodEnd });
+    const r = await cancelMembership(
+      { em: ctx.em, payments: ctx.payments, clock: ctx.clock, events: ctx.events, actor: actorOf(p) },
+      { userId: p.userId, atPeriodEnd: input.atPeriodEnd },
+    );
     if (!r.ok) return payload(r, () => ({}));
     ctx.loaders.membership.clear(p.userId);
     return { membership: await ctx.loaders.membership.load(p.userId), userErrors: [] };
   }
 
-  @Mutation(() => ChangePlanPayload, { description: 'USER: move to another plan — a larger one now (prorated charge and prorated included minutes once paid), a smaller one at the period end.' })
+  @Mutation(() => ChangePlanPayload, {
+    description: 'USER: move to another plan — a larger one now (prorated charge and prorated included minutes once paid), a smaller one at the period end.',
+  })
   async changePlan(@Arg('input', () => ChangePlanInput) input: ChangePlanInput, @Ctx() ctx: GraphQLContext): Promise<ChangePlanPayload> {
     const p = authorize(ctx, 'changePlan');
-    const r = await changePlan({ em: ctx.em, payments: ctx.payments, actor: actorOf(p) }, { userId: p.userId, planCode: input.plan, idempotencyKey: input.idempotencyKey });
+    const r = await changePlan(
+      { em: ctx.em, payments: ctx.payments, actor: actorOf(p) },
+      { userId: p.userId, planCode: input.plan, idempotencyKey: input.idempotencyKey },
+    );
     if (!r.ok) return payload(r, () => ({}));
     ctx.loaders.membership.clear(p.userId);
-    return { kind: r.value.kind, effectiveAt: r.value.effectiveAt, paymentPending: r.value.paymentPending, membership: await ctx.loaders.membership.load(p.userId), userErrors: [] };
+    return {
+      kind: r.value.kind,
+      effectiveAt: r.value.effectiveAt,
+      paymentPending: r.value.paymentPending,
+      membership: await ctx.loaders.membership.load(p.userId),
+      userErrors: [],
+    };
   }
 
   @Mutation(() => CreateBillingPortalSessionPayload, { description: 'USER: the Stripe billing portal (payment methods, invoices).' })

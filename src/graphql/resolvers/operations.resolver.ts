@@ -43,8 +43,13 @@ export class RetryWebhookEventPayload extends MutationPayload {
 
 type Row = Record<string, unknown>;
 const toEvent = (r: Row): WebhookEvent => ({
-  id: r.id as string, type: r.type as string, status: r.status as string, attempts: Number(r.attempts),
-  lastError: (r.last_error as string | null) ?? null, receivedAt: asDate(r.received_at as string), processedAt: asDateOrNull(r.processed_at as string | null),
+  id: r.id as string,
+  type: r.type as string,
+  status: r.status as string,
+  attempts: Number(r.attempts),
+  lastError: (r.last_error as string | null) ?? null,
+  receivedAt: asDate(r.received_at as string),
+  processedAt: asDateOrNull(r.processed_at as string | null),
 });
 
 @Resolver()
@@ -57,10 +62,13 @@ export class OperationsResolver {
   ): Promise<WebhookEvent[]> {
     authorize(ctx, 'webhookEvents');
     const limit = Math.max(1, Math.min(100, first ?? 20));
-    const rows = await ctx.em.getConnection().execute<Row[]>(
-      `select * from webhook_events where (?::text is null or status = ?) order by received_at desc limit ?`,
-      [status ?? null, status ?? null, limit],
-    );
+    const rows = await ctx.em
+      .getConnection()
+      .execute<Row[]>(`select * from webhook_events where (?::text is null or status = ?) order by received_at desc limit ?`, [
+        status ?? null,
+        status ?? null,
+        limit,
+      ]);
     return rows.map(toEvent);
   }
 
@@ -72,7 +80,10 @@ export class OperationsResolver {
   }
 
   @Mutation(() => RetryWebhookEventPayload, { description: 'ADMIN: process a stored Stripe event again (safe: processing is idempotent).' })
-  async retryWebhookEvent(@Arg('input', () => RetryWebhookEventInput) input: RetryWebhookEventInput, @Ctx() ctx: GraphQLContext): Promise<RetryWebhookEventPayload> {
+  async retryWebhookEvent(
+    @Arg('input', () => RetryWebhookEventInput) input: RetryWebhookEventInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RetryWebhookEventPayload> {
     const p = authorize(ctx, 'retryWebhookEvent');
     // without Stripe there is nothing to retry against
     const r = await retryWebhookEvent({ em: ctx.em, jobs: ctx.payments ? ctx.webhookJobs : null, actor: actorOf(p) }, { id: input.id });
@@ -81,4 +92,3 @@ export class OperationsResolver {
     return { event: toEvent(after!), userErrors: [] };
   }
 }
-

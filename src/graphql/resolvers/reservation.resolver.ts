@@ -7,13 +7,9 @@ import { findReservation } from '../../domain/queries/lookups';
 import { countUsage } from '../../observability/metrics';
 import { authorize, authorizeObject, targetUser } from '../authz';
 import type { GraphQLContext } from '../context';
-import {
-  CommitReservationInput, ExtendReservationInput, ReleaseReservationInput, ReserveCreditsInput,
-} from '../types/inputs';
+import { CommitReservationInput, ExtendReservationInput, ReleaseReservationInput, ReserveCreditsInput } from '../types/inputs';
 import { Reservation } from '../types/objects';
-import {
-  CommitReservationPayload, ExtendReservationPayload, ReleaseReservationPayload, ReserveCreditsPayload,
-} from '../types/payloads';
+import { CommitReservationPayload, ExtendReservationPayload, ReleaseReservationPayload, ReserveCreditsPayload } from '../types/payloads';
 import { ledgerDeps, payload } from './common';
 
 @Resolver(() => Reservation)
@@ -33,13 +29,19 @@ export class ReservationResolver {
   }
 
   @Mutation(() => ExtendReservationPayload, { description: 'SERVICE, ADMIN: add seconds to a hold and renew its TTL.' })
-  async extendReservation(@Arg('input', () => ExtendReservationInput) input: ExtendReservationInput, @Ctx() ctx: GraphQLContext): Promise<ExtendReservationPayload> {
+  async extendReservation(
+    @Arg('input', () => ExtendReservationInput) input: ExtendReservationInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ExtendReservationPayload> {
     authorize(ctx, 'extendReservation');
     return payload(await extendReservation(ledgerDeps(ctx), input), (v) => v);
   }
 
   @Mutation(() => CommitReservationPayload, { description: 'SERVICE, ADMIN: end a hold with the seconds really used.' })
-  async commitReservation(@Arg('input', () => CommitReservationInput) input: CommitReservationInput, @Ctx() ctx: GraphQLContext): Promise<CommitReservationPayload> {
+  async commitReservation(
+    @Arg('input', () => CommitReservationInput) input: CommitReservationInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CommitReservationPayload> {
     authorize(ctx, 'commitReservation');
     const r = await commitReservation(ledgerDeps(ctx), input);
     countUsage('commitReservation', r);
@@ -47,7 +49,10 @@ export class ReservationResolver {
   }
 
   @Mutation(() => ReleaseReservationPayload, { description: 'SERVICE, ADMIN: give a hold back unused.' })
-  async releaseReservation(@Arg('input', () => ReleaseReservationInput) input: ReleaseReservationInput, @Ctx() ctx: GraphQLContext): Promise<ReleaseReservationPayload> {
+  async releaseReservation(
+    @Arg('input', () => ReleaseReservationInput) input: ReleaseReservationInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ReleaseReservationPayload> {
     authorize(ctx, 'releaseReservation');
     return payload(await releaseReservation(ledgerDeps(ctx), input), (v) => v);
   }

@@ -27,7 +27,12 @@ export class TransactionResolver {
     const p = authorize(ctx, 'transactions');
     const req = pageArgs(cursors.transactions, { first, after });
     const page = await listTransactions(ctx.em, {
-      userId: readTarget(p, userId), first: req.first, beforeSequence: req.after, types, from, to,
+      userId: readTarget(p, userId),
+      first: req.first,
+      beforeSequence: req.after,
+      types,
+      from,
+      to,
     });
     return { ...connectionOf(cursors.transactions, page, (node) => node.sequence), totalCount: page.totalCount };
   }

@@ -1,12 +1,9 @@
 // The closed sets of the API, registered once. Values are the domain's own strings.
 import { registerEnumType } from 'type-graphql';
-import {
-  GRANT_SOURCES, MEMBERSHIP_STATUSES, PLAN_CODES, RESERVATION_STATUSES, ROLES, TRANSACTION_TYPES,
-} from '../../db/entities/types';
+import { GRANT_SOURCES, MEMBERSHIP_STATUSES, PLAN_CODES, RESERVATION_STATUSES, ROLES, TRANSACTION_TYPES } from '../../db/entities/types';
 import { ERROR_CODES } from '../../shared/errors';
 
-const asEnum = <T extends string>(values: readonly T[]): Record<T, T> =>
-  Object.fromEntries(values.map((v) => [v, v])) as Record<T, T>;
+const asEnum = <T extends string>(values: readonly T[]): Record<T, T> => Object.fromEntries(values.map((v) => [v, v])) as Record<T, T>;
 
 export const PlanCodeEnum = asEnum(PLAN_CODES);
 export const RoleEnum = asEnum(ROLES);
@@ -18,7 +15,13 @@ export const ManualGrantSourceEnum = asEnum(['BONUS', 'PURCHASE'] as const);
 export const ApiKeyRoleEnum = asEnum(['USER', 'SERVICE'] as const);
 export const ErrorCodeEnum = asEnum(ERROR_CODES);
 export const UsageAlertKindEnum = asEnum([
-  'INCLUDED_50', 'INCLUDED_80', 'INCLUDED_100', 'OVERAGE_STARTED', 'OVERAGE_LIMIT_80', 'OVERAGE_LIMIT_100', 'LOW_BALANCE',
+  'INCLUDED_50',
+  'INCLUDED_80',
+  'INCLUDED_100',
+  'OVERAGE_STARTED',
+  'OVERAGE_LIMIT_80',
+  'OVERAGE_LIMIT_100',
+  'LOW_BALANCE',
 ] as const);
 
 registerEnumType(PlanCodeEnum, { name: 'PlanCode' });

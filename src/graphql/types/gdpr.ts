@@ -7,8 +7,7 @@ import { CONSENT_PURPOSES, type ConsentPurpose } from '../../domain/gdpr/consent
 import { PageInfo } from './objects';
 import { MutationPayload } from './payloads';
 
-const asEnum = <T extends string>(values: readonly T[]): Record<T, T> =>
-  Object.fromEntries(values.map((v) => [v, v])) as Record<T, T>;
+const asEnum = <T extends string>(values: readonly T[]): Record<T, T> => Object.fromEntries(values.map((v) => [v, v])) as Record<T, T>;
 
 export const ConsentPurposeEnum = asEnum(CONSENT_PURPOSES);
 export const AuditActionEnum = asEnum(AUDIT_ACTIONS);
@@ -90,7 +89,7 @@ export class ExportMyDataInput {
 
 @ObjectType({ implements: MutationPayload })
 export class ExportMyDataPayload extends MutationPayload {
-  @Field(() => String, { nullable: true, description: 'GET it (relative to this API\'s origin) for one JSON document; no other credential needed.' })
+  @Field(() => String, { nullable: true, description: "GET it (relative to this API's origin) for one JSON document; no other credential needed." })
   url?: string | null;
   @Field(() => Date, { nullable: true }) expiresAt?: Date | null;
 }
@@ -146,7 +145,7 @@ export class LedgerProblem {
   @Field(() => String) message!: string;
 }
 
-@ObjectType({ description: 'One user\'s books checked against every invariant and the hash chain.' })
+@ObjectType({ description: "One user's books checked against every invariant and the hash chain." })
 export class LedgerVerification {
   @Field(() => ID) userId!: string;
   @Field(() => Boolean) ok!: boolean;

@@ -34,7 +34,8 @@ export class ExtendReservationInput {
   @Field(() => ID) reservationId!: string;
   @Field(() => Int, { description: 'Seconds to add (0 renews the TTL only).' }) seconds!: number;
   @Field(() => Int, { nullable: true }) ttlSeconds?: number | null;
-  @Field(() => String, { description: 'Client-chosen, ≤ 128 chars: a retry with the same key and input answers the first extend and adds nothing again.' }) idempotencyKey!: string;
+  @Field(() => String, { description: 'Client-chosen, ≤ 128 chars: a retry with the same key and input answers the first extend and adds nothing again.' })
+  idempotencyKey!: string;
 }
 
 @InputType()
@@ -93,15 +94,23 @@ export class CreateCheckoutSessionInput {
   @Field(() => PlanCodeEnum) plan!: PlanCode;
   @Field(() => String) successUrl!: string;
   @Field(() => String) cancelUrl!: string;
-  @Field(() => String, { nullable: true, description: 'Client-chosen, ≤ 128 chars: a retry with the same key answers the same session and asks Stripe for nothing new.' }) idempotencyKey?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Client-chosen, ≤ 128 chars: a retry with the same key answers the same session and asks Stripe for nothing new.',
+  })
+  idempotencyKey?: string | null;
 }
 
 @InputType()
 export class CreateTopUpCheckoutSessionInput {
-  @Field(() => Int, { description: 'Minutes to buy, at the plan\'s overage rate.' }) minutes!: number;
+  @Field(() => Int, { description: "Minutes to buy, at the plan's overage rate." }) minutes!: number;
   @Field(() => String) successUrl!: string;
   @Field(() => String) cancelUrl!: string;
-  @Field(() => String, { nullable: true, description: 'Client-chosen, ≤ 128 chars: a retry with the same key answers the same session and asks Stripe for nothing new.' }) idempotencyKey?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Client-chosen, ≤ 128 chars: a retry with the same key answers the same session and asks Stripe for nothing new.',
+  })
+  idempotencyKey?: string | null;
 }
 
 @InputType()
@@ -112,7 +121,10 @@ export class SetOverageLimitInput {
 
 @InputType()
 export class ChangePlanInput {
-  @Field(() => PlanCodeEnum, { description: 'The plan to move to. Larger: now, prorated. Smaller: at the period end. The current one: drops a scheduled downgrade.' }) plan!: PlanCode;
+  @Field(() => PlanCodeEnum, {
+    description: 'The plan to move to. Larger: now, prorated. Smaller: at the period end. The current one: drops a scheduled downgrade.',
+  })
+  plan!: PlanCode;
   @Field(() => String, { description: 'Client-chosen, ≤ 128 chars: a retry with the same key changes nothing twice.' }) idempotencyKey!: string;
 }
 

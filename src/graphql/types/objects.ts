@@ -2,15 +2,19 @@
 // pass 2^31 − 1 (balances, holds, period totals); times are DateTime (UTC).
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSON, GraphQLSafeInt } from 'graphql-scalars';
-import type {
-  CreditTransactionType, GrantSource, MembershipStatus, PlanCode, ReservationStatus, Role,
-} from '../../db/entities/types';
+import type { CreditTransactionType, GrantSource, MembershipStatus, PlanCode, ReservationStatus, Role } from '../../db/entities/types';
 import type { ErrorCode } from '../../shared/errors';
 import type { UsageAlertKind } from '../../domain/ports';
 import {
   UsageAlertKindEnum,
-  ApiKeyRoleEnum, CreditGrantSourceEnum, CreditTransactionTypeEnum, ErrorCodeEnum, MembershipStatusEnum, PlanCodeEnum,
-  ReservationStatusEnum, RoleEnum,
+  ApiKeyRoleEnum,
+  CreditGrantSourceEnum,
+  CreditTransactionTypeEnum,
+  ErrorCodeEnum,
+  MembershipStatusEnum,
+  PlanCodeEnum,
+  ReservationStatusEnum,
+  RoleEnum,
 } from './enums';
 
 @ObjectType({ description: 'A typed business failure of a mutation; nothing was changed.' })

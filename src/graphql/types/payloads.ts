@@ -97,7 +97,8 @@ export class CancelMembershipPayload extends MutationPayload {
 export class ChangePlanPayload extends MutationPayload {
   @Field(() => PlanChangeKindEnum, { nullable: true }) kind?: keyof typeof PlanChangeKindEnum | null;
   @Field(() => Date, { nullable: true, description: 'When the new plan applies.' }) effectiveAt?: Date | null;
-  @Field(() => Boolean, { nullable: true, description: 'An upgrade that applies once the customer completes its payment (e.g. 3-D Secure).' }) paymentPending?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'An upgrade that applies once the customer completes its payment (e.g. 3-D Secure).' }) paymentPending?:
+    boolean | null;
   @Field(() => Membership, { nullable: true }) membership?: Membership | null;
 }
 
