@@ -51,6 +51,8 @@ const unknown = (selected ?? []).filter((name) => !tiers.some((t) => t.displayNa
 if (unknown.length) throw new Error(`VP_TEST_TIER: no tier ${unknown.join(', ')} (tiers: ${tiers.map((t) => t.displayName).join(', ')})`);
 
 module.exports = {
+  // a global option: inside a project it is ignored when there are several
+  testTimeout: 60_000,
   projects: selected ? tiers.filter((t) => selected.includes(t.displayName)) : tiers,
   maxWorkers: 2,
 };
