@@ -77,8 +77,8 @@ export const ENV_DOCS: EnvDoc[] = [
   },
   {
     names: ['RATE_LIMIT_PER_MINUTE'],
-    unit: 'requests per principal per minute',
-    meaning: 'Redis-backed; if Redis is down, requests pass (logged)',
+    unit: 'requests per minute, per address and per principal',
+    meaning: 'per address before authentication, per principal after; in Redis, each process limiting in memory while Redis is down',
   },
   { names: ['GRAPHQL_INTROSPECTION'], default: '`true`, `false` in production', unit: 'boolean', meaning: 'schema introspection' },
   {
