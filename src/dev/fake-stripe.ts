@@ -134,6 +134,7 @@ export async function startFakeStripe(opts: {
         customers.delete(m[1]!);
         // as Stripe does: deleting a customer cancels its subscriptions at once
         for (const sub of subscriptions.values()) if (sub.customer === m[1]) sub.status = 'canceled';
+        stopCollection(m[1]!);
         return [200, { id: m[1], object: 'customer', deleted: true }];
       },
     ],
@@ -505,9 +506,15 @@ export async function startFakeStripe(opts: {
     return invoice;
   };
   /** The subscription ended now (before its period end): its deleted event. */
+  // as Stripe does by default: once a subscription is cancelled, the customer's finalized invoices
+  // are no longer collected automatically (no more retries); paying one by hand still works
+  const stopCollection = (customer: string) => {
+    for (const inv of invoices.values()) if (inv.customer === customer && inv.status === 'open') inv.auto_advance = false;
+  };
   const endNow = (sub: Obj, reason: string): Obj => {
     const t = stamp(now());
     Object.assign(sub, { status: 'canceled', canceled_at: t, ended_at: t, cancellation_details: { reason } });
+    stopCollection(sub.customer);
     return event('customer.subscription.deleted', sub, t);
   };
   const failNext = new Set<string>();
@@ -703,6 +710,7 @@ export async function startFakeStripe(opts: {
       const sub = subscriptions.get(subscriptionId);
       if (!sub) throw new Error(`no subscription ${subscriptionId}`);
       sub.status = 'canceled';
+      stopCollection(sub.customer);
       const e = event('customer.subscription.deleted', sub, stamp(sub.items.data[0].current_period_end));
       await emit(e);
       return [e];
@@ -736,10 +744,13 @@ export async function startFakeStripe(opts: {
         invoice.lines.data.reduce((a: number, l: Obj) => a + (l.amount ?? 0), 0),
       );
       const sub = subscriptions.get(invoice.parent.subscription_details.subscription)!;
-      sub.status = 'active';
       const t = now();
       const mk = (type: string, object: Obj, offset: number) => event(type, object, stamp(t + offset));
-      const events = [mk('customer.subscription.updated', sub, 0), mk('invoice.paid', invoice, 1)];
+      // a paid invoice brings a past_due subscription back to active; a cancelled one stays ended
+      // (Stripe's cancellation is terminal), the invoice is only paid
+      const revived = sub.status !== 'canceled';
+      if (revived) sub.status = 'active';
+      const events = [...(revived ? [mk('customer.subscription.updated', sub, 0)] : []), mk('invoice.paid', invoice, 1)];
       for (const e of events) await emit(e);
       return events;
     },

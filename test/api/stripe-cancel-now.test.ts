@@ -27,12 +27,12 @@ const CANCEL = 'mutation($i: CancelMembershipInput!) { cancelMembership(input: $
 const USAGE = 'mutation($i: RecordUsageInput!) { recordUsage(input: $i) { overageSeconds userErrors { code } } }';
 const STATE = '{ balance { balanceSeconds } me { membership { status } } }';
 
-/** A STARTER user through checkout to the first grant; the period has 20 days left. */
-async function signUp(): Promise<{ who: Account; subscriptionId: string; customerId: string }> {
+/** A STARTER user through checkout to the first grant; the period (30 days) began `daysAgo` days ago. */
+async function signUp(daysAgo = 10): Promise<{ who: Account; subscriptionId: string; customerId: string }> {
   const who = await api.account('USER');
   const started = await api.gql(CHECKOUT, { i: { plan: 'STARTER', successUrl: 'https://a.example/ok', cancelUrl: 'https://a.example/no' } }, who.auth);
   const { sessionId } = started.body.data!.createCheckoutSession;
-  await fake.completeCheckout(sessionId, new Date(Date.now() - 10 * 86_400_000));
+  await fake.completeCheckout(sessionId, new Date(Date.now() - daysAgo * 86_400_000));
   await until('the first grant', async () => (await api.gql(STATE, {}, who.auth)).body.data!.balance.balanceSeconds === 12_000);
   const session = fake.sessions.get(sessionId)!;
   return { who, subscriptionId: session.subscription as string, customerId: session.customer as string };
@@ -181,4 +181,52 @@ describe('immediate cancellation', () => {
     expect((await period(who.id)).status).toBe('OPEN');
     expect(itemsOf(customerId)).toHaveLength(0);
   }, 40_000);
+
+  it('keeps a cancelled subscription cancelled: an update from before the cancellation delivered late, and a later payment of its open invoice, revive nothing', async () => {
+    // the first period ends in a few seconds; then its renewal opens and its payment is declined
+    const { who, subscriptionId } = await signUp(30 - 4 / 86_400);
+    const periodEnd = fake.subscriptions.get(subscriptionId)!.items.data[0].current_period_end as number;
+    await until('the period end passed', async () => Date.now() > periodEnd * 1000 + 1000);
+    fake.autoDeliver = false;
+    try {
+      const [updated, created, failed, pastDue] = await fake.renew(subscriptionId, { fail: true });
+      expect(pastDue).toMatchObject({ type: 'customer.subscription.updated', data: { object: { status: 'past_due' } } });
+      fake.outbox.length = 0;
+      for (const e of [updated!, created!, failed!]) await deliverProcessed(e);
+      await until('past due', async () => (await api.gql(STATE, {}, who.auth)).body.data!.me.membership.status === 'PAST_DUE');
+
+      const res = await api.gql(CANCEL, { i: { atPeriodEnd: false } }, who.auth);
+      expect(res.body.data!.cancelMembership).toEqual({ membership: { status: 'CANCELED', cancelAtPeriodEnd: false }, userErrors: [] });
+      const after = { ledger: await ledger(who.id), state: (await api.gql(STATE, {}, who.auth)).body.data };
+      expect(after.state).toEqual({ balance: { balanceSeconds: 0 }, me: { membership: { status: 'CANCELED' } } });
+
+      // Stripe delivers the past_due update, created before the cancellation, only now
+      await deliverProcessed(pastDue!);
+      expect((await api.gql(STATE, {}, who.auth)).body.data).toEqual(after.state);
+
+      // the open renewal invoice is paid after all (collection resumed by hand): the subscription stays ended
+      const invoiceId = (failed!.data as { object: { id: string } }).object.id;
+      for (const e of await fake.payInvoice(invoiceId)) await deliverProcessed(e);
+      expect(fake.subscriptions.get(subscriptionId)!.status).toBe('canceled');
+      // and customer.subscription.deleted arrives last
+      const deleted = fake.outbox.filter((e) => e.type === 'customer.subscription.deleted');
+      expect(deleted).toHaveLength(1);
+      await deliverProcessed(deleted[0]!);
+      expect((await api.gql(STATE, {}, who.auth)).body.data).toEqual(after.state);
+      expect(await ledger(who.id)).toEqual(after.ledger);
+      expect(outcome(await api.gql(CANCEL, { i: { atPeriodEnd: false } }, who.auth), 'cancelMembership')).toBe('MEMBERSHIP_NOT_FOUND');
+    } finally {
+      fake.outbox.length = 0;
+      fake.autoDeliver = true;
+    }
+  }, 40_000);
 });
+
+/** Delivers one event and waits until the inbox has processed it. */
+async function deliverProcessed(e: Record<string, unknown>): Promise<void> {
+  expect(await fake.deliver(e)).toBe(200);
+  await until(`${e.id as string} processed`, async () => {
+    const [row] = await conn().execute<{ status: string }[]>('select status from webhook_events where id = ?', [e.id as string]);
+    return row?.status === 'PROCESSED';
+  });
+}

@@ -173,8 +173,10 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
     const key = (c: Customer, what: string) => `sim-${c.n}-${what}-${++c.seq}`;
 
     /** Delivers one of Stripe's events; `effect` tells the model what it means, on its first delivery only. */
-    const deliverAt = (at: number, c: Customer, e: Obj, effect?: () => void) => {
+    /** Delivers `e` at `at` — unless `skip` says by then that Stripe would not send it. */
+    const deliverAt = (at: number, c: Customer, e: Obj, effect?: () => void, skip?: () => boolean) => {
       schedule(at, c.n, async () => {
+        if (skip?.()) return;
         events += 1;
         const status = await world.fake.deliver(e);
         if (status !== 200) mismatch(c, `webhook ${e.type} answered`, 200, status);
@@ -490,17 +492,30 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       });
       // Stripe finalizes about an hour after invoice.created was answered, then attempts the payment
       when.push(when[1]! + HOUR_MS + rn.paidH * HOUR_MS);
+      // a subscription cancelled before then is not charged again: no payment attempt, no retries
+      // (Stripe stops collecting a cancelled subscription's invoices)
+      let attempted = false;
       schedule(when[2]!, c.n, async () => {
+        if (sub.status === 'canceled') return;
+        attempted = true;
         invoice.status = rn.fail ? 'open' : 'paid';
         if (rn.fail) sub.status = 'past_due';
       });
-      deliverAt(when[2]!, c, outcome, () => {
-        open();
-        if (rn.fail) c.model.paymentFailed();
-      });
+      const notAttempted = () => !attempted;
+      deliverAt(
+        when[2]!,
+        c,
+        outcome,
+        () => {
+          open();
+          if (rn.fail) c.model.paymentFailed();
+        },
+        notAttempted,
+      );
       if (rn.fail) {
         const failedAt = when[2]!;
         schedule(failedAt, c.n, async () => {
+          if (!attempted) return;
           await deliverNow(c, [simEvent('customer.subscription.updated', sub, world.now())]);
         });
         const later = failedAt + rn.fail.afterH * HOUR_MS;
@@ -525,7 +540,7 @@ export async function simulate(opts: SimOptions): Promise<SimResult> {
       }
       if (rn.duplicate) {
         const e = [updated, created, outcome][rn.duplicate.which]!;
-        deliverAt(when[rn.duplicate.which]! + rn.duplicate.afterH * HOUR_MS, c, e);
+        deliverAt(when[rn.duplicate.which]! + rn.duplicate.afterH * HOUR_MS, c, e, undefined, rn.duplicate.which === 2 ? notAttempted : undefined);
       }
     };
 

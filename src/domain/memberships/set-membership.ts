@@ -99,7 +99,11 @@ async function upsert(tx: Tx, actor: Actor | null, input: SetMembershipInput): P
          scheduled_change_at = case when excluded.plan_code = ms.scheduled_plan_code or excluded.status = 'CANCELED'
                                     then null else ms.scheduled_change_at end,
          updated_at = now()
-       where excluded.stripe_event_at is null or ms.stripe_event_at is null or ms.stripe_event_at < excluded.stripe_event_at
+       where (excluded.stripe_event_at is null or ms.stripe_event_at is null or ms.stripe_event_at < excluded.stripe_event_at)
+         -- a cancelled subscription stays cancelled (Stripe's end is terminal): an event of the same
+         -- subscription delivered late, however new its time, cannot bring it back
+         and not (ms.status = 'CANCELED' and excluded.status <> 'CANCELED'
+                  and excluded.stripe_subscription_id is not null and excluded.stripe_subscription_id = ms.stripe_subscription_id)
        returning *
      ), p as (
        insert into usage_periods (user_id, membership_id, plan_code, period_start, period_end, included_seconds,
