@@ -120,9 +120,11 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     await redis.quit().catch(() => redis.disconnect());
     await orm.close(true).catch(() => undefined);
   };
-  // the worker's schedulers, for readiness (role all: the HTTP app exists before the workers start)
+  // the worker's schedulers, for readiness (role all: the HTTP app exists before the workers start;
+  // a worker holds its port before they start and is not ready until they have)
   let started: Workers | null = null;
-  const missingSchedulers = role === 'api' ? undefined : async () => (started ? started.missingSchedulers() : []);
+  const missingSchedulers =
+    role === 'api' ? undefined : async () => (started ? started.missingSchedulers() : role === 'worker' ? ['(the workers are starting)'] : []);
   if (role !== 'worker') {
     const schema = await buildApiSchema(live.pubSub);
     const authenticate = createAuthenticator(config);
