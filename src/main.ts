@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { loadConfig, ConfigError } from './config/env';
 import { DatabaseUnreachableError } from './db/orm';
 import { RedisUnreachableError } from './app/redis';
-import { startService, type Role } from './app/service';
+import { ListenError, startService, type Role } from './app/service';
 import { createLogger } from './observability/logger';
 
 async function main(): Promise<void> {
@@ -58,6 +58,10 @@ async function main(): Promise<void> {
     if (err instanceof DatabaseUnreachableError || err instanceof RedisUnreachableError) {
       console.error(err.message);
       process.exit(3);
+    }
+    if (err instanceof ListenError) {
+      console.error(err.message);
+      process.exit(1);
     }
     throw err;
   }

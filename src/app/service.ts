@@ -1,7 +1,7 @@
 // Wiring: builds the service from configuration and starts and stops it in order. Roles: `api`
 // (HTTP + WebSockets), `worker` (the BullMQ workers and their job schedulers), or both in one
 // process (`all`, for local use). Every role publishes live updates through Redis.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type Redis from 'ioredis';
 import { createAuthenticator } from '../auth/authenticate';
 import type { Config } from '../config/env';
@@ -32,6 +32,24 @@ import { createWebhookRouter } from '../stripe/webhook-route';
 import { assertHandlersComplete } from '../stripe/handlers';
 
 export type Role = 'api' | 'worker' | 'all';
+
+/** The HTTP port could not be taken (in use, or not allowed): the service does not start. */
+export class ListenError extends Error {
+  override name = 'ListenError';
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly variable: 'PORT' | 'WORKER_PORT',
+    cause: NodeJS.ErrnoException,
+  ) {
+    super(
+      cause.code === 'EADDRINUSE'
+        ? `cannot listen on ${host}:${port}: port ${port} is in use (another instance running?); stop it or set ${variable} to a free port`
+        : `cannot listen on ${host}:${port} (${variable}): ${cause.code ?? cause.message}`,
+      { cause },
+    );
+  }
+}
 
 export interface RunningService {
   orm: Orm;
@@ -86,14 +104,27 @@ export async function startService(config: Config, logger: Logger, role: Role = 
   let stopGraphQL = async () => undefined as void;
   let port = 0;
   const lifecycle = { draining: false };
-  const listen = (app: ReturnType<typeof createHttpApp>, at: number) =>
+  // not app.listen: Express 5 hands a listen error to its callback, which would start the rest of
+  // the service on a port it does not hold
+  const listen = (app: ReturnType<typeof createHttpApp>, at: number, variable: 'PORT' | 'WORKER_PORT') =>
     new Promise<Server>((resolve, reject) => {
-      const s = app.listen(at, config.host, () => resolve(s));
-      s.once('error', reject);
+      const s = createServer(app);
+      s.once('error', (err) => reject(new ListenError(config.host, at, variable, err as NodeJS.ErrnoException)));
+      s.listen(at, config.host, () => resolve(s));
     });
-  // the worker's schedulers, for readiness (role all: the HTTP app exists before the workers start)
+  // a port the process cannot take ends the start: what is open already closes again
+  const closeAll = async () => {
+    await Promise.all(Object.values(queues).map((q) => q.close().catch(() => undefined)));
+    await live.close().catch(() => undefined);
+    await shared?.stop().catch(() => undefined);
+    await redis.quit().catch(() => redis.disconnect());
+    await orm.close(true).catch(() => undefined);
+  };
+  // the worker's schedulers, for readiness (role all: the HTTP app exists before the workers start;
+  // a worker holds its port before they start and is not ready until they have)
   let started: Workers | null = null;
-  const missingSchedulers = role === 'api' ? undefined : async () => (started ? started.missingSchedulers() : []);
+  const missingSchedulers =
+    role === 'api' ? undefined : async () => (started ? started.missingSchedulers() : role === 'worker' ? ['(the workers are starting)'] : []);
   if (role !== 'worker') {
     const schema = await buildApiSchema(live.pubSub);
     const authenticate = createAuthenticator(config);
@@ -129,17 +160,35 @@ export async function startService(config: Config, logger: Logger, role: Role = 
       lifecycle,
       missingSchedulers,
     });
-    server = await listen(app, config.port);
+    try {
+      server = await listen(app, config.port, 'PORT');
+    } catch (err) {
+      await stopGraphQL().catch(() => undefined);
+      await closeAll();
+      throw err;
+    }
     websockets = attachWebSockets({ server, schema, authenticate, rateLimit, events: live.events, orm, config, logger, clock });
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port, role }, 'http server listening');
   }
+  if (role === 'worker') {
+    // a worker answers health, readiness and metrics on its own port: taken before a worker starts,
+    // announced ("http server listening") once they have
+    try {
+      server = await listen(
+        createHttpApp({ orm, redis, logger, metricsToken: config.metricsToken, lifecycle, missingSchedulers }),
+        config.workerPort,
+        'WORKER_PORT',
+      );
+    } catch (err) {
+      await closeAll();
+      throw err;
+    }
+  }
   const workers: Workers | null = role === 'api' ? null : await startWorkers({ config, orm, events: live.events, logger, stripe, payments, queues, clock });
   started = workers;
-  if (role === 'worker') {
-    // a worker answers health, readiness and metrics on its own port
-    server = await listen(createHttpApp({ orm, redis, logger, metricsToken: config.metricsToken, lifecycle, missingSchedulers }), config.workerPort);
+  if (role === 'worker' && server) {
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.workerPort;
     logger.info({ port, role }, 'http server listening');

@@ -1,9 +1,9 @@
 import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { Client } from 'pg';
-import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { DatabaseTls } from '../config/env';
 import { poolOf } from './em';
+import { pgSsl, withoutTlsParams } from './pg-options';
 import { entities } from './entities';
 import { migrationsList } from './migrations';
 import { loadSqlSources } from './sql';
@@ -18,26 +18,7 @@ export interface DbOptions {
   tls?: DatabaseTls;
 }
 
-/**
- * node-postgres TLS options with libpq's meanings of sslmode (pg itself reads "require" as
- * "verify-full", and MikroORM drops the URL's parameters): require = encrypted, and verified
- * against the CA only when one is given (as libpq does with a root certificate); verify-ca = signed
- * by the CA, any host name; verify-full = signed by the CA (or a system CA) for this host name.
- */
-export function pgSsl(tls: DatabaseTls | undefined): false | TlsOptions {
-  if (!tls || tls.mode === 'disable') return false;
-  const ca = tls.ca ?? undefined;
-  if (tls.mode === 'require' && !ca) return { rejectUnauthorized: false };
-  if (tls.mode === 'verify-full') return { ca, rejectUnauthorized: true };
-  return { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined };
-}
-
-/** The URL without libpq's TLS parameters: TLS is set from pgSsl(), never guessed by the driver. */
-export function withoutTlsParams(url: string): string {
-  const u = new URL(url);
-  for (const p of ['sslmode', 'ssl', 'sslrootcert', 'sslcert', 'sslkey', 'uselibpqcompat']) u.searchParams.delete(p);
-  return u.toString();
-}
+export { pgSsl, withoutTlsParams };
 
 export class DatabaseUnreachableError extends Error {
   override name = 'DatabaseUnreachableError';

@@ -3,6 +3,8 @@
 // Business through the checkout flow, calls with holds, the balance changing live over a
 // subscription, a month of traffic into overage, and finally the ledger and the overage preview.
 // Needs Postgres and Redis as for `npm start`; exits 0 and leaves vp_demo behind to look at.
+// `npm run demo -- --open`: the same story on PORT (default 4000), then everything keeps running
+// (API, workers, fake Stripe) and the URLs and tokens to open and paste are printed, until Ctrl-C.
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
@@ -20,6 +22,9 @@ import { startFakeStripe, type FakeStripe } from './fake-stripe';
 const DEMO_DB = 'vp_demo';
 const QUEUE_PREFIX = 'vp-demo';
 const WAIT_MS = 20_000;
+/** --open: everything stays up for a person to click through. */
+const OPEN = process.argv.includes('--open');
+const OPEN_TOKEN_TTL_SECONDS = 12 * 3600;
 
 // ---- output --------------------------------------------------------------------------------------
 
@@ -161,7 +166,7 @@ async function run(): Promise<void> {
   const fake: FakeStripe = await startFakeStripe({ webhookSecret });
   const config = loadConfigWith({
     DATABASE_URL: databaseUrl,
-    PORT: '0',
+    PORT: OPEN ? (process.env.PORT ?? '4000') : '0',
     HOST: '127.0.0.1',
     QUEUE_PREFIX,
     LOG_LEVEL: 'warn',
@@ -324,6 +329,10 @@ async function run(): Promise<void> {
     say(
       `next invoice      ${eur(m.plan.priceCents)} ${m.plan.name} + ${eur(b.balance.periodOverageCents)} overage, drafted around ${m.currentPeriodEnd.slice(0, 10)}`,
     );
+    if (OPEN) {
+      live.quiet = false;
+      await stayOpen({ http, fake, gql, secret, userId, base });
+    }
   } finally {
     step('Stopping', 'In order, as on SIGTERM: the subscription closes, HTTP and WebSockets drain, workers finish their jobs, then Redis and Postgres close.');
     await live?.client.dispose();
@@ -331,6 +340,43 @@ async function run(): Promise<void> {
     await fake.close();
     say(`stopped. The demo's database "${DEMO_DB}" stays for a look: psql ${databaseUrlForHumans(base)}`);
   }
+}
+
+/** --open: an ADMIN who exists, the URLs and tokens a person needs, and a wait for Ctrl-C. */
+async function stayOpen(o: { http: string; fake: FakeStripe; gql: ReturnType<typeof graphql>; secret: string; userId: string; base: Config }): Promise<void> {
+  step('Open for you', "Everything keeps running: the API, the workers and the fake Stripe. Live changes of the customer's balance print here as they happen.");
+  const bootstrap = await signToken(o.secret, randomUUID(), 'ADMIN', 600);
+  const created = await o.gql(bootstrap, 'mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } userErrors { code } } }', {
+    i: { email: 'admin@example.com', role: 'ADMIN' },
+  });
+  const adminId = created.createUser.user.id as string;
+  const userToken = await signToken(o.secret, o.userId, 'USER', OPEN_TOKEN_TTL_SECONDS);
+  const adminToken = await signToken(o.secret, adminId, 'ADMIN', OPEN_TOKEN_TTL_SECONDS);
+  const hours = OPEN_TOKEN_TTL_SECONDS / 3600;
+  say(`${bold('open')}`);
+  say(`  dashboard        ${o.http}/app`);
+  say(`  explorer         ${o.http}/explorer`);
+  say(`  GraphQL          ${o.http}/graphql  (POST; subscriptions: ws://${o.http.slice('http://'.length)}/graphql)`);
+  say(`  queue dashboard  ${o.http}/admin/queues?token=<the ADMIN token>`);
+  say(`  health, metrics  ${o.http}/readyz  ${o.http}/metrics`);
+  say(`  fake Stripe      ${o.fake.url}`);
+  say(`${bold('paste')} (valid ${hours} h; more with DATABASE_URL=${databaseUrlForHumans(o.base)} npm run token -- --user <id> --role USER|ADMIN)`);
+  say(`  USER  anna@example.com (${o.userId}):`);
+  say(`  ${userToken}`);
+  say(`  ADMIN admin@example.com (${adminId}):`);
+  say(`  ${adminToken}`);
+  say(dim('Ctrl-C stops everything in order (a second Ctrl-C at once).'));
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
 
 function databaseUrlForHumans(base: Config): string {

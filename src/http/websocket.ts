@@ -1,6 +1,6 @@
 // graphql-ws on the same HTTP server and path as the API. Subscriptions bypass Apollo, so this file
-// does what Apollo does for HTTP: authenticate in connection_init (missing or bad credential → close
-// 4403), authorize every subscribe like a query, apply the same depth / alias / complexity limits,
+// does what Apollo does for HTTP: authenticate in connection_init (missing or bad credential, an
+// erased account → close 4403 with the reason: expired, bad signature, revoked key, …), authorize every subscribe like a query, apply the same depth / alias / complexity limits,
 // mask internal errors; plus limits on connections per user and subscriptions per socket. An
 // address pays for its failed authentications here as over HTTP, and one that has spent its
 // window is closed with 4429 before its credential is checked.
@@ -60,6 +60,20 @@ function mask(errors: readonly GraphQLError[] | undefined, logger: Logger): Grap
   });
 }
 
+export const MISSING_CREDENTIAL = 'no credential: send {"authorization": "Bearer <token>"} or {"apiKey": "vpk_…"} as the connection_init payload';
+
+/** A WebSocket close reason holds at most 123 bytes of UTF-8. */
+export function closeReason(text: string): string {
+  let reason = `Forbidden: ${text}`;
+  while (Buffer.byteLength(reason) > 123) reason = `${[...reason].slice(0, -2).join('')}…`;
+  return reason;
+}
+
+/** Closes with 4403 and a reason a developer can act on (graphql-ws itself would send plain "Forbidden"). */
+function forbid(socket: Extra['socket'], why: string): void {
+  socket.close(4403, closeReason(why));
+}
+
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
 /** The client's address as Express sees it with `trust proxy: loopback` (src/http/server.ts): past loopback proxies, the last X-Forwarded-For hop they added. */
@@ -104,12 +118,23 @@ export function attachWebSockets(deps: WebSocketDeps): LiveServer {
         } catch (err) {
           if (err instanceof AuthenticationError) {
             await deps.rateLimit.count(address);
+            forbid(ctx.extra.socket, err.message);
             return false;
           }
           throw err;
         }
         if (!principal) {
           await deps.rateLimit.count(address);
+          forbid(ctx.extra.socket, MISSING_CREDENTIAL);
+          return false;
+        }
+        // a token outlives an erasure until it expires: an erased account watches nothing
+        const [user] = await deps.orm.em
+          .fork()
+          .getConnection()
+          .execute<{ erased: boolean }[]>('select erased_at is not null as erased from users where id = ?', [principal.userId]);
+        if (user?.erased) {
+          forbid(ctx.extra.socket, 'the account of this credential was erased (GDPR); it can no longer subscribe');
           return false;
         }
         // the socket may have gone while we authenticated: count nothing then
@@ -124,7 +149,10 @@ export function attachWebSockets(deps: WebSocketDeps): LiveServer {
         s.principal = principal;
         if (principal.expiresAtMs) {
           // a token's stream ends with the token; the client reconnects with a fresh one
-          s.expiry = setTimeout(() => ctx.extra.socket.close(4403, 'Credential expired'), Math.max(0, principal.expiresAtMs - Date.now()));
+          s.expiry = setTimeout(
+            () => forbid(ctx.extra.socket, 'the bearer token expired; reconnect with a new one'),
+            Math.max(0, principal.expiresAtMs - Date.now()),
+          );
           s.expiry.unref();
         }
         return true;

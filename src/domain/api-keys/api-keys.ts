@@ -150,15 +150,18 @@ export async function revokeApiKey(deps: { em: Em; actor?: Actor }, id: string):
   });
 }
 
+/** Why a presented key does not authenticate (its holder may know; it tells nobody else anything). */
+export type ApiKeyRefusal = 'unknown' | 'revoked' | 'unbacked';
+
 /**
- * The owner of a presented key, or null when it is malformed, unknown or revoked — or no longer
- * backed: a SERVICE key whose user lost the SERVICE role, a USER key whose plan lost api_access.
+ * The owner of a presented key, or why not: unknown (or malformed), revoked, or no longer backed —
+ * a SERVICE key whose user lost the SERVICE role, a USER key whose plan lost api_access.
  */
-export async function authenticateApiKey(deps: { em: Em }, secret: string): Promise<KeyOwner | null> {
-  if (!KEY_PATTERN.test(secret)) return null;
+export async function checkApiKey(deps: { em: Em }, secret: string): Promise<{ ok: true; owner: KeyOwner } | { ok: false; why: ApiKeyRefusal }> {
+  if (!KEY_PATTERN.test(secret)) return { ok: false, why: 'unknown' };
   const conn = deps.em.getConnection();
-  const [row] = await conn.execute<{ id: string; user_id: string; role: ApiKeyRole; backed: boolean; stale: boolean }[]>(
-    `select k.id, k.user_id, k.role,
+  const [row] = await conn.execute<{ id: string; user_id: string; role: ApiKeyRole; revoked: boolean; backed: boolean; stale: boolean }[]>(
+    `select k.id, k.user_id, k.role, k.revoked_at is not null as revoked,
             case when k.role = 'SERVICE' then u.role = 'SERVICE'
                  else coalesce('api_access' = any(pl.features), false) end as backed,
             k.last_used_at is null or k.last_used_at < now() - interval '1 minute' as stale
@@ -166,11 +169,19 @@ export async function authenticateApiKey(deps: { em: Em }, secret: string): Prom
        join users u on u.id = k.user_id
        left join memberships ms on ms.user_id = k.user_id and ms.status in ('ACTIVE', 'TRIALING', 'PAST_DUE')
        left join plans pl on pl.code = ms.plan_code
-      where k.secret_hash = ? and k.revoked_at is null`,
+      where k.secret_hash = ?`,
     [hashSecret(secret)],
   );
-  if (!row || !row.backed) return null;
+  if (!row) return { ok: false, why: 'unknown' };
+  if (row.revoked) return { ok: false, why: 'revoked' };
+  if (!row.backed) return { ok: false, why: 'unbacked' };
   // last use, at most once a minute per key (a write per request would cost more than the request)
   if (row.stale) await conn.execute('update api_keys set last_used_at = now() where id = ?', [row.id]);
-  return { userId: row.user_id, role: row.role };
+  return { ok: true, owner: { userId: row.user_id, role: row.role } };
+}
+
+/** The owner of a presented key, or null when checkApiKey refuses it. */
+export async function authenticateApiKey(deps: { em: Em }, secret: string): Promise<KeyOwner | null> {
+  const r = await checkApiKey(deps, secret);
+  return r.ok ? r.owner : null;
 }
