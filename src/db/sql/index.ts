@@ -72,6 +72,7 @@ export const SQL_SOURCES = [
   'periods/vp_close_period.sql',
   'periods/vp_close_canceled_periods.sql',
   // analytics
+  'analytics/vp_fold_usage.sql',
   'analytics/vp_refresh_usage_rollups.sql',
   'analytics/vp_rebuild_user_usage_rollup.sql',
   'analytics/vp_users_time_zone_changed.sql',
