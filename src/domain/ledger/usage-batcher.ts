@@ -20,19 +20,10 @@
 // later items — and those that came back busy meanwhile — at once. One wait, never two.
 import { limits } from '../../config/limits';
 import { poolOf, type ConnectionPool, type Em } from '../../db/em';
-import { BUSINESS_FAILURE_SQLSTATE, vpRecordUsage, vpRecordUsageMany, type Queryable, type UsageAnswerJson } from '../../db/ledger';
+import { BUSINESS_FAILURE_SQLSTATE, vpRecordUsage, vpRecordUsageMany, type Queryable, type RecordUsageArgs, type UsageAnswerJson } from '../../db/ledger';
 
-export interface UsageItem {
-  userId: string;
-  seconds: number;
-  idempotencyKey: string;
-  fingerprint: string;
-  callId: string | null;
-  occurredAt: string | null;
-  description: string | null;
-  /** null: the database's clock when the call runs. */
-  now: string | null;
-}
+/** One call to record: vp_record_usage's arguments (now null: the database's clock when it runs). */
+export type UsageItem = Omit<RecordUsageArgs, 'backdateMaxSeconds'>;
 
 /** An item's outcome: the ledger function's answer, or the business failure it raised (VPB01). */
 export type UsageAnswer = { answer: UsageAnswerJson } | { failure: string; detail: string | null };
