@@ -21,9 +21,7 @@ declare
   x record;
   v_now timestamptz := coalesce(p_now, statement_timestamp());
   b credit_balances;
-  g credit_grants;
   e ledger_entries;
-  v_result jsonb;
 begin
   x := vp_begin (p_user, p_key, p_fingerprint, v_now);
   b := x.b;
@@ -33,7 +31,6 @@ begin
   if p_seconds > 0 then
     x := vp_insert_grant (b, 'ADJUSTMENT', p_seconds, null, null, p_key, p_reason, null, null, null, v_now);
     b := x.b;
-    g := x.g;
     e := x.e;
   else
     -- never below zero, and never into seconds that active holds have promised to calls
@@ -47,11 +44,8 @@ begin
     b := x.b;
     e := x.e;
   end if;
-  b := vp_save_balance (b, v_now);
-  v_result := jsonb_build_object('transaction', vp_entry_json (e), 'balance', vp_balance_json (b));
-  perform
-    vp_idem_put (p_user, p_key, 'adjust', p_fingerprint, v_result, v_now);
-  return v_result;
+  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'adjust', p_fingerprint,
+    jsonb_build_object('transaction', vp_entry_json (e)), v_now);
 end
 $$;
 
@@ -235,72 +229,7 @@ begin
 end
 $$;
 
-CREATE FUNCTION public.vp_close_canceled_period(p_period uuid, p_now timestamp with time zone) RETURNS jsonb
-    LANGUAGE plpgsql
-    AS $$
-declare
-  v_now timestamptz := coalesce(p_now, statement_timestamp());
-  p usage_periods;
-  b credit_balances;
-  ms memberships;
-  pl plans;
-  v_limit bigint;
-begin
-  select
-    * into p
-  from
-    usage_periods
-  where
-    id = p_period;
-  if not found then
-    perform
-      vp_fail ('PERIOD_NOT_FOUND');
-  end if;
-  b := vp_lock_user (p.user_id, v_now);
-  select
-    * into p
-  from
-    usage_periods
-  where
-    id = p_period;
-  if p.status = 'CLOSED' or p.period_end <= v_now then
-    return vp_close_period (p_period, v_now);
-  end if;
-  select
-    * into ms
-  from
-    memberships
-  where
-    id = p.membership_id;
-  if ms.status <> 'CANCELED' then
-    perform
-      vp_fail ('PERIOD_NOT_ENDED', jsonb_build_object('periodEnd', p.period_end));
-  end if;
-  select
-    * into pl
-  from
-    plans
-  where
-    code = p.plan_code;
-  v_limit := coalesce(p.overage_limit_cents, ms.overage_limit_cents, pl.price_cents);
-  update
-    usage_periods
-  set
-    status = 'CLOSED',
-    closed_at = v_now,
-    expired_seconds = 0,
-    rollover_seconds = 0,
-    overage_limit_cents = v_limit,
-    overage_cents = least (vp_overage_cents (p.overage_seconds, p.overage_cents_per_minute), v_limit)
-  where
-    id = p.id
-  returning
-    * into p;
-  return vp_period_close_json (p, b);
-end
-$$;
-
-CREATE FUNCTION public.vp_close_canceled_periods(p_user uuid, p_now timestamp with time zone) RETURNS jsonb
+CREATE FUNCTION public.vp_close_canceled_periods(p_user uuid, p_expire_now boolean, p_now timestamp with time zone) RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
 declare
@@ -322,13 +251,17 @@ begin
     and ms.status = 'CANCELED'
   order by
     up.period_start loop
-      v_out := v_out || jsonb_build_array(vp_close_canceled_period (r.id, v_now));
+      v_out := v_out || jsonb_build_array(vp_close_period (r.id, case when p_expire_now then
+            'EXPIRE_PLAN_SECONDS'
+          else
+            'KEEP_PLAN_SECONDS'
+          end, v_now));
     end loop;
   return v_out;
 end
 $$;
 
-CREATE FUNCTION public.vp_close_period(p_period uuid, p_now timestamp with time zone) RETURNS jsonb
+CREATE FUNCTION public.vp_close_period(p_period uuid, p_early text, p_now timestamp with time zone) RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
 declare
@@ -338,38 +271,15 @@ declare
   b credit_balances;
   ms memberships;
   pl plans;
-  g credit_grants;
-  e ledger_entries;
-  v_unused bigint;
+  v_unused bigint := 0;
   v_rollover bigint;
-  v_limit bigint;
-  v_cents bigint;
   v_next_end timestamptz;
 begin
-  select
-    * into p
-  from
-    usage_periods
-  where
-    id = p_period;
-  if not found then
-    perform
-      vp_fail ('PERIOD_NOT_FOUND');
-  end if;
-  b := vp_lock_user (p.user_id, v_now);
-  -- expires the period's PLAN grants, which end with it
-  select
-    * into p
-  from
-    usage_periods
-  where
-    id = p_period;
+  x := vp_lock_period (p_period, v_now);
+  p := x.p;
+  b := x.b;
   if p.status = 'CLOSED' then
     return vp_period_close_json (p, b);
-  end if;
-  if p.period_end > v_now then
-    perform
-      vp_fail ('PERIOD_NOT_ENDED', jsonb_build_object('periodEnd', p.period_end));
   end if;
   select
     * into ms
@@ -377,19 +287,34 @@ begin
     memberships
   where
     id = p.membership_id;
+  if p.period_end > v_now and (p_early is null or ms.status <> 'CANCELED') then
+    perform
+      vp_fail ('PERIOD_NOT_ENDED', jsonb_build_object('periodEnd', p.period_end));
+  end if;
   select
     * into pl
   from
     plans
   where
     code = p.plan_code;
-  select
-    coalesce(sum(expired_seconds), 0) into v_unused
-  from
-    credit_grants
-  where
-    period_id = p.id
-    and source = 'PLAN';
+  if p.period_end > v_now then
+    if p_early = 'EXPIRE_PLAN_SECONDS' then
+      x := vp_expire_grants (b, array (
+          select
+            id
+          from credit_grants
+          where
+            user_id = p.user_id
+            and period_id = p.id
+            and source = 'PLAN'), 'Included minutes expired: membership ended', jsonb_build_object('periodId', p.id), v_now);
+      if (x.e).id is not null then
+        b := vp_save_balance (x.b, v_now);
+      end if;
+      v_unused := vp_period_expired_seconds (p.id);
+    end if;
+    return vp_mark_period_closed (p, ms, pl, b, v_unused, 0, v_now);
+  end if;
+  v_unused := vp_period_expired_seconds (p.id);
   -- the rollover is capped by the room left under the largest balance: what does not fit expires
   v_rollover := least (v_unused, pl.rollover_max_seconds, greatest (vp_balance_seconds_max () - b.balance_seconds, 0));
   if v_rollover > 0 then
@@ -401,31 +326,12 @@ begin
     if v_next_end > v_now then
       x := vp_insert_grant (b, 'ROLLOVER', v_rollover, v_next_end, p.id::text, '~rollover:' || p.id::text,
 	'Rollover of unused included minutes', jsonb_build_object('fromPeriod', p.id), null, null, v_now);
-      b := x.b;
-      g := x.g;
-      e := x.e;
-      b := vp_save_balance (b, v_now);
+      b := vp_save_balance (x.b, v_now);
     else
       v_rollover := 0;
     end if;
   end if;
-  -- the highest limit in force while overage was used (usage records it); without overage, today's
-  v_limit := coalesce(p.overage_limit_cents, ms.overage_limit_cents, pl.price_cents);
-  v_cents := least (vp_overage_cents (p.overage_seconds, p.overage_cents_per_minute), v_limit);
-  update
-    usage_periods
-  set
-    status = 'CLOSED',
-    closed_at = v_now,
-    expired_seconds = v_unused,
-    rollover_seconds = v_rollover,
-    overage_limit_cents = v_limit,
-    overage_cents = v_cents
-  where
-    id = p.id
-  returning
-    * into p;
-  return vp_period_close_json (p, b);
+  return vp_mark_period_closed (p, ms, pl, b, v_unused, v_rollover, v_now);
 end
 $$;
 
@@ -444,20 +350,12 @@ begin
   x := vp_lock_reservation (p_reservation, v_now);
   b := x.b;
   r := x.r;
-  if r.status = 'COMMITTED' then
-    if r.used_seconds = p_used_seconds then
-      return r.commit_response;
-      -- a replay of the same commit
-    end if;
-    perform
-      vp_fail ('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
-  elsif r.status = 'EXPIRED' then
-    perform
-      vp_fail ('RESERVATION_EXPIRED');
-  elsif r.status <> 'ACTIVE' then
-    perform
-      vp_fail ('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
+  if r.status = 'COMMITTED' and r.used_seconds = p_used_seconds then
+    return r.commit_response;
+    -- a replay of the same commit
   end if;
+  perform
+    vp_require_active (r);
   b.reserved_seconds := b.reserved_seconds - r.reserved_seconds;
   c := vp_usage_context (r.user_id, null, v_now);
   v_billed := vp_round_up (p_used_seconds, c.increment_seconds);
@@ -611,142 +509,6 @@ begin
 end
 $$;
 
-CREATE FUNCTION public.vp_end_canceled_period(p_period uuid, p_now timestamp with time zone) RETURNS jsonb
-    LANGUAGE plpgsql
-    AS $$
-declare
-  x record;
-  v_now timestamptz := coalesce(p_now, statement_timestamp());
-  p usage_periods;
-  b credit_balances;
-  e ledger_entries;
-  ms memberships;
-  pl plans;
-  v_limit bigint;
-  v_expired bigint;
-  v_detail jsonb;
-  v_unused bigint;
-begin
-  select
-    * into p
-  from
-    usage_periods
-  where
-    id = p_period;
-  if not found then
-    perform
-      vp_fail ('PERIOD_NOT_FOUND');
-  end if;
-  b := vp_lock_user (p.user_id, v_now);
-  select
-    * into p
-  from
-    usage_periods
-  where
-    id = p_period;
-  if p.status = 'CLOSED' or p.period_end <= v_now then
-    return vp_close_canceled_period (p_period, v_now);
-  end if;
-  select
-    * into ms
-  from
-    memberships
-  where
-    id = p.membership_id;
-  if ms.status <> 'CANCELED' then
-    perform
-      vp_fail ('PERIOD_NOT_ENDED', jsonb_build_object('periodEnd', p.period_end));
-  end if;
-  -- the period's included seconds (its PLAN grants, an upgrade's too) end with it, now
-  select
-    coalesce(sum(remaining_seconds), 0),
-    jsonb_agg(jsonb_build_object('grantId', id, 'seconds', remaining_seconds)
-    order by expires_at, id) into v_expired,
-    v_detail
-  from
-    credit_grants
-  where
-    user_id = p.user_id
-    and period_id = p.id
-    and source = 'PLAN'
-    and remaining_seconds > 0;
-  if v_expired > 0 then
-    x := vp_append (b, 'EXPIRY', - v_expired, 'Included minutes expired: membership ended', jsonb_build_object('grants', v_detail,
-      'periodId', p.id), null, null, v_now);
-    b := x.b;
-    e := x.e;
-    update
-      credit_grants
-    set
-      expired_seconds = remaining_seconds,
-      remaining_seconds = 0,
-      expired_at = v_now
-    where
-      user_id = p.user_id
-      and period_id = p.id
-      and source = 'PLAN'
-      and remaining_seconds > 0;
-    b := vp_save_balance (b, v_now);
-  end if;
-  select
-    coalesce(sum(expired_seconds), 0) into v_unused
-  from
-    credit_grants
-  where
-    period_id = p.id
-    and source = 'PLAN';
-  select
-    * into pl
-  from
-    plans
-  where
-    code = p.plan_code;
-  v_limit := coalesce(p.overage_limit_cents, ms.overage_limit_cents, pl.price_cents);
-  update
-    usage_periods
-  set
-    status = 'CLOSED',
-    closed_at = v_now,
-    expired_seconds = v_unused,
-    rollover_seconds = 0,
-    overage_limit_cents = v_limit,
-    overage_cents = least (vp_overage_cents (p.overage_seconds, p.overage_cents_per_minute), v_limit)
-  where
-    id = p.id
-  returning
-    * into p;
-  return vp_period_close_json (p, b);
-end
-$$;
-
-CREATE FUNCTION public.vp_end_canceled_periods(p_user uuid, p_now timestamp with time zone) RETURNS jsonb
-    LANGUAGE plpgsql
-    AS $$
-declare
-  v_now timestamptz := coalesce(p_now, statement_timestamp());
-  v_out jsonb := '[]';
-  r record;
-begin
-  perform
-    vp_lock_user (p_user, v_now);
-  for r in
-  select
-    up.id
-  from
-    usage_periods up
-    join memberships ms on ms.id = up.membership_id
-  where
-    up.user_id = p_user
-    and up.status = 'OPEN'
-    and ms.status = 'CANCELED'
-  order by
-    up.period_start loop
-      v_out := v_out || jsonb_build_array(vp_end_canceled_period (r.id, v_now));
-    end loop;
-  return v_out;
-end
-$$;
-
 CREATE FUNCTION public.vp_entry_hash(p_prev text, p_id uuid, p_user uuid, p_seq bigint, p_type text, p_amount bigint, p_balance_after bigint, p_description text, p_metadata jsonb, p_reference text, p_key text, p_created_at timestamp with time zone) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
     AS $$
@@ -789,6 +551,42 @@ begin
 end
 $$;
 
+CREATE FUNCTION public.vp_expire_grants(INOUT b public.credit_balances, p_grants uuid[], p_description text, p_metadata jsonb, p_now timestamp with time zone, OUT e public.ledger_entries) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+declare
+  x record;
+  v_expired bigint;
+  v_detail jsonb;
+begin
+  select
+    coalesce(sum(remaining_seconds), 0),
+    jsonb_agg(jsonb_build_object('grantId', id, 'seconds', remaining_seconds)
+    order by expires_at, id) into v_expired,
+    v_detail
+  from
+    credit_grants
+  where
+    id = any (p_grants)
+    and remaining_seconds > 0;
+  if v_expired > 0 then
+    x := vp_append (b, 'EXPIRY', - v_expired, p_description, jsonb_build_object('grants', v_detail) ||
+      coalesce(p_metadata, '{}'), null, null, p_now);
+    b := x.b;
+    e := x.e;
+    update
+      credit_grants
+    set
+      expired_seconds = remaining_seconds,
+      remaining_seconds = 0,
+      expired_at = p_now
+    where
+      id = any (p_grants)
+      and remaining_seconds > 0;
+  end if;
+end
+$$;
+
 CREATE FUNCTION public.vp_expire_unpaid_renewal(p_grant uuid, p_subscription text, p_invoice text, p_now timestamp with time zone) RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
@@ -802,7 +600,6 @@ declare
   e ledger_entries;
   v_left bigint := 0;
   v_used bigint;
-  v_result jsonb;
 begin
   select
     * into g
@@ -858,16 +655,13 @@ begin
     where
       id = g.id;
   end if;
-  v_result := jsonb_build_object('grantId', g.id, 'userId', g.user_id, 'confirmed', false,
-    'expiredSeconds', v_left, 'usedSeconds', v_used, 'invoice', p_invoice, 'transaction', case when e.id is
-    null then
-      null
-    else
-      vp_entry_json (e)
-    end, 'balance', vp_balance_json (b));
-  perform
-    vp_idem_put (g.user_id, v_key, 'expireUnpaidRenewal', v_fingerprint, v_result, v_now);
-  return v_result;
+  return vp_keyed_answer (b, v_key, 'expireUnpaidRenewal', v_fingerprint, jsonb_build_object('grantId', g.id,
+    'userId', g.user_id, 'confirmed', false, 'expiredSeconds', v_left, 'usedSeconds', v_used,
+    'invoice', p_invoice, 'transaction', case when e.id is null then
+        null
+      else
+        vp_entry_json (e)
+      end), v_now);
 end
 $$;
 
@@ -895,13 +689,8 @@ begin
   if v_result is not null then
     return v_result;
   end if;
-  if r.status = 'EXPIRED' then
-    perform
-      vp_fail ('RESERVATION_EXPIRED');
-  elsif r.status <> 'ACTIVE' then
-    perform
-      vp_fail ('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
-  end if;
+  perform
+    vp_require_active (r);
   if p_seconds > 0 then
     c := vp_usage_context (r.user_id, null, v_now);
     v_add := vp_round_up (p_seconds, c.increment_seconds);
@@ -922,11 +711,8 @@ begin
   returning
     * into r;
   b.reserved_seconds := b.reserved_seconds + v_add;
-  b := vp_save_balance (b, v_now);
-  v_result := jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
-  perform
-    vp_idem_put (r.user_id, p_key, 'extendReservation', p_fingerprint, v_result, v_now);
-  return v_result;
+  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'extendReservation', p_fingerprint,
+    jsonb_build_object('reservation', vp_reservation_json (r)), v_now);
 end
 $$;
 
@@ -954,19 +740,116 @@ CREATE FUNCTION public.vp_first_local_day(p_at timestamp with time zone, p_tz te
     end
 $$;
 
+CREATE FUNCTION public.vp_fold_usage(p_records uuid[]) RETURNS bigint
+    LANGUAGE sql
+    AS $$
+  with agg as (
+    select
+      r.user_id,
+      (r.occurred_at at time zone coalesce(u.time_zone, 'Europe/Berlin'))::date as day,
+      coalesce(up.plan_code, ms.plan_code, 'NONE') as plan_code,
+      count(*) as calls,
+      sum(r.used_seconds) as used_seconds,
+      sum(r.billed_seconds) as billed_seconds,
+      sum(r.credit_seconds) as credit_seconds,
+      sum(r.overage_seconds) as overage_seconds,
+      sum(r.over_cap_seconds) as over_cap_seconds,
+      sum(r.uncovered_seconds) as uncovered_seconds,
+      sum((r.overage_seconds - r.over_cap_seconds) * coalesce(up.overage_cents_per_minute, 0)) as
+      cost
+    from
+      usage_records r
+    left join users u on u.id = r.user_id
+    left join usage_periods up on up.id = r.period_id
+    left join memberships ms on ms.user_id = r.user_id
+  where
+    r.id = any (p_records)
+  group by
+    1,
+    2,
+    3
+),
+upsert as (
+insert into usage_daily as d (user_id, day, plan_code, calls, used_seconds, billed_seconds, credit_seconds,
+  overage_seconds, over_cap_seconds, uncovered_seconds, overage_cost_sixtieth_cents)
+  select
+    user_id,
+    day,
+    plan_code,
+    calls,
+    used_seconds,
+    billed_seconds,
+    credit_seconds,
+    overage_seconds,
+    over_cap_seconds,
+    uncovered_seconds,
+    cost
+  from
+    agg
+  on conflict (user_id,
+    day,
+    plan_code)
+    do update set
+      calls = d.calls + excluded.calls,
+      used_seconds = d.used_seconds + excluded.used_seconds,
+      billed_seconds = d.billed_seconds + excluded.billed_seconds,
+      credit_seconds = d.credit_seconds + excluded.credit_seconds,
+      overage_seconds = d.overage_seconds + excluded.overage_seconds,
+      over_cap_seconds = d.over_cap_seconds + excluded.over_cap_seconds,
+      uncovered_seconds = d.uncovered_seconds + excluded.uncovered_seconds,
+      overage_cost_sixtieth_cents = d.overage_cost_sixtieth_cents + excluded.overage_cost_sixtieth_cents
+    returning
+      1
+),
+upsert_month as (
+insert into usage_monthly as m (user_id, month, plan_code, calls, used_seconds, billed_seconds, credit_seconds,
+  overage_seconds, over_cap_seconds, uncovered_seconds, overage_cost_sixtieth_cents)
+  select
+    user_id,
+    date_trunc('month', day::timestamp)::date,
+    plan_code,
+    sum(calls),
+    sum(used_seconds),
+    sum(billed_seconds),
+    sum(credit_seconds),
+    sum(overage_seconds),
+    sum(over_cap_seconds),
+    sum(uncovered_seconds),
+    sum(
+      cost)
+  from
+    agg
+  group by
+    1,
+    2,
+    3
+  on conflict (user_id,
+    month,
+    plan_code)
+    do update set
+      calls = m.calls + excluded.calls,
+      used_seconds = m.used_seconds + excluded.used_seconds,
+      billed_seconds = m.billed_seconds + excluded.billed_seconds,
+      credit_seconds = m.credit_seconds + excluded.credit_seconds,
+      overage_seconds = m.overage_seconds + excluded.overage_seconds,
+      over_cap_seconds = m.over_cap_seconds + excluded.over_cap_seconds,
+      uncovered_seconds = m.uncovered_seconds + excluded.uncovered_seconds,
+      overage_cost_sixtieth_cents = m.overage_cost_sixtieth_cents + excluded.overage_cost_sixtieth_cents
+)
+  select
+    count(*)
+  from
+    upsert;
+$$;
+
 CREATE FUNCTION public.vp_grant(p_user uuid, p_source text, p_seconds bigint, p_expires_at timestamp with time zone, p_reference text, p_key text, p_fingerprint text, p_description text, p_metadata jsonb, p_period uuid, p_now timestamp with time zone) RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
 declare
   x record;
   v_now timestamptz := coalesce(p_now, statement_timestamp());
-  b credit_balances;
-  g credit_grants;
-  e ledger_entries;
-  v_result jsonb;
 begin
   x := vp_begin (p_user, p_key, p_fingerprint, v_now);
-  b := x.b;
   if x.replay is not null then
     return x.replay;
   end if;
@@ -974,16 +857,9 @@ begin
     perform
       vp_fail ('INVALID_EXPIRY');
   end if;
-  x := vp_insert_grant (b, p_source, p_seconds, p_expires_at, p_reference, p_key, p_description, p_metadata, p_period, null, v_now);
-  b := x.b;
-  g := x.g;
-  e := x.e;
-  b := vp_save_balance (b, v_now);
-  v_result := jsonb_build_object('grant', vp_grant_json (g), 'transaction', vp_entry_json (e), 'balance',
-    vp_balance_json (b));
-  perform
-    vp_idem_put (p_user, p_key, 'grant:' || p_source, p_fingerprint, v_result, v_now);
-  return v_result;
+  x := vp_insert_grant (x.b, p_source, p_seconds, p_expires_at, p_reference, p_key, p_description, p_metadata, p_period, null, v_now);
+  return vp_keyed_answer (vp_save_balance (x.b, v_now), p_key, 'grant:' || p_source, p_fingerprint,
+    jsonb_build_object('grant', vp_grant_json (x.g), 'transaction', vp_entry_json (x.e)), v_now);
 end
 $$;
 
@@ -1274,12 +1150,84 @@ begin
 end
 $$;
 
+CREATE FUNCTION public.vp_keyed_answer(b public.credit_balances, p_key text, p_operation text, p_fingerprint text, p_answer jsonb, p_now timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_result jsonb := p_answer || jsonb_build_object('balance', vp_balance_json (b));
+begin
+  perform
+    vp_idem_put (b.user_id, p_key, p_operation, p_fingerprint, v_result, p_now);
+  return v_result;
+end
+$$;
+
 CREATE FUNCTION public.vp_ledger_immutable() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
   raise exception 'ledger_entries is append-only: % refused', tg_op
     using errcode = 'VPB02';
+end
+$$;
+
+CREATE TABLE public.usage_periods (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    membership_id uuid NOT NULL,
+    plan_code text NOT NULL,
+    period_start timestamp with time zone NOT NULL,
+    period_end timestamp with time zone NOT NULL,
+    included_seconds bigint NOT NULL,
+    used_seconds bigint DEFAULT 0 NOT NULL,
+    overage_seconds bigint DEFAULT 0 NOT NULL,
+    over_cap_seconds bigint DEFAULT 0 NOT NULL,
+    overage_cents_per_minute bigint NOT NULL,
+    status text DEFAULT 'OPEN'::text NOT NULL,
+    expired_seconds bigint,
+    rollover_seconds bigint,
+    overage_limit_cents bigint,
+    overage_cents bigint,
+    currency character(3) DEFAULT 'EUR'::bpchar NOT NULL,
+    closed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT usage_periods_check CHECK (((over_cap_seconds >= 0) AND (over_cap_seconds <= overage_seconds))),
+    CONSTRAINT usage_periods_check1 CHECK ((period_end > period_start)),
+    CONSTRAINT usage_periods_check2 CHECK (((status = 'CLOSED'::text) = ((closed_at IS NOT NULL) AND (overage_cents IS NOT NULL)))),
+    CONSTRAINT usage_periods_expired_seconds_check CHECK ((expired_seconds >= 0)),
+    CONSTRAINT usage_periods_included_seconds_check CHECK ((included_seconds >= 0)),
+    CONSTRAINT usage_periods_overage_cents_check CHECK ((overage_cents >= 0)),
+    CONSTRAINT usage_periods_overage_cents_per_minute_check CHECK ((overage_cents_per_minute > 0)),
+    CONSTRAINT usage_periods_overage_limit_cents_check CHECK ((overage_limit_cents >= 0)),
+    CONSTRAINT usage_periods_overage_seconds_check CHECK ((overage_seconds >= 0)),
+    CONSTRAINT usage_periods_rollover_seconds_check CHECK ((rollover_seconds >= 0)),
+    CONSTRAINT usage_periods_status_check CHECK ((status = ANY (ARRAY['OPEN'::text, 'CLOSED'::text]))),
+    CONSTRAINT usage_periods_used_seconds_check CHECK ((used_seconds >= 0))
+);
+
+CREATE FUNCTION public.vp_lock_period(p_period uuid, p_now timestamp with time zone, OUT b public.credit_balances, OUT p public.usage_periods) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_user uuid;
+begin
+  select
+    user_id into v_user
+  from
+    usage_periods
+  where
+    id = p_period;
+  if not found then
+    perform
+      vp_fail ('PERIOD_NOT_FOUND');
+  end if;
+  b := vp_lock_user (v_user, p_now);
+  select
+    * into p
+  from
+    usage_periods
+  where
+    id = p_period;
 end
 $$;
 
@@ -1358,6 +1306,74 @@ begin
 end
 $$;
 
+CREATE TABLE public.memberships (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    plan_code text NOT NULL,
+    status text NOT NULL,
+    current_period_start timestamp with time zone,
+    current_period_end timestamp with time zone,
+    cancel_at_period_end boolean DEFAULT false NOT NULL,
+    overage_limit_cents bigint,
+    stripe_customer_id text,
+    stripe_subscription_id text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    stripe_event_at timestamp with time zone,
+    scheduled_plan_code text,
+    scheduled_change_at timestamp with time zone,
+    reconciled_at timestamp with time zone,
+    CONSTRAINT memberships_check CHECK (((current_period_start IS NULL) = (current_period_end IS NULL))),
+    CONSTRAINT memberships_check1 CHECK ((current_period_end > current_period_start)),
+    CONSTRAINT memberships_overage_limit_cents_check CHECK ((overage_limit_cents >= 0)),
+    CONSTRAINT memberships_status_check CHECK ((status = ANY (ARRAY['INCOMPLETE'::text, 'TRIALING'::text, 'ACTIVE'::text, 'PAST_DUE'::text, 'CANCELED'::text, 'UNPAID'::text])))
+);
+
+CREATE TABLE public.plans (
+    code text NOT NULL,
+    name text NOT NULL,
+    price_cents bigint NOT NULL,
+    currency character(3) DEFAULT 'EUR'::bpchar NOT NULL,
+    included_seconds bigint NOT NULL,
+    overage_cents_per_minute bigint NOT NULL,
+    usage_increment_seconds integer DEFAULT 1 NOT NULL,
+    rollover_max_seconds bigint DEFAULT 0 NOT NULL,
+    support text NOT NULL,
+    analytics text NOT NULL,
+    features text[] NOT NULL,
+    sort_order integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT plans_code_check CHECK ((code = ANY (ARRAY['STARTER'::text, 'BUSINESS'::text, 'ENTERPRISE'::text]))),
+    CONSTRAINT plans_included_seconds_check CHECK ((included_seconds >= 0)),
+    CONSTRAINT plans_overage_cents_per_minute_check CHECK ((overage_cents_per_minute > 0)),
+    CONSTRAINT plans_price_cents_check CHECK ((price_cents >= 0)),
+    CONSTRAINT plans_rollover_max_seconds_check CHECK ((rollover_max_seconds >= 0)),
+    CONSTRAINT plans_usage_increment_seconds_check CHECK (((usage_increment_seconds >= 1) AND (usage_increment_seconds <= 3600)))
+);
+
+CREATE FUNCTION public.vp_mark_period_closed(p public.usage_periods, ms public.memberships, pl public.plans, b public.credit_balances, p_expired bigint, p_rollover bigint, p_now timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_limit bigint := coalesce(p.overage_limit_cents, ms.overage_limit_cents, pl.price_cents);
+begin
+  update
+    usage_periods
+  set
+    status = 'CLOSED',
+    closed_at = p_now,
+    expired_seconds = p_expired,
+    rollover_seconds = p_rollover,
+    overage_limit_cents = v_limit,
+    overage_cents = least (vp_overage_cents (p.overage_seconds, p.overage_cents_per_minute), v_limit)
+  where
+    id = p.id
+  returning
+    * into p;
+  return vp_period_close_json (p, b);
+end
+$$;
+
 CREATE FUNCTION public.vp_membership_history() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -1433,40 +1449,6 @@ begin
 end
 $$;
 
-CREATE TABLE public.usage_periods (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    membership_id uuid NOT NULL,
-    plan_code text NOT NULL,
-    period_start timestamp with time zone NOT NULL,
-    period_end timestamp with time zone NOT NULL,
-    included_seconds bigint NOT NULL,
-    used_seconds bigint DEFAULT 0 NOT NULL,
-    overage_seconds bigint DEFAULT 0 NOT NULL,
-    over_cap_seconds bigint DEFAULT 0 NOT NULL,
-    overage_cents_per_minute bigint NOT NULL,
-    status text DEFAULT 'OPEN'::text NOT NULL,
-    expired_seconds bigint,
-    rollover_seconds bigint,
-    overage_limit_cents bigint,
-    overage_cents bigint,
-    currency character(3) DEFAULT 'EUR'::bpchar NOT NULL,
-    closed_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT usage_periods_check CHECK (((over_cap_seconds >= 0) AND (over_cap_seconds <= overage_seconds))),
-    CONSTRAINT usage_periods_check1 CHECK ((period_end > period_start)),
-    CONSTRAINT usage_periods_check2 CHECK (((status = 'CLOSED'::text) = ((closed_at IS NOT NULL) AND (overage_cents IS NOT NULL)))),
-    CONSTRAINT usage_periods_expired_seconds_check CHECK ((expired_seconds >= 0)),
-    CONSTRAINT usage_periods_included_seconds_check CHECK ((included_seconds >= 0)),
-    CONSTRAINT usage_periods_overage_cents_check CHECK ((overage_cents >= 0)),
-    CONSTRAINT usage_periods_overage_cents_per_minute_check CHECK ((overage_cents_per_minute > 0)),
-    CONSTRAINT usage_periods_overage_limit_cents_check CHECK ((overage_limit_cents >= 0)),
-    CONSTRAINT usage_periods_overage_seconds_check CHECK ((overage_seconds >= 0)),
-    CONSTRAINT usage_periods_rollover_seconds_check CHECK ((rollover_seconds >= 0)),
-    CONSTRAINT usage_periods_status_check CHECK ((status = ANY (ARRAY['OPEN'::text, 'CLOSED'::text]))),
-    CONSTRAINT usage_periods_used_seconds_check CHECK ((used_seconds >= 0))
-);
-
 CREATE FUNCTION public.vp_period_close_json(p public.usage_periods, b public.credit_balances) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE
     AS $$
@@ -1476,6 +1458,18 @@ begin
     'overCapSeconds', p.over_cap_seconds, 'periodStart', p.period_start, 'periodEnd', p.period_end, 'balance',
     vp_balance_json (b));
 end
+$$;
+
+CREATE FUNCTION public.vp_period_expired_seconds(p_period uuid) RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $$
+  select
+    coalesce(sum(expired_seconds), 0)
+  from
+    credit_grants
+  where
+    period_id = p_period
+    and source = 'PLAN';
 $$;
 
 CREATE FUNCTION public.vp_read_balance(p_user uuid, p_now timestamp with time zone) RETURNS jsonb
@@ -1507,7 +1501,6 @@ CREATE FUNCTION public.vp_rebuild_user_usage_rollup(p_user uuid) RETURNS bigint
     AS $$
 declare
   v_last uuid;
-  v_rows bigint;
 begin
   perform
     pg_advisory_xact_lock(7215550001);
@@ -1519,58 +1512,15 @@ begin
     id = 1;
   delete from usage_daily
   where user_id = p_user;
-  insert into usage_daily (user_id, day, plan_code, calls, used_seconds, billed_seconds, credit_seconds,
-    overage_seconds, over_cap_seconds, uncovered_seconds, overage_cost_sixtieth_cents)
-  select
-    r.user_id,
-    (r.occurred_at at time zone coalesce(u.time_zone, 'Europe/Berlin'))::date,
-    coalesce(up.plan_code, ms.plan_code, 'NONE'),
-    count(*),
-    sum(r.used_seconds),
-    sum(r.billed_seconds),
-    sum(r.credit_seconds),
-    sum(r.overage_seconds),
-    sum(r.over_cap_seconds),
-    sum(r.uncovered_seconds),
-    sum((r.overage_seconds - r.over_cap_seconds) * coalesce(up.overage_cents_per_minute, 0))
-  from
-    usage_records r
-  left join users u on u.id = r.user_id
-  left join usage_periods up on up.id = r.period_id
-  left join memberships ms on ms.user_id = r.user_id
-where
-  r.user_id = p_user
-    and r.id <= v_last
-  group by
-    1,
-    2,
-    3;
-  get diagnostics v_rows = row_count;
   delete from usage_monthly
   where user_id = p_user;
-  insert into usage_monthly (user_id, month, plan_code, calls, used_seconds, billed_seconds, credit_seconds,
-    overage_seconds, over_cap_seconds, uncovered_seconds, overage_cost_sixtieth_cents)
-  select
-    user_id,
-    date_trunc('month', day::timestamp)::date,
-    plan_code,
-    sum(calls),
-    sum(used_seconds),
-    sum(billed_seconds),
-    sum(credit_seconds),
-    sum(overage_seconds),
-    sum(over_cap_seconds),
-    sum(uncovered_seconds),
-    sum(overage_cost_sixtieth_cents)
-  from
-    usage_daily
-  where
-    user_id = p_user
-  group by
-    1,
-    2,
-    3;
-  return v_rows;
+  return vp_fold_usage (array (
+      select
+        id
+      from usage_records
+      where
+        user_id = p_user
+        and id <= v_last));
 end
 $$;
 
@@ -1643,7 +1593,7 @@ begin
 end
 $$;
 
-CREATE FUNCTION public.vp_record_usage_batch(p_items jsonb, p_backdate_max_seconds integer) RETURNS jsonb
+CREATE FUNCTION public.vp_record_usage_many(p_items jsonb, p_backdate_max_seconds integer, p_locked_busy boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
 declare
@@ -1651,8 +1601,8 @@ declare
   v_out jsonb[] := '{}';
   v_detail text;
   v_state text;
-  v_busy text;
-  -- a user a lock was not free for: their later items leave the batch without trying
+  v_locked text;
+  -- a user whose row was not locked in time: their later items do not try
 begin
   for it in
   select
@@ -1663,55 +1613,12 @@ begin
   with ordinality as x (item, ord)
 order by
   lower(x.item ->> 'userId'), x.ord loop
-      if lower(it.item ->> 'userId') = v_busy then
-        v_out[it.ord] := jsonb_build_object('busy', true);
-        continue;
-      end if;
-      begin
-	v_out[it.ord] := jsonb_build_object('ok', vp_record_usage ((it.item ->> 'userId')::uuid,
-	  (it.item ->> 'seconds')::bigint, it.item ->> 'idempotencyKey', it.item ->> 'fingerprint', it.item ->>
-	  'callId', (it.item ->> 'occurredAt')::timestamptz, it.item ->> 'description', coalesce((it.item
-	  ->> 'now')::timestamptz, clock_timestamp()), p_backdate_max_seconds));
-      exception
-        when sqlstate 'VPB01' then
-          get stacked diagnostics v_detail = pg_exception_detail;
-      v_out[it.ord] := jsonb_build_object('failure', sqlerrm, 'detail', nullif (v_detail, ''));
-        when lock_not_available then
-          v_busy := lower(it.item ->> 'userId');
-      v_out[it.ord] := jsonb_build_object('busy', true);
-        when others then
-          get stacked diagnostics v_state = returned_sqlstate,
-          v_detail = pg_exception_detail;
-      v_out[it.ord] := jsonb_build_object('error', sqlerrm, 'sqlstate', v_state, 'detail', nullif
-	(v_detail, ''));
-      end;
-  end loop;
-  return to_jsonb (v_out);
-end
-$$;
-
-CREATE FUNCTION public.vp_record_usage_many(p_items jsonb, p_backdate_max_seconds integer) RETURNS jsonb
-    LANGUAGE plpgsql
-    AS $$
-declare
-  it record;
-  v_out jsonb[] := '{}';
-  v_detail text;
-  v_state text;
-  v_stuck text;
-  -- a user whose row was not locked in time: their later items fail at once
-begin
-  for it in
-  select
-    x.ord::integer as ord,
-    x.item
-  from
-    jsonb_array_elements(p_items)
-  with ordinality as x (item, ord)
-order by
-  lower(x.item ->> 'userId'), x.ord loop
-      if lower(it.item ->> 'userId') = v_stuck then
-        v_out[it.ord] := jsonb_build_object('error', 'lock timeout on an earlier call of this user in the batch', 'sqlstate', '55P03', 'detail', null);
+      if lower(it.item ->> 'userId') = v_locked then
+        v_out[it.ord] := case when p_locked_busy then
+          jsonb_build_object('busy', true)
+        else
+          jsonb_build_object('error', 'lock timeout on an earlier call of this user in the batch', 'sqlstate', '55P03', 'detail', null)
+        end;
         continue;
       end if;
       begin
@@ -1727,10 +1634,14 @@ order by
           get stacked diagnostics v_state = returned_sqlstate,
           v_detail = pg_exception_detail;
       if v_state = '55P03' then
-        v_stuck := lower(it.item ->> 'userId');
+        v_locked := lower(it.item ->> 'userId');
         end if;
-      v_out[it.ord] := jsonb_build_object('error', sqlerrm, 'sqlstate', v_state, 'detail', nullif
-	(v_detail, ''));
+      v_out[it.ord] := case when v_state = '55P03'
+        and p_locked_busy then
+        jsonb_build_object('busy', true)
+      else
+        jsonb_build_object('error', sqlerrm, 'sqlstate', v_state, 'detail', nullif (v_detail, ''))
+      end;
       end;
   end loop;
   return to_jsonb (v_out);
@@ -1746,6 +1657,7 @@ declare
   v_horizon timestamptz;
   v_consumed bigint;
   v_last uuid;
+  v_ids uuid[];
   s usage_rollup_state;
 begin
   -- the argument below needs a fresh snapshot per statement
@@ -1793,131 +1705,25 @@ begin
   end if;
   v_horizon := greatest (v_horizon, s.horizon_at);
 
-  with batch as materialized (
+  select
+    coalesce(array_agg(batch.id order by batch.id), '{}') into v_ids
+  from (
     select
-      r.id,
-      r.user_id,
-      r.period_id,
-      r.occurred_at,
-      r.used_seconds,
-      r.billed_seconds,
-      r.credit_seconds,
-      r.overage_seconds,
-      r.over_cap_seconds,
-      r.uncovered_seconds
+      r.id
     from
       usage_records r
     where
       r.id > s.last_id
-      and r.id < vp_uuid7_floor (
-        v_horizon
-)
+      and r.id < vp_uuid7_floor (v_horizon)
     order by
       r.id
-    limit p_batch_max
-),
-agg as (
-  select
-    b.user_id,
-    (b.occurred_at at time zone coalesce(u.time_zone, 'Europe/Berlin'))::date as day,
-    coalesce(up.plan_code, ms.plan_code, 'NONE') as plan_code,
-  count(*) as calls,
-  sum(b.used_seconds) as used_seconds,
-  sum(b.billed_seconds) as billed_seconds,
-  sum(b.credit_seconds) as credit_seconds,
-  sum(b.overage_seconds) as overage_seconds,
-  sum(b.over_cap_seconds) as over_cap_seconds,
-  sum(b.uncovered_seconds) as uncovered_seconds,
-  sum((b.overage_seconds - b.over_cap_seconds) * coalesce(up.overage_cents_per_minute, 0)) as
-  cost
-from
-  batch b
-  left join users u on u.id = b.user_id
-    left join usage_periods up on up.id = b.period_id
-    left join memberships ms on ms.user_id = b.user_id
-  group by
-    1,
-    2,
-    3
-),
-upsert as (
-insert into usage_daily as d (user_id, day, plan_code, calls, used_seconds, billed_seconds, credit_seconds,
-  overage_seconds, over_cap_seconds, uncovered_seconds, overage_cost_sixtieth_cents)
-  select
-    user_id,
-    day,
-    plan_code,
-    calls,
-    used_seconds,
-    billed_seconds,
-    credit_seconds,
-    overage_seconds,
-    over_cap_seconds,
-    uncovered_seconds,
-    cost
-  from
-    agg
-  on conflict (user_id,
-    day,
-    plan_code)
-    do update set
-      calls = d.calls + excluded.calls,
-      used_seconds = d.used_seconds + excluded.used_seconds,
-      billed_seconds = d.billed_seconds + excluded.billed_seconds,
-      credit_seconds = d.credit_seconds + excluded.credit_seconds,
-      overage_seconds = d.overage_seconds + excluded.overage_seconds,
-      over_cap_seconds = d.over_cap_seconds + excluded.over_cap_seconds,
-      uncovered_seconds = d.uncovered_seconds + excluded.uncovered_seconds,
-      overage_cost_sixtieth_cents = d.overage_cost_sixtieth_cents + excluded.overage_cost_sixtieth_cents
-),
-upsert_month as (
-insert into usage_monthly as m (user_id, month, plan_code, calls, used_seconds, billed_seconds, credit_seconds,
-  overage_seconds, over_cap_seconds, uncovered_seconds, overage_cost_sixtieth_cents)
-  select
-    user_id,
-    date_trunc('month', day::timestamp)::date,
-    plan_code,
-    sum(calls),
-    sum(used_seconds),
-    sum(billed_seconds),
-    sum(credit_seconds),
-    sum(overage_seconds),
-    sum(over_cap_seconds),
-    sum(uncovered_seconds),
-    sum(
-      cost)
-  from
-    agg
-  group by
-    1,
-    2,
-    3
-  on conflict (user_id,
-    month,
-    plan_code)
-    do update set
-      calls = m.calls + excluded.calls,
-      used_seconds = m.used_seconds + excluded.used_seconds,
-      billed_seconds = m.billed_seconds + excluded.billed_seconds,
-      credit_seconds = m.credit_seconds + excluded.credit_seconds,
-      overage_seconds = m.overage_seconds + excluded.overage_seconds,
-      over_cap_seconds = m.over_cap_seconds + excluded.over_cap_seconds,
-      uncovered_seconds = m.uncovered_seconds + excluded.uncovered_seconds,
-      overage_cost_sixtieth_cents = m.overage_cost_sixtieth_cents + excluded.overage_cost_sixtieth_cents
-)
-  select
-    count(*),
-    (
-      select
-        id
-      from
-        batch
-      order by
-        id desc
-      limit 1) into v_consumed,
-  v_last
-from
-  batch;
+    limit p_batch_max) batch;
+  v_consumed := cardinality(v_ids);
+  v_last := v_ids[v_consumed];
+  if v_consumed > 0 then
+    perform
+      vp_fold_usage (v_ids);
+  end if;
   -- a pass that changes nothing writes nothing (queries run one before they read)
   update
     usage_rollup_state
@@ -2068,16 +1874,13 @@ select
 from
   jsonb_array_elements(v_plan)
   with ordinality as t (r, ord);
-  b := vp_save_balance (b, v_now);
-  v_result := jsonb_build_object('transaction', vp_entry_json (e), 'grants', (
-      select
-        jsonb_agg(jsonb_build_object('seconds', r -> 'seconds', 'expiresAt', r -> 'expiresAt')
-      order by ord)
-      from jsonb_array_elements(v_plan)
-      with ordinality as t (r, ord)), 'balance', vp_balance_json (b));
-  perform
-    vp_idem_put (u.user_id, p_key, 'refundUsage', p_fingerprint, v_result, v_now);
-  return v_result;
+  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'refundUsage', p_fingerprint,
+    jsonb_build_object('transaction', vp_entry_json (e), 'grants', (
+        select
+          jsonb_agg(jsonb_build_object('seconds', r -> 'seconds', 'expiresAt', r -> 'expiresAt')
+        order by ord)
+        from jsonb_array_elements(v_plan)
+        with ordinality as t (r, ord))), v_now);
 end
 $$;
 
@@ -2095,13 +1898,9 @@ begin
   r := x.r;
   if r.status = 'RELEASED' then
     return jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
-  elsif r.status = 'EXPIRED' then
-    perform
-      vp_fail ('RESERVATION_EXPIRED');
-  elsif r.status <> 'ACTIVE' then
-    perform
-      vp_fail ('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
   end if;
+  perform
+    vp_require_active (r);
   update
     reservations
   set
@@ -2115,6 +1914,20 @@ begin
   b.reserved_seconds := b.reserved_seconds - r.reserved_seconds;
   b := vp_save_balance (b, v_now);
   return jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
+end
+$$;
+
+CREATE FUNCTION public.vp_require_active(r public.reservations) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if r.status = 'EXPIRED' then
+    perform
+      vp_fail ('RESERVATION_EXPIRED');
+  elsif r.status <> 'ACTIVE' then
+    perform
+      vp_fail ('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
+  end if;
 end
 $$;
 
@@ -2139,7 +1952,6 @@ declare
   r reservations;
   v_room bigint;
   v_hold bigint;
-  v_result jsonb;
 begin
   x := vp_begin (p_user, p_key, p_fingerprint, v_now);
   b := x.b;
@@ -2167,11 +1979,8 @@ begin
   returning
     * into r;
   b.reserved_seconds := b.reserved_seconds + v_hold;
-  b := vp_save_balance (b, v_now);
-  v_result := jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
-  perform
-    vp_idem_put (p_user, p_key, 'reserveCredits', p_fingerprint, v_result, v_now);
-  return v_result;
+  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'reserveCredits', p_fingerprint,
+    jsonb_build_object('reservation', vp_reservation_json (r)), v_now);
 end
 $$;
 
@@ -2211,10 +2020,7 @@ CREATE FUNCTION public.vp_settle(p_user uuid, p_now timestamp with time zone) RE
 declare
   x record;
   b credit_balances;
-  e ledger_entries;
   v_released bigint;
-  v_expired bigint;
-  v_detail jsonb;
 begin
   select
     * into b
@@ -2241,33 +2047,15 @@ begin
   from
     x;
   b.reserved_seconds := b.reserved_seconds - v_released;
-  select
-    coalesce(sum(remaining_seconds), 0),
-    jsonb_agg(jsonb_build_object('grantId', id, 'seconds', remaining_seconds)
-    order by expires_at, id) into v_expired,
-    v_detail
-  from
-    credit_grants
-  where
-    user_id = p_user
-    and remaining_seconds > 0
-    and expires_at <= p_now;
-  if v_expired > 0 then
-    x := vp_append (b, 'EXPIRY', - v_expired, 'Credits expired', jsonb_build_object('grants', v_detail), null, null, p_now);
-    b := x.b;
-    e := x.e;
-    update
-      credit_grants
-    set
-      expired_seconds = remaining_seconds,
-      remaining_seconds = 0,
-      expired_at = p_now
-    where
-      user_id = p_user
-      and remaining_seconds > 0
-      and expires_at <= p_now;
-  end if;
-  return vp_save_balance (b, p_now);
+  x := vp_expire_grants (b, array (
+      select
+        id
+      from credit_grants
+      where
+        user_id = p_user
+        and remaining_seconds > 0
+        and expires_at <= p_now), 'Credits expired', null, p_now);
+  return vp_save_balance (x.b, p_now);
 end
 $$;
 
@@ -2632,29 +2420,6 @@ ALTER TABLE public.membership_changes ALTER COLUMN id ADD GENERATED ALWAYS AS ID
     CACHE 1
 );
 
-CREATE TABLE public.memberships (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    plan_code text NOT NULL,
-    status text NOT NULL,
-    current_period_start timestamp with time zone,
-    current_period_end timestamp with time zone,
-    cancel_at_period_end boolean DEFAULT false NOT NULL,
-    overage_limit_cents bigint,
-    stripe_customer_id text,
-    stripe_subscription_id text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    stripe_event_at timestamp with time zone,
-    scheduled_plan_code text,
-    scheduled_change_at timestamp with time zone,
-    reconciled_at timestamp with time zone,
-    CONSTRAINT memberships_check CHECK (((current_period_start IS NULL) = (current_period_end IS NULL))),
-    CONSTRAINT memberships_check1 CHECK ((current_period_end > current_period_start)),
-    CONSTRAINT memberships_overage_limit_cents_check CHECK ((overage_limit_cents >= 0)),
-    CONSTRAINT memberships_status_check CHECK ((status = ANY (ARRAY['INCOMPLETE'::text, 'TRIALING'::text, 'ACTIVE'::text, 'PAST_DUE'::text, 'CANCELED'::text, 'UNPAID'::text])))
-);
-
 CREATE TABLE public.mikro_orm_migrations (
     id integer NOT NULL,
     name character varying(255),
@@ -2693,28 +2458,6 @@ CREATE TABLE public.overage_invoices (
     CONSTRAINT overage_invoices_amount_cents_check CHECK ((amount_cents > 0)),
     CONSTRAINT overage_invoices_overage_seconds_check CHECK ((overage_seconds > 0)),
     CONSTRAINT overage_invoices_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'INVOICED'::text, 'FAILED'::text])))
-);
-
-CREATE TABLE public.plans (
-    code text NOT NULL,
-    name text NOT NULL,
-    price_cents bigint NOT NULL,
-    currency character(3) DEFAULT 'EUR'::bpchar NOT NULL,
-    included_seconds bigint NOT NULL,
-    overage_cents_per_minute bigint NOT NULL,
-    usage_increment_seconds integer DEFAULT 1 NOT NULL,
-    rollover_max_seconds bigint DEFAULT 0 NOT NULL,
-    support text NOT NULL,
-    analytics text NOT NULL,
-    features text[] NOT NULL,
-    sort_order integer NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT plans_code_check CHECK ((code = ANY (ARRAY['STARTER'::text, 'BUSINESS'::text, 'ENTERPRISE'::text]))),
-    CONSTRAINT plans_included_seconds_check CHECK ((included_seconds >= 0)),
-    CONSTRAINT plans_overage_cents_per_minute_check CHECK ((overage_cents_per_minute > 0)),
-    CONSTRAINT plans_price_cents_check CHECK ((price_cents >= 0)),
-    CONSTRAINT plans_rollover_max_seconds_check CHECK ((rollover_max_seconds >= 0)),
-    CONSTRAINT plans_usage_increment_seconds_check CHECK (((usage_increment_seconds >= 1) AND (usage_increment_seconds <= 3600)))
 );
 
 CREATE TABLE public.second_subscription_refunds (

@@ -5,7 +5,7 @@ import type { DatabaseTls } from '../config/env';
 import { poolOf } from './em';
 import { pgSsl, withoutTlsParams } from './pg-options';
 import { entities } from './entities';
-import { migrationsList } from './migrations';
+import { migrationsList, RENAMED_MIGRATIONS } from './migrations';
 import { loadSqlSources } from './sql';
 
 export type Orm = MikroORM;
@@ -139,6 +139,19 @@ async function applySqlSources(conn: LockConnection): Promise<string[]> {
 }
 
 /**
+ * Rewrites the names a database recorded for migrations renamed since (RENAMED_MIGRATIONS), so
+ * the migrator finds them applied and runs nothing twice. MikroORM records a migration's name
+ * without its file extension; older records may carry one.
+ */
+async function recordRenamedMigrations(conn: LockConnection, table: string): Promise<void> {
+  const { rows } = (await conn.query('select to_regclass($1) is not null as present', [table])) as { rows: { present: boolean }[] };
+  if (!rows[0]?.present) return;
+  for (const [oldName, newName] of Object.entries(RENAMED_MIGRATIONS)) {
+    await conn.query(`update ${table} set name = $1 where name = any($2::text[])`, [newName, [oldName, `${oldName}.js`, `${oldName}.ts`]]);
+  }
+}
+
+/**
  * Applies pending migrations, then the changed ledger SQL files (src/db/sql); returns the names of
  * the migrations applied. Safe to run from several processes.
  */
@@ -151,6 +164,7 @@ export async function migrate(orm: Orm): Promise<string[]> {
   try {
     await holder.query('select pg_advisory_lock(727274)');
     try {
+      await recordRenamedMigrations(holder, orm.config.get('migrations').tableName ?? 'mikro_orm_migrations');
       const applied = await orm.getMigrator().up();
       await applySqlSources(holder);
       return applied.map((m) => m.name);

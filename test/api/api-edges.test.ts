@@ -10,7 +10,7 @@ import { DEV_JWT_SECRET, loadConfig } from '../../src/config/env';
 import { signToken } from '../../src/auth/token-cli';
 import { createRateLimiter } from '../../src/http/rate-limit';
 import { setMembership } from '../../src/domain/memberships/set-membership';
-import { grantPlanCredits } from '../../src/domain/ledger/grant-plan-credits';
+import { grantPeriod } from '../../src/domain/ledger/grant-period';
 import { createLogger } from '../../src/observability/logger';
 import { databaseClock } from '../../src/shared/clock';
 import { outcome, type Account, type TestApi } from '../support/api';
@@ -124,7 +124,7 @@ describe('live pushes', () => {
     const start = new Date(now - 60_000);
     const end = new Date(now + 86_400_000);
     await setMembership({ em: api.db.em() }, { userId: user.id, planCode: 'STARTER', status: 'ACTIVE', currentPeriodStart: start, currentPeriodEnd: end });
-    await grantPlanCredits(
+    await grantPeriod(
       { em: api.db.em(), clock: databaseClock },
       { userId: user.id, subscriptionId: `sub_${user.id}`, planCode: 'STARTER', periodStart: start, periodEnd: end },
     );

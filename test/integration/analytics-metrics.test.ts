@@ -16,7 +16,7 @@ import { usageForecast } from '../../src/domain/analytics/usage-forecast';
 import { usageReport } from '../../src/domain/analytics/usage-report';
 import type { PlanCode } from '../../src/db/entities/types';
 import { closePeriod } from '../../src/domain/ledger/close-period';
-import { grantPlanCredits } from '../../src/domain/ledger/grant-plan-credits';
+import { grantPeriod } from '../../src/domain/ledger/grant-period';
 import { grantPurchase } from '../../src/domain/ledger/grant-purchase';
 import { grantUpgradeCredits } from '../../src/domain/ledger/grant-upgrade-credits';
 import { recordUsage } from '../../src/domain/ledger/record-usage';
@@ -61,7 +61,7 @@ async function member(user: string, plan: PlanCode, status: MembershipStatus, pe
 async function paid(user: string, plan: PlanCode, period: readonly [Date, Date]) {
   clock.set(period[0]);
   unwrap(
-    await grantPlanCredits(deps(db.em(), clock), {
+    await grantPeriod(deps(db.em(), clock), {
       userId: user,
       subscriptionId: `sub_${user.slice(0, 8)}`,
       planCode: plan,

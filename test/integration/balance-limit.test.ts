@@ -7,7 +7,7 @@ import { limits } from '../../src/config/limits';
 import { adjustCredits } from '../../src/domain/ledger/adjust-credits';
 import { closePeriod } from '../../src/domain/ledger/close-period';
 import { grantCredits } from '../../src/domain/ledger/grant-credits';
-import { grantPlanCredits } from '../../src/domain/ledger/grant-plan-credits';
+import { grantPeriod } from '../../src/domain/ledger/grant-period';
 import { recordUsage } from '../../src/domain/ledger/record-usage';
 import { refundUsage } from '../../src/domain/ledger/refund-usage';
 import { verifyLedger } from '../../src/domain/ledger/verify-ledger';
@@ -156,7 +156,7 @@ describe('the largest balance', () => {
       const d = deps(em, clock);
       const userId = await newUser(em);
       await activeMembership(em, userId, start, end, 'BUSINESS');
-      unwrap(await grantPlanCredits(d, { userId, subscriptionId: `sub_roll_${userId.slice(0, 8)}`, planCode: 'BUSINESS', periodStart: start, periodEnd: end }));
+      unwrap(await grantPeriod(d, { userId, subscriptionId: `sub_roll_${userId.slice(0, 8)}`, planCode: 'BUSINESS', periodStart: start, periodEnd: end }));
       const [period] = await conn.execute<{ id: string }[]>('select id from usage_periods where user_id = ?', [userId]);
       // the period ends with 48,000 s unused; the account is filled to 1000 s below the largest balance meanwhile
       clock.set(new Date(end.getTime() + 1000));

@@ -4,7 +4,7 @@ import { commitReservation } from '../../src/domain/ledger/commit-reservation';
 import { releaseReservation } from '../../src/domain/ledger/release-reservation';
 import { extendReservation } from '../../src/domain/ledger/extend-reservation';
 import { grantCredits } from '../../src/domain/ledger/grant-credits';
-import { grantPlanCredits } from '../../src/domain/ledger/grant-plan-credits';
+import { grantPeriod } from '../../src/domain/ledger/grant-period';
 import { refundUsage } from '../../src/domain/ledger/refund-usage';
 import { adjustCredits } from '../../src/domain/ledger/adjust-credits';
 import { Client } from 'pg';
@@ -282,7 +282,7 @@ describe('the ledger core', () => {
     await em.getConnection().execute(`update plans set rollover_max_seconds = 600 where code = 'STARTER'`);
     try {
       const plan = unwrap(
-        await grantPlanCredits(deps(em, clock), {
+        await grantPeriod(deps(em, clock), {
           userId,
           subscriptionId: 'sub_close',
           planCode: 'STARTER',
@@ -292,7 +292,7 @@ describe('the ledger core', () => {
       );
       expect(plan.grant.grantedSeconds).toBe(12_000);
       const again = unwrap(
-        await grantPlanCredits(deps(em, clock), {
+        await grantPeriod(deps(em, clock), {
           userId,
           subscriptionId: 'sub_close',
           planCode: 'STARTER',
@@ -322,7 +322,7 @@ describe('the ledger core', () => {
     const userId = await newUser(em);
     await activeMembership(em, userId, T0, T1, 'STARTER');
     const plan = unwrap(
-      await grantPlanCredits(deps(em, clock), {
+      await grantPeriod(deps(em, clock), {
         userId,
         subscriptionId: 'sub_early',
         planCode: 'STARTER',
@@ -362,7 +362,7 @@ describe('the ledger core', () => {
     const userId = await newUser(em);
     await activeMembership(em, userId, T0, T1, 'STARTER');
     const plan = unwrap(
-      await grantPlanCredits(deps(em, clock), {
+      await grantPeriod(deps(em, clock), {
         userId,
         subscriptionId: 'sub_race',
         planCode: 'STARTER',
@@ -401,7 +401,7 @@ describe('the ledger core', () => {
     await em.getConnection().execute(`update plans set rollover_max_seconds = 6000 where code = 'BUSINESS'`);
     try {
       const plan = unwrap(
-        await grantPlanCredits(deps(em, clock), {
+        await grantPeriod(deps(em, clock), {
           userId,
           subscriptionId: 'sub_roll',
           planCode: 'BUSINESS',

@@ -8,7 +8,7 @@ import { extendReservation } from '../../src/domain/ledger/extend-reservation';
 import { commitReservation } from '../../src/domain/ledger/commit-reservation';
 import { releaseReservation } from '../../src/domain/ledger/release-reservation';
 import { grantCredits } from '../../src/domain/ledger/grant-credits';
-import { grantPlanCredits } from '../../src/domain/ledger/grant-plan-credits';
+import { grantPeriod } from '../../src/domain/ledger/grant-period';
 import { refundUsage } from '../../src/domain/ledger/refund-usage';
 import { adjustCredits } from '../../src/domain/ledger/adjust-credits';
 import { closePeriod } from '../../src/domain/ledger/close-period';
@@ -111,7 +111,7 @@ describe('ledger properties', () => {
               },
             ),
           );
-          unwrap(await grantPlanCredits(d, { userId, subscriptionId: sub, planCode: 'STARTER', periodStart, periodEnd }));
+          unwrap(await grantPeriod(d, { userId, subscriptionId: sub, planCode: 'STARTER', periodStart, periodEnd }));
         }
         const holds: string[] = [];
         const usages: string[] = [];
@@ -202,7 +202,7 @@ describe('ledger properties', () => {
                     },
                   ),
                 );
-                unwrap(await grantPlanCredits(d, { userId, subscriptionId: sub, planCode: 'STARTER', periodStart, periodEnd }));
+                unwrap(await grantPeriod(d, { userId, subscriptionId: sub, planCode: 'STARTER', periodStart, periodEnd }));
               }
               break;
             case 'replay':

@@ -9,7 +9,7 @@ import { DEV_JWT_SECRET } from '../../src/config/env';
 import { signToken } from '../../src/auth/token-cli';
 import { createUser } from '../../src/domain/users/create-user';
 import { setMembership } from '../../src/domain/memberships/set-membership';
-import { grantPlanCredits } from '../../src/domain/ledger/grant-plan-credits';
+import { grantPeriod } from '../../src/domain/ledger/grant-period';
 import { databaseClock } from '../../src/shared/clock';
 import { startProcess, type ServiceProcess } from '../support/processes';
 import { createTestDb, type TestDb } from '../support/test-db';
@@ -209,7 +209,7 @@ describe('usage alerts', () => {
     const start = new Date(now - 60_000);
     const end = new Date(now + 86_400_000);
     await setMembership({ em: db.em() }, { userId: u.id, planCode: 'STARTER', status: 'ACTIVE', currentPeriodStart: start, currentPeriodEnd: end });
-    await grantPlanCredits(
+    await grantPeriod(
       { em: db.em(), clock: databaseClock },
       { userId: u.id, subscriptionId: `sub_${u.id}`, planCode: 'STARTER', periodStart: start, periodEnd: end },
     );

@@ -4,16 +4,8 @@
 import type { LedgerParam, RunOptions } from './call';
 import { vpAdjust, vpExpireUnpaidRenewal, vpGrant, vpGrantPlan, vpGrantUpgrade } from './grants';
 import { vpCommitReservation, vpExtendReservation, vpReleaseReservation, vpReserve } from './holds';
-import {
-  vpCloseCanceledPeriod,
-  vpCloseCanceledPeriods,
-  vpClosePeriod,
-  vpEndCanceledPeriods,
-  vpReadBalance,
-  vpRefreshUsageRollups,
-  vpTouchUser,
-} from './periods';
-import { vpRecordUsage, vpRecordUsageBatch, vpRecordUsageMany, vpRefundUsage } from './usage';
+import { vpCloseCanceledPeriods, vpClosePeriod, vpReadBalance, vpRefreshUsageRollups, vpTouchUser } from './periods';
+import { vpRecordUsage, vpRecordUsageMany, vpRefundUsage } from './usage';
 
 export * from './answers';
 export * from './call';
@@ -37,15 +29,12 @@ export const LEDGER_FUNCTIONS: readonly {
   vpExtendReservation,
   vpReleaseReservation,
   vpReserve,
-  vpCloseCanceledPeriod,
   vpCloseCanceledPeriods,
   vpClosePeriod,
-  vpEndCanceledPeriods,
   vpReadBalance,
   vpRefreshUsageRollups,
   vpTouchUser,
   vpRecordUsage,
-  vpRecordUsageBatch,
   vpRecordUsageMany,
   vpRefundUsage,
 ];

@@ -1,5 +1,5 @@
-// Periods and balances: closing a period (vp_close_period, vp_close_canceled_period), a user's
-// cancelled periods (vp_close_canceled_periods, vp_end_canceled_periods), the balance settled now
+// Periods and balances: closing a period (vp_close_period), a user's cancelled periods
+// (vp_close_canceled_periods), the balance settled now
 // (vp_read_balance, vp_touch_user), and the usage rollup (vp_refresh_usage_rollups).
 import type { BalanceJson, PeriodCloseAnswer, RollupPassJson } from './answers';
 import { ledgerFunction } from './call';
@@ -15,13 +15,25 @@ export interface UserArgs {
   now: LedgerNow;
 }
 
-const periodParams = { periodId: 'p_period', now: 'p_now' } as const;
 const userParams = { userId: 'p_user', now: 'p_now' } as const;
 
-export const vpClosePeriod = ledgerFunction<PeriodArgs, PeriodCloseAnswer>('vp_close_period', periodParams);
-export const vpCloseCanceledPeriod = ledgerFunction<PeriodArgs, PeriodCloseAnswer>('vp_close_canceled_period', periodParams);
-export const vpCloseCanceledPeriods = ledgerFunction<UserArgs, PeriodCloseAnswer[]>('vp_close_canceled_periods', userParams);
-export const vpEndCanceledPeriods = ledgerFunction<UserArgs, PeriodCloseAnswer[]>('vp_end_canceled_periods', userParams);
+/**
+ * How a period closes: null, its end has passed (the sweep); else its membership was cancelled at
+ * once and it closes now, its PLAN seconds left kept until their grants' end or expiring now.
+ */
+export type EarlyClose = 'KEEP_PLAN_SECONDS' | 'EXPIRE_PLAN_SECONDS' | null;
+
+export const vpClosePeriod = ledgerFunction<PeriodArgs & { early: EarlyClose }, PeriodCloseAnswer>('vp_close_period', {
+  periodId: 'p_period',
+  early: 'p_early',
+  now: 'p_now',
+});
+/** expireNow: the PLAN seconds left expire now (an immediate cancellation), else they are kept until their grants' end. */
+export const vpCloseCanceledPeriods = ledgerFunction<UserArgs & { expireNow: boolean }, PeriodCloseAnswer[]>('vp_close_canceled_periods', {
+  userId: 'p_user',
+  expireNow: 'p_expire_now',
+  now: 'p_now',
+});
 
 /** The balance, settled now (expired holds and grants written off under the user's lock when due). */
 export const vpReadBalance = ledgerFunction<UserArgs, BalanceJson>('vp_read_balance', userParams);

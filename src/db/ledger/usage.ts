@@ -1,6 +1,6 @@
-// Usage: a finished call (vp_record_usage), calls in one statement (vp_record_usage_batch: locked
-// users come back busy; vp_record_usage_many: one user's calls, waiting for their lock), and a
-// refund of a usage (vp_refund_usage).
+// Usage: a finished call (vp_record_usage), calls in one statement (vp_record_usage_many: a batch
+// whose locked users come back busy, or one user's calls waiting for their lock), and a refund of
+// a usage (vp_refund_usage).
 import type { RefundAnswer, UsageAnswerJson, UsageBatchItemJson } from './answers';
 import { ledgerFunction } from './call';
 import type { LedgerNow } from './grants';
@@ -35,16 +35,17 @@ export interface RecordUsageItemsArgs {
   /** JSON text: an array of items shaped like RecordUsageArgs without backdateMaxSeconds. */
   items: string;
   backdateMaxSeconds: number;
+  /**
+   * A user locked by another transaction past the statement's lock wait: true, that user's items
+   * come back busy (a batch); false, the first fails with 55P03 and the later ones at once.
+   */
+  lockedBusy: boolean;
 }
-
-export const vpRecordUsageBatch = ledgerFunction<RecordUsageItemsArgs, UsageBatchItemJson[]>('vp_record_usage_batch', {
-  items: 'p_items::jsonb',
-  backdateMaxSeconds: 'p_backdate_max_seconds',
-});
 
 export const vpRecordUsageMany = ledgerFunction<RecordUsageItemsArgs, UsageBatchItemJson[]>('vp_record_usage_many', {
   items: 'p_items::jsonb',
   backdateMaxSeconds: 'p_backdate_max_seconds',
+  lockedBusy: 'p_locked_busy',
 });
 
 export interface RefundUsageArgs {

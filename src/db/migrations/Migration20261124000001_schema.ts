@@ -1,12 +1,12 @@
 import { Migration } from '@mikro-orm/migrations';
-import { readDbFile } from '../sql';
+import { readDbFiles } from '../sql';
 
 // The tables of the credit ledger, with the database enforcing what must never happen:
 // negative balances, grants below zero or above their size, zero ledger amounts, wrong signs,
 // and any UPDATE, DELETE or TRUNCATE of a ledger row (src/db/sql/entries/vp_ledger_immutable.sql). Plans are seeded here (billing rules §2).
 export class Migration20261124000001_schema extends Migration {
   override async up(): Promise<void> {
-    this.addSql(readDbFile('migrations/sql/0001_schema.sql'));
+    for (const sql of readDbFiles('migrations/sql/0001_schema', SCHEMA_FILES)) this.addSql(sql);
     this.addSql(SEED_PLANS_SQL);
   }
 
@@ -18,6 +18,16 @@ export class Migration20261124000001_schema extends Migration {
     `);
   }
 }
+
+/** The frozen DDL, by concern, in the order it runs (later tables reference earlier ones). */
+const SCHEMA_FILES = [
+  '01_plans_users_memberships.sql',
+  '02_balances_periods.sql',
+  '03_ledger_entries.sql',
+  '04_credit_grants.sql',
+  '05_reservations_usage_records.sql',
+  '06_alerts_idempotency.sql',
+];
 
 const SEED_PLANS_SQL = `
 insert into plans (code, name, price_cents, included_seconds, overage_cents_per_minute, usage_increment_seconds,

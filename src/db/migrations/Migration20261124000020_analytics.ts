@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
-import { readDbFile } from '../sql';
+import { readDbFiles } from '../sql';
 
-// Analytics (issue #6): a per-user, per-local-day usage rollup kept up to date by an incremental
+// Analytics: a per-user, per-local-day usage rollup kept up to date by an incremental
 // job that reads new usage records by id — nothing is added to the usage hot path — and an
 // append-only history of memberships, fed by a trigger, for revenue movements over time.
 //
@@ -12,7 +12,7 @@ import { readDbFile } from '../sql';
 // than that moment, and a transaction that had one is waited for (see vp_refresh_usage_rollups).
 export class Migration20261124000020_analytics extends Migration {
   override async up(): Promise<void> {
-    this.addSql(readDbFile('migrations/sql/0020_analytics.sql'));
+    for (const sql of readDbFiles('migrations/sql/0020_analytics', ANALYTICS_FILES)) this.addSql(sql);
   }
 
   override async down(): Promise<void> {
@@ -27,3 +27,6 @@ export class Migration20261124000020_analytics extends Migration {
     `);
   }
 }
+
+/** The frozen DDL, by concern, in the order it runs. */
+const ANALYTICS_FILES = ['01_usage_rollups.sql', '02_membership_changes.sql'];

@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { readDbFile } from '../sql';
+import { readDbFiles } from '../sql';
 
 // Personal data (billing rules §10): the audit log and the consent history, both append-only in
 // the database itself (like the ledger); the erasure requests with the progress of each step, so
@@ -9,7 +9,7 @@ import { readDbFile } from '../sql';
 // is append-only, so it could not be cleaned at erasure — it is kept clean from the start.
 export class Migration20261124000030_gdpr_audit extends Migration {
   override async up(): Promise<void> {
-    this.addSql(readDbFile('migrations/sql/0030_gdpr_audit.sql'));
+    for (const sql of readDbFiles('migrations/sql/0030_gdpr_audit', GDPR_AUDIT_FILES)) this.addSql(sql);
   }
 
   override async down(): Promise<void> {
@@ -20,3 +20,6 @@ export class Migration20261124000030_gdpr_audit extends Migration {
     `);
   }
 }
+
+/** The frozen DDL, by concern, in the order it runs. */
+const GDPR_AUDIT_FILES = ['01_audit_log_consents.sql', '02_erasures_exports.sql'];

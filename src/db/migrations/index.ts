@@ -10,7 +10,7 @@ import { Migration20261124000040_webhook_backlog_index } from './Migration202611
 import { Migration20261124000050_rollup_first_pass } from './Migration20261124000050_rollup_first_pass';
 import { Migration20261124000060_usage_batches } from './Migration20261124000060_usage_batches';
 import { Migration20261124000070_close_canceled_period } from './Migration20261124000070_close_canceled_period';
-import { Migration20261124000080_usage_batches_review } from './Migration20261124000080_usage_batches_review';
+import { Migration20261124000080_usage_batch_lock_order_and_wait } from './Migration20261124000080_usage_batch_lock_order_and_wait';
 import { Migration20261124000090_overage_invoice_backoff } from './Migration20261124000090_overage_invoice_backoff';
 import { Migration20261124000100_erasure_collection } from './Migration20261124000100_erasure_collection';
 import { Migration20261124000110_renewal_grant_awaiting_payment } from './Migration20261124000110_renewal_grant_awaiting_payment';
@@ -29,6 +29,15 @@ import { Migration20261124000220_webhook_next_retry } from './Migration202611240
 import { Migration20261124000230_refund_fallback_after_end } from './Migration20261124000230_refund_fallback_after_end';
 import { Migration20261203000240_sql_sources } from './Migration20261203000240_sql_sources';
 import { Migration20261203000241_one_append_only_rule } from './Migration20261203000241_one_append_only_rule';
+import { Migration20261204000242_one_period_close_one_usage_batch } from './Migration20261204000242_one_period_close_one_usage_batch';
+
+/**
+ * Migrations renamed after what they hold: the name a database may have recorded → the name now.
+ * migrate() rewrites a recorded old name before it looks for pending migrations.
+ */
+export const RENAMED_MIGRATIONS: Readonly<Record<string, string>> = {
+  Migration20261124000080_usage_batches_review: 'Migration20261124000080_usage_batch_lock_order_and_wait',
+};
 
 /** Every migration, in order. Listed explicitly so tests, the CLI and the built service agree. */
 export const migrationsList = [
@@ -44,7 +53,7 @@ export const migrationsList = [
   { name: 'Migration20261124000050_rollup_first_pass', class: Migration20261124000050_rollup_first_pass },
   { name: 'Migration20261124000060_usage_batches', class: Migration20261124000060_usage_batches },
   { name: 'Migration20261124000070_close_canceled_period', class: Migration20261124000070_close_canceled_period },
-  { name: 'Migration20261124000080_usage_batches_review', class: Migration20261124000080_usage_batches_review },
+  { name: 'Migration20261124000080_usage_batch_lock_order_and_wait', class: Migration20261124000080_usage_batch_lock_order_and_wait },
   { name: 'Migration20261124000090_overage_invoice_backoff', class: Migration20261124000090_overage_invoice_backoff },
   { name: 'Migration20261124000100_erasure_collection', class: Migration20261124000100_erasure_collection },
   { name: 'Migration20261124000110_renewal_grant_awaiting_payment', class: Migration20261124000110_renewal_grant_awaiting_payment },
@@ -63,4 +72,5 @@ export const migrationsList = [
   { name: 'Migration20261124000230_refund_fallback_after_end', class: Migration20261124000230_refund_fallback_after_end },
   { name: 'Migration20261203000240_sql_sources', class: Migration20261203000240_sql_sources },
   { name: 'Migration20261203000241_one_append_only_rule', class: Migration20261203000241_one_append_only_rule },
+  { name: 'Migration20261204000242_one_period_close_one_usage_batch', class: Migration20261204000242_one_period_close_one_usage_batch },
 ];

@@ -29,12 +29,14 @@ export const SQL_SOURCES = [
   'entries/vp_touch_user.sql',
   'entries/vp_read_balance.sql',
   'entries/vp_due.sql',
+  'entries/vp_expire_grants.sql',
   'entries/vp_settle.sql',
   'entries/vp_adjust.sql',
   // idempotency
   'idempotency/vp_idem_answer.sql',
   'idempotency/vp_idem_get.sql',
   'idempotency/vp_idem_put.sql',
+  'idempotency/vp_keyed_answer.sql',
   'idempotency/vp_begin.sql',
   // grants
   'grants/vp_consume.sql',
@@ -48,6 +50,7 @@ export const SQL_SOURCES = [
   'holds/vp_reservation_json.sql',
   'holds/vp_reserve.sql',
   'holds/vp_lock_reservation.sql',
+  'holds/vp_require_active.sql',
   'holds/vp_extend_reservation.sql',
   'holds/vp_commit_reservation.sql',
   'holds/vp_release_reservation.sql',
@@ -59,17 +62,17 @@ export const SQL_SOURCES = [
   'usage/vp_apply_usage.sql',
   'usage/vp_record_usage.sql',
   'usage/vp_record_usage_many.sql',
-  'usage/vp_record_usage_batch.sql',
   // refunds
   'refunds/vp_refund_usage.sql',
   // periods
   'periods/vp_period_close_json.sql',
+  'periods/vp_lock_period.sql',
+  'periods/vp_period_expired_seconds.sql',
+  'periods/vp_mark_period_closed.sql',
   'periods/vp_close_period.sql',
-  'periods/vp_close_canceled_period.sql',
   'periods/vp_close_canceled_periods.sql',
-  'periods/vp_end_canceled_period.sql',
-  'periods/vp_end_canceled_periods.sql',
   // analytics
+  'analytics/vp_fold_usage.sql',
   'analytics/vp_refresh_usage_rollups.sql',
   'analytics/vp_rebuild_user_usage_rollup.sql',
   'analytics/vp_users_time_zone_changed.sql',
@@ -97,9 +100,14 @@ export function sqlRoot(): string {
   throw new Error(`the ledger's SQL files are missing next to ${here} (run npm run build)`);
 }
 
-/** Reads a file relative to src/db (e.g. 'migrations/sql/0001_schema.sql'), from wherever sqlRoot() is. */
+/** Reads a file relative to src/db (e.g. 'migrations/sql/0001_schema/01_plans_users_memberships.sql'), from wherever sqlRoot() is. */
 export function readDbFile(relative: string): string {
   return readFileSync(join(sqlRoot(), '..', relative), 'utf8');
+}
+
+/** Reads the named files of a folder relative to src/db, in the order given (a migration's frozen DDL, by concern). */
+export function readDbFiles(folder: string, names: readonly string[]): string[] {
+  return names.map((name) => readDbFile(`${folder}/${name}`));
 }
 
 export function loadSqlSources(): SqlSource[] {

@@ -4,23 +4,17 @@
 // the cap) expected by the period end, and when the available seconds run out at that rate.
 import { ErrorCode, fail, ok, type Result } from '../../shared/errors';
 import { asDate } from '../../shared/time';
-import { getBalance } from '../ledger/get-balance';
+import { getBalance, type PeriodUsage } from '../ledger/get-balance';
 import { overageCents, overageMaxSeconds } from '../ledger/rules';
 import { checkId } from '../ledger/validate';
 import { nowOf, type AnalyticsDeps } from './deps';
 import { catchUpRollups } from './refresh-usage-rollups';
 import { forecast, FORECAST_HALF_LIFE_DAYS, FORECAST_WINDOW_DAYS, weightedDailyRate, type ForecastOutput } from './rules';
 
-export interface UsageForecast extends ForecastOutput {
-  userId: string;
+/** The period's usage so far (getPeriodUsage's fields), the balance, and the forecast. */
+export interface UsageForecast extends ForecastOutput, PeriodUsage {
   asOf: Date;
   timeZone: string;
-  periodStart: Date | null;
-  periodEnd: Date | null;
-  includedSeconds: number;
-  usedSeconds: number;
-  overageSeconds: number;
-  overageCents: number;
   balanceSeconds: number;
   availableSeconds: number;
   dailyRateSeconds: number;

@@ -3,15 +3,7 @@
 // capped by the overage limit. Closing twice answers the first result.
 import { ErrorCode, type Result } from '../../shared/errors';
 import type { LedgerDeps } from './deps';
-import {
-  vpCloseCanceledPeriod,
-  vpCloseCanceledPeriods,
-  vpClosePeriod,
-  vpEndCanceledPeriods,
-  type LedgerFunction,
-  type PeriodArgs,
-  type PeriodCloseAnswer,
-} from '../../db/ledger';
+import { vpCloseCanceledPeriods, vpClosePeriod, type EarlyClose, type PeriodCloseAnswer } from '../../db/ledger';
 import { published } from './publish';
 import { checkId } from './validate';
 import { toBalance, type BalanceSnapshot } from './views';
@@ -20,21 +12,14 @@ export interface ClosePeriodInput {
   periodId: string;
 }
 
-export interface PeriodCloseOutcome {
-  periodId: string;
-  userId: string;
+export interface PeriodCloseOutcome extends Omit<PeriodCloseAnswer, 'periodStart' | 'periodEnd' | 'balance'> {
   periodStart: Date;
   periodEnd: Date;
-  expiredSeconds: number;
-  rolloverSeconds: number;
-  overageSeconds: number;
-  overCapSeconds: number;
-  overageCents: number;
   balance: BalanceSnapshot;
 }
 
 export async function closePeriod(deps: LedgerDeps, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
-  return close(deps, vpClosePeriod, input);
+  return close(deps, input, null);
 }
 
 /**
@@ -47,16 +32,12 @@ export async function closePeriod(deps: LedgerDeps, input: ClosePeriodInput): Pr
  * membership that is not CANCELED is refused with PERIOD_NOT_ENDED.
  */
 export async function closeCanceledPeriod(deps: LedgerDeps, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
-  return close(deps, vpCloseCanceledPeriod, input);
+  return close(deps, input, 'KEEP_PLAN_SECONDS');
 }
 
 /** Every OPEN period of the user's CANCELED memberships, closed now under the user's lock, PLAN seconds kept (see closeCanceledPeriod). */
 export async function closeCanceledPeriods(deps: LedgerDeps, input: { userId: string }): Promise<Result<PeriodCloseOutcome[]>> {
-  const bad = checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND);
-  if (bad) return bad;
-  const r = published(deps, await vpCloseCanceledPeriods(deps.em, { userId: input.userId.toLowerCase(), now: deps.clock.now() }));
-  if (!r.ok) return r;
-  return { ok: true, value: r.value.map(toOutcome) };
+  return closeCanceled(deps, input.userId, false);
 }
 
 /**
@@ -66,17 +47,21 @@ export async function closeCanceledPeriods(deps: LedgerDeps, input: { userId: st
  * lock; a period closed before answers nothing here (it is no longer OPEN).
  */
 export async function endCanceledPeriods(deps: LedgerDeps, input: { userId: string }): Promise<Result<PeriodCloseOutcome[]>> {
-  const bad = checkId(input.userId, 'userId', ErrorCode.USER_NOT_FOUND);
+  return closeCanceled(deps, input.userId, true);
+}
+
+async function closeCanceled(deps: LedgerDeps, userId: string, expireNow: boolean): Promise<Result<PeriodCloseOutcome[]>> {
+  const bad = checkId(userId, 'userId', ErrorCode.USER_NOT_FOUND);
   if (bad) return bad;
-  const r = published(deps, await vpEndCanceledPeriods(deps.em, { userId: input.userId.toLowerCase(), now: deps.clock.now() }));
+  const r = published(deps, await vpCloseCanceledPeriods(deps.em, { userId: userId.toLowerCase(), expireNow, now: deps.clock.now() }));
   if (!r.ok) return r;
   return { ok: true, value: r.value.map(toOutcome) };
 }
 
-async function close(deps: LedgerDeps, fn: LedgerFunction<PeriodArgs, PeriodCloseAnswer>, input: ClosePeriodInput): Promise<Result<PeriodCloseOutcome>> {
+async function close(deps: LedgerDeps, input: ClosePeriodInput, early: EarlyClose): Promise<Result<PeriodCloseOutcome>> {
   const bad = checkId(input.periodId, 'periodId', ErrorCode.PERIOD_NOT_FOUND);
   if (bad) return bad;
-  const r = published(deps, await fn(deps.em, { periodId: input.periodId, now: deps.clock.now() }));
+  const r = published(deps, await vpClosePeriod(deps.em, { periodId: input.periodId, early, now: deps.clock.now() }));
   if (!r.ok) return r;
   return { ok: true, value: toOutcome(r.value) };
 }

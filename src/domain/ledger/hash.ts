@@ -2,21 +2,14 @@
 // the code that wrote the rows: hash = sha256(previous hash ‖ canonical form), the canonical form
 // being each field as "<utf-8 byte length>:<text>" ("~" for null) in a fixed order.
 import { createHash } from 'node:crypto';
+import type { TransactionJson } from '../../db/ledger';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export interface HashableEntry {
-  id: string;
-  userId: string;
-  sequence: number;
-  type: string;
-  amountSeconds: number;
-  balanceAfterSeconds: number;
-  description: string | null;
+/** A ledger entry's hashed fields (vp_entry_json's, src/db/ledger/answers.ts), metadata as text. */
+export interface HashableEntry extends Omit<TransactionJson, 'metadata' | 'createdAt' | 'hash'> {
   /** The metadata as Postgres prints jsonb (its canonical text), or null. */
   metadataText: string | null;
-  reference: string | null;
-  idempotencyKey: string | null;
   createdAt: Date;
 }
 

@@ -2,7 +2,7 @@
 // expensive is not that work but what each statement and transaction costs around it (a round trip,
 // PL/pgSQL's per-transaction set-up of its expressions, a commit). So calls that arrive while
 // earlier ones are on their way to the database wait and then go together: one statement, one
-// transaction, one commit for the lot (vp_record_usage_batch). Nothing waits on a timer: a call
+// transaction, one commit for the lot (vp_record_usage_many). Nothing waits on a timer: a call
 // goes at once when fewer than `inFlightMax` statements are out, otherwise with the next batch. A
 // user is in at most one statement out at a time (their calls wait for the next batch), so the
 // process's own statements never wait for each other's locks and a user's calls apply in order.
@@ -20,29 +20,10 @@
 // later items — and those that came back busy meanwhile — at once. One wait, never two.
 import { limits } from '../../config/limits';
 import { poolOf, type ConnectionPool, type Em } from '../../db/em';
-import {
-  BUSINESS_FAILURE_SQLSTATE,
-  vpRecordUsage,
-  vpRecordUsageBatch,
-  vpRecordUsageMany,
-  type LedgerFunction,
-  type Queryable,
-  type RecordUsageItemsArgs,
-  type UsageAnswerJson,
-  type UsageBatchItemJson,
-} from '../../db/ledger';
+import { BUSINESS_FAILURE_SQLSTATE, vpRecordUsage, vpRecordUsageMany, type Queryable, type RecordUsageArgs, type UsageAnswerJson } from '../../db/ledger';
 
-export interface UsageItem {
-  userId: string;
-  seconds: number;
-  idempotencyKey: string;
-  fingerprint: string;
-  callId: string | null;
-  occurredAt: string | null;
-  description: string | null;
-  /** null: the database's clock when the call runs. */
-  now: string | null;
-}
+/** One call to record: vp_record_usage's arguments (now null: the database's clock when it runs). */
+export type UsageItem = Omit<RecordUsageArgs, 'backdateMaxSeconds'>;
 
 /** An item's outcome: the ledger function's answer, or the business failure it raised (VPB01). */
 export type UsageAnswer = { answer: UsageAnswerJson } | { failure: string; detail: string | null };
@@ -246,7 +227,7 @@ export class UsageBatcher {
   }
 
   private alone(items: UsageItem[]): Promise<Outcome[]> {
-    return items.length === 1 ? this.one(items[0]!).then((a) => [a]) : this.many(items, vpRecordUsageMany, limits.usageLockWaitMsMax);
+    return items.length === 1 ? this.one(items[0]!).then((a) => [a]) : this.many(items, false, limits.usageLockWaitMsMax);
   }
 
   private async onConnection<R>(fn: (conn: Queryable) => Promise<R>): Promise<R> {
@@ -282,13 +263,10 @@ export class UsageBatcher {
     }
   }
 
-  private async many(
-    items: UsageItem[],
-    fn: LedgerFunction<RecordUsageItemsArgs, UsageBatchItemJson[]> = vpRecordUsageBatch,
-    lockWaitMs = BATCH_LOCK_WAIT_MS,
-  ): Promise<Outcome[]> {
-    const args = { items: JSON.stringify(items), backdateMaxSeconds: limits.usageBackdateSecondsMax };
-    const out = await this.onConnection((conn) => fn.query(conn, args, { lockWaitMs }));
+  /** lockedBusy: a batch (a locked user's items come back busy); else one user's items, alone. */
+  private async many(items: UsageItem[], lockedBusy = true, lockWaitMs = BATCH_LOCK_WAIT_MS): Promise<Outcome[]> {
+    const args = { items: JSON.stringify(items), backdateMaxSeconds: limits.usageBackdateSecondsMax, lockedBusy };
+    const out = await this.onConnection((conn) => vpRecordUsageMany.query(conn, args, { lockWaitMs }));
     return out.map((o): Outcome => {
       if (o.ok) return { answer: o.ok };
       if (o.busy) return BUSY;

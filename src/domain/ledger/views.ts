@@ -1,51 +1,28 @@
-// The shapes the ledger use cases answer with, mapped from the ledger functions' JSON.
+// The shapes the ledger use cases answer with, mapped from the ledger functions' JSON
+// (src/db/ledger/answers.ts): the same fields, with times as Dates and codes as their unions.
+import type { BalanceJson, GrantJson, ReservationJson, TransactionJson, UsageAnswerJson } from '../../db/ledger';
 import type { CreditTransactionType, GrantSource, ReservationStatus } from '../../db/entities/types';
 
-export interface LedgerTransaction {
-  id: string;
-  userId: string;
-  sequence: number;
+export interface LedgerTransaction extends Omit<TransactionJson, 'type' | 'createdAt'> {
   type: CreditTransactionType;
-  amountSeconds: number;
-  balanceAfterSeconds: number;
-  description: string | null;
-  metadata: Record<string, unknown> | null;
-  reference: string | null;
-  idempotencyKey: string | null;
   createdAt: Date;
-  hash: string;
 }
 
-export interface BalanceSnapshot {
-  userId: string;
-  balanceSeconds: number;
-  reservedSeconds: number;
+export interface BalanceSnapshot extends Omit<BalanceJson, 'updatedAt'> {
   /** balance − active holds, never shown below 0 (holds may lean on the overage allowance). */
   availableSeconds: number;
-  version: number;
   updatedAt: Date;
 }
 
-export interface ReservationView {
-  id: string;
-  userId: string;
+export interface ReservationView extends Omit<ReservationJson, 'status' | 'expiresAt' | 'createdAt'> {
   status: ReservationStatus;
-  reservedSeconds: number;
-  allowedSeconds: number;
   expiresAt: Date;
   createdAt: Date;
-  usedSeconds: number | null;
-  billedSeconds: number | null;
 }
 
-export interface GrantView {
-  id: string;
+export interface GrantView extends Omit<GrantJson, 'source' | 'expiresAt' | 'createdAt'> {
   source: GrantSource;
-  grantedSeconds: number;
-  remainingSeconds: number;
   expiresAt: Date | null;
-  reference: string | null;
-  periodId: string | null;
   createdAt: Date;
 }
 
@@ -109,14 +86,7 @@ export function toGrant(j: Json): GrantView {
 }
 
 /** What a recorded call came to: billed seconds split into credits, overage and uncovered. */
-export interface UsageOutcome {
-  usageRecordId: string;
-  usedSeconds: number;
-  billedSeconds: number;
-  creditSeconds: number;
-  overageSeconds: number;
-  overCapSeconds: number;
-  uncoveredSeconds: number;
+export interface UsageOutcome extends Omit<UsageAnswerJson, 'transaction' | 'balance' | 'alerts'> {
   transaction: LedgerTransaction | null;
   balance: BalanceSnapshot;
 }

@@ -2,6 +2,7 @@
 import type { GrantSource, MembershipStatus, PlanCode, ReservationStatus, Role } from '../../db/entities/types';
 import { asDate, asDateOrNull } from '../../shared/time';
 import type { Em } from '../../db/em';
+import type { MembershipView } from '../memberships/set-membership';
 
 type Row = Record<string, unknown>;
 
@@ -13,14 +14,8 @@ export interface UserRow {
   createdAt: Date;
 }
 
-export interface MembershipRow {
-  id: string;
-  userId: string;
-  planCode: PlanCode;
-  status: MembershipStatus;
-  currentPeriodStart: Date | null;
-  currentPeriodEnd: Date | null;
-  cancelAtPeriodEnd: boolean;
+/** A membership as stored: its view's fields, the overage limit as set (null: the plan's price), and a scheduled downgrade. */
+export interface MembershipRow extends Omit<MembershipView, 'overageLimitCents'> {
   storedOverageLimitCents: number | null;
   /** A downgrade waiting for the period end. */
   scheduledPlanCode: PlanCode | null;

@@ -1,5 +1,5 @@
 -- Folds up to p_batch_max new usage records (by id, after last_id, before the safe horizon) into
--- usage_daily, in one transaction with the state row. Runners are serialized by an advisory lock.
+-- the rollups (vp_fold_usage), in one transaction with the state row. Runners are serialized by an advisory lock.
 -- Returns {consumed, more, lastId, horizonAt, at}; "more" means a full batch, call again; a horizon
 -- before "at" means transactions were open at "at" (a pass after they finish moves it there).
 create or replace function vp_refresh_usage_rollups (p_batch_max integer)
@@ -12,6 +12,7 @@ declare
   v_horizon timestamptz;
   v_consumed bigint;
   v_last uuid;
+  v_ids uuid[];
   s usage_rollup_state;
 begin
   -- the argument below needs a fresh snapshot per statement
@@ -59,131 +60,25 @@ begin
   end if;
   v_horizon := greatest (v_horizon, s.horizon_at);
 
-  with batch as materialized (
+  select
+    coalesce(array_agg(batch.id order by batch.id), '{}') into v_ids
+  from (
     select
-      r.id,
-      r.user_id,
-      r.period_id,
-      r.occurred_at,
-      r.used_seconds,
-      r.billed_seconds,
-      r.credit_seconds,
-      r.overage_seconds,
-      r.over_cap_seconds,
-      r.uncovered_seconds
+      r.id
     from
       usage_records r
     where
       r.id > s.last_id
-      and r.id < vp_uuid7_floor (
-        v_horizon
-)
+      and r.id < vp_uuid7_floor (v_horizon)
     order by
       r.id
-    limit p_batch_max
-),
-agg as (
-  select
-    b.user_id,
-    (b.occurred_at at time zone coalesce(u.time_zone, 'Europe/Berlin'))::date as day,
-    coalesce(up.plan_code, ms.plan_code, 'NONE') as plan_code,
-  count(*) as calls,
-  sum(b.used_seconds) as used_seconds,
-  sum(b.billed_seconds) as billed_seconds,
-  sum(b.credit_seconds) as credit_seconds,
-  sum(b.overage_seconds) as overage_seconds,
-  sum(b.over_cap_seconds) as over_cap_seconds,
-  sum(b.uncovered_seconds) as uncovered_seconds,
-  sum((b.overage_seconds - b.over_cap_seconds) * coalesce(up.overage_cents_per_minute, 0)) as
-  cost
-from
-  batch b
-  left join users u on u.id = b.user_id
-    left join usage_periods up on up.id = b.period_id
-    left join memberships ms on ms.user_id = b.user_id
-  group by
-    1,
-    2,
-    3
-),
-upsert as (
-insert into usage_daily as d (user_id, day, plan_code, calls, used_seconds, billed_seconds, credit_seconds,
-  overage_seconds, over_cap_seconds, uncovered_seconds, overage_cost_sixtieth_cents)
-  select
-    user_id,
-    day,
-    plan_code,
-    calls,
-    used_seconds,
-    billed_seconds,
-    credit_seconds,
-    overage_seconds,
-    over_cap_seconds,
-    uncovered_seconds,
-    cost
-  from
-    agg
-  on conflict (user_id,
-    day,
-    plan_code)
-    do update set
-      calls = d.calls + excluded.calls,
-      used_seconds = d.used_seconds + excluded.used_seconds,
-      billed_seconds = d.billed_seconds + excluded.billed_seconds,
-      credit_seconds = d.credit_seconds + excluded.credit_seconds,
-      overage_seconds = d.overage_seconds + excluded.overage_seconds,
-      over_cap_seconds = d.over_cap_seconds + excluded.over_cap_seconds,
-      uncovered_seconds = d.uncovered_seconds + excluded.uncovered_seconds,
-      overage_cost_sixtieth_cents = d.overage_cost_sixtieth_cents + excluded.overage_cost_sixtieth_cents
-),
-upsert_month as (
-insert into usage_monthly as m (user_id, month, plan_code, calls, used_seconds, billed_seconds, credit_seconds,
-  overage_seconds, over_cap_seconds, uncovered_seconds, overage_cost_sixtieth_cents)
-  select
-    user_id,
-    date_trunc('month', day::timestamp)::date,
-    plan_code,
-    sum(calls),
-    sum(used_seconds),
-    sum(billed_seconds),
-    sum(credit_seconds),
-    sum(overage_seconds),
-    sum(over_cap_seconds),
-    sum(uncovered_seconds),
-    sum(
-      cost)
-  from
-    agg
-  group by
-    1,
-    2,
-    3
-  on conflict (user_id,
-    month,
-    plan_code)
-    do update set
-      calls = m.calls + excluded.calls,
-      used_seconds = m.used_seconds + excluded.used_seconds,
-      billed_seconds = m.billed_seconds + excluded.billed_seconds,
-      credit_seconds = m.credit_seconds + excluded.credit_seconds,
-      overage_seconds = m.overage_seconds + excluded.overage_seconds,
-      over_cap_seconds = m.over_cap_seconds + excluded.over_cap_seconds,
-      uncovered_seconds = m.uncovered_seconds + excluded.uncovered_seconds,
-      overage_cost_sixtieth_cents = m.overage_cost_sixtieth_cents + excluded.overage_cost_sixtieth_cents
-)
-  select
-    count(*),
-    (
-      select
-        id
-      from
-        batch
-      order by
-        id desc
-      limit 1) into v_consumed,
-  v_last
-from
-  batch;
+    limit p_batch_max) batch;
+  v_consumed := cardinality(v_ids);
+  v_last := v_ids[v_consumed];
+  if v_consumed > 0 then
+    perform
+      vp_fold_usage (v_ids);
+  end if;
   -- a pass that changes nothing writes nothing (queries run one before they read)
   update
     usage_rollup_state

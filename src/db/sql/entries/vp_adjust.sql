@@ -7,9 +7,7 @@ declare
   x record;
   v_now timestamptz := coalesce(p_now, statement_timestamp());
   b credit_balances;
-  g credit_grants;
   e ledger_entries;
-  v_result jsonb;
 begin
   x := vp_begin (p_user, p_key, p_fingerprint, v_now);
   b := x.b;
@@ -19,7 +17,6 @@ begin
   if p_seconds > 0 then
     x := vp_insert_grant (b, 'ADJUSTMENT', p_seconds, null, null, p_key, p_reason, null, null, null, v_now);
     b := x.b;
-    g := x.g;
     e := x.e;
   else
     -- never below zero, and never into seconds that active holds have promised to calls
@@ -33,10 +30,7 @@ begin
     b := x.b;
     e := x.e;
   end if;
-  b := vp_save_balance (b, v_now);
-  v_result := jsonb_build_object('transaction', vp_entry_json (e), 'balance', vp_balance_json (b));
-  perform
-    vp_idem_put (p_user, p_key, 'adjust', p_fingerprint, v_result, v_now);
-  return v_result;
+  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'adjust', p_fingerprint,
+    jsonb_build_object('transaction', vp_entry_json (e)), v_now);
 end
 $function$;

@@ -7,10 +7,7 @@ create or replace function vp_settle (p_user uuid, p_now timestamp with time zon
 declare
   x record;
   b credit_balances;
-  e ledger_entries;
   v_released bigint;
-  v_expired bigint;
-  v_detail jsonb;
 begin
   select
     * into b
@@ -37,32 +34,14 @@ begin
   from
     x;
   b.reserved_seconds := b.reserved_seconds - v_released;
-  select
-    coalesce(sum(remaining_seconds), 0),
-    jsonb_agg(jsonb_build_object('grantId', id, 'seconds', remaining_seconds)
-    order by expires_at, id) into v_expired,
-    v_detail
-  from
-    credit_grants
-  where
-    user_id = p_user
-    and remaining_seconds > 0
-    and expires_at <= p_now;
-  if v_expired > 0 then
-    x := vp_append (b, 'EXPIRY', - v_expired, 'Credits expired', jsonb_build_object('grants', v_detail), null, null, p_now);
-    b := x.b;
-    e := x.e;
-    update
-      credit_grants
-    set
-      expired_seconds = remaining_seconds,
-      remaining_seconds = 0,
-      expired_at = p_now
-    where
-      user_id = p_user
-      and remaining_seconds > 0
-      and expires_at <= p_now;
-  end if;
-  return vp_save_balance (b, p_now);
+  x := vp_expire_grants (b, array (
+      select
+        id
+      from credit_grants
+      where
+        user_id = p_user
+        and remaining_seconds > 0
+        and expires_at <= p_now), 'Credits expired', null, p_now);
+  return vp_save_balance (x.b, p_now);
 end
 $function$;

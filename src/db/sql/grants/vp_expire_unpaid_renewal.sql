@@ -13,7 +13,6 @@ declare
   e ledger_entries;
   v_left bigint := 0;
   v_used bigint;
-  v_result jsonb;
 begin
   select
     * into g
@@ -69,15 +68,12 @@ begin
     where
       id = g.id;
   end if;
-  v_result := jsonb_build_object('grantId', g.id, 'userId', g.user_id, 'confirmed', false,
-    'expiredSeconds', v_left, 'usedSeconds', v_used, 'invoice', p_invoice, 'transaction', case when e.id is
-    null then
-      null
-    else
-      vp_entry_json (e)
-    end, 'balance', vp_balance_json (b));
-  perform
-    vp_idem_put (g.user_id, v_key, 'expireUnpaidRenewal', v_fingerprint, v_result, v_now);
-  return v_result;
+  return vp_keyed_answer (b, v_key, 'expireUnpaidRenewal', v_fingerprint, jsonb_build_object('grantId', g.id,
+    'userId', g.user_id, 'confirmed', false, 'expiredSeconds', v_left, 'usedSeconds', v_used,
+    'invoice', p_invoice, 'transaction', case when e.id is null then
+        null
+      else
+        vp_entry_json (e)
+      end), v_now);
 end
 $function$;

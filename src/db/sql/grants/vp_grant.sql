@@ -7,13 +7,8 @@ create or replace function vp_grant (p_user uuid, p_source text, p_seconds bigin
 declare
   x record;
   v_now timestamptz := coalesce(p_now, statement_timestamp());
-  b credit_balances;
-  g credit_grants;
-  e ledger_entries;
-  v_result jsonb;
 begin
   x := vp_begin (p_user, p_key, p_fingerprint, v_now);
-  b := x.b;
   if x.replay is not null then
     return x.replay;
   end if;
@@ -21,15 +16,8 @@ begin
     perform
       vp_fail ('INVALID_EXPIRY');
   end if;
-  x := vp_insert_grant (b, p_source, p_seconds, p_expires_at, p_reference, p_key, p_description, p_metadata, p_period, null, v_now);
-  b := x.b;
-  g := x.g;
-  e := x.e;
-  b := vp_save_balance (b, v_now);
-  v_result := jsonb_build_object('grant', vp_grant_json (g), 'transaction', vp_entry_json (e), 'balance',
-    vp_balance_json (b));
-  perform
-    vp_idem_put (p_user, p_key, 'grant:' || p_source, p_fingerprint, v_result, v_now);
-  return v_result;
+  x := vp_insert_grant (x.b, p_source, p_seconds, p_expires_at, p_reference, p_key, p_description, p_metadata, p_period, null, v_now);
+  return vp_keyed_answer (vp_save_balance (x.b, v_now), p_key, 'grant:' || p_source, p_fingerprint,
+    jsonb_build_object('grant', vp_grant_json (x.g), 'transaction', vp_entry_json (x.e)), v_now);
 end
 $function$;

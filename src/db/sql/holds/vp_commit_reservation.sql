@@ -15,20 +15,12 @@ begin
   x := vp_lock_reservation (p_reservation, v_now);
   b := x.b;
   r := x.r;
-  if r.status = 'COMMITTED' then
-    if r.used_seconds = p_used_seconds then
-      return r.commit_response;
-      -- a replay of the same commit
-    end if;
-    perform
-      vp_fail ('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
-  elsif r.status = 'EXPIRED' then
-    perform
-      vp_fail ('RESERVATION_EXPIRED');
-  elsif r.status <> 'ACTIVE' then
-    perform
-      vp_fail ('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
+  if r.status = 'COMMITTED' and r.used_seconds = p_used_seconds then
+    return r.commit_response;
+    -- a replay of the same commit
   end if;
+  perform
+    vp_require_active (r);
   b.reserved_seconds := b.reserved_seconds - r.reserved_seconds;
   c := vp_usage_context (r.user_id, null, v_now);
   v_billed := vp_round_up (p_used_seconds, c.increment_seconds);

@@ -24,13 +24,8 @@ begin
   if v_result is not null then
     return v_result;
   end if;
-  if r.status = 'EXPIRED' then
-    perform
-      vp_fail ('RESERVATION_EXPIRED');
-  elsif r.status <> 'ACTIVE' then
-    perform
-      vp_fail ('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
-  end if;
+  perform
+    vp_require_active (r);
   if p_seconds > 0 then
     c := vp_usage_context (r.user_id, null, v_now);
     v_add := vp_round_up (p_seconds, c.increment_seconds);
@@ -51,10 +46,7 @@ begin
   returning
     * into r;
   b.reserved_seconds := b.reserved_seconds + v_add;
-  b := vp_save_balance (b, v_now);
-  v_result := jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
-  perform
-    vp_idem_put (r.user_id, p_key, 'extendReservation', p_fingerprint, v_result, v_now);
-  return v_result;
+  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'extendReservation', p_fingerprint,
+    jsonb_build_object('reservation', vp_reservation_json (r)), v_now);
 end
 $function$;

@@ -13,13 +13,9 @@ begin
   r := x.r;
   if r.status = 'RELEASED' then
     return jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
-  elsif r.status = 'EXPIRED' then
-    perform
-      vp_fail ('RESERVATION_EXPIRED');
-  elsif r.status <> 'ACTIVE' then
-    perform
-      vp_fail ('RESERVATION_NOT_ACTIVE', jsonb_build_object('status', r.status));
   end if;
+  perform
+    vp_require_active (r);
   update
     reservations
   set

@@ -11,7 +11,6 @@ declare
   r reservations;
   v_room bigint;
   v_hold bigint;
-  v_result jsonb;
 begin
   x := vp_begin (p_user, p_key, p_fingerprint, v_now);
   b := x.b;
@@ -39,10 +38,7 @@ begin
   returning
     * into r;
   b.reserved_seconds := b.reserved_seconds + v_hold;
-  b := vp_save_balance (b, v_now);
-  v_result := jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
-  perform
-    vp_idem_put (p_user, p_key, 'reserveCredits', p_fingerprint, v_result, v_now);
-  return v_result;
+  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'reserveCredits', p_fingerprint,
+    jsonb_build_object('reservation', vp_reservation_json (r)), v_now);
 end
 $function$;

@@ -1,8 +1,9 @@
--- Every OPEN period of the user's CANCELED memberships, closed now (above), chosen under the user's
--- lock: a usage that read the membership as still ACTIVE holds that lock until it commits, so its
--- overage is in the period before the period is chosen and closed, and a usage after this sees a
--- CANCELED membership and takes no overage. Answers the outcomes in period order.
-create or replace function vp_close_canceled_periods (p_user uuid, p_now timestamp with time zone)
+-- Every OPEN period of the user's CANCELED memberships, closed now (vp_close_period, its PLAN
+-- seconds expiring now or kept as p_expire_now says), chosen under the user's lock: a usage
+-- that read the membership as still ACTIVE holds that lock until it commits, so its overage is in
+-- the period before the period is chosen and closed, and a usage after this sees a CANCELED
+-- membership and takes no overage. Answers the outcomes in period order.
+create or replace function vp_close_canceled_periods (p_user uuid, p_expire_now boolean, p_now timestamp with time zone)
   returns jsonb
   language plpgsql
   as $function$
@@ -25,7 +26,11 @@ begin
     and ms.status = 'CANCELED'
   order by
     up.period_start loop
-      v_out := v_out || jsonb_build_array(vp_close_canceled_period (r.id, v_now));
+      v_out := v_out || jsonb_build_array(vp_close_period (r.id, case when p_expire_now then
+            'EXPIRE_PLAN_SECONDS'
+          else
+            'KEEP_PLAN_SECONDS'
+          end, v_now));
     end loop;
   return v_out;
 end

@@ -1,4 +1,14 @@
-create or replace function vp_close_period (p_period uuid, p_now timestamp with time zone)
+-- Closes a period and fixes its overage in cents (vp_mark_period_closed); closing twice answers
+-- the first result.
+-- p_early null: a period whose end has passed (the sweep). Its PLAN seconds left have expired with
+-- their grants (locking the user settles them), and the plan's rollover becomes a ROLLOVER grant.
+-- p_early 'KEEP_PLAN_SECONDS' or 'EXPIRE_PLAN_SECONDS': the period's membership was cancelled at
+-- once, so it closes now, before its end, and nothing rolls over (the membership has ended). Its
+-- PLAN seconds left (an upgrade's too) are kept, to expire when their grants say (the period's paid
+-- end), or expire now in one EXPIRY entry with their lineage (an immediate cancellation, an
+-- erasure). A period of a membership that is not CANCELED is not closed before its end
+-- (PERIOD_NOT_ENDED); one that has ended closes as the sweep closes it.
+create or replace function vp_close_period (p_period uuid, p_early text, p_now timestamp with time zone)
   returns jsonb
   language plpgsql
   as $function$
@@ -9,38 +19,15 @@ declare
   b credit_balances;
   ms memberships;
   pl plans;
-  g credit_grants;
-  e ledger_entries;
-  v_unused bigint;
+  v_unused bigint := 0;
   v_rollover bigint;
-  v_limit bigint;
-  v_cents bigint;
   v_next_end timestamptz;
 begin
-  select
-    * into p
-  from
-    usage_periods
-  where
-    id = p_period;
-  if not found then
-    perform
-      vp_fail ('PERIOD_NOT_FOUND');
-  end if;
-  b := vp_lock_user (p.user_id, v_now);
-  -- expires the period's PLAN grants, which end with it
-  select
-    * into p
-  from
-    usage_periods
-  where
-    id = p_period;
+  x := vp_lock_period (p_period, v_now);
+  p := x.p;
+  b := x.b;
   if p.status = 'CLOSED' then
     return vp_period_close_json (p, b);
-  end if;
-  if p.period_end > v_now then
-    perform
-      vp_fail ('PERIOD_NOT_ENDED', jsonb_build_object('periodEnd', p.period_end));
   end if;
   select
     * into ms
@@ -48,19 +35,34 @@ begin
     memberships
   where
     id = p.membership_id;
+  if p.period_end > v_now and (p_early is null or ms.status <> 'CANCELED') then
+    perform
+      vp_fail ('PERIOD_NOT_ENDED', jsonb_build_object('periodEnd', p.period_end));
+  end if;
   select
     * into pl
   from
     plans
   where
     code = p.plan_code;
-  select
-    coalesce(sum(expired_seconds), 0) into v_unused
-  from
-    credit_grants
-  where
-    period_id = p.id
-    and source = 'PLAN';
+  if p.period_end > v_now then
+    if p_early = 'EXPIRE_PLAN_SECONDS' then
+      x := vp_expire_grants (b, array (
+          select
+            id
+          from credit_grants
+          where
+            user_id = p.user_id
+            and period_id = p.id
+            and source = 'PLAN'), 'Included minutes expired: membership ended', jsonb_build_object('periodId', p.id), v_now);
+      if (x.e).id is not null then
+        b := vp_save_balance (x.b, v_now);
+      end if;
+      v_unused := vp_period_expired_seconds (p.id);
+    end if;
+    return vp_mark_period_closed (p, ms, pl, b, v_unused, 0, v_now);
+  end if;
+  v_unused := vp_period_expired_seconds (p.id);
   -- the rollover is capped by the room left under the largest balance: what does not fit expires
   v_rollover := least (v_unused, pl.rollover_max_seconds, greatest (vp_balance_seconds_max () - b.balance_seconds, 0));
   if v_rollover > 0 then
@@ -72,30 +74,11 @@ begin
     if v_next_end > v_now then
       x := vp_insert_grant (b, 'ROLLOVER', v_rollover, v_next_end, p.id::text, '~rollover:' || p.id::text,
 	'Rollover of unused included minutes', jsonb_build_object('fromPeriod', p.id), null, null, v_now);
-      b := x.b;
-      g := x.g;
-      e := x.e;
-      b := vp_save_balance (b, v_now);
+      b := vp_save_balance (x.b, v_now);
     else
       v_rollover := 0;
     end if;
   end if;
-  -- the highest limit in force while overage was used (usage records it); without overage, today's
-  v_limit := coalesce(p.overage_limit_cents, ms.overage_limit_cents, pl.price_cents);
-  v_cents := least (vp_overage_cents (p.overage_seconds, p.overage_cents_per_minute), v_limit);
-  update
-    usage_periods
-  set
-    status = 'CLOSED',
-    closed_at = v_now,
-    expired_seconds = v_unused,
-    rollover_seconds = v_rollover,
-    overage_limit_cents = v_limit,
-    overage_cents = v_cents
-  where
-    id = p.id
-  returning
-    * into p;
-  return vp_period_close_json (p, b);
+  return vp_mark_period_closed (p, ms, pl, b, v_unused, v_rollover, v_now);
 end
 $function$;

@@ -1,5 +1,5 @@
--- The answer of every period close (vp_close_period, vp_close_canceled_period,
--- vp_end_canceled_period), first or replayed: the period's closing figures and the user's balance.
+-- The answer of every period close (vp_close_period), first or replayed: the period's closing
+-- figures and the user's balance.
 create or replace function vp_period_close_json (p usage_periods, b credit_balances)
   returns jsonb
   language plpgsql

@@ -130,15 +130,12 @@ select
 from
   jsonb_array_elements(v_plan)
   with ordinality as t (r, ord);
-  b := vp_save_balance (b, v_now);
-  v_result := jsonb_build_object('transaction', vp_entry_json (e), 'grants', (
-      select
-        jsonb_agg(jsonb_build_object('seconds', r -> 'seconds', 'expiresAt', r -> 'expiresAt')
-      order by ord)
-      from jsonb_array_elements(v_plan)
-      with ordinality as t (r, ord)), 'balance', vp_balance_json (b));
-  perform
-    vp_idem_put (u.user_id, p_key, 'refundUsage', p_fingerprint, v_result, v_now);
-  return v_result;
+  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'refundUsage', p_fingerprint,
+    jsonb_build_object('transaction', vp_entry_json (e), 'grants', (
+        select
+          jsonb_agg(jsonb_build_object('seconds', r -> 'seconds', 'expiresAt', r -> 'expiresAt')
+        order by ord)
+        from jsonb_array_elements(v_plan)
+        with ordinality as t (r, ord))), v_now);
 end
 $function$;
