@@ -136,83 +136,87 @@ function EconomicsCards({ api, onPick }: { api: Api; onPick(userId: string): voi
       <section className="card" aria-labelledby="tier-h">
         <h2 id="tier-h">{t('tierUsage')}</h2>
         <ErrorLine error={q.error} />
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('plan')}</th>
-              <th scope="col" className="num">
-                {t('customers')}
-              </th>
-              <th scope="col" className="num">
-                {t('periods')}
-              </th>
-              <th scope="col" className="num">
-                {t('mean')}
-              </th>
-              <th scope="col" className="num">
-                p50
-              </th>
-              <th scope="col" className="num">
-                p90
-              </th>
-              <th scope="col" className="num">
-                {t('overageShare')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {d?.tierUsage.map((r) => (
-              <tr key={r.planCode}>
-                <td>{r.planCode}</td>
-                <td className="num">{number(r.customers)}</td>
-                <td className="num">{number(r.periods)}</td>
-                <td className="num">{bp(r.averageShareBp)}</td>
-                <td className="num">{bp(r.p50ShareBp)}</td>
-                <td className="num">{bp(r.p90ShareBp)}</td>
-                <td className="num">{bp(r.overageShareBp)}</td>
+        <div className="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('plan')}</th>
+                <th scope="col" className="num">
+                  {t('customers')}
+                </th>
+                <th scope="col" className="num">
+                  {t('periods')}
+                </th>
+                <th scope="col" className="num">
+                  {t('mean')}
+                </th>
+                <th scope="col" className="num">
+                  p50
+                </th>
+                <th scope="col" className="num">
+                  p90
+                </th>
+                <th scope="col" className="num">
+                  {t('overageShare')}
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {d?.tierUsage.map((r) => (
+                <tr key={r.planCode}>
+                  <td>{r.planCode}</td>
+                  <td className="num">{number(r.customers)}</td>
+                  <td className="num">{number(r.periods)}</td>
+                  <td className="num">{bp(r.averageShareBp)}</td>
+                  <td className="num">{bp(r.p50ShareBp)}</td>
+                  <td className="num">{bp(r.p90ShareBp)}</td>
+                  <td className="num">{bp(r.overageShareBp)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
       <section className="card" aria-labelledby="unit-h">
         <h2 id="unit-h">{t('unitEconomics')}</h2>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('plan')}</th>
-              <th scope="col" className="num">
-                {t('customers')}
-              </th>
-              <th scope="col" className="num">
-                {t('used')}
-              </th>
-              <th scope="col" className="num">
-                {t('revenuePerMinute')}
-              </th>
-              <th scope="col" className="num">
-                {t('margin')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {d?.unitEconomics.plans.map((p) => (
-              <tr key={p.planCode}>
-                <td>{p.planCode}</td>
-                <td className="num">{number(p.customers)}</td>
-                <td className="num">{mmss(p.usedSeconds)}</td>
-                <td className="num">
-                  {p.revenuePerUsedMinuteMillicents === null || p.revenuePerUsedMinuteMillicents === undefined
-                    ? '–'
-                    : eur(p.revenuePerUsedMinuteMillicents / 1000)}
-                </td>
-                <td className="num">
-                  {eur(p.marginCents)} ({bp(p.marginBp)})
-                </td>
+        <div className="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('plan')}</th>
+                <th scope="col" className="num">
+                  {t('customers')}
+                </th>
+                <th scope="col" className="num">
+                  {t('used')}
+                </th>
+                <th scope="col" className="num">
+                  {t('revenuePerMinute')}
+                </th>
+                <th scope="col" className="num">
+                  {t('margin')}
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {d?.unitEconomics.plans.map((p) => (
+                <tr key={p.planCode}>
+                  <td>{p.planCode}</td>
+                  <td className="num">{number(p.customers)}</td>
+                  <td className="num">{mmss(p.usedSeconds)}</td>
+                  <td className="num">
+                    {p.revenuePerUsedMinuteMillicents === null || p.revenuePerUsedMinuteMillicents === undefined
+                      ? '–'
+                      : eur(p.revenuePerUsedMinuteMillicents / 1000)}
+                  </td>
+                  <td className="num">
+                    {eur(p.marginCents)} ({bp(p.marginBp)})
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
       <section className="card wide" aria-labelledby="econ-h">
         <h2 id="econ-h">{t('customerEconomics')}</h2>
