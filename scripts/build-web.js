@@ -36,5 +36,10 @@ const inputs = [join(root, 'web'), join(root, 'schema.graphql'), join(root, 'pac
 const built = existsSync(stamp) && existsSync(join(out, 'index.html')) ? statSync(stamp).mtimeMs : 0;
 if (!force && built && inputs.every((p) => newest(p) <= built)) process.exit(0);
 
-execFileSync(process.execPath, [vite, 'build', '--config', join(root, 'web', 'vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
+execFileSync(process.execPath, [vite, 'build', '--config', join(root, 'web', 'vite.config.ts'), '--logLevel', 'warn'], {
+  stdio: 'inherit',
+  cwd: root,
+  // a production build whatever the caller's NODE_ENV (jest sets test, which would bundle React's development build)
+  env: { ...process.env, NODE_ENV: 'production' },
+});
 writeFileSync(stamp, `${new Date().toISOString()}\n`);
