@@ -7,6 +7,7 @@ import type { FakeStripe } from '../../src/dev/fake-stripe';
 import { outcome, type Account, type TestApi } from '../support/api';
 import { buildWebApp, openBrowser, photographOnFailure, type Browser } from '../support/browser';
 import { startStripeApi } from '../support/stripe';
+import { until } from '../support/wait';
 
 const SECRET = 'whsec_test_secret_for_the_browser';
 const WAIT_MS = 20_000;
@@ -100,5 +101,38 @@ describe('the web app in a browser', () => {
       await browser.screenshot('admin-view');
     });
     expect(browser.problems).toEqual([]);
+  });
+
+  it('the explorer at /explorer runs a subscription over graphql-ws with the token of its Headers tab, offline, without console errors', async () => {
+    const customer = await api.account('USER');
+    const admin = await api.account('ADMIN');
+    const { page } = browser;
+    const before = browser.problems.length;
+    await photographOnFailure(browser, 'explorer', async () => {
+      await page.goto(`${origin}/explorer`);
+      await page.locator('.graphiql-execute-button').waitFor({ timeout: WAIT_MS });
+      // the editors are CodeMirror instances: query first, then variables, headers, response
+      await page.evaluate(
+        ({ token }) => {
+          type Cm = { getValue(): string; setValue(v: string): void };
+          // runs in the page (the test's own tsconfig has no DOM types)
+          const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ CodeMirror: Cm }> } }).document;
+          const editors = Array.from(doc.querySelectorAll('.CodeMirror')).map((e) => e.CodeMirror);
+          editors[0]!.setValue('subscription Live { balanceChanged { balanceSeconds version } }');
+          editors.find((e) => e.getValue().includes('authorization'))!.setValue(JSON.stringify({ authorization: `Bearer ${token}` }));
+        },
+        { token: customer.token },
+      );
+      await page.locator('.graphiql-execute-button').click();
+      await until('the subscription on the socket', () => (api.service.websockets?.stats().subscriptions ?? 0) >= 1);
+      const granted = await api.gql(
+        'mutation($i: GrantCreditsInput!) { grantCredits(input: $i) { balance { balanceSeconds } userErrors { code } } }',
+        { i: { userId: customer.id, seconds: 4321, source: 'BONUS', idempotencyKey: 'e2e-explorer-bonus' } },
+        admin.auth,
+      );
+      expect(outcome(granted, 'grantCredits')).toBe('OK');
+      await page.locator('.result-window').filter({ hasText: '4321' }).waitFor({ timeout: WAIT_MS });
+    });
+    expect(browser.problems.slice(before)).toEqual([]);
   });
 });

@@ -1,12 +1,18 @@
-// The offline explorer at /explorer: GraphiQL from npm, bundled (no CDN). Queries and mutations go
+// The offline explorer at /explorer: GraphiQL from npm, bundled (no CDN), with the committed schema. Queries and mutations go
 // over HTTP with the headers of the Headers tab; subscriptions over graphql-ws, authenticated with
 // the same Authorization (or x-api-key) header in connection_init.
 import type { Fetcher, FetcherParams, FetcherOpts } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import 'graphiql/style.css';
+import { buildSchema, Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+// the committed schema, bundled: the explorer needs no introspection (which the depth limit would
+// refuse, and production switches off) and works offline
+import sdl from '../../schema.graphql?raw';
+
+const schema = buildSchema(sdl);
 
 const origin = window.location.origin;
 const sockets = new Map<string, Client>();
@@ -28,9 +34,20 @@ function socketFor(headers: Record<string, string>): Client {
   return client;
 }
 
+/** Whether the operation GraphiQL runs (by name, or the only one) is a subscription. */
+function isSubscription(params: FetcherParams): boolean {
+  try {
+    const ops = parse(params.query).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const op = params.operationName ? ops.find((o) => o.name?.value === params.operationName) : ops[0];
+    return op?.operation === 'subscription';
+  } catch {
+    return false; // the server answers the syntax error
+  }
+}
+
 const fetcher: Fetcher = (params: FetcherParams, opts?: FetcherOpts) => {
   const headers = (opts?.headers ?? {}) as Record<string, string>;
-  if (/^\s*subscription\b/m.test(params.query) || /\bsubscription\s+\w*\s*[({]/.test(params.query)) {
+  if (isSubscription(params)) {
     // graphql-ws yields formatted results (errors as plain objects), which is what GraphiQL shows
     return socketFor(headers).iterate({
       query: params.query,
@@ -61,6 +78,12 @@ subscription Live {
 
 createRoot(document.getElementById('explorer')!).render(
   <StrictMode>
-    <GraphiQL fetcher={fetcher} defaultQuery={DEFAULT_QUERY} defaultHeaders={'{\n  "authorization": "Bearer "\n}'} shouldPersistHeaders={false} />
+    <GraphiQL
+      fetcher={fetcher}
+      schema={schema}
+      defaultQuery={DEFAULT_QUERY}
+      defaultHeaders={'{\n  "authorization": "Bearer "\n}'}
+      shouldPersistHeaders={false}
+    />
   </StrictMode>,
 );
