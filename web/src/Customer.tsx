@@ -2,6 +2,7 @@
 // ROI, the ledger with lineage, live alerts as toasts, membership, consents, export and deletion.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Api } from './api';
+import { newer } from './balance';
 import { Chart } from './Chart';
 import {
   BalanceChangedDocument,
@@ -40,11 +41,6 @@ function ErrorLine({ error }: { error: Error | null }) {
       {t('error')}: {error.message}
     </p>
   );
-}
-
-/** The newest balance by version: an older one (from a slower path) never replaces a newer one. */
-export function newer(prev: BalanceFieldsFragment | null, next: BalanceFieldsFragment): BalanceFieldsFragment {
-  return !prev || next.version > prev.version ? next : prev;
 }
 
 export function CustomerView({ api, me, plans, reloadMe }: { api: Api; me: Me; plans: Plans; reloadMe(): void }) {
@@ -233,7 +229,7 @@ function UsageCard({ api, changes }: { api: Api; changes: number }) {
       </div>
       <ErrorLine error={usage.error} />
       {usage.data && <Chart title={`${t('usage')} (${t('minutes')})`} x={chart.x} series={chart.series} format={fmtMin} formatX={fmtX} />}
-      {f && (
+      {f?.periodEnd && (
         <p>
           <strong>{t('forecast')}:</strong>{' '}
           {t('forecastText', {
