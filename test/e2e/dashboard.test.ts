@@ -111,6 +111,13 @@ describe('the web app in a browser', () => {
     await photographOnFailure(browser, 'explorer', async () => {
       await page.goto(`${origin}/explorer`);
       await page.locator('.graphiql-execute-button').waitFor({ timeout: WAIT_MS });
+      // its editors load after the page: wait for the query and the headers editor
+      await page.waitForFunction(
+        `(() => { const cms = Array.from(document.querySelectorAll('.CodeMirror')).map((e) => e.CodeMirror).filter(Boolean);
+          return cms.length >= 2 && cms.some((c) => c.getValue().includes('authorization')); })()`,
+        undefined,
+        { timeout: WAIT_MS },
+      );
       // the editors are CodeMirror instances: query first, then variables, headers, response
       await page.evaluate(
         ({ token }) => {
