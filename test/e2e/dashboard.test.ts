@@ -58,6 +58,7 @@ describe('the web app in a browser', () => {
       // German by default; the token is pasted, never put in the URL
       await signIn(page, customer);
       await shows(page, 'balance', '0:00');
+      await page.getByText('live', { exact: true }).waitFor({ timeout: WAIT_MS }); // the WebSocket is connected
       expect(page.url()).toBe(`${origin}/app/`);
       await page.getByRole('heading', { name: 'Mitgliedschaft' }).waitFor();
 
@@ -130,6 +131,8 @@ describe('the web app in a browser', () => {
         },
         { token: customer.token },
       );
+      // GraphiQL takes the operation from the editor a moment later (its tab is named after it)
+      await page.locator('.graphiql-tab').filter({ hasText: 'Live' }).first().waitFor({ timeout: WAIT_MS });
       await page.locator('.graphiql-execute-button').click();
       await until('the subscription on the socket', () => (api.service.websockets?.stats().subscriptions ?? 0) >= 1);
       const granted = await api.gql(

@@ -62,19 +62,14 @@ export function CustomerView({ api, me, plans, reloadMe }: { api: Api; me: Me; p
   }, [reloadMe]);
 
   useEffect(() => {
-    const stopBalance = api.subscribe(
-      BalanceChangedDocument,
-      undefined,
-      (d) => {
-        setConnected(true);
-        setBalance((b) => newer(b, d.balanceChanged));
-        scheduleRefresh();
-      },
-      () => setConnected(false),
-    );
+    const stopBalance = api.subscribe(BalanceChangedDocument, undefined, (d) => {
+      setBalance((b) => newer(b, d.balanceChanged));
+      scheduleRefresh();
+    });
     const stopAlerts = api.subscribe(UsageAlertDocument, undefined, (d) => setAlerts((a) => [...a, d.usageAlert]));
-    setConnected(true);
+    const stopWatching = api.onConnection(setConnected);
     return () => {
+      stopWatching();
       stopBalance();
       stopAlerts();
       window.clearTimeout(refreshTimer.current);

@@ -47,6 +47,8 @@ export interface Api {
   credential: Credential;
   request<R, V>(doc: TypedDocumentNode<R, V>, variables?: V): Promise<R>;
   subscribe<R, V>(doc: TypedDocumentNode<R, V>, variables: V | undefined, onData: (data: R) => void, onError?: (err: unknown) => void): () => void;
+  /** Whether the WebSocket is connected now and whenever that changes; returns the unsubscribe. */
+  onConnection(listener: (connected: boolean) => void): () => void;
   close(): void;
 }
 
@@ -55,6 +57,12 @@ export function createApi(credential: Credential, origin = window.location.origi
   if (credential.kind === 'token') headers.authorization = `Bearer ${credential.value}`;
   else headers['x-api-key'] = credential.value;
   let ws: Client | null = null;
+  let connected = false;
+  const listeners = new Set<(connected: boolean) => void>();
+  const setConnected = (c: boolean) => {
+    connected = c;
+    for (const l of listeners) l(c);
+  };
   const wsClient = () =>
     (ws ??= createClient({
       url: `${origin.replace(/^http/, 'ws')}/graphql`,
@@ -62,6 +70,7 @@ export function createApi(credential: Credential, origin = window.location.origi
       lazy: true,
       retryAttempts: Infinity,
       shouldRetry: () => true,
+      on: { connected: () => setConnected(true), closed: () => setConnected(false) },
     }));
   return {
     credential,
@@ -99,6 +108,11 @@ export function createApi(credential: Credential, origin = window.location.origi
           complete: () => undefined,
         },
       );
+    },
+    onConnection(listener) {
+      listeners.add(listener);
+      listener(connected);
+      return () => listeners.delete(listener);
     },
     close() {
       void ws?.dispose();
