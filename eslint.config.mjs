@@ -5,7 +5,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/'] },
+  { ignores: ['dist/', 'dist-web/', 'node_modules/', 'coverage/', 'bench/results/', 'test-results/', 'web/src/gql/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

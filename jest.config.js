@@ -1,6 +1,6 @@
 /**
  * Jest: TypeScript through SWC with legacy decorators and decorator metadata (type-graphql and
- * MikroORM need both), in five tiers, one jest project each (`npm run test:<tier>`; `npm test`
+ * MikroORM need both), in six tiers, one jest project each (`npm run test:<tier>`; `npm test`
  * runs them all in one run):
  *
  * - unit: pure code, no Postgres, no Redis, no build; runs in seconds.
@@ -8,6 +8,8 @@
  * - api: the GraphQL/HTTP service in process, with the fake Stripe.
  * - live: the built service as separate processes (restarts, crashes, scale-out, TLS).
  * - sim: the lifecycle simulator and its reference model.
+ * - e2e: the web app in a real browser (Chromium through playwright-core) against the service in
+ *   process with the fake Stripe; it builds the web app first when web/ changed (scripts/build-web.js).
  *
  * VP_TEST_TIER=<tier>[,<tier>] keeps only those projects (what `npm run test:<tier>` sets). It is an
  * environment variable rather than `--selectProjects`, because that flag takes every word after it
@@ -44,7 +46,14 @@ const withDatabase = {
 
 const tier = (name, config) => ({ ...config, displayName: name, roots: [`<rootDir>/test/${name}`] });
 
-const tiers = [tier('unit', common), tier('integration', withDatabase), tier('api', withDatabase), tier('live', withDatabase), tier('sim', withDatabase)];
+const tiers = [
+  tier('unit', common),
+  tier('integration', withDatabase),
+  tier('api', withDatabase),
+  tier('live', withDatabase),
+  tier('sim', withDatabase),
+  tier('e2e', withDatabase),
+];
 
 const selected = process.env.VP_TEST_TIER ? process.env.VP_TEST_TIER.split(',').map((t) => t.trim()) : null;
 const unknown = (selected ?? []).filter((name) => !tiers.some((t) => t.displayName === name));

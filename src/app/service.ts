@@ -13,6 +13,7 @@ import { createRateLimiter } from '../http/rate-limit';
 import { createHttpApp } from '../http/server';
 import { createGdprExportRouter } from '../http/gdpr-export';
 import { createAdminQueuesRouter } from '../http/admin-queues';
+import { createWebAppRouters, defaultWebDistDir } from '../http/web-app';
 import { addScrapeSource } from '../observability/metrics';
 import { queueCounts, webhookBacklog } from './ops';
 import { attachWebSockets, type LiveServer } from '../http/websocket';
@@ -148,11 +149,14 @@ export async function startService(config: Config, logger: Logger, role: Role = 
         ? createWebhookRouter({ orm, stripe, webhookSecret: config.stripe.webhookSecret, jobs: bullEventJobs(queues), logger })
         : undefined;
     const adminQueues = createAdminQueuesRouter({ queues: Object.values(queues), authenticate, orm, secureCookie: config.nodeEnv === 'production' });
+    const web = createWebAppRouters({ distDir: config.webDistDir ?? defaultWebDistDir(), explorer: config.explorerEnabled });
     const app = createHttpApp({
       orm,
       redis,
       logger,
       graphql: graphql.router,
+      webApp: web.app,
+      explorer: web.explorer,
       stripeWebhook,
       adminQueues,
       gdprExport: createGdprExportRouter({ orm }),

@@ -35,6 +35,10 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Introspection on? Default: off in production. */
   graphqlIntrospection: boolean;
+  /** The GraphiQL explorer at /explorer on? Default: off in production. */
+  explorerEnabled: boolean;
+  /** Where the built web app (`npm run build:web`) is served from; default dist-web/ in the checkout. */
+  webDistDir: string | null;
   /** How often a worker settles expired holds and grants and closes ended periods. */
   sweepIntervalMs: number;
   /** recordUsage statements one process has out at once; calls arriving meanwhile go together in the next (group commit). */
@@ -165,6 +169,8 @@ function readConfig(env: Env): Config {
     ...jwt(env, nodeEnv),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1, 1_000_000),
     graphqlIntrospection: bool(env, 'GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
+    explorerEnabled: bool(env, 'EXPLORER_ENABLED', nodeEnv !== 'production'),
+    webDistDir: env.WEB_DIST_DIR || null,
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
     usageBatchesInFlight: int(env, 'USAGE_BATCHES_IN_FLIGHT', 2, 1, 64),
     reconcileIntervalMs: int(env, 'RECONCILE_INTERVAL_MS', 3_600_000, 1000, 7 * 24 * 3_600_000),

@@ -82,6 +82,18 @@ export const ENV_DOCS: EnvDoc[] = [
   },
   { names: ['GRAPHQL_INTROSPECTION'], default: '`true`, `false` in production', unit: 'boolean', meaning: 'schema introspection' },
   {
+    names: ['EXPLORER_ENABLED'],
+    default: '`true`, `false` in production',
+    unit: 'boolean',
+    meaning: 'the GraphiQL explorer at `/explorer` (bundled, works offline; in production it also needs `GRAPHQL_INTROSPECTION=true`)',
+  },
+  {
+    names: ['WEB_DIST_DIR'],
+    default: '`dist-web/` in the checkout',
+    unit: 'path',
+    meaning: 'the built web app (`npm run build:web`) served at `/app` and `/explorer`',
+  },
+  {
     names: ['SWEEP_INTERVAL_MS'],
     unit: 'milliseconds',
     meaning:

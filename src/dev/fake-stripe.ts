@@ -1,9 +1,12 @@
 // A small fake of the Stripe API on 127.0.0.1 for tests and offline demos: the real `stripe` SDK
 // talks to it through STRIPE_API_URL. It speaks Stripe's form-encoded bodies, error envelope and
 // Idempotency-Key replay, logs every request, and has helpers that complete a checkout and send
-// correctly signed webhooks (the events of the real flow) to our endpoint.
+// correctly signed webhooks (the events of the real flow) to our endpoint. The URLs it hands out
+// (Checkout, billing portal, hosted invoices) are its own pages on the same 127.0.0.1 server, where
+// a person can pay, pay with a failing card or cancel (src/dev/fake-stripe-pages.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Stripe from 'stripe';
+import { handlePage } from './fake-stripe-pages';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -23,6 +26,8 @@ export interface FakeStripe {
   invoices: Map<string, Obj>;
   invoiceItems: Map<string, Obj>;
   schedules: Map<string, Obj>;
+  /** Billing portal sessions, by id (their pages live at /p/session/:id). */
+  portalSessions: Map<string, Obj>;
   /** Refunds made (`POST /v1/refunds`), by id. */
   refunds: Map<string, Obj>;
   /** Customers whose card is declined when an invoice is paid at once (`POST /v1/invoices/:id/pay`). */
@@ -101,6 +106,14 @@ export async function startFakeStripe(opts: {
   const sessions = new Map<string, Obj>();
   const subscriptions = new Map<string, Obj>();
   const invoices = new Map<string, Obj>();
+  // as Stripe does, every invoice names its hosted page (here: this server's /i/:id)
+  const storeInvoice = invoices.set.bind(invoices);
+  invoices.set = (key: string, invoice: Obj) => {
+    invoice.hosted_invoice_url ??= `${base}/i/${key}`;
+    return storeInvoice(key, invoice);
+  };
+  const portalSessions = new Map<string, Obj>();
+  let base = '';
   const invoiceItems = new Map<string, Obj>();
   const schedules = new Map<string, Obj>();
   const refunds = new Map<string, Obj>();
@@ -159,7 +172,7 @@ export async function startFakeStripe(opts: {
           url: '',
           created: now(),
         };
-        s.url = `https://checkout.fake.stripe/c/${s.id}`;
+        s.url = `${base}/c/${s.id}`;
         sessions.set(s.id, s);
         return [200, s];
       },
@@ -327,7 +340,8 @@ export async function startFakeStripe(opts: {
       (_m, body) => {
         if (!customers.has(body.customer)) return [400, { error: { type: 'invalid_request_error', message: 'No such customer' } }];
         const s = { id: id('bps'), object: 'billing_portal.session', customer: body.customer, return_url: body.return_url ?? null, created: now(), url: '' };
-        s.url = `https://billing.fake.stripe/p/session/${s.id}`;
+        s.url = `${base}/p/session/${s.id}`;
+        portalSessions.set(s.id, s);
         return [200, s];
       },
     ],
@@ -531,6 +545,18 @@ export async function startFakeStripe(opts: {
       const body = parseForm(raw);
       const query = parseForm(search ?? '');
       const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
+      // the hosted pages a browser opens; the API is under /v1
+      if (!path.startsWith('/v1/')) {
+        handlePage(pages, req, res, path, body).then(
+          (handled) => {
+            if (!handled) error(res, 404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${path})`);
+          },
+          (err: Error) => {
+            if (!res.headersSent) error(res, 500, 'api_error', err.message);
+          },
+        );
+        return;
+      }
       requests.push({ method: req.method ?? '', path, body, idempotencyKey: key });
       if (key) {
         const seen = replays.get(key);
@@ -558,9 +584,10 @@ export async function startFakeStripe(opts: {
     else fake.outbox.push(e);
   };
   const port = (server.address() as { port: number }).port;
+  base = `http://127.0.0.1:${port}`;
 
   const fake: FakeStripe = {
-    url: `http://127.0.0.1:${port}`,
+    url: base,
     requests,
     customers,
     sessions,
@@ -568,6 +595,7 @@ export async function startFakeStripe(opts: {
     invoices,
     invoiceItems,
     schedules,
+    portalSessions,
     refunds,
     decliningCustomers,
     failNext,
@@ -754,7 +782,59 @@ export async function startFakeStripe(opts: {
       for (const e of events) await emit(e);
       return events;
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections(); // a browser's keep-alive connections to the pages
+      }),
+  };
+  const pages = {
+    base: () => base,
+    sessions,
+    portalSessions,
+    subscriptions,
+    invoices,
+    customers,
+    decliningCustomers,
+    amounts,
+    completeCheckout: (sessionId: string) => fake.completeCheckout(sessionId),
+    cancelFromPortal: (subscriptionId: string) => fake.cancelFromPortal(subscriptionId),
+    // the portal's "cancel at period end": the subscription is updated, nothing ends yet
+    async cancelAtPeriodEnd(subscriptionId: string) {
+      const sub = subscriptions.get(subscriptionId)!;
+      sub.cancel_at_period_end = true;
+      const e = {
+        ...event('customer.subscription.updated', sub, stamp(now())),
+        data: { object: JSON.parse(JSON.stringify(sub)), previous_attributes: { cancel_at_period_end: false } },
+      };
+      await emit(e);
+      return [e];
+    },
+    async payInvoice(invoiceId: string) {
+      const inv = invoices.get(invoiceId)!;
+      if (inv.parent?.subscription_details) return fake.payInvoice(invoiceId);
+      markPaid(
+        inv,
+        inv.lines.data.reduce((a: number, l: Obj) => a + (l.amount ?? 0), 0),
+      );
+      const e = event('invoice.paid', inv, stamp(now()));
+      await emit(e);
+      return [e];
+    },
+    // a declined payment of an open invoice: invoice.payment_failed; a subscription's renewal then
+    // leaves the subscription past_due (customer.subscription.updated), as Stripe does
+    async failInvoicePayment(invoiceId: string) {
+      const inv = invoices.get(invoiceId)!;
+      inv.attempt_count = (inv.attempt_count ?? 0) + 1;
+      const events = [event('invoice.payment_failed', inv, stamp(now()))];
+      const sub = inv.parent?.subscription_details ? subscriptions.get(inv.parent.subscription_details.subscription) : null;
+      if (sub && sub.status === 'active') {
+        sub.status = 'past_due';
+        events.push(event('customer.subscription.updated', sub, stamp(now())));
+      }
+      for (const e of events) await emit(e);
+      return events;
+    },
   };
   return fake;
 }

@@ -16,6 +16,9 @@ export interface HttpDeps {
   graphql?: Router;
   stripeWebhook?: Router;
   gdprExport?: Router;
+  /** The web app at /app (static files of dist-web/) and the explorer at /explorer when on. */
+  webApp?: Router;
+  explorer?: Router | null;
   /** The bull-board dashboard (ADMIN only; the router checks). */
   adminQueues?: Router;
   /** When set, /metrics wants `Authorization: Bearer <token>`; otherwise it is open. */
@@ -27,7 +30,7 @@ export interface HttpDeps {
 }
 
 /** Routes as metric labels: a fixed table, so no path a caller sends creates a series. */
-const ROUTES = ['/graphql', '/webhooks/stripe', '/admin/queues', '/gdpr/export', '/healthz', '/readyz', '/metrics'];
+const ROUTES = ['/graphql', '/webhooks/stripe', '/admin/queues', '/gdpr/export', '/healthz', '/readyz', '/metrics', '/app', '/explorer'];
 
 function routeOf(path: string): string {
   for (const r of ROUTES) if (path === r || path.startsWith(`${r}/`)) return r;
@@ -119,6 +122,11 @@ export function createHttpApp(deps: HttpDeps): Express {
   if (deps.stripeWebhook) app.use('/webhooks/stripe', deps.stripeWebhook);
   if (deps.gdprExport) app.use('/gdpr/export', deps.gdprExport);
   if (deps.adminQueues) app.use('/admin/queues', deps.adminQueues);
+  if (deps.webApp) {
+    app.use('/app', deps.webApp);
+    app.get('/', (_req, res) => res.redirect(302, '/app/'));
+  }
+  if (deps.explorer) app.use('/explorer', deps.explorer);
   // every error of the HTTP layer answers JSON, never Express's HTML page
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ error: 'not found' });
