@@ -6,6 +6,8 @@ import type Redis from 'ioredis';
 import { createAuthenticator } from '../auth/authenticate';
 import type { Config } from '../config/env';
 import { createOrm, ensureDatabase, migrate, type Orm } from '../db/orm';
+import { listenForChanges, type Changes } from '../db/changes';
+import { cachePlans } from '../domain/queries/plan-catalogue';
 import { configureUsageBatching } from '../domain/ledger/usage-batcher';
 import { buildApiSchema } from '../graphql/schema';
 import { createGraphQLRouter } from '../http/graphql';
@@ -84,6 +86,8 @@ export async function startService(config: Config, logger: Logger, role: Role = 
   let server: Server | null = null;
   let websockets: LiveServer | null = null;
   let stopGraphQL = async () => undefined as void;
+  let stopRateLimit = async () => undefined as void;
+  let changes: Changes | null = null;
   let port = 0;
   const lifecycle = { draining: false };
   const listen = (app: ReturnType<typeof createHttpApp>, at: number) =>
@@ -96,8 +100,12 @@ export async function startService(config: Config, logger: Logger, role: Role = 
   const missingSchedulers = role === 'api' ? undefined : async () => (started ? started.missingSchedulers() : []);
   if (role !== 'worker') {
     const schema = await buildApiSchema(live.pubSub);
-    const authenticate = createAuthenticator(config);
+    // the request path's caches (principals, plans) forget what Postgres says changed
+    changes = listenForChanges({ databaseUrl: config.databaseUrl, tls: config.databaseTls, logger });
+    cachePlans(orm.em, changes);
+    const authenticate = createAuthenticator(config, changes);
     const rateLimit = createRateLimiter(redis, config.rateLimitPerMinute, logger, config.queuePrefix);
+    stopRateLimit = () => rateLimit.sync().finally(() => rateLimit.stop());
     const graphql = await createGraphQLRouter({
       schema,
       authenticate,
@@ -167,6 +175,8 @@ export async function startService(config: Config, logger: Logger, role: Role = 
       // workers take no new job and finish their active ones meanwhile
       await Promise.all([drainHttp(), workers?.stop()]);
       dropScrapeSource();
+      await stopRateLimit().catch(() => undefined);
+      await changes?.stop();
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await live.close();
       await shared?.stop();

@@ -1,11 +1,19 @@
 // Who is calling: a bearer JWT (HS256 with JWT_SECRET, or RS256/ES256 from a JWKS URL; `sub` = user
 // id, `role` = USER | SERVICE | ADMIN, expiry enforced) or an API key in `x-api-key`. Transport-free:
 // HTTP and WebSocket connections both hand their headers here.
+//
+// Without a database read per request: what a credential stands for is remembered in the process —
+// a verified JWT until it expires, whether a JWT's user is erased, an API key's owner for at most
+// API_KEY_CACHE_MS — and forgotten when Postgres says it changed (src/db/changes.ts: a revoked key,
+// an erased user, a role, membership or plan change), which every API process hears within
+// milliseconds of the commit. While that listener is not listening nothing is remembered: every
+// request reads the database, as without the caches.
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config/env';
 import { ROLES, type Role } from '../db/entities/types';
-import { authenticateApiKey } from '../domain/api-keys/api-keys';
 import type { Em } from '../db/em';
+import { NO_CHANGES, type Changes } from '../db/changes';
+import { authenticateApiKey, hashSecret, type KeyOwner } from '../domain/api-keys/api-keys';
 
 export interface Principal {
   userId: string;
@@ -20,6 +28,10 @@ export class AuthenticationError extends Error {
 }
 
 const VERIFIED_TOKENS_MAX = 10_000;
+/** How long an API key's owner is remembered at most (also: how often its last use is written at most, per process). */
+export const API_KEY_CACHE_MS = 30_000;
+const CACHED_KEYS_MAX = 10_000;
+const CACHED_USERS_MAX = 100_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Credentials {
@@ -27,9 +39,21 @@ export interface Credentials {
   apiKey?: string | null;
 }
 
-export type Authenticator = (creds: Credentials, em: Em) => Promise<Principal | null>;
+/** `em` may be given as a function, called only when the credential needs the database. */
+export type Authenticator = (creds: Credentials, em: Em | (() => Em)) => Promise<Principal | null>;
 
-export function createAuthenticator(config: Pick<Config, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience'>): Authenticator {
+const emOf = (em: Em | (() => Em)): Em => (typeof em === 'function' ? em() : em);
+
+/** Whether each user is erased: one read per user, then memory until a change of that user. */
+async function isErased(em: Em, userId: string): Promise<boolean> {
+  const rows = await em.getConnection().execute<{ erased: boolean }[]>('select erased_at is not null as erased from users where id = ?', [userId]);
+  return rows[0]?.erased ?? false;
+}
+
+export function createAuthenticator(
+  config: Pick<Config, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience'>,
+  changes: Changes = NO_CHANGES,
+): Authenticator {
   const secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : null;
   const jwks: JWTVerifyGetKey | null = config.jwtJwksUrl ? createRemoteJWKSet(new URL(config.jwtJwksUrl)) : null;
 
@@ -53,13 +77,57 @@ export function createAuthenticator(config: Pick<Config, 'jwtSecret' | 'jwtJwksU
     verified.set(token, p);
   };
 
+  // what the database said, remembered while the change listener hears every change
+  const erasedUsers = new Map<string, boolean>();
+  const keys = new Map<string, { owner: KeyOwner; untilMs: number }>();
+  changes.on((c) => {
+    if (c.kind === 'user') {
+      erasedUsers.delete(c.id);
+      for (const [hash, k] of keys) if (k.owner.userId === c.id) keys.delete(hash);
+    } else if (c.kind === 'key') {
+      keys.delete(c.id);
+    } else {
+      // all, or the plans (a plan's features decide whether a USER key is backed)
+      erasedUsers.clear();
+      keys.clear();
+    }
+  });
+  const bounded = <K, V>(m: Map<K, V>, max: number, k: K, v: V) => {
+    if (m.size >= max) m.delete(m.keys().next().value!);
+    m.set(k, v);
+  };
+
+  async function refuseErased(userId: string, em: Em | (() => Em)): Promise<void> {
+    let erased = changes.live ? erasedUsers.get(userId) : undefined;
+    if (erased === undefined) {
+      const generation = changes.generation;
+      erased = await isErased(emOf(em), userId);
+      // a change heard meanwhile may be about this user: remember nothing read before it
+      if (changes.live && changes.generation === generation) bounded(erasedUsers, CACHED_USERS_MAX, userId, erased);
+    }
+    if (erased) throw new AuthenticationError('the account of this credential was erased');
+  }
+
+  async function keyOwner(key: string, em: Em | (() => Em)): Promise<KeyOwner | null> {
+    const hash = hashSecret(key);
+    const known = changes.live ? keys.get(hash) : undefined;
+    if (known && known.untilMs > Date.now()) return known.owner;
+    const generation = changes.generation;
+    const owner = await authenticateApiKey({ em: emOf(em) }, key);
+    if (owner && changes.live && changes.generation === generation) bounded(keys, CACHED_KEYS_MAX, hash, { owner, untilMs: Date.now() + API_KEY_CACHE_MS });
+    return owner;
+  }
+
   return async (creds, em) => {
     const header = creds.authorization?.trim();
     if (header) {
       const m = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
       if (!m) throw new AuthenticationError('the Authorization header must be "Bearer <token>"');
       const known = verified.get(m[1]!);
-      if (known && (known.expiresAtMs ?? 0) > Date.now()) return known;
+      if (known && (known.expiresAtMs ?? 0) > Date.now()) {
+        await refuseErased(known.userId, em);
+        return known;
+      }
       let payload: JWTPayload;
       try {
         payload = await verify(m[1]!);
@@ -72,12 +140,13 @@ export function createAuthenticator(config: Pick<Config, 'jwtSecret' | 'jwtJwksU
         throw new AuthenticationError('the bearer token has no valid sub or role');
       }
       const principal: Principal = { userId: payload.sub.toLowerCase(), role, via: 'jwt', expiresAtMs: (payload.exp ?? 0) * 1000 };
+      await refuseErased(principal.userId, em);
       remember(m[1]!, principal);
       return principal;
     }
     const key = creds.apiKey?.trim();
     if (key) {
-      const owner = await authenticateApiKey({ em }, key);
+      const owner = await keyOwner(key, em);
       if (!owner) throw new AuthenticationError('the API key is invalid or revoked');
       return { userId: owner.userId, role: owner.role, via: 'apiKey' };
     }

@@ -1,17 +1,11 @@
 // Per-request batching: a page of transactions with their grants costs a constant number of queries.
+// Each loader is made when a resolver first asks for it (most requests need none). The plan
+// catalogue is the process's (plansOf): in memory, forgotten when Postgres says it changed.
 import DataLoader from 'dataloader';
 import { loadPeriodUsage, NO_PERIOD, type PeriodUsage } from '../domain/ledger/get-balance';
 import type { Em } from '../db/em';
-import {
-  allPlans,
-  grantsByIds,
-  membershipsByUserIds,
-  usersByIds,
-  type GrantRow,
-  type MembershipRow,
-  type PlanRow,
-  type UserRow,
-} from '../domain/queries/lookups';
+import { grantsByIds, membershipsByUserIds, usersByIds, type GrantRow, type MembershipRow, type PlanRow, type UserRow } from '../domain/queries/lookups';
+import { plansOf } from '../domain/queries/plan-catalogue';
 
 export interface Loaders {
   user: DataLoader<string, UserRow | null>;
@@ -29,21 +23,33 @@ function byKey<V>(load: (ids: readonly string[]) => Promise<Map<string, V>>, fal
 }
 
 export function createLoaders(em: Em): Loaders {
+  let user: Loaders['user'] | undefined;
+  let membership: Loaders['membership'] | undefined;
+  let grant: Loaders['grant'] | undefined;
+  let periodUsage: Loaders['periodUsage'] | undefined;
   let plans: Promise<PlanRow[]> | null = null;
   return {
-    user: byKey(
-      (ids) => usersByIds(em, ids),
-      () => null,
-    ),
-    membership: byKey(
-      (ids) => membershipsByUserIds(em, ids),
-      () => null,
-    ),
-    grant: byKey(
-      (ids) => grantsByIds(em, ids),
-      () => null,
-    ),
-    periodUsage: byKey((ids) => loadPeriodUsage(em, ids), NO_PERIOD),
-    plans: () => (plans ??= allPlans(em)),
+    get user() {
+      return (user ??= byKey(
+        (ids) => usersByIds(em, ids),
+        () => null,
+      ));
+    },
+    get membership() {
+      return (membership ??= byKey(
+        (ids) => membershipsByUserIds(em, ids),
+        () => null,
+      ));
+    },
+    get grant() {
+      return (grant ??= byKey(
+        (ids) => grantsByIds(em, ids),
+        () => null,
+      ));
+    },
+    get periodUsage() {
+      return (periodUsage ??= byKey((ids) => loadPeriodUsage(em, ids), NO_PERIOD));
+    },
+    plans: () => (plans ??= plansOf(em)),
   };
 }
