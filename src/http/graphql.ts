@@ -119,7 +119,12 @@ function operationMetrics(): ApolloServerPlugin<GraphQLContext> {
       return {
         async willSendResponse({ operation, errors, response }) {
           const data = response.body.kind === 'single' ? response.body.singleResult.data : undefined;
-          observeOperation(operationLabel(operation), operation?.operation ?? 'unknown', outcomeOf(errors, data), Number(process.hrtime.bigint() - started) / 1e9);
+          observeOperation(
+            operationLabel(operation),
+            operation?.operation ?? 'unknown',
+            outcomeOf(errors, data),
+            Number(process.hrtime.bigint() - started) / 1e9,
+          );
         },
       };
     },

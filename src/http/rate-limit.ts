@@ -23,6 +23,9 @@ import { rateLimited } from '../graphql/errors';
 const WINDOW_MS = 60_000;
 /** How often a process adds its counts to Redis and reads the others' (for keys used since the last sync). */
 export const SYNC_MS = 100;
+/** A key used here within WATCH_MS is read from Redis at least every WATCH_READ_MS, even when not used meanwhile. */
+const WATCH_MS = 10_000;
+const WATCH_READ_MS = 1_000;
 /** Keys remembered per process at most (the oldest go first). */
 const KEYS_MAX = 100_000;
 
@@ -48,6 +51,9 @@ interface Entry {
   sending: number;
   /** Used since the last sync (so the next one reads it). */
   touched: boolean;
+  /** When last used here, and when last read from Redis (a key used lately is read again now and then). */
+  usedAt: number;
+  readAt: number;
 }
 
 /** Allowed by the tolerance: requests of one key a process admits before it hears the others' counts. */
@@ -57,6 +63,7 @@ export function createRateLimiter(redis: Redis, perMinute: number, logger: Logge
   const chunk = chunkOf(perMinute);
   const entries = new Map<string, Entry>();
   let syncing: Promise<void> | null = null;
+  let again: Promise<void> | null = null;
   let warnedAt = 0;
 
   const windowOf = (now: number) => Math.floor(now / WINDOW_MS);
@@ -75,10 +82,11 @@ export function createRateLimiter(redis: Redis, perMinute: number, logger: Logge
     if (!e || e.window !== window) {
       if (e) entries.delete(key);
       else if (entries.size >= KEYS_MAX) entries.delete(entries.keys().next().value!);
-      e = { window, total: 0, pending: 0, sending: 0, touched: true };
+      e = { window, total: 0, pending: 0, sending: 0, touched: true, usedAt: 0, readAt: 0 };
       entries.set(key, e);
     }
     e.touched = true;
+    e.usedAt = Date.now();
     return e;
   };
   const refuse = (): never => {
@@ -97,8 +105,11 @@ export function createRateLimiter(redis: Redis, perMinute: number, logger: Logge
         if (e.pending === 0 && e.sending === 0) entries.delete(key);
         continue;
       }
-      if (!e.touched && e.pending === 0) continue;
+      // what others counted reaches this process for keys used here lately, at least every WATCH_READ_MS
+      const now = Date.now();
+      if (!e.touched && e.pending === 0 && !(now - e.usedAt < WATCH_MS && now - e.readAt >= WATCH_READ_MS)) continue;
       e.touched = false;
+      e.readAt = now;
       const n = e.pending;
       e.pending = 0;
       e.sending += n;
@@ -122,16 +133,25 @@ export function createRateLimiter(redis: Redis, perMinute: number, logger: Logge
       else e.total = Math.max(e.total, total);
     });
   };
+  /** One sync at a time; a call while one runs gets the next one, which sees all counted until it starts. */
   const sync = (): Promise<void> => {
-    syncing ??= syncOnce().finally(() => {
-      syncing = null;
+    if (!syncing) {
+      syncing = syncOnce().finally(() => {
+        syncing = null;
+      });
+      return syncing;
+    }
+    again ??= syncing.then(() => {
+      again = null;
+      return sync();
     });
-    return syncing;
+    return again;
   };
   /** A sync, waited for at most SYNC_MS (a Redis that hangs must not hold requests). */
   const waitForSync = () =>
     new Promise<void>((resolve) => {
       const t = setTimeout(resolve, SYNC_MS);
+      t.unref();
       sync().then(
         () => (clearTimeout(t), resolve()),
         () => (clearTimeout(t), resolve()),

@@ -273,7 +273,10 @@ export function observeOperation(operation: string, type: string, outcome: strin
   operationChild(operation, type, outcome).observe(seconds);
 }
 
-export function countUsage(operation: 'recordUsage' | 'commitReservation' | 'recordUsageBatch', r: { ok: true } | { ok: false; error: { code: string } }): void {
+export function countUsage(
+  operation: 'recordUsage' | 'commitReservation' | 'recordUsageBatch',
+  r: { ok: true } | { ok: false; error: { code: string } },
+): void {
   usageChild(operation, r.ok ? 'OK' : r.error.code).inc();
 }
 
