@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     const users = (await pool.query<{ id: string }>(`select id from users where role = 'USER'`)).rows.map((r) => r.id);
     const serviceId = (await pool.query<{ id: string }>(`select id from users where role = 'SERVICE'`)).rows[0]!.id;
     const token = await signToken(DEV_JWT_SECRET, serviceId, 'SERVICE', 3600);
-    const query = 'mutation($i: RecordUsageBatchInput!) { recordUsageBatch(input: $i) { items { userErrors { code } } userErrors { code } } }';
+    const query = 'mutation($i: RecordUsageBatchInput!) { recordUsageBatch(input: $i) { results { userErrors { code } } userErrors { code } } }';
     const run = `ing-${process.pid}-${Date.now()}`;
     let n = 0;
     const send = async (keys: string[]) => {
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
         body: JSON.stringify({ query, variables: { i: { items } } }),
       });
       const body = (await res.json()) as {
-        data?: { recordUsageBatch: { items: { userErrors: { code: string }[] }[] } };
+        data?: { recordUsageBatch: { results: { userErrors: { code: string }[] }[] } };
         errors?: { extensions?: { code?: string } }[];
       };
       return { status: res.status, body };
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
           const r = await send(keys);
           batchMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
           sent += keys.length;
-          const out = r.body.data?.recordUsageBatch.items;
+          const out = r.body.data?.recordUsageBatch.results;
           if (!out) {
             failedBatches += 1;
             const code = r.body.errors?.[0]?.extensions?.code ?? String(r.status);

@@ -22,7 +22,13 @@ function byKey<V>(load: (ids: readonly string[]) => Promise<Map<string, V>>, fal
   });
 }
 
-export function createLoaders(em: Em): Loaders {
+/**
+ * `given` may be a function, called when a loader first needs the database; `root` (any entity
+ * manager of the same database, e.g. the ORM's) finds the plan catalogue without making one.
+ */
+export function createLoaders(given: Em | (() => Em), root?: Em): Loaders {
+  let em: Em | null = typeof given === 'function' ? null : given;
+  const db = () => (em ??= (given as () => Em)());
   let user: Loaders['user'] | undefined;
   let membership: Loaders['membership'] | undefined;
   let grant: Loaders['grant'] | undefined;
@@ -31,25 +37,25 @@ export function createLoaders(em: Em): Loaders {
   return {
     get user() {
       return (user ??= byKey(
-        (ids) => usersByIds(em, ids),
+        (ids) => usersByIds(db(), ids),
         () => null,
       ));
     },
     get membership() {
       return (membership ??= byKey(
-        (ids) => membershipsByUserIds(em, ids),
+        (ids) => membershipsByUserIds(db(), ids),
         () => null,
       ));
     },
     get grant() {
       return (grant ??= byKey(
-        (ids) => grantsByIds(em, ids),
+        (ids) => grantsByIds(db(), ids),
         () => null,
       ));
     },
     get periodUsage() {
-      return (periodUsage ??= byKey((ids) => loadPeriodUsage(em, ids), NO_PERIOD));
+      return (periodUsage ??= byKey((ids) => loadPeriodUsage(db(), ids), NO_PERIOD));
     },
-    plans: () => (plans ??= plansOf(em)),
+    plans: () => (plans ??= root ? plansOf(root, db) : plansOf(db())),
   };
 }

@@ -203,6 +203,61 @@ function transientErrors(): ApolloServerPlugin<GraphQLContext> {
   };
 }
 
+/**
+ * A request's context. The entity manager, the loaders and the request's logger are made when a
+ * resolver first asks (most requests need none of them). The lazy parts are getters on the
+ * prototype, since Apollo copies the context's own properties for each operation (a getter there
+ * would run at that copy); the copy keeps the prototype and so the getters.
+ */
+class RequestContext implements GraphQLContext {
+  clock: Clock;
+  config: Config;
+  requestId: string;
+  events: LedgerEvents;
+  payments: Payments | null;
+  webhookJobs: WebhookJobs | null;
+  erasureJobs: ErasureJobs | null;
+  lastVersion?: Map<string, number>;
+  private emValue: Em | null;
+  private loadersValue: Loaders | null = null;
+  private readonly orm: Orm;
+  private readonly req: Request;
+
+  constructor(
+    public principal: GraphQLContext['principal'],
+    em: Em | null,
+    deps: GraphQLDeps,
+    req: Request,
+  ) {
+    this.emValue = em;
+    this.orm = deps.orm;
+    this.req = req;
+    this.clock = deps.clock;
+    this.config = deps.config;
+    this.requestId = req.id;
+    this.events = deps.events;
+    this.payments = deps.payments;
+    this.webhookJobs = deps.webhookJobs;
+    this.erasureJobs = deps.erasureJobs ?? null;
+  }
+
+  get em(): Em {
+    return (this.emValue ??= this.orm.em.fork());
+  }
+  set em(v: Em) {
+    this.emValue = v;
+  }
+  get loaders(): Loaders {
+    return (this.loadersValue ??= createLoaders(() => this.em, this.orm.em));
+  }
+  set loaders(v: Loaders) {
+    this.loadersValue = v;
+  }
+  get logger(): Logger {
+    return this.req.log;
+  }
+}
+
 export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: Router; stop(): Promise<void> }> {
   const authenticate = deps.authenticate;
   const server = new ApolloServer<GraphQLContext>({
@@ -275,7 +330,6 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
       context: async ({ req }): Promise<GraphQLContext> => {
         // the entity manager and the loaders are made when first used: most requests need neither
         let em: Em | null = null;
-        let loaders: Loaders | null = null;
         const lazyEm = () => (em ??= deps.orm.em.fork());
         // an address that spent its window on anonymous requests or bad credentials is refused
         // before its credential costs a lookup
@@ -296,31 +350,7 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
           throw err;
         }
         await deps.rateLimit(principal ? `${principal.via}:${principal.userId}` : address);
-        return {
-          principal,
-          get em() {
-            return lazyEm();
-          },
-          set em(v: Em) {
-            em = v;
-          },
-          get loaders() {
-            return (loaders ??= createLoaders(lazyEm()));
-          },
-          set loaders(v: Loaders) {
-            loaders = v;
-          },
-          clock: deps.clock,
-          config: deps.config,
-          get logger() {
-            return req.log;
-          },
-          requestId: req.id,
-          events: deps.events,
-          payments: deps.payments,
-          webhookJobs: deps.webhookJobs,
-          erasureJobs: deps.erasureJobs ?? null,
-        };
+        return new RequestContext(principal, em, deps, req);
       },
     }),
   );

@@ -15,7 +15,7 @@ const START_SECONDS = 1_000_000;
 
 const BATCH = `mutation($i: RecordUsageBatchInput!) {
   recordUsageBatch(input: $i) {
-    items { index idempotencyKey billedSeconds creditSeconds overageSeconds balance { userId balanceSeconds } userErrors { code field } }
+    results { index idempotencyKey billedSeconds creditSeconds overageSeconds balance { userId balanceSeconds } userErrors { code field } }
     userErrors { code }
   }
 }`;
@@ -116,7 +116,7 @@ describe('recordUsageBatch', () => {
           const res = await api.gql(BATCH, { i: { items } }, service.auth);
           expect(res.status).toBe(200);
           expect(res.body.errors).toBeUndefined();
-          const out = res.body.data!.recordUsageBatch.items as {
+          const out = res.body.data!.recordUsageBatch.results as {
             index: number;
             idempotencyKey: string;
             billedSeconds: number | null;
@@ -146,7 +146,7 @@ describe('recordUsageBatch', () => {
           });
           // the same batch again: every item answers as the first time, nothing is recorded twice
           const again = await api.gql(BATCH, { i: { items } }, service.auth);
-          const replayed = again.body.data!.recordUsageBatch.items as typeof out;
+          const replayed = again.body.data!.recordUsageBatch.results as typeof out;
           expect(replayed.map((o) => [o.billedSeconds, o.creditSeconds, o.userErrors])).toEqual(
             out.map((o) => [o.billedSeconds, o.creditSeconds, o.userErrors]),
           );
@@ -179,7 +179,7 @@ describe('recordUsageBatch', () => {
     const items = Array.from({ length: limits.usageBatchRequestItemsMax }, (_, i) => ({ userId: funded[i % 3], seconds: 1, idempotencyKey: `${prefix}-${i}` }));
     const res = await api.gql(BATCH, { i: { items } }, service.auth);
     expect(res.body.errors).toBeUndefined();
-    const out = res.body.data!.recordUsageBatch.items as { userErrors: unknown[] }[];
+    const out = res.body.data!.recordUsageBatch.results as { userErrors: unknown[] }[];
     expect(out.filter((o) => o.userErrors.length === 0)).toHaveLength(limits.usageBatchRequestItemsMax);
     expect((await recorded(prefix)).keys).toBe(limits.usageBatchRequestItemsMax);
   });

@@ -15,10 +15,10 @@ class PlanCatalogue {
     });
   }
 
-  get(em: Em): Promise<PlanRow[]> {
+  get(em: () => Em): Promise<PlanRow[]> {
     if (this.cached && this.changes.live) return this.cached;
     const generation = this.changes.generation;
-    const read = allPlans(em);
+    const read = allPlans(em());
     read.then(
       () => {
         if (this.changes.live && this.changes.generation === generation) this.cached = read;
@@ -36,7 +36,10 @@ export function cachePlans(em: Em, changes: Changes = NO_CHANGES): void {
   catalogues.set(poolOf(em), new PlanCatalogue(changes));
 }
 
-/** The plans, in sort order: from memory when cachePlans was called for this database and its listener listens. */
-export function plansOf(em: Em): Promise<PlanRow[]> {
-  return catalogues.get(poolOf(em))?.get(em) ?? allPlans(em);
+/**
+ * The plans, in sort order: from memory when cachePlans was called for this database and its
+ * listener listens. `read` gives the entity manager to read them with (when it must); by default `em`.
+ */
+export function plansOf(em: Em, read: () => Em = () => em): Promise<PlanRow[]> {
+  return catalogues.get(poolOf(em))?.get(read) ?? allPlans(read());
 }

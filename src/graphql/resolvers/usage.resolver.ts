@@ -39,11 +39,11 @@ export class UsageResolver {
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     // a database that is away fails the request as a whole (503): every item is safe to send again
     if (failed) throw failed.reason;
-    const items = settled.map((s, i) => {
+    const results = settled.map((s, i) => {
       const r = (s as PromiseFulfilledResult<Awaited<ReturnType<typeof recordUsage>>>).value;
       countUsage('recordUsageBatch', r);
       return { index: i, idempotencyKey: input.items[i]!.idempotencyKey, ...payload(r, (v) => v) };
     });
-    return { items, userErrors: [] };
+    return { results, userErrors: [] };
   }
 }
