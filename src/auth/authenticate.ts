@@ -11,7 +11,7 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config/env';
 import { ROLES, type Role } from '../db/entities/types';
-import type { Em } from '../db/em';
+import { query, type Em } from '../db/em';
 import { NO_CHANGES, type Changes } from '../db/changes';
 import { authenticateApiKey, hashSecret, type KeyOwner } from '../domain/api-keys/api-keys';
 
@@ -46,7 +46,7 @@ const emOf = (em: Em | (() => Em)): Em => (typeof em === 'function' ? em() : em)
 
 /** Whether each user is erased: one read per user, then memory until a change of that user. */
 async function isErased(em: Em, userId: string): Promise<boolean> {
-  const rows = await em.getConnection().execute<{ erased: boolean }[]>('select erased_at is not null as erased from users where id = ?', [userId]);
+  const rows = await query<{ erased: boolean }>(em, 'select erased_at is not null as erased from users where id = $1', [userId]);
   return rows[0]?.erased ?? false;
 }
 

@@ -29,6 +29,8 @@ function byKey<V>(load: (ids: readonly string[]) => Promise<Map<string, V>>, fal
 export function createLoaders(given: Em | (() => Em), root?: Em): Loaders {
   let em: Em | null = typeof given === 'function' ? null : given;
   const db = () => (em ??= (given as () => Em)());
+  // users and memberships are read straight from the pool (lookups.ts): no fork needed for them
+  const pooled = () => root ?? db();
   let user: Loaders['user'] | undefined;
   let membership: Loaders['membership'] | undefined;
   let grant: Loaders['grant'] | undefined;
@@ -37,13 +39,13 @@ export function createLoaders(given: Em | (() => Em), root?: Em): Loaders {
   return {
     get user() {
       return (user ??= byKey(
-        (ids) => usersByIds(db(), ids),
+        (ids) => usersByIds(pooled(), ids),
         () => null,
       ));
     },
     get membership() {
       return (membership ??= byKey(
-        (ids) => membershipsByUserIds(db(), ids),
+        (ids) => membershipsByUserIds(pooled(), ids),
         () => null,
       ));
     },
