@@ -3107,7 +3107,7 @@ CREATE TRIGGER memberships_notify_status_changes AFTER UPDATE OF status, plan_co
 
 CREATE TRIGGER plans_notify_changes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.plans FOR EACH STATEMENT EXECUTE FUNCTION public.vp_notify_changes();
 
-CREATE TRIGGER users_notify_changes AFTER DELETE OR UPDATE OF role, erased_at ON public.users FOR EACH ROW EXECUTE FUNCTION public.vp_notify_changes();
+CREATE TRIGGER users_notify_changes AFTER DELETE OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.vp_notify_changes();
 
 CREATE TRIGGER users_time_zone_changed AFTER UPDATE OF time_zone ON public.users FOR EACH ROW WHEN ((old.time_zone IS DISTINCT FROM new.time_zone)) EXECUTE FUNCTION public.vp_users_time_zone_changed();
 

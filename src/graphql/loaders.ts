@@ -5,7 +5,7 @@ import DataLoader from 'dataloader';
 import { loadPeriodUsage, NO_PERIOD, type PeriodUsage } from '../domain/ledger/get-balance';
 import type { Em } from '../db/em';
 import { grantsByIds, membershipsByUserIds, usersByIds, type GrantRow, type MembershipRow, type PlanRow, type UserRow } from '../domain/queries/lookups';
-import { plansOf } from '../domain/queries/plan-catalogue';
+import { cachedUsersByIds, plansOf } from '../domain/queries/plan-catalogue';
 
 export interface Loaders {
   user: DataLoader<string, UserRow | null>;
@@ -39,7 +39,7 @@ export function createLoaders(given: Em | (() => Em), root?: Em): Loaders {
   return {
     get user() {
       return (user ??= byKey(
-        (ids) => usersByIds(pooled(), ids),
+        (ids) => (root ? cachedUsersByIds(root, ids, pooled) : usersByIds(pooled(), ids)),
         () => null,
       ));
     },

@@ -86,6 +86,15 @@ describe('principals and plans remembered in memory', () => {
     }
   });
 
+  it("answers a user's changed row from every API process within 1 s of the change", async () => {
+    const id = await user('USER');
+    const headers = { authorization: `Bearer ${await signToken(DEV_JWT_SECRET, id, 'USER', 600)}` };
+    for (const api of apis) expect((await post(api.port, headers, '{ me { id timeZone } }')).body.data.me.timeZone).toBe('Europe/Berlin');
+    await db.em().getConnection().execute(`update users set time_zone = 'America/New_York' where id = ?`, [id]);
+    await sleep(PROMISED_MS);
+    for (const api of apis) expect((await post(api.port, headers, '{ me { id timeZone } }')).body.data.me.timeZone).toBe('America/New_York');
+  });
+
   it('answers a changed plan from every API process within 1 s of the change', async () => {
     const before = await post(apis[0]!.port, {}, '{ plans { code name } }');
     const plan = before.body.data.plans[0] as { code: string; name: string };

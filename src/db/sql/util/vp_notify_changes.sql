@@ -1,6 +1,6 @@
 -- Tells the API processes' caches (src/db/changes.ts) what to forget, on channel vp_changes, in the
 -- writing transaction (delivered at its commit): a revoked or changed API key (`key:<secret_hash>`),
--- a user whose role or erasure changed or who is gone, a membership whose status or plan changed
+-- a user who changed (role, erasure, email, time zone: users rows change rarely) or is gone, a membership whose status or plan changed
 -- (it decides whether a USER key is backed: `user:<id>`), any change of the plan catalogue (`plans`).
 -- None of these is on the hot path of usage.
 create or replace function vp_notify_changes ()
@@ -48,8 +48,7 @@ create or replace trigger api_keys_notify_changes
   execute function vp_notify_changes ();
 
 create or replace trigger users_notify_changes
-  after update of role,
-  erased_at or delete on users for each row
+  after update or delete on users for each row
   execute function vp_notify_changes ();
 
 create or replace trigger memberships_notify_changes
