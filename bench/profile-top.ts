@@ -14,7 +14,7 @@ interface Profile {
 }
 
 function where(url: string, line: number): string {
-  if (!url) return '';
+  if (!url) return '(native)';
   const path = url.replace(/^file:\/\//, '');
   const nm = path.lastIndexOf('node_modules/');
   const short = nm >= 0 ? path.slice(nm + 'node_modules/'.length) : path.startsWith('/') ? relative(process.cwd(), path) : path;

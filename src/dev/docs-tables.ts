@@ -78,7 +78,8 @@ export const ENV_DOCS: EnvDoc[] = [
   {
     names: ['RATE_LIMIT_PER_MINUTE'],
     unit: 'requests per minute, per address and per principal',
-    meaning: 'per address before authentication, per principal after; in Redis, each process limiting in memory while Redis is down',
+    meaning:
+      'per address before authentication, per principal after; decided in memory, synced through Redis every 100 ms (over N processes at most the limit + N × ⌊limit / 100⌋), each process limiting alone while Redis is down',
   },
   { names: ['GRAPHQL_INTROSPECTION'], default: '`true`, `false` in production', unit: 'boolean', meaning: 'schema introspection' },
   {
