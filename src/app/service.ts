@@ -141,7 +141,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     websockets = attachWebSockets({ server, schema, authenticate, rateLimit, events: live.events, orm, config, logger, clock });
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ port, role }, 'http server listening');
+    logger.info({ port, role, pid: process.pid }, 'http server listening');
   }
   const workers: Workers | null = role === 'api' ? null : await startWorkers({ config, orm, events: live.events, logger, stripe, payments, queues, clock });
   started = workers;
@@ -150,7 +150,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     server = await listen(createHttpApp({ orm, redis, logger, metricsToken: config.metricsToken, lifecycle, missingSchedulers }), config.workerPort);
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.workerPort;
-    logger.info({ port, role }, 'http server listening');
+    logger.info({ port, role, pid: process.pid }, 'http server listening');
   }
   const dropScrapeSource = addScrapeSource({
     websockets: () => websockets?.stats() ?? { connections: 0, subscriptions: 0 },

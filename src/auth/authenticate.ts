@@ -3,15 +3,15 @@
 // HTTP and WebSocket connections both hand their headers here.
 //
 // Without a database read per request: what a credential stands for is remembered in the process —
-// a verified JWT until it expires, whether a JWT's user is erased, an API key's owner for at most
-// API_KEY_CACHE_MS — and forgotten when Postgres says it changed (src/db/changes.ts: a revoked key,
-// an erased user, a role, membership or plan change), which every API process hears within
-// milliseconds of the commit. While that listener is not listening nothing is remembered: every
+// a verified JWT until it expires (it needs no database), an API key's owner for at most
+// API_KEY_CACHE_MS — and a key is forgotten when Postgres says it changed (src/db/changes.ts: a
+// revoked key, e.g. at an erasure; its user's role, membership or plan), which every API process
+// hears within milliseconds of the commit. While that listener is not listening nothing is remembered: every
 // request reads the database, as without the caches.
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config/env';
 import { ROLES, type Role } from '../db/entities/types';
-import { query, type Em } from '../db/em';
+import type { Em } from '../db/em';
 import { NO_CHANGES, type Changes } from '../db/changes';
 import { authenticateApiKey, hashSecret, type KeyOwner } from '../domain/api-keys/api-keys';
 
@@ -31,7 +31,6 @@ const VERIFIED_TOKENS_MAX = 10_000;
 /** How long an API key's owner is remembered at most (also: how often its last use is written at most, per process). */
 export const API_KEY_CACHE_MS = 30_000;
 const CACHED_KEYS_MAX = 10_000;
-const CACHED_USERS_MAX = 100_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Credentials {
@@ -43,12 +42,6 @@ export interface Credentials {
 export type Authenticator = (creds: Credentials, em: Em | (() => Em)) => Promise<Principal | null>;
 
 const emOf = (em: Em | (() => Em)): Em => (typeof em === 'function' ? em() : em);
-
-/** Whether each user is erased: one read per user, then memory until a change of that user. */
-async function isErased(em: Em, userId: string): Promise<boolean> {
-  const rows = await query<{ erased: boolean }>(em, 'select erased_at is not null as erased from users where id = $1', [userId]);
-  return rows[0]?.erased ?? false;
-}
 
 export function createAuthenticator(
   config: Pick<Config, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience'>,
@@ -78,17 +71,14 @@ export function createAuthenticator(
   };
 
   // what the database said, remembered while the change listener hears every change
-  const erasedUsers = new Map<string, boolean>();
   const keys = new Map<string, { owner: KeyOwner; untilMs: number }>();
   changes.on((c) => {
     if (c.kind === 'user') {
-      erasedUsers.delete(c.id);
       for (const [hash, k] of keys) if (k.owner.userId === c.id) keys.delete(hash);
     } else if (c.kind === 'key') {
       keys.delete(c.id);
     } else {
       // all, or the plans (a plan's features decide whether a USER key is backed)
-      erasedUsers.clear();
       keys.clear();
     }
   });
@@ -96,17 +86,6 @@ export function createAuthenticator(
     if (m.size >= max) m.delete(m.keys().next().value!);
     m.set(k, v);
   };
-
-  async function refuseErased(userId: string, em: Em | (() => Em)): Promise<void> {
-    let erased = changes.live ? erasedUsers.get(userId) : undefined;
-    if (erased === undefined) {
-      const generation = changes.generation;
-      erased = await isErased(emOf(em), userId);
-      // a change heard meanwhile may be about this user: remember nothing read before it
-      if (changes.live && changes.generation === generation) bounded(erasedUsers, CACHED_USERS_MAX, userId, erased);
-    }
-    if (erased) throw new AuthenticationError('the account of this credential was erased');
-  }
 
   async function keyOwner(key: string, em: Em | (() => Em)): Promise<KeyOwner | null> {
     const hash = hashSecret(key);
@@ -124,10 +103,7 @@ export function createAuthenticator(
       const m = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
       if (!m) throw new AuthenticationError('the Authorization header must be "Bearer <token>"');
       const known = verified.get(m[1]!);
-      if (known && (known.expiresAtMs ?? 0) > Date.now()) {
-        await refuseErased(known.userId, em);
-        return known;
-      }
+      if (known && (known.expiresAtMs ?? 0) > Date.now()) return known;
       let payload: JWTPayload;
       try {
         payload = await verify(m[1]!);
@@ -140,7 +116,6 @@ export function createAuthenticator(
         throw new AuthenticationError('the bearer token has no valid sub or role');
       }
       const principal: Principal = { userId: payload.sub.toLowerCase(), role, via: 'jwt', expiresAtMs: (payload.exp ?? 0) * 1000 };
-      await refuseErased(principal.userId, em);
       remember(m[1]!, principal);
       return principal;
     }

@@ -89,6 +89,13 @@ export const ENV_DOCS: EnvDoc[] = [
       'period of the job schedulers that settle expired holds and grants, close ended periods (and bill final ones), refresh the analytics rollups, and re-enqueue stored webhooks and pending erasures (these two at most once a second)',
   },
   {
+    names: ['API_PROCESSES'],
+    default: 'the number of cores; `1` under `NODE_ENV=test`',
+    unit: 'processes',
+    meaning:
+      '`api` and `all` (`npm run api`, `npm start`): processes serving the HTTP port through `node:cluster`, restarted when one dies; with `all` the first also runs the jobs. `1`: no cluster',
+  },
+  {
     names: ['USAGE_BATCHES_IN_FLIGHT'],
     unit: 'statements',
     meaning:
