@@ -1430,6 +1430,38 @@ begin
 end
 $$;
 
+CREATE FUNCTION public.vp_notify_changes() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if tg_table_name = 'plans' then
+    perform
+      pg_notify('vp_changes', 'plans');
+    return null;
+  end if;
+  if tg_table_name = 'api_keys' then
+    perform
+      pg_notify('vp_changes', 'key:' || old.secret_hash);
+    return null;
+  end if;
+  if tg_table_name = 'users' then
+    perform
+      pg_notify('vp_changes', 'user:' || old.id);
+    return null;
+  end if;
+  -- memberships
+  if tg_op in ('UPDATE', 'DELETE') then
+    perform
+      pg_notify('vp_changes', 'user:' || old.user_id);
+  end if;
+  if tg_op in ('UPDATE', 'INSERT') then
+    perform
+      pg_notify('vp_changes', 'user:' || new.user_id);
+  end if;
+  return null;
+end
+$$;
+
 CREATE FUNCTION public.vp_overage_cents(p_seconds bigint, p_cents_per_minute bigint) RETURNS bigint
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -2790,6 +2822,8 @@ CREATE INDEX webhook_events_processing ON public.webhook_events USING btree (rec
 
 CREATE INDEX webhook_events_retry_due ON public.webhook_events USING btree (next_retry_at) WHERE ((status = 'FAILED'::text) AND (next_retry_at IS NOT NULL));
 
+CREATE TRIGGER api_keys_notify_changes AFTER DELETE OR UPDATE OF revoked_at, role, user_id, secret_hash ON public.api_keys FOR EACH ROW EXECUTE FUNCTION public.vp_notify_changes();
+
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON public.audit_log FOR EACH STATEMENT EXECUTE FUNCTION public.vp_append_only();
 
 CREATE TRIGGER audit_log_no_update_delete BEFORE DELETE OR UPDATE ON public.audit_log FOR EACH ROW EXECUTE FUNCTION public.vp_append_only();
@@ -2809,6 +2843,14 @@ CREATE TRIGGER membership_changes_no_update_delete BEFORE DELETE OR UPDATE ON pu
 CREATE TRIGGER memberships_history_insert AFTER INSERT ON public.memberships FOR EACH ROW EXECUTE FUNCTION public.vp_membership_history();
 
 CREATE TRIGGER memberships_history_update AFTER UPDATE ON public.memberships FOR EACH ROW WHEN (((old.plan_code IS DISTINCT FROM new.plan_code) OR (old.status IS DISTINCT FROM new.status) OR (old.cancel_at_period_end IS DISTINCT FROM new.cancel_at_period_end) OR (old.current_period_start IS DISTINCT FROM new.current_period_start) OR (old.current_period_end IS DISTINCT FROM new.current_period_end))) EXECUTE FUNCTION public.vp_membership_history();
+
+CREATE TRIGGER memberships_notify_changes AFTER INSERT OR DELETE ON public.memberships FOR EACH ROW EXECUTE FUNCTION public.vp_notify_changes();
+
+CREATE TRIGGER memberships_notify_status_changes AFTER UPDATE OF status, plan_code ON public.memberships FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.plan_code IS DISTINCT FROM new.plan_code))) EXECUTE FUNCTION public.vp_notify_changes();
+
+CREATE TRIGGER plans_notify_changes AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.plans FOR EACH STATEMENT EXECUTE FUNCTION public.vp_notify_changes();
+
+CREATE TRIGGER users_notify_changes AFTER DELETE OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.vp_notify_changes();
 
 CREATE TRIGGER users_time_zone_changed AFTER UPDATE OF time_zone ON public.users FOR EACH ROW WHEN ((old.time_zone IS DISTINCT FROM new.time_zone)) EXECUTE FUNCTION public.vp_users_time_zone_changed();
 

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const BENCHES = ['ledger', 'api', 'live', 'webhooks', 'analytics'];
+const BENCHES = ['ledger', 'api', 'ingest', 'live', 'webhooks', 'analytics'];
 
 for (const name of BENCHES) {
   console.log(`\n=== bench:${name} ===`);

@@ -6,6 +6,7 @@ import { loadConfig, ConfigError } from './config/env';
 import { DatabaseUnreachableError } from './db/orm';
 import { RedisUnreachableError } from './app/redis';
 import { ListenError, startService, type Role } from './app/service';
+import { clusterRole, superviseCluster } from './app/cluster';
 import { createLogger } from './observability/logger';
 
 async function main(): Promise<void> {
@@ -19,12 +20,18 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const role = (process.argv[2] ?? 'all') as Role;
-  if (!['api', 'worker', 'all'].includes(role)) {
-    console.error(`usage: node dist/src/main.js [api|worker|all] (got "${role}")`);
+  const asked = (process.argv[2] ?? 'all') as Role;
+  if (!['api', 'worker', 'all'].includes(asked)) {
+    console.error(`usage: node dist/src/main.js [api|worker|all] (got "${asked}")`);
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
+  // API_PROCESSES > 1: this process supervises that many service processes on the one port
+  if (asked !== 'worker' && config.apiProcesses > 1 && !clusterRole()) {
+    superviseCluster(config.apiProcesses, asked, logger);
+    return;
+  }
+  const role = clusterRole() ?? asked;
   let service: Awaited<ReturnType<typeof startService>> | null = null;
   let signalled: NodeJS.Signals | null = null;
   const shutdown = (running: NonNullable<typeof service>, signal: string) => {

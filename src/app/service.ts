@@ -6,6 +6,8 @@ import type Redis from 'ioredis';
 import { createAuthenticator } from '../auth/authenticate';
 import type { Config } from '../config/env';
 import { createOrm, ensureDatabase, migrate, type Orm } from '../db/orm';
+import { listenForChanges, type Changes } from '../db/changes';
+import { cachePlans } from '../domain/queries/plan-catalogue';
 import { configureUsageBatching } from '../domain/ledger/usage-batcher';
 import { buildApiSchema } from '../graphql/schema';
 import { createGraphQLRouter } from '../http/graphql';
@@ -103,6 +105,8 @@ export async function startService(config: Config, logger: Logger, role: Role = 
   let server: Server | null = null;
   let websockets: LiveServer | null = null;
   let stopGraphQL = async () => undefined as void;
+  let stopRateLimit = async () => undefined as void;
+  let changes: Changes | null = null;
   let port = 0;
   const lifecycle = { draining: false };
   // not app.listen: Express 5 hands a listen error to its callback, which would start the rest of
@@ -128,8 +132,12 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     role === 'api' ? undefined : async () => (started ? started.missingSchedulers() : role === 'worker' ? ['(the workers are starting)'] : []);
   if (role !== 'worker') {
     const schema = await buildApiSchema(live.pubSub);
-    const authenticate = createAuthenticator(config);
+    // the request path's caches (principals, plans) forget what Postgres says changed
+    changes = listenForChanges({ databaseUrl: config.databaseUrl, tls: config.databaseTls, logger });
+    cachePlans(orm.em, changes);
+    const authenticate = createAuthenticator(config, changes);
     const rateLimit = createRateLimiter(redis, config.rateLimitPerMinute, logger, config.queuePrefix);
+    stopRateLimit = () => rateLimit.sync().finally(() => rateLimit.stop());
     const graphql = await createGraphQLRouter({
       schema,
       authenticate,
@@ -174,7 +182,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
     websockets = attachWebSockets({ server, schema, authenticate, rateLimit, events: live.events, orm, config, logger, clock });
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ port, role }, 'http server listening');
+    logger.info({ port, role, pid: process.pid }, 'http server listening');
   }
   if (role === 'worker') {
     // a worker answers health, readiness and metrics on its own port: taken before a worker starts,
@@ -195,7 +203,7 @@ export async function startService(config: Config, logger: Logger, role: Role = 
   if (role === 'worker' && server) {
     const address = server.address();
     port = typeof address === 'object' && address ? address.port : config.workerPort;
-    logger.info({ port, role }, 'http server listening');
+    logger.info({ port, role, pid: process.pid }, 'http server listening');
   }
   const dropScrapeSource = addScrapeSource({
     websockets: () => websockets?.stats() ?? { connections: 0, subscriptions: 0 },
@@ -220,6 +228,8 @@ export async function startService(config: Config, logger: Logger, role: Role = 
       // workers take no new job and finish their active ones meanwhile
       await Promise.all([drainHttp(), workers?.stop()]);
       dropScrapeSource();
+      await stopRateLimit().catch(() => undefined);
+      await changes?.stop();
       await Promise.all(Object.values(queues).map((q) => q.close()));
       await live.close();
       await shared?.stop();

@@ -1,11 +1,19 @@
 // Who is calling: a bearer JWT (HS256 with JWT_SECRET, or RS256/ES256 from a JWKS URL; `sub` = user
 // id, `role` = USER | SERVICE | ADMIN, expiry enforced) or an API key in `x-api-key`. Transport-free:
 // HTTP and WebSocket connections both hand their headers here.
+//
+// Without a database read per request: what a credential stands for is remembered in the process —
+// a verified JWT until it expires (it needs no database), an API key's owner for at most
+// API_KEY_CACHE_MS — and a key is forgotten when Postgres says it changed (src/db/changes.ts: a
+// revoked key, e.g. at an erasure; its user's role, membership or plan), which every API process
+// hears within milliseconds of the commit. While that listener is not listening nothing is remembered: every
+// request reads the database, as without the caches.
 import { createRemoteJWKSet, errors as jose, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config/env';
 import { ROLES, type Role } from '../db/entities/types';
-import { checkApiKey } from '../domain/api-keys/api-keys';
 import type { Em } from '../db/em';
+import { NO_CHANGES, type Changes } from '../db/changes';
+import { checkApiKey, hashSecret, type KeyOwner } from '../domain/api-keys/api-keys';
 
 export interface Principal {
   userId: string;
@@ -53,6 +61,9 @@ function refusal(err: unknown, payload: () => JWTPayload | null): Authentication
 }
 
 const VERIFIED_TOKENS_MAX = 10_000;
+/** How long an API key's owner is remembered at most (also: how often its last use is written at most, per process). */
+export const API_KEY_CACHE_MS = 30_000;
+const CACHED_KEYS_MAX = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Credentials {
@@ -60,9 +71,15 @@ export interface Credentials {
   apiKey?: string | null;
 }
 
-export type Authenticator = (creds: Credentials, em: Em) => Promise<Principal | null>;
+/** `em` may be given as a function, called only when the credential needs the database. */
+export type Authenticator = (creds: Credentials, em: Em | (() => Em)) => Promise<Principal | null>;
 
-export function createAuthenticator(config: Pick<Config, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience'>): Authenticator {
+const emOf = (em: Em | (() => Em)): Em => (typeof em === 'function' ? em() : em);
+
+export function createAuthenticator(
+  config: Pick<Config, 'jwtSecret' | 'jwtJwksUrl' | 'jwtIssuer' | 'jwtAudience'>,
+  changes: Changes = NO_CHANGES,
+): Authenticator {
   const secret = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : null;
   const jwks: JWTVerifyGetKey | null = config.jwtJwksUrl ? createRemoteJWKSet(new URL(config.jwtJwksUrl)) : null;
 
@@ -93,6 +110,35 @@ export function createAuthenticator(config: Pick<Config, 'jwtSecret' | 'jwtJwksU
     verified.set(token, p);
   };
 
+  // what the database said, remembered while the change listener hears every change
+  const keys = new Map<string, { owner: KeyOwner; untilMs: number }>();
+  changes.on((c) => {
+    if (c.kind === 'user') {
+      for (const [hash, k] of keys) if (k.owner.userId === c.id) keys.delete(hash);
+    } else if (c.kind === 'key') {
+      keys.delete(c.id);
+    } else {
+      // all, or the plans (a plan's features decide whether a USER key is backed)
+      keys.clear();
+    }
+  });
+  const bounded = <K, V>(m: Map<K, V>, max: number, k: K, v: V) => {
+    if (m.size >= max) m.delete(m.keys().next().value!);
+    m.set(k, v);
+  };
+
+  /** checkApiKey's answer; a key it accepts is remembered (a refusal is not: it says why each time). */
+  async function keyOwner(key: string, em: Em | (() => Em)): Promise<Awaited<ReturnType<typeof checkApiKey>>> {
+    const hash = hashSecret(key);
+    const known = changes.live ? keys.get(hash) : undefined;
+    if (known && known.untilMs > Date.now()) return { ok: true, owner: known.owner };
+    const generation = changes.generation;
+    const checked = await checkApiKey({ em: emOf(em) }, key);
+    if (checked.ok && changes.live && changes.generation === generation)
+      bounded(keys, CACHED_KEYS_MAX, hash, { owner: checked.owner, untilMs: Date.now() + API_KEY_CACHE_MS });
+    return checked;
+  }
+
   return async (creds, em) => {
     const header = creds.authorization?.trim();
     if (header) {
@@ -122,7 +168,7 @@ export function createAuthenticator(config: Pick<Config, 'jwtSecret' | 'jwtJwksU
     }
     const key = creds.apiKey?.trim();
     if (key) {
-      const checked = await checkApiKey({ em }, key);
+      const checked = await keyOwner(key, em);
       if (!checked.ok) {
         if (checked.why === 'revoked') throw new AuthenticationError('the API key was revoked; create a new one with createApiKey', 'key_revoked');
         if (checked.why === 'unbacked')

@@ -1,6 +1,7 @@
 // The only reader of process.env. Configuration is read once, validated and typed; the process
 // refuses to start with one clear line when a variable is malformed.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 export type NodeEnv = 'development' | 'test' | 'production';
 
@@ -43,6 +44,8 @@ export interface Config {
   sweepIntervalMs: number;
   /** recordUsage statements one process has out at once; calls arriving meanwhile go together in the next (group commit). */
   usageBatchesInFlight: number;
+  /** `api` and `all`: how many processes serve the HTTP port (node:cluster); 1 = no cluster. */
+  apiProcesses: number;
   /** How often a worker compares memberships with Stripe and repairs what missed webhooks left behind. */
   reconcileIntervalMs: number;
   /** How often a worker verifies every user's ledger (invariants and hash chain). */
@@ -173,6 +176,7 @@ function readConfig(env: Env): Config {
     webDistDir: env.WEB_DIST_DIR || null,
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_MS', 5000, 100, 3_600_000),
     usageBatchesInFlight: int(env, 'USAGE_BATCHES_IN_FLIGHT', 2, 1, 64),
+    apiProcesses: int(env, 'API_PROCESSES', nodeEnv === 'test' ? 1 : availableParallelism(), 1, 64),
     reconcileIntervalMs: int(env, 'RECONCILE_INTERVAL_MS', 3_600_000, 1000, 7 * 24 * 3_600_000),
     ledgerVerifyIntervalMs: int(env, 'LEDGER_VERIFY_INTERVAL_MS', 24 * 3_600_000, 1000, 30 * 24 * 3_600_000),
     stripe: stripe(env),

@@ -35,6 +35,11 @@ export const limits = {
    */
   usageBatchItemsMax: 32,
   /**
+   * Items one recordUsageBatch request may carry (the voice engine's batch mutation). They go
+   * through the same group commit as recordUsage calls, usageBatchItemsMax per statement.
+   */
+  usageBatchRequestItemsMax: 1000,
+  /**
    * Longest wait of any ledger call (recordUsage, holds, grants, adjustments, refunds: every
    * ledger call) for a lock, its user's row above all (Postgres lock_timeout, one wait per call):
    * a transaction that holds the row longer (stuck) fails the call with SERVICE_UNAVAILABLE, nothing

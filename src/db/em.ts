@@ -27,3 +27,11 @@ export async function withConnection<T>(em: Em, fn: (conn: PoolClient) => Promis
     await pool.releaseConnection(conn);
   }
 }
+
+/**
+ * One statement on a pooled connection, straight through pg (no query builder, no fork needed:
+ * any entity manager of the database will do). For the hot reads of the request path.
+ */
+export async function query<R = Record<string, unknown>>(em: Em, text: string, values: unknown[]): Promise<R[]> {
+  return withConnection(em, async (conn) => (await conn.query(text, values)).rows as R[]);
+}

@@ -78,7 +78,8 @@ export const ENV_DOCS: EnvDoc[] = [
   {
     names: ['RATE_LIMIT_PER_MINUTE'],
     unit: 'requests per minute, per address and per principal',
-    meaning: 'per address before authentication, per principal after; in Redis, each process limiting in memory while Redis is down',
+    meaning:
+      'per address before authentication, per principal after; decided in memory, synced through Redis every 100 ms (over N processes at most the limit + N × ⌊limit / 100⌋), each process limiting alone while Redis is down',
   },
   { names: ['GRAPHQL_INTROSPECTION'], default: '`true`, `false` in production', unit: 'boolean', meaning: 'schema introspection' },
   {
@@ -98,6 +99,13 @@ export const ENV_DOCS: EnvDoc[] = [
     unit: 'milliseconds',
     meaning:
       'period of the job schedulers that settle expired holds and grants, close ended periods (and bill final ones), refresh the analytics rollups, and re-enqueue stored webhooks and pending erasures (these two at most once a second)',
+  },
+  {
+    names: ['API_PROCESSES'],
+    default: 'the number of cores; `1` under `NODE_ENV=test`',
+    unit: 'processes',
+    meaning:
+      '`api` and `all` (`npm run api`, `npm start`): processes serving the HTTP port through `node:cluster`, restarted when one dies; with `all` the first also runs the jobs. `1`: no cluster',
   },
   {
     names: ['USAGE_BATCHES_IN_FLIGHT'],

@@ -16,6 +16,7 @@ export type Operation =
   | 'apiKeys'
   | 'createUser'
   | 'recordUsage'
+  | 'recordUsageBatch'
   | 'reserveCredits'
   | 'extendReservation'
   | 'commitReservation'
@@ -62,6 +63,7 @@ export const POLICY: Record<Operation, Role[]> = {
   apiKeys: ['USER', 'ADMIN'],
   createUser: ['SERVICE', 'ADMIN'],
   recordUsage: ['SERVICE', 'ADMIN'],
+  recordUsageBatch: ['SERVICE', 'ADMIN'],
   reserveCredits: ['SERVICE', 'ADMIN'],
   extendReservation: ['SERVICE', 'ADMIN'],
   commitReservation: ['SERVICE', 'ADMIN'],

@@ -17,9 +17,10 @@ import type { GraphQLContext } from '../graphql/context';
 import { isTransient } from '../db/transient';
 import { serviceUnavailable, unauthenticated } from '../graphql/errors';
 import { limitsRules } from '../graphql/limits-rule';
-import { createLoaders } from '../graphql/loaders';
+import { createLoaders, type Loaders } from '../graphql/loaders';
+import type { Em } from '../db/em';
 import type { Logger } from '../observability/logger';
-import { graphqlOperationDuration } from '../observability/metrics';
+import { observeOperation } from '../observability/metrics';
 import type { Clock } from '../shared/clock';
 import type { RateLimiter } from './rate-limit';
 
@@ -58,24 +59,31 @@ function jsonError(res: Response, status: number, code: string, message: string)
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
-function operationLog(): ApolloServerPlugin<GraphQLContext> {
+/**
+ * One log line per operation that failed (`info`), and per successful one only at `debug`: a line
+ * per request on the hot path would cost more than some requests.
+ */
+function operationLog(logger: Logger): ApolloServerPlugin<GraphQLContext> {
+  const line = (ctx: GraphQLContext, operationName: string | null | undefined, errors: readonly GraphQLError[] | undefined, started: bigint) => {
+    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const fields = {
+      operationName: operationName ?? null,
+      role: ctx.principal?.role ?? null,
+      userId: ctx.principal?.userId ?? null,
+      durationMs: Math.round(durationMs * 10) / 10,
+      errorCodes: errors?.map((e) => e.extensions?.code) ?? [],
+    };
+    if (errors?.length) ctx.logger.info(fields, 'graphql');
+    else ctx.logger.debug(fields, 'graphql');
+  };
   return {
     async requestDidStart() {
+      if (!logger.isLevelEnabled('info')) return;
       const started = process.hrtime.bigint();
+      const debug = logger.isLevelEnabled('debug');
       return {
         async willSendResponse({ operationName, errors, contextValue: ctx }) {
-          if (!ctx.logger.isLevelEnabled('info')) return;
-          const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-          ctx.logger.info(
-            {
-              operationName: operationName ?? null,
-              role: ctx.principal?.role ?? null,
-              userId: ctx.principal?.userId ?? null,
-              durationMs: Math.round(durationMs * 10) / 10,
-              errorCodes: errors?.map((e) => e.extensions?.code) ?? [],
-            },
-            'graphql',
-          );
+          if (debug || errors?.length) line(ctx, operationName, errors, started);
         },
       };
     },
@@ -111,12 +119,10 @@ function operationMetrics(): ApolloServerPlugin<GraphQLContext> {
       return {
         async willSendResponse({ operation, errors, response }) {
           const data = response.body.kind === 'single' ? response.body.singleResult.data : undefined;
-          graphqlOperationDuration.observe(
-            {
-              operation: operationLabel(operation),
-              type: operation?.operation ?? 'unknown',
-              outcome: outcomeOf(errors, data),
-            },
+          observeOperation(
+            operationLabel(operation),
+            operation?.operation ?? 'unknown',
+            outcomeOf(errors, data),
             Number(process.hrtime.bigint() - started) / 1e9,
           );
         },
@@ -134,13 +140,19 @@ function hasNul(value: unknown, depth = 0): boolean {
   return false;
 }
 
+/** Apollo hands the same parsed document for the same query text: it is walked once. */
+const nulInDocument = new WeakMap<DocumentNode, boolean>();
+
 function documentHasNul(document: DocumentNode): boolean {
+  const known = nulInDocument.get(document);
+  if (known !== undefined) return known;
   let found = false;
   visit(document, {
     StringValue(node) {
       if (node.value.includes('\u0000')) found = true;
     },
   });
+  nulInDocument.set(document, found);
   return found;
 }
 
@@ -191,6 +203,61 @@ function transientErrors(): ApolloServerPlugin<GraphQLContext> {
   };
 }
 
+/**
+ * A request's context. The entity manager, the loaders and the request's logger are made when a
+ * resolver first asks (most requests need none of them). The lazy parts are getters on the
+ * prototype, since Apollo copies the context's own properties for each operation (a getter there
+ * would run at that copy); the copy keeps the prototype and so the getters.
+ */
+class RequestContext implements GraphQLContext {
+  clock: Clock;
+  config: Config;
+  requestId: string;
+  events: LedgerEvents;
+  payments: Payments | null;
+  webhookJobs: WebhookJobs | null;
+  erasureJobs: ErasureJobs | null;
+  lastVersion?: Map<string, number>;
+  private emValue: Em | null;
+  private loadersValue: Loaders | null = null;
+  private readonly orm: Orm;
+  private readonly req: Request;
+
+  constructor(
+    public principal: GraphQLContext['principal'],
+    em: Em | null,
+    deps: GraphQLDeps,
+    req: Request,
+  ) {
+    this.emValue = em;
+    this.orm = deps.orm;
+    this.req = req;
+    this.clock = deps.clock;
+    this.config = deps.config;
+    this.requestId = req.id;
+    this.events = deps.events;
+    this.payments = deps.payments;
+    this.webhookJobs = deps.webhookJobs;
+    this.erasureJobs = deps.erasureJobs ?? null;
+  }
+
+  get em(): Em {
+    return (this.emValue ??= this.orm.em.fork());
+  }
+  set em(v: Em) {
+    this.emValue = v;
+  }
+  get loaders(): Loaders {
+    return (this.loadersValue ??= createLoaders(() => this.em, this.orm.em));
+  }
+  set loaders(v: Loaders) {
+    this.loadersValue = v;
+  }
+  get logger(): Logger {
+    return this.req.log;
+  }
+}
+
 export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: Router; stop(): Promise<void> }> {
   const authenticate = deps.authenticate;
   const server = new ApolloServer<GraphQLContext>({
@@ -205,7 +272,7 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
     validationRules: limitsRules(),
     plugins: [
       ...(deps.config.nodeEnv === 'development' ? [] : [ApolloServerPluginLandingPageDisabled()]),
-      operationLog(),
+      operationLog(deps.logger),
       operationMetrics(),
       transientErrors(),
       refusedInput(),
@@ -261,14 +328,16 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
   router.use(
     expressMiddleware(server, {
       context: async ({ req }): Promise<GraphQLContext> => {
-        const em = deps.orm.em.fork();
+        // the entity manager and the loaders are made when first used: most requests need neither
+        let em: Em | null = null;
+        const lazyEm = () => (em ??= deps.orm.em.fork());
         // an address that spent its window on anonymous requests or bad credentials is refused
         // before its credential costs a lookup
         const address = `ip:${req.ip}`;
         await deps.rateLimit.check(address);
         let principal = null;
         try {
-          principal = await authenticate({ authorization: req.header('authorization'), apiKey: req.header('x-api-key') }, em);
+          principal = await authenticate({ authorization: req.header('authorization'), apiKey: req.header('x-api-key') }, lazyEm);
         } catch (err) {
           if (err instanceof AuthenticationError) {
             await deps.rateLimit.count(address);
@@ -281,19 +350,7 @@ export async function createGraphQLRouter(deps: GraphQLDeps): Promise<{ router: 
           throw err;
         }
         await deps.rateLimit(principal ? `${principal.via}:${principal.userId}` : address);
-        return {
-          principal,
-          em,
-          clock: deps.clock,
-          config: deps.config,
-          logger: req.log,
-          requestId: req.id,
-          loaders: createLoaders(em),
-          events: deps.events,
-          payments: deps.payments,
-          webhookJobs: deps.webhookJobs,
-          erasureJobs: deps.erasureJobs ?? null,
-        };
+        return new RequestContext(principal, em, deps, req);
       },
     }),
   );

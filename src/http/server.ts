@@ -5,7 +5,7 @@ import express, { type Express, type NextFunction, type Request, type Response, 
 import type Redis from 'ioredis';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../observability/logger';
-import { httpRequestDuration, scrape } from '../observability/metrics';
+import { observeHttp, scrape } from '../observability/metrics';
 import { requestId } from './request-id';
 import { withTimeout } from '../shared/time';
 
@@ -42,7 +42,7 @@ function measure(req: Request, res: Response, next: NextFunction): void {
   const route = routeOf(req.path); // now: mounted routers rewrite req.url while they run
   res.once('finish', () => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    httpRequestDuration.observe({ route, method: req.method, status: String(res.statusCode) }, seconds);
+    observeHttp(route, req.method, res.statusCode, seconds);
   });
   next();
 }

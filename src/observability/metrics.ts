@@ -244,8 +244,40 @@ export async function scrape(): Promise<{ contentType: string; body: string }> {
 }
 
 /** Counts a recordUsage or commitReservation answer by its outcome. */
-export function countUsage(operation: 'recordUsage' | 'commitReservation', r: { ok: true } | { ok: false; error: { code: string } }): void {
-  usageRecords.inc({ operation, outcome: r.ok ? 'OK' : r.error.code });
+/**
+ * A metric's child per label combination, made once: observing through it skips the hashing of a
+ * labels object on every request. The combinations come from closed sets, so the map stays small.
+ */
+function children<C>(make: (values: string[]) => C): (...values: string[]) => C {
+  const made = new Map<string, C>();
+  return (...values) => {
+    const key = values.join('\u0001');
+    let c = made.get(key);
+    if (!c) {
+      c = make(values);
+      made.set(key, c);
+    }
+    return c;
+  };
+}
+
+const httpChild = children((v) => httpRequestDuration.labels(v[0]!, v[1]!, v[2]!));
+const operationChild = children((v) => graphqlOperationDuration.labels(v[0]!, v[1]!, v[2]!));
+const usageChild = children((v) => usageRecords.labels(v[0]!, v[1]!));
+
+export function observeHttp(route: string, method: string, status: number, seconds: number): void {
+  httpChild(route, method, String(status)).observe(seconds);
+}
+
+export function observeOperation(operation: string, type: string, outcome: string, seconds: number): void {
+  operationChild(operation, type, outcome).observe(seconds);
+}
+
+export function countUsage(
+  operation: 'recordUsage' | 'commitReservation' | 'recordUsageBatch',
+  r: { ok: true } | { ok: false; error: { code: string } },
+): void {
+  usageChild(operation, r.ok ? 'OK' : r.error.code).inc();
 }
 
 /** What observeWorker needs of a BullMQ worker (kept structural: this module imports no BullMQ). */

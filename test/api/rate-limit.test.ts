@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import WebSocket from 'ws';
 import { connectRedis } from '../../src/app/redis';
 import { loadConfig } from '../../src/config/env';
-import { createRateLimiter } from '../../src/http/rate-limit';
+import { chunkOf, createRateLimiter } from '../../src/http/rate-limit';
 import { createLogger } from '../../src/observability/logger';
 import { outcome, startTestApi, type TestApi } from '../support/api';
 import { startTcpProxy } from '../support/tcp-proxy';
@@ -114,6 +114,81 @@ describe('rate limits with Redis unreachable', () => {
       await expect(limiter.check(address)).rejects.toThrow(/Too many requests/);
     } finally {
       redis.disconnect();
+    }
+  });
+});
+
+describe('rate limits across processes, decided in memory', () => {
+  /** Requests counted in one window: start well inside a minute, so the window does not turn midway. */
+  async function insideOneWindow(): Promise<void> {
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < 20_000) await new Promise((r) => setTimeout(r, left + 50));
+  }
+
+  it('holds a principal to the limit over two processes within the stated tolerance (limit + processes × ⌊limit / 100⌋)', async () => {
+    const url = loadConfig({ NODE_ENV: 'test' }).redisUrl;
+    // two processes share nothing but Redis: two limiters on two connections
+    const redisA = await connectRedis(url);
+    const redisB = await connectRedis(url);
+    const prefix = `across-${randomUUID()}`;
+    const limit = 300;
+    const a = createRateLimiter(redisA, limit, createLogger('silent'), prefix);
+    const b = createRateLimiter(redisB, limit, createLogger('silent'), prefix);
+    try {
+      await insideOneWindow();
+      const principal = `jwt:${randomUUID()}`;
+      let admitted = 0;
+      let refused = 0;
+      const one = (limiter: typeof a) =>
+        limiter(principal).then(
+          () => (admitted += 1),
+          (err: Error) => {
+            expect(err.message).toMatch(/Too many requests/);
+            refused += 1;
+          },
+        );
+      // bursts on both at once, as two processes under load get them
+      for (let round = 0; round < 40; round++) await Promise.all(Array.from({ length: 10 }, (_, i) => one(i % 2 ? a : b)));
+      expect(admitted + refused).toBe(400);
+      expect(admitted).toBeGreaterThanOrEqual(limit);
+      expect(admitted).toBeLessThanOrEqual(limit + 2 * chunkOf(limit));
+      // and once synced, each process refuses the principal by itself
+      await a.sync();
+      await b.sync();
+      await expect(a(principal)).rejects.toThrow(/Too many requests/);
+      await expect(b(principal)).rejects.toThrow(/Too many requests/);
+      // another principal is not touched
+      await expect(a(`jwt:${randomUUID()}`)).resolves.toBeUndefined();
+    } finally {
+      a.stop();
+      b.stop();
+      redisA.disconnect();
+      redisB.disconnect();
+    }
+  });
+
+  it('refuses an address in a second process after the first counted its failed authentications', async () => {
+    const url = loadConfig({ NODE_ENV: 'test' }).redisUrl;
+    const redisA = await connectRedis(url);
+    const redisB = await connectRedis(url);
+    const prefix = `across-ip-${randomUUID()}`;
+    const a = createRateLimiter(redisA, 5, createLogger('silent'), prefix);
+    const b = createRateLimiter(redisB, 5, createLogger('silent'), prefix);
+    try {
+      await insideOneWindow();
+      const address = `ip:${randomUUID()}`;
+      for (let i = 0; i < 5; i++) await a.count(address);
+      await a.sync();
+      // b has not heard of the address yet: its first request is checked in memory (within the
+      // tolerance), and the sync that follows tells b what a counted
+      await b.check(address);
+      await b.sync();
+      await expect(b.check(address)).rejects.toThrow(/Too many requests/);
+    } finally {
+      a.stop();
+      b.stop();
+      redisA.disconnect();
+      redisB.disconnect();
     }
   });
 });

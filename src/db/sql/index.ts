@@ -16,6 +16,7 @@ export const SQL_SOURCES = [
   'util/vp_overage_cents.sql',
   'util/vp_append_only.sql',
   'util/vp_first_local_day.sql',
+  'util/vp_notify_changes.sql',
   // entries
   'entries/vp_entry_hash.sql',
   'entries/vp_entry_json.sql',

@@ -1,7 +1,7 @@
 // Batch reads by id for the API's loaders: each answers many ids with one query.
 import type { GrantSource, MembershipStatus, PlanCode, ReservationStatus, Role } from '../../db/entities/types';
 import { asDate, asDateOrNull } from '../../shared/time';
-import type { Em } from '../../db/em';
+import { query, type Em } from '../../db/em';
 import type { MembershipView } from '../memberships/set-membership';
 
 type Row = Record<string, unknown>;
@@ -62,7 +62,7 @@ export const uuidArray = (ids: readonly string[]) => `{${ids.filter((id) => UUID
 const nullableNumber = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 export async function usersByIds(em: Em, ids: readonly string[]): Promise<Map<string, UserRow>> {
-  const rows = await em.getConnection().execute<Row[]>('select * from users where id = any(?::uuid[])', [uuidArray(ids)]);
+  const rows = await query<Row>(em, 'select * from users where id = any($1::uuid[])', [uuidArray(ids)]);
   return new Map(
     rows.map((r) => [
       r.id as string,
@@ -78,7 +78,7 @@ export async function usersByIds(em: Em, ids: readonly string[]): Promise<Map<st
 }
 
 export async function membershipsByUserIds(em: Em, ids: readonly string[]): Promise<Map<string, MembershipRow>> {
-  const rows = await em.getConnection().execute<Row[]>('select * from memberships where user_id = any(?::uuid[])', [uuidArray(ids)]);
+  const rows = await query<Row>(em, 'select * from memberships where user_id = any($1::uuid[])', [uuidArray(ids)]);
   return new Map(
     rows.map((r) => [
       r.user_id as string,

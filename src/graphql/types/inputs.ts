@@ -21,6 +21,14 @@ export class RecordUsageInput {
   @Field(() => String, { nullable: true }) description?: string | null;
 }
 
+@InputType({ description: 'One finished call in a recordUsageBatch: the fields of RecordUsageInput.' })
+export class RecordUsageItemInput extends RecordUsageInput {}
+
+@InputType()
+export class RecordUsageBatchInput {
+  @Field(() => [RecordUsageItemInput], { description: 'At most 1,000 items, each with its own idempotency key.' }) items!: RecordUsageItemInput[];
+}
+
 @InputType()
 export class ReserveCreditsInput {
   @Field(() => ID) userId!: string;

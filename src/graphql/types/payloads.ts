@@ -23,6 +23,21 @@ export class RecordUsagePayload extends MutationPayload {
   @Field(() => Int, { nullable: true }) overageSeconds?: number | null;
 }
 
+@ObjectType({
+  implements: MutationPayload,
+  description: "One item's outcome in a recordUsageBatch, in the order of the input: as recordUsage would answer it.",
+})
+export class RecordUsageResult extends RecordUsagePayload {
+  @Field(() => Int, { description: 'Position of the item in the input (0-based).' }) index!: number;
+  @Field(() => String) idempotencyKey!: string;
+}
+
+@ObjectType({ implements: MutationPayload })
+export class RecordUsageBatchPayload extends MutationPayload {
+  @Field(() => [RecordUsageResult], { description: 'One per item, in input order; a failed item has its own userErrors and fails no other.' })
+  results!: RecordUsageResult[];
+}
+
 @ObjectType({ implements: MutationPayload })
 export class ReserveCreditsPayload extends MutationPayload {
   @Field(() => Reservation, { nullable: true }) reservation?: Reservation | null;
