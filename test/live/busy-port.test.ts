@@ -112,3 +112,14 @@ it('a worker whose WORKER_PORT is taken exits 1 with one line naming WORKER_PORT
   expect(r.lines[0]).toMatch(new RegExp(`127\\.0\\.0\\.1:${squatted}.*in use.*WORKER_PORT`));
   expect(await schedulerKeys(prefix)).toBe(0);
 });
+
+it('API processes under a supervisor (API_PROCESSES=2) on a taken port: the supervisor exits 1 instead of forking them again', async () => {
+  const r = await runSecond('api', { PORT: String(squatted), API_PROCESSES: '2', QUEUE_PREFIX: `vp-${db.name}-second-api` });
+  expect(r.claimedToListen).toBe(false);
+  expect(r.code).toBe(1);
+  const refusals = r.lines.filter((l) => l.includes(String(squatted)));
+  expect(refusals.length).toBeGreaterThanOrEqual(1);
+  expect(refusals.length).toBeLessThanOrEqual(2); // one line per process, never a loop of them
+  for (const l of refusals) expect(l).toMatch(new RegExp(`127\\.0\\.0\\.1:${squatted}.*in use.*PORT`));
+  expect(r.lines.some((l) => l.includes('an API process died'))).toBe(false);
+});
