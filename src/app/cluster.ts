@@ -46,7 +46,10 @@ export function superviseCluster(processes: number, role: 'api' | 'all', logger:
       for (const other of roles.keys()) other.process.kill('SIGTERM');
     }
     if (stopping) {
-      if (code !== 0) failed = true;
+      // one still loading when the stop came ends by the signal itself (its handler was not yet
+      // installed): it never served, so there was nothing to drain — not a failure
+      const stoppedWhileLoading = !started && signal !== null;
+      if (code !== 0 && !stoppedWhileLoading) failed = true;
       if (roles.size === 0) process.exit(failed ? exitCode : 0);
       return;
     }

@@ -4,7 +4,9 @@
 // its data; requests sent after it are answered or refused at the connection (never a 5xx); no job
 // is left half done; the process exits 0 within its grace period. A restarted service then takes the
 // client's retries (same idempotency keys) and the stored events, and every ledger verifies.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
 import Stripe from 'stripe';
@@ -246,5 +248,38 @@ describe('SIGTERM in production mode', () => {
     proc.child.kill('SIGTERM');
     expect(await exit).toEqual({ code: 0, signal: null });
     expect(proc.logs.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+  });
+});
+
+describe('SIGTERM to the supervisor of API processes', () => {
+  it('exits 0 when the stop comes while its processes are still loading (they never served: nothing to drain)', async () => {
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'src', 'main.js'), 'all'], {
+      env: {
+        ...process.env,
+        ...env,
+        NODE_ENV: 'production',
+        JWT_SECRET: 'a-production-secret-of-at-least-32-chars',
+        API_PROCESSES: '2',
+        LOG_LEVEL: 'info',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        WORKER_PORT: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    let out = '';
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve()); // ended early: the expectation below says how
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('supervising API processes')) resolve();
+      });
+    });
+    child.kill('SIGTERM');
+    expect({ ...(await exit), out: out.includes('an API process died') ? out : '' }).toEqual({ code: 0, signal: null, out: '' });
   });
 });
