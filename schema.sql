@@ -201,10 +201,6 @@ CREATE FUNCTION public.vp_begin(p_user uuid, p_key text, p_fingerprint text, p_n
     AS $$
 begin
   b := vp_lock_user (p_user, p_now);
-  if b.user_id is null then
-    perform
-      vp_fail ('USER_NOT_FOUND');
-  end if;
   if p_key is not null then
     replay := vp_idem_get (p_user, p_key, p_fingerprint);
   end if;
@@ -710,9 +706,7 @@ begin
     id = p_reservation
   returning
     * into r;
-  b.reserved_seconds := b.reserved_seconds + v_add;
-  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'extendReservation', p_fingerprint,
-    jsonb_build_object('reservation', vp_reservation_json (r)), v_now);
+  return vp_hold_answer (b, r, v_add, p_key, 'extendReservation', p_fingerprint, v_now);
 end
 $$;
 
@@ -740,106 +734,40 @@ CREATE FUNCTION public.vp_first_local_day(p_at timestamp with time zone, p_tz te
     end
 $$;
 
+CREATE FUNCTION public.vp_fold_into(p_records uuid[], p_table text, p_period text, p_unit text) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $_$
+declare
+  v_measures text[] := array['calls', 'used_seconds', 'billed_seconds', 'credit_seconds', 'overage_seconds',
+    'over_cap_seconds', 'uncovered_seconds', 'overage_cost_sixtieth_cents'];
+  v_rows bigint;
+begin
+  execute format('insert into %1$I as t (user_id, %2$I, plan_code, %4$s) '
+    'select r.user_id, date_trunc(%3$L, r.occurred_at at time zone coalesce(u.time_zone, ''Europe/Berlin''))::date, '
+    'coalesce(up.plan_code, ms.plan_code, ''NONE''), count(*), sum(r.used_seconds), sum(r.billed_seconds), '
+    'sum(r.credit_seconds), sum(r.overage_seconds), sum(r.over_cap_seconds), sum(r.uncovered_seconds), '
+    'sum((r.overage_seconds - r.over_cap_seconds) * coalesce(up.overage_cents_per_minute, 0)) '
+    'from usage_records r left join users u on u.id = r.user_id '
+    'left join usage_periods up on up.id = r.period_id left join memberships ms on ms.user_id = r.user_id '
+    'where r.id = any ($1) group by 1, 2, 3 '
+    'on conflict (user_id, %2$I, plan_code) do update set %5$s', p_table, p_period, p_unit, array_to_string(v_measures, ', '), (
+      select
+        string_agg(format('%1$I = t.%1$I + excluded.%1$I', m), ', ')
+      from unnest(v_measures) m))
+  using p_records;
+  get diagnostics v_rows = row_count;
+  return v_rows;
+end
+$_$;
+
 CREATE FUNCTION public.vp_fold_usage(p_records uuid[]) RETURNS bigint
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
-  with agg as (
-    select
-      r.user_id,
-      (r.occurred_at at time zone coalesce(u.time_zone, 'Europe/Berlin'))::date as day,
-      coalesce(up.plan_code, ms.plan_code, 'NONE') as plan_code,
-      count(*) as calls,
-      sum(r.used_seconds) as used_seconds,
-      sum(r.billed_seconds) as billed_seconds,
-      sum(r.credit_seconds) as credit_seconds,
-      sum(r.overage_seconds) as overage_seconds,
-      sum(r.over_cap_seconds) as over_cap_seconds,
-      sum(r.uncovered_seconds) as uncovered_seconds,
-      sum((r.overage_seconds - r.over_cap_seconds) * coalesce(up.overage_cents_per_minute, 0)) as
-      cost
-    from
-      usage_records r
-    left join users u on u.id = r.user_id
-    left join usage_periods up on up.id = r.period_id
-    left join memberships ms on ms.user_id = r.user_id
-  where
-    r.id = any (p_records)
-  group by
-    1,
-    2,
-    3
-),
-upsert as (
-insert into usage_daily as d (user_id, day, plan_code, calls, used_seconds, billed_seconds, credit_seconds,
-  overage_seconds, over_cap_seconds, uncovered_seconds, overage_cost_sixtieth_cents)
-  select
-    user_id,
-    day,
-    plan_code,
-    calls,
-    used_seconds,
-    billed_seconds,
-    credit_seconds,
-    overage_seconds,
-    over_cap_seconds,
-    uncovered_seconds,
-    cost
-  from
-    agg
-  on conflict (user_id,
-    day,
-    plan_code)
-    do update set
-      calls = d.calls + excluded.calls,
-      used_seconds = d.used_seconds + excluded.used_seconds,
-      billed_seconds = d.billed_seconds + excluded.billed_seconds,
-      credit_seconds = d.credit_seconds + excluded.credit_seconds,
-      overage_seconds = d.overage_seconds + excluded.overage_seconds,
-      over_cap_seconds = d.over_cap_seconds + excluded.over_cap_seconds,
-      uncovered_seconds = d.uncovered_seconds + excluded.uncovered_seconds,
-      overage_cost_sixtieth_cents = d.overage_cost_sixtieth_cents + excluded.overage_cost_sixtieth_cents
-    returning
-      1
-),
-upsert_month as (
-insert into usage_monthly as m (user_id, month, plan_code, calls, used_seconds, billed_seconds, credit_seconds,
-  overage_seconds, over_cap_seconds, uncovered_seconds, overage_cost_sixtieth_cents)
-  select
-    user_id,
-    date_trunc('month', day::timestamp)::date,
-    plan_code,
-    sum(calls),
-    sum(used_seconds),
-    sum(billed_seconds),
-    sum(credit_seconds),
-    sum(overage_seconds),
-    sum(over_cap_seconds),
-    sum(uncovered_seconds),
-    sum(
-      cost)
-  from
-    agg
-  group by
-    1,
-    2,
-    3
-  on conflict (user_id,
-    month,
-    plan_code)
-    do update set
-      calls = m.calls + excluded.calls,
-      used_seconds = m.used_seconds + excluded.used_seconds,
-      billed_seconds = m.billed_seconds + excluded.billed_seconds,
-      credit_seconds = m.credit_seconds + excluded.credit_seconds,
-      overage_seconds = m.overage_seconds + excluded.overage_seconds,
-      over_cap_seconds = m.over_cap_seconds + excluded.over_cap_seconds,
-      uncovered_seconds = m.uncovered_seconds + excluded.uncovered_seconds,
-      overage_cost_sixtieth_cents = m.overage_cost_sixtieth_cents + excluded.overage_cost_sixtieth_cents
-)
-  select
-    count(*)
-  from
-    upsert;
+begin
+  perform
+    vp_fold_into (p_records, 'usage_monthly', 'month', 'month');
+  return vp_fold_into (p_records, 'usage_daily', 'day', 'day');
+end
 $$;
 
 CREATE FUNCTION public.vp_grant(p_user uuid, p_source text, p_seconds bigint, p_expires_at timestamp with time zone, p_reference text, p_key text, p_fingerprint text, p_description text, p_metadata jsonb, p_period uuid, p_now timestamp with time zone) RETURNS jsonb
@@ -905,13 +833,11 @@ declare
   v_now timestamptz := coalesce(p_now, statement_timestamp());
   v_key text := '~plan:' || p_subscription || ':' || ((extract(epoch from p_period_start) * 1000)::bigint)::text;
   v_fingerprint text := 'grantPlan|' || p_plan || '|' || ((extract(epoch from p_period_end) * 1000)::bigint)::text;
-  b credit_balances;
   m memberships;
   pl plans;
   v_period uuid;
 begin
   x := vp_begin (p_user, v_key, v_fingerprint, v_now);
-  b := x.b;
   if x.replay is not null then
     return x.replay;
   end if;
@@ -925,16 +851,7 @@ begin
     perform
       vp_fail ('MEMBERSHIP_NOT_FOUND');
   end if;
-  select
-    * into pl
-  from
-    plans
-  where
-    code = p_plan;
-  if not found then
-    perform
-      vp_fail ('PLAN_NOT_FOUND');
-  end if;
+  pl := vp_plan (p_plan);
   if p_period_end <= v_now then
     perform
       vp_fail ('INVALID_PERIOD');
@@ -973,26 +890,8 @@ begin
   if x.replay is not null then
     return x.replay;
   end if;
-  select
-    * into f
-  from
-    plans
-  where
-    code = p_from;
-  if not found then
-    perform
-      vp_fail ('PLAN_NOT_FOUND');
-  end if;
-  select
-    * into t
-  from
-    plans
-  where
-    code = p_to;
-  if not found then
-    perform
-      vp_fail ('PLAN_NOT_FOUND');
-  end if;
+  f := vp_plan (p_from);
+  t := vp_plan (p_to);
   if t.included_seconds <= f.included_seconds then
     perform
       vp_fail ('INVALID_ARGUMENT', jsonb_build_object('reason', 'not an upgrade'));
@@ -1032,6 +931,42 @@ begin
     || t.name || ': included minutes for the rest of the period', jsonb_build_object('planCode', t.code, 'fromPlanCode', f.code, 'changedAt',
     v_at, 'periodStart', up.period_start, 'periodEnd', up.period_end, 'invoice', p_invoice,
     'subscription', p_subscription), up.id, v_now);
+end
+$$;
+
+CREATE TABLE public.reservations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    status text NOT NULL,
+    reserved_seconds bigint NOT NULL,
+    allowed_seconds bigint NOT NULL,
+    idempotency_key text NOT NULL,
+    request_fingerprint text NOT NULL,
+    ttl_seconds integer NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone,
+    used_seconds bigint,
+    billed_seconds bigint,
+    usage_record_id uuid,
+    commit_response jsonb,
+    CONSTRAINT reservations_billed_seconds_check CHECK ((billed_seconds >= 0)),
+    CONSTRAINT reservations_check CHECK ((reserved_seconds <= allowed_seconds)),
+    CONSTRAINT reservations_check1 CHECK (((status = 'COMMITTED'::text) = (used_seconds IS NOT NULL))),
+    CONSTRAINT reservations_reserved_seconds_check CHECK ((reserved_seconds > 0)),
+    CONSTRAINT reservations_status_check CHECK ((status = ANY (ARRAY['ACTIVE'::text, 'COMMITTED'::text, 'RELEASED'::text, 'EXPIRED'::text]))),
+    CONSTRAINT reservations_ttl_seconds_check CHECK ((ttl_seconds > 0)),
+    CONSTRAINT reservations_used_seconds_check CHECK ((used_seconds >= 0))
+);
+
+CREATE FUNCTION public.vp_hold_answer(b public.credit_balances, r public.reservations, p_added bigint, p_key text, p_operation text, p_fingerprint text, p_now timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+begin
+  b.reserved_seconds := b.reserved_seconds + p_added;
+  return vp_keyed_answer (vp_save_balance (b, p_now), p_key, p_operation, p_fingerprint,
+    jsonb_build_object('reservation', vp_reservation_json (r)), p_now);
 end
 $$;
 
@@ -1171,6 +1106,38 @@ begin
 end
 $$;
 
+CREATE FUNCTION public.vp_lock_head(p_user uuid) RETURNS public.credit_balances
+    LANGUAGE plpgsql
+    AS $$
+declare
+  b credit_balances;
+begin
+  select
+    * into b
+  from
+    credit_balances
+  where
+    user_id = p_user
+  for update;
+  if not found then
+    perform
+      vp_fail ('USER_NOT_FOUND');
+  end if;
+  return b;
+end
+$$;
+
+CREATE FUNCTION public.vp_lock_owner(p_user uuid, p_now timestamp with time zone) RETURNS public.credit_balances
+    LANGUAGE plpgsql
+    AS $$
+begin
+  if p_user is null then
+    return null;
+  end if;
+  return vp_lock_user (p_user, p_now);
+end
+$$;
+
 CREATE TABLE public.usage_periods (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     user_id uuid NOT NULL,
@@ -1208,78 +1175,48 @@ CREATE TABLE public.usage_periods (
 CREATE FUNCTION public.vp_lock_period(p_period uuid, p_now timestamp with time zone, OUT b public.credit_balances, OUT p public.usage_periods) RETURNS record
     LANGUAGE plpgsql
     AS $$
-declare
-  v_user uuid;
 begin
-  select
-    user_id into v_user
-  from
-    usage_periods
-  where
-    id = p_period;
-  if not found then
+  b := vp_lock_owner ((
+    select
+      user_id
+    from usage_periods
+    where
+      id = p_period), p_now);
+  if b.user_id is null then
     perform
       vp_fail ('PERIOD_NOT_FOUND');
   end if;
-  b := vp_lock_user (v_user, p_now);
-  select
-    * into p
-  from
-    usage_periods
-  where
-    id = p_period;
+  p := (
+    select
+      t
+    from
+      usage_periods t
+    where
+      t.id = p_period);
 end
 $$;
-
-CREATE TABLE public.reservations (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    status text NOT NULL,
-    reserved_seconds bigint NOT NULL,
-    allowed_seconds bigint NOT NULL,
-    idempotency_key text NOT NULL,
-    request_fingerprint text NOT NULL,
-    ttl_seconds integer NOT NULL,
-    expires_at timestamp with time zone NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    updated_at timestamp with time zone NOT NULL,
-    finished_at timestamp with time zone,
-    used_seconds bigint,
-    billed_seconds bigint,
-    usage_record_id uuid,
-    commit_response jsonb,
-    CONSTRAINT reservations_billed_seconds_check CHECK ((billed_seconds >= 0)),
-    CONSTRAINT reservations_check CHECK ((reserved_seconds <= allowed_seconds)),
-    CONSTRAINT reservations_check1 CHECK (((status = 'COMMITTED'::text) = (used_seconds IS NOT NULL))),
-    CONSTRAINT reservations_reserved_seconds_check CHECK ((reserved_seconds > 0)),
-    CONSTRAINT reservations_status_check CHECK ((status = ANY (ARRAY['ACTIVE'::text, 'COMMITTED'::text, 'RELEASED'::text, 'EXPIRED'::text]))),
-    CONSTRAINT reservations_ttl_seconds_check CHECK ((ttl_seconds > 0)),
-    CONSTRAINT reservations_used_seconds_check CHECK ((used_seconds >= 0))
-);
 
 CREATE FUNCTION public.vp_lock_reservation(p_reservation uuid, p_now timestamp with time zone, OUT b public.credit_balances, OUT r public.reservations) RETURNS record
     LANGUAGE plpgsql
     AS $$
-declare
-  v_user uuid;
 begin
-  select
-    user_id into v_user
-  from
-    reservations
-  where
-    id = p_reservation;
-  if not found then
+  b := vp_lock_owner ((
+    select
+      user_id
+    from reservations
+    where
+      id = p_reservation), p_now);
+  if b.user_id is null then
     perform
       vp_fail ('RESERVATION_NOT_FOUND');
   end if;
-  b := vp_lock_user (v_user, p_now);
-  select
-    * into r
-  from
-    reservations
-  where
-    id = p_reservation;
+  r := (
+    select
+      t
+    from
+      reservations t
+    where
+      t.id = p_reservation);
 end
 $$;
 
@@ -1287,20 +1224,10 @@ CREATE FUNCTION public.vp_lock_user(p_user uuid, p_now timestamp with time zone)
     LANGUAGE plpgsql
     AS $$
 declare
-  b credit_balances;
+  b credit_balances := vp_lock_head (p_user);
 begin
-  select
-    * into b
-  from
-    credit_balances
-  where
-    user_id = p_user
-  for update;
-  if not found then
-    return null;
-  end if;
   if vp_due (p_user, b.reserved_seconds, p_now) then
-    b := vp_settle (p_user, p_now);
+    b := vp_settle (b, p_now);
   end if;
   return b;
 end
@@ -1472,20 +1399,40 @@ CREATE FUNCTION public.vp_period_expired_seconds(p_period uuid) RETURNS bigint
     and source = 'PLAN';
 $$;
 
+CREATE FUNCTION public.vp_plan(p_code text) RETURNS public.plans
+    LANGUAGE plpgsql
+    AS $$
+declare
+  pl plans;
+begin
+  select
+    * into pl
+  from
+    plans
+  where
+    code = p_code;
+  if not found then
+    perform
+      vp_fail ('PLAN_NOT_FOUND');
+  end if;
+  return pl;
+end
+$$;
+
 CREATE FUNCTION public.vp_read_balance(p_user uuid, p_now timestamp with time zone) RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
 declare
   v_now timestamptz := coalesce(p_now, statement_timestamp());
-  b credit_balances;
+  b credit_balances := (
+    select
+      h
+    from
+      credit_balances h
+    where
+      h.user_id = p_user);
 begin
-  select
-    * into b
-  from
-    credit_balances
-  where
-    user_id = p_user;
-  if not found then
+  if b.user_id is null then
     perform
       vp_fail ('USER_NOT_FOUND');
   end if;
@@ -1536,20 +1483,10 @@ declare
   v_room bigint;
   v_result jsonb;
 begin
-  select
-    * into b
-  from
-    credit_balances
-  where
-    user_id = p_user
-  for update;
-  if not found then
-    perform
-      vp_fail ('USER_NOT_FOUND');
-  end if;
+  b := vp_lock_head (p_user);
   c := vp_usage_context (p_user, p_key, v_now);
   if c.due then
-    b := vp_settle (p_user, v_now);
+    b := vp_settle (b, v_now);
   end if;
   if c.idem_fingerprint is not null then
     return vp_idem_answer (c.idem_operation, c.idem_fingerprint, c.idem_response, p_fingerprint);
@@ -1978,9 +1915,7 @@ begin
       make_interval(secs => p_ttl_seconds), v_now, v_now)
   returning
     * into r;
-  b.reserved_seconds := b.reserved_seconds + v_hold;
-  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'reserveCredits', p_fingerprint,
-    jsonb_build_object('reservation', vp_reservation_json (r)), v_now);
+  return vp_hold_answer (b, r, v_hold, p_key, 'reserveCredits', p_fingerprint, v_now);
 end
 $$;
 
@@ -2014,20 +1949,13 @@ begin
 end
 $$;
 
-CREATE FUNCTION public.vp_settle(p_user uuid, p_now timestamp with time zone) RETURNS public.credit_balances
+CREATE FUNCTION public.vp_settle(b public.credit_balances, p_now timestamp with time zone) RETURNS public.credit_balances
     LANGUAGE plpgsql
     AS $$
 declare
   x record;
-  b credit_balances;
   v_released bigint;
 begin
-  select
-    * into b
-  from
-    credit_balances
-  where
-    user_id = p_user;
   with x as (
     update
       reservations
@@ -2036,7 +1964,7 @@ begin
       finished_at = p_now,
       updated_at = p_now
     where
-      user_id = p_user
+      user_id = b.user_id
       and status = 'ACTIVE'
       and expires_at <= p_now
     returning
@@ -2052,7 +1980,7 @@ begin
         id
       from credit_grants
       where
-        user_id = p_user
+        user_id = b.user_id
         and remaining_seconds > 0
         and expires_at <= p_now), 'Credits expired', null, p_now);
   return vp_save_balance (x.b, p_now);
@@ -2062,14 +1990,8 @@ $$;
 CREATE FUNCTION public.vp_touch_user(p_user uuid, p_now timestamp with time zone) RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
-declare
-  b credit_balances := vp_lock_user (p_user, coalesce(p_now, statement_timestamp()));
 begin
-  if b.user_id is null then
-    perform
-      vp_fail ('USER_NOT_FOUND');
-  end if;
-  return vp_balance_json (b);
+  return vp_balance_json (vp_lock_user (p_user, coalesce(p_now, statement_timestamp())));
 end
 $$;
 

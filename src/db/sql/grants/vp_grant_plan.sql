@@ -8,13 +8,11 @@ declare
   v_now timestamptz := coalesce(p_now, statement_timestamp());
   v_key text := '~plan:' || p_subscription || ':' || ((extract(epoch from p_period_start) * 1000)::bigint)::text;
   v_fingerprint text := 'grantPlan|' || p_plan || '|' || ((extract(epoch from p_period_end) * 1000)::bigint)::text;
-  b credit_balances;
   m memberships;
   pl plans;
   v_period uuid;
 begin
   x := vp_begin (p_user, v_key, v_fingerprint, v_now);
-  b := x.b;
   if x.replay is not null then
     return x.replay;
   end if;
@@ -28,16 +26,7 @@ begin
     perform
       vp_fail ('MEMBERSHIP_NOT_FOUND');
   end if;
-  select
-    * into pl
-  from
-    plans
-  where
-    code = p_plan;
-  if not found then
-    perform
-      vp_fail ('PLAN_NOT_FOUND');
-  end if;
+  pl := vp_plan (p_plan);
   if p_period_end <= v_now then
     perform
       vp_fail ('INVALID_PERIOD');

@@ -21,26 +21,8 @@ begin
   if x.replay is not null then
     return x.replay;
   end if;
-  select
-    * into f
-  from
-    plans
-  where
-    code = p_from;
-  if not found then
-    perform
-      vp_fail ('PLAN_NOT_FOUND');
-  end if;
-  select
-    * into t
-  from
-    plans
-  where
-    code = p_to;
-  if not found then
-    perform
-      vp_fail ('PLAN_NOT_FOUND');
-  end if;
+  f := vp_plan (p_from);
+  t := vp_plan (p_to);
   if t.included_seconds <= f.included_seconds then
     perform
       vp_fail ('INVALID_ARGUMENT', jsonb_build_object('reason', 'not an upgrade'));

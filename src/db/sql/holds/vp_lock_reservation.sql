@@ -1,28 +1,26 @@
--- Loads a reservation after locking its user; fails when it does not exist.
+-- Loads a reservation after locking its user (vp_lock_owner); fails when it does not exist.
 create or replace function vp_lock_reservation (p_reservation uuid, p_now timestamp with time zone, OUT b
   credit_balances, OUT r reservations)
   returns record
   language plpgsql
   as $function$
-declare
-  v_user uuid;
 begin
-  select
-    user_id into v_user
-  from
-    reservations
-  where
-    id = p_reservation;
-  if not found then
+  b := vp_lock_owner ((
+    select
+      user_id
+    from reservations
+    where
+      id = p_reservation), p_now);
+  if b.user_id is null then
     perform
       vp_fail ('RESERVATION_NOT_FOUND');
   end if;
-  b := vp_lock_user (v_user, p_now);
-  select
-    * into r
-  from
-    reservations
-  where
-    id = p_reservation;
+  r := (
+    select
+      t
+    from
+      reservations t
+    where
+      t.id = p_reservation);
 end
 $function$;

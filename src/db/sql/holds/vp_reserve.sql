@@ -37,8 +37,6 @@ begin
       make_interval(secs => p_ttl_seconds), v_now, v_now)
   returning
     * into r;
-  b.reserved_seconds := b.reserved_seconds + v_hold;
-  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'reserveCredits', p_fingerprint,
-    jsonb_build_object('reservation', vp_reservation_json (r)), v_now);
+  return vp_hold_answer (b, r, v_hold, p_key, 'reserveCredits', p_fingerprint, v_now);
 end
 $function$;

@@ -15,20 +15,10 @@ declare
   v_room bigint;
   v_result jsonb;
 begin
-  select
-    * into b
-  from
-    credit_balances
-  where
-    user_id = p_user
-  for update;
-  if not found then
-    perform
-      vp_fail ('USER_NOT_FOUND');
-  end if;
+  b := vp_lock_head (p_user);
   c := vp_usage_context (p_user, p_key, v_now);
   if c.due then
-    b := vp_settle (p_user, v_now);
+    b := vp_settle (b, v_now);
   end if;
   if c.idem_fingerprint is not null then
     return vp_idem_answer (c.idem_operation, c.idem_fingerprint, c.idem_response, p_fingerprint);
