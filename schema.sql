@@ -271,8 +271,8 @@ declare
   v_rollover bigint;
   v_next_end timestamptz;
 begin
-  x := vp_lock_period (p_period, v_now);
-  p := x.p;
+  x := vp_lock_row (null::usage_periods, p_period, v_now);
+  p := x.r;
   b := x.b;
   if p.status = 'CLOSED' then
     return vp_period_close_json (p, b);
@@ -332,59 +332,10 @@ end
 $$;
 
 CREATE FUNCTION public.vp_commit_reservation(p_reservation uuid, p_used_seconds bigint, p_description text, p_now timestamp with time zone) RETURNS jsonb
-    LANGUAGE plpgsql
+    LANGUAGE sql
     AS $$
-declare
-  x record;
-  v_now timestamptz := coalesce(p_now, statement_timestamp());
-  b credit_balances;
-  r reservations;
-  c vp_usage_ctx;
-  v_billed bigint;
-  v_result jsonb;
-begin
-  x := vp_lock_reservation (p_reservation, v_now);
-  b := x.b;
-  r := x.r;
-  if r.status = 'COMMITTED' and r.used_seconds = p_used_seconds then
-    return r.commit_response;
-    -- a replay of the same commit
-  end if;
-  perform
-    vp_require_active (r);
-  b.reserved_seconds := b.reserved_seconds - r.reserved_seconds;
-  c := vp_usage_context (r.user_id, null, v_now);
-  v_billed := vp_round_up (p_used_seconds, c.increment_seconds);
-  x := vp_apply_usage (r.user_id, b.balance_seconds, b.last_sequence, b.last_hash, c, p_used_seconds, v_billed,
-    '~commit:' || r.id::text, null, p_description, null, r.id, v_now);
-  b.balance_seconds := x.o_balance;
-  b.last_sequence := x.o_sequence;
-  b.last_hash := x.o_hash;
-  v_result := x.o_result;
-  b := vp_save_balance (b, v_now);
-  update
-    reservations
-  set
-    status = 'COMMITTED',
-    used_seconds = p_used_seconds,
-    billed_seconds = v_billed,
-    finished_at = v_now,
-    updated_at = v_now,
-    usage_record_id = (v_result ->> 'usageRecordId')::uuid
-  where
-    id = r.id
-  returning
-    * into r;
-  v_result := v_result || jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
-  update
-    reservations
-  set
-    commit_response = v_result - 'alerts'
-  where
-    id = r.id;
-  -- a replay raises no alert again
-  return v_result;
-end
+  select
+    vp_end_reservation (p_reservation, p_used_seconds, p_description, p_now);
 $$;
 
 CREATE FUNCTION public.vp_consume(p_user uuid, p_seconds bigint, p_now timestamp with time zone) RETURNS jsonb
@@ -399,12 +350,7 @@ begin
     select
       id
     from
-      credit_grants
-    where
-      user_id = p_user
-      and remaining_seconds > 0
-      and (expires_at is null
-        or expires_at > p_now)
+      vp_live_grants (p_user, p_now)
     order by
       expires_at asc nulls last,
       created_at,
@@ -434,12 +380,7 @@ where
         created_at,
         id) as cum
     from
-      credit_grants
-    where
-      user_id = p_user
-      and remaining_seconds > 0
-      and (expires_at is null
-        or expires_at > p_now)
+      vp_live_grants (p_user, p_now)
 ),
 take as (
   select
@@ -502,6 +443,74 @@ begin
         user_id = p_user
         and remaining_seconds > 0
         and expires_at <= p_now);
+end
+$$;
+
+CREATE FUNCTION public.vp_end_reservation(p_reservation uuid, p_used_seconds bigint, p_description text, p_now timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+  x record;
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  v_status text := case when p_used_seconds is null then
+    'RELEASED'
+  else
+    'COMMITTED'
+  end;
+  b credit_balances;
+  r reservations;
+  c vp_usage_ctx;
+  v_billed bigint;
+  v_result jsonb := '{}'::jsonb;
+begin
+  x := vp_lock_row (null::reservations, p_reservation, v_now);
+  b := x.b;
+  r := x.r;
+  if r.status = 'RELEASED' and v_status = 'RELEASED' then
+    return jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
+  end if;
+  if r.status = 'COMMITTED' and r.used_seconds = p_used_seconds then
+    return r.commit_response;
+    -- a replay of the same commit
+  end if;
+  perform
+    vp_require_active (r);
+  if v_status = 'COMMITTED' then
+    c := vp_usage_context (r.user_id, null, v_now);
+    v_billed := vp_round_up (p_used_seconds, c.increment_seconds);
+    x := vp_apply_usage (r.user_id, b.balance_seconds, b.last_sequence, b.last_hash, c, p_used_seconds, v_billed,
+      '~commit:' || r.id::text, null, p_description, null, r.id, v_now);
+    b.balance_seconds := x.o_balance;
+    b.last_sequence := x.o_sequence;
+    b.last_hash := x.o_hash;
+    v_result := x.o_result;
+  end if;
+  b.reserved_seconds := b.reserved_seconds - r.reserved_seconds;
+  b := vp_save_balance (b, v_now);
+  update
+    reservations
+  set
+    status = v_status,
+    used_seconds = p_used_seconds,
+    billed_seconds = v_billed,
+    finished_at = v_now,
+    updated_at = v_now,
+    usage_record_id = (v_result ->> 'usageRecordId')::uuid
+  where
+    id = r.id
+  returning
+    * into r;
+  v_result := v_result || jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
+  if v_status = 'COMMITTED' then
+    update
+      reservations
+    set
+      commit_response = v_result - 'alerts'
+    where
+      id = r.id;
+    -- a replay raises no alert again
+  end if;
+  return v_result;
 end
 $$;
 
@@ -678,7 +687,7 @@ begin
     perform
       vp_fail ('INVALID_IDEMPOTENCY_KEY', jsonb_build_object('field', 'idempotencyKey'));
   end if;
-  x := vp_lock_reservation (p_reservation, v_now);
+  x := vp_lock_row (null::reservations, p_reservation, v_now);
   b := x.b;
   r := x.r;
   v_result := vp_idem_get (r.user_id, p_key, p_fingerprint);
@@ -1106,6 +1115,20 @@ begin
 end
 $$;
 
+CREATE FUNCTION public.vp_live_grants(p_user uuid, p_now timestamp with time zone) RETURNS SETOF public.credit_grants
+    LANGUAGE sql STABLE
+    AS $$
+  select
+    *
+  from
+    credit_grants
+  where
+    user_id = p_user
+    and remaining_seconds > 0
+    and (expires_at is null
+      or expires_at > p_now);
+$$;
+
 CREATE FUNCTION public.vp_lock_head(p_user uuid) RETURNS public.credit_balances
     LANGUAGE plpgsql
     AS $$
@@ -1127,98 +1150,28 @@ begin
 end
 $$;
 
-CREATE FUNCTION public.vp_lock_owner(p_user uuid, p_now timestamp with time zone) RETURNS public.credit_balances
+CREATE FUNCTION public.vp_lock_row(p_type anyelement, p_id uuid, p_now timestamp with time zone, OUT b public.credit_balances, OUT r anyelement) RETURNS record
     LANGUAGE plpgsql
-    AS $$
+    AS $_$
+declare
+  v_table text := pg_typeof(p_type)::text;
+  v_user uuid;
 begin
-  if p_user is null then
-    return null;
-  end if;
-  return vp_lock_user (p_user, p_now);
-end
-$$;
-
-CREATE TABLE public.usage_periods (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    membership_id uuid NOT NULL,
-    plan_code text NOT NULL,
-    period_start timestamp with time zone NOT NULL,
-    period_end timestamp with time zone NOT NULL,
-    included_seconds bigint NOT NULL,
-    used_seconds bigint DEFAULT 0 NOT NULL,
-    overage_seconds bigint DEFAULT 0 NOT NULL,
-    over_cap_seconds bigint DEFAULT 0 NOT NULL,
-    overage_cents_per_minute bigint NOT NULL,
-    status text DEFAULT 'OPEN'::text NOT NULL,
-    expired_seconds bigint,
-    rollover_seconds bigint,
-    overage_limit_cents bigint,
-    overage_cents bigint,
-    currency character(3) DEFAULT 'EUR'::bpchar NOT NULL,
-    closed_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT usage_periods_check CHECK (((over_cap_seconds >= 0) AND (over_cap_seconds <= overage_seconds))),
-    CONSTRAINT usage_periods_check1 CHECK ((period_end > period_start)),
-    CONSTRAINT usage_periods_check2 CHECK (((status = 'CLOSED'::text) = ((closed_at IS NOT NULL) AND (overage_cents IS NOT NULL)))),
-    CONSTRAINT usage_periods_expired_seconds_check CHECK ((expired_seconds >= 0)),
-    CONSTRAINT usage_periods_included_seconds_check CHECK ((included_seconds >= 0)),
-    CONSTRAINT usage_periods_overage_cents_check CHECK ((overage_cents >= 0)),
-    CONSTRAINT usage_periods_overage_cents_per_minute_check CHECK ((overage_cents_per_minute > 0)),
-    CONSTRAINT usage_periods_overage_limit_cents_check CHECK ((overage_limit_cents >= 0)),
-    CONSTRAINT usage_periods_overage_seconds_check CHECK ((overage_seconds >= 0)),
-    CONSTRAINT usage_periods_rollover_seconds_check CHECK ((rollover_seconds >= 0)),
-    CONSTRAINT usage_periods_status_check CHECK ((status = ANY (ARRAY['OPEN'::text, 'CLOSED'::text]))),
-    CONSTRAINT usage_periods_used_seconds_check CHECK ((used_seconds >= 0))
-);
-
-CREATE FUNCTION public.vp_lock_period(p_period uuid, p_now timestamp with time zone, OUT b public.credit_balances, OUT p public.usage_periods) RETURNS record
-    LANGUAGE plpgsql
-    AS $$
-begin
-  b := vp_lock_owner ((
-    select
-      user_id
-    from usage_periods
-    where
-      id = p_period), p_now);
-  if b.user_id is null then
-    perform
-      vp_fail ('PERIOD_NOT_FOUND');
-  end if;
-  p := (
-    select
-      t
-    from
-      usage_periods t
-    where
-      t.id = p_period);
-end
-$$;
-
-CREATE FUNCTION public.vp_lock_reservation(p_reservation uuid, p_now timestamp with time zone, OUT b public.credit_balances, OUT r public.reservations) RETURNS record
-    LANGUAGE plpgsql
-    AS $$
-begin
-  b := vp_lock_owner ((
-    select
-      user_id
-    from reservations
-    where
-      id = p_reservation), p_now);
-  if b.user_id is null then
+  execute format('select user_id from %s where id = $1', v_table) into v_user
+  using p_id;
+  if v_user is null then
+    if v_table = 'usage_periods' then
+      perform
+        vp_fail ('PERIOD_NOT_FOUND');
+    end if;
     perform
       vp_fail ('RESERVATION_NOT_FOUND');
   end if;
-  r := (
-    select
-      t
-    from
-      reservations t
-    where
-      t.id = p_reservation);
+  b := vp_lock_user (v_user, p_now);
+  execute format('select * from %s where id = $1', v_table) into r
+  using p_id;
 end
-$$;
+$_$;
 
 CREATE FUNCTION public.vp_lock_user(p_user uuid, p_now timestamp with time zone) RETURNS public.credit_balances
     LANGUAGE plpgsql
@@ -1276,6 +1229,40 @@ CREATE TABLE public.plans (
     CONSTRAINT plans_price_cents_check CHECK ((price_cents >= 0)),
     CONSTRAINT plans_rollover_max_seconds_check CHECK ((rollover_max_seconds >= 0)),
     CONSTRAINT plans_usage_increment_seconds_check CHECK (((usage_increment_seconds >= 1) AND (usage_increment_seconds <= 3600)))
+);
+
+CREATE TABLE public.usage_periods (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    membership_id uuid NOT NULL,
+    plan_code text NOT NULL,
+    period_start timestamp with time zone NOT NULL,
+    period_end timestamp with time zone NOT NULL,
+    included_seconds bigint NOT NULL,
+    used_seconds bigint DEFAULT 0 NOT NULL,
+    overage_seconds bigint DEFAULT 0 NOT NULL,
+    over_cap_seconds bigint DEFAULT 0 NOT NULL,
+    overage_cents_per_minute bigint NOT NULL,
+    status text DEFAULT 'OPEN'::text NOT NULL,
+    expired_seconds bigint,
+    rollover_seconds bigint,
+    overage_limit_cents bigint,
+    overage_cents bigint,
+    currency character(3) DEFAULT 'EUR'::bpchar NOT NULL,
+    closed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT usage_periods_check CHECK (((over_cap_seconds >= 0) AND (over_cap_seconds <= overage_seconds))),
+    CONSTRAINT usage_periods_check1 CHECK ((period_end > period_start)),
+    CONSTRAINT usage_periods_check2 CHECK (((status = 'CLOSED'::text) = ((closed_at IS NOT NULL) AND (overage_cents IS NOT NULL)))),
+    CONSTRAINT usage_periods_expired_seconds_check CHECK ((expired_seconds >= 0)),
+    CONSTRAINT usage_periods_included_seconds_check CHECK ((included_seconds >= 0)),
+    CONSTRAINT usage_periods_overage_cents_check CHECK ((overage_cents >= 0)),
+    CONSTRAINT usage_periods_overage_cents_per_minute_check CHECK ((overage_cents_per_minute > 0)),
+    CONSTRAINT usage_periods_overage_limit_cents_check CHECK ((overage_limit_cents >= 0)),
+    CONSTRAINT usage_periods_overage_seconds_check CHECK ((overage_seconds >= 0)),
+    CONSTRAINT usage_periods_rollover_seconds_check CHECK ((rollover_seconds >= 0)),
+    CONSTRAINT usage_periods_status_check CHECK ((status = ANY (ARRAY['OPEN'::text, 'CLOSED'::text]))),
+    CONSTRAINT usage_periods_used_seconds_check CHECK ((used_seconds >= 0))
 );
 
 CREATE FUNCTION public.vp_mark_period_closed(p public.usage_periods, ms public.memberships, pl public.plans, b public.credit_balances, p_expired bigint, p_rollover bigint, p_now timestamp with time zone) RETURNS jsonb
@@ -1822,36 +1809,10 @@ end
 $$;
 
 CREATE FUNCTION public.vp_release_reservation(p_reservation uuid, p_now timestamp with time zone) RETURNS jsonb
-    LANGUAGE plpgsql
+    LANGUAGE sql
     AS $$
-declare
-  x record;
-  v_now timestamptz := coalesce(p_now, statement_timestamp());
-  b credit_balances;
-  r reservations;
-begin
-  x := vp_lock_reservation (p_reservation, v_now);
-  b := x.b;
-  r := x.r;
-  if r.status = 'RELEASED' then
-    return jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
-  end if;
-  perform
-    vp_require_active (r);
-  update
-    reservations
-  set
-    status = 'RELEASED',
-    finished_at = v_now,
-    updated_at = v_now
-  where
-    id = r.id
-  returning
-    * into r;
-  b.reserved_seconds := b.reserved_seconds - r.reserved_seconds;
-  b := vp_save_balance (b, v_now);
-  return jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
-end
+  select
+    vp_end_reservation (p_reservation, null, null, p_now);
 $$;
 
 CREATE FUNCTION public.vp_require_active(r public.reservations) RETURNS void

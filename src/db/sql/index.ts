@@ -30,7 +30,7 @@ export const SQL_SOURCES = [
   'entries/vp_settle.sql',
   'entries/vp_lock_head.sql',
   'entries/vp_lock_user.sql',
-  'entries/vp_lock_owner.sql',
+  'entries/vp_lock_row.sql',
   'entries/vp_touch_user.sql',
   'entries/vp_read_balance.sql',
   'entries/vp_adjust.sql',
@@ -41,6 +41,7 @@ export const SQL_SOURCES = [
   'idempotency/vp_keyed_answer.sql',
   'idempotency/vp_begin.sql',
   // grants
+  'grants/vp_live_grants.sql',
   'grants/vp_consume.sql',
   'grants/vp_insert_grant.sql',
   'grants/vp_grant_json.sql',
@@ -53,9 +54,9 @@ export const SQL_SOURCES = [
   'holds/vp_reservation_json.sql',
   'holds/vp_hold_answer.sql',
   'holds/vp_reserve.sql',
-  'holds/vp_lock_reservation.sql',
   'holds/vp_require_active.sql',
   'holds/vp_extend_reservation.sql',
+  'holds/vp_end_reservation.sql',
   'holds/vp_commit_reservation.sql',
   'holds/vp_release_reservation.sql',
   // usage
@@ -70,7 +71,6 @@ export const SQL_SOURCES = [
   'refunds/vp_refund_usage.sql',
   // periods
   'periods/vp_period_close_json.sql',
-  'periods/vp_lock_period.sql',
   'periods/vp_period_expired_seconds.sql',
   'periods/vp_mark_period_closed.sql',
   'periods/vp_close_period.sql',

@@ -17,7 +17,7 @@ begin
     perform
       vp_fail ('INVALID_IDEMPOTENCY_KEY', jsonb_build_object('field', 'idempotencyKey'));
   end if;
-  x := vp_lock_reservation (p_reservation, v_now);
+  x := vp_lock_row (null::reservations, p_reservation, v_now);
   b := x.b;
   r := x.r;
   v_result := vp_idem_get (r.user_id, p_key, p_fingerprint);
