@@ -350,7 +350,7 @@ begin
     select
       id
     from
-      vp_live_grants (p_user, p_now)
+      vp_grants_left (p_user, p_now, true)
     order by
       expires_at asc nulls last,
       created_at,
@@ -380,7 +380,7 @@ where
         created_at,
         id) as cum
     from
-      vp_live_grants (p_user, p_now)
+      vp_grants_left (p_user, p_now, true)
 ),
 take as (
   select
@@ -438,11 +438,7 @@ begin
       select
         1
       from
-        credit_grants
-      where
-        user_id = p_user
-        and remaining_seconds > 0
-        and expires_at <= p_now);
+        vp_grants_left (p_user, p_now, false));
 end
 $$;
 
@@ -842,39 +838,15 @@ declare
   v_now timestamptz := coalesce(p_now, statement_timestamp());
   v_key text := '~plan:' || p_subscription || ':' || ((extract(epoch from p_period_start) * 1000)::bigint)::text;
   v_fingerprint text := 'grantPlan|' || p_plan || '|' || ((extract(epoch from p_period_end) * 1000)::bigint)::text;
-  m memberships;
-  pl plans;
-  v_period uuid;
 begin
   x := vp_begin (p_user, v_key, v_fingerprint, v_now);
   if x.replay is not null then
     return x.replay;
   end if;
-  select
-    * into m
-  from
-    memberships
-  where
-    user_id = p_user;
-  if not found then
-    perform
-      vp_fail ('MEMBERSHIP_NOT_FOUND');
-  end if;
-  pl := vp_plan (p_plan);
-  if p_period_end <= v_now then
-    perform
-      vp_fail ('INVALID_PERIOD');
-  end if;
-  insert into usage_periods (user_id, membership_id, plan_code, period_start, period_end, included_seconds, overage_cents_per_minute)
-    values (p_user, m.id, pl.code, p_period_start, p_period_end, pl.included_seconds, pl.overage_cents_per_minute)
-  on conflict (user_id, period_start)
-    do update set
-      included_seconds = greatest (usage_periods.included_seconds, excluded.included_seconds)
-    returning
-      id into v_period;
-  return vp_grant (p_user, 'PLAN', pl.included_seconds, p_period_end, p_subscription, v_key, v_fingerprint,
-    pl.name || ' plan: included minutes', jsonb_build_object('planCode', pl.code, 'periodStart', p_period_start,
-    'periodEnd', p_period_end), v_period, v_now);
+  x := vp_plan_period (p_user, p_plan, p_period_start, p_period_end, v_now);
+  return vp_grant (p_user, 'PLAN', (x.pl).included_seconds, p_period_end, p_subscription, v_key, v_fingerprint,
+    (x.pl).name || ' plan: included minutes', jsonb_build_object('planCode', (x.pl).code, 'periodStart', p_period_start,
+    'periodEnd', p_period_end), x.period_id, v_now);
 end
 $$;
 
@@ -887,60 +859,34 @@ declare
   v_key text := '~upgrade:' || p_invoice;
   v_fingerprint text := 'grantUpgrade|' || p_from || '|' || p_to || '|' || ((extract(epoch from
     p_period_end) * 1000)::bigint)::text;
-  f plans;
-  t plans;
-  up usage_periods;
-  v_at timestamptz;
-  v_total_ms bigint;
-  v_left_ms bigint;
-  v_seconds bigint;
 begin
   x := vp_begin (p_user, v_key, v_fingerprint, v_now);
   if x.replay is not null then
     return x.replay;
   end if;
-  f := vp_plan (p_from);
-  t := vp_plan (p_to);
-  if t.included_seconds <= f.included_seconds then
-    perform
-      vp_fail ('INVALID_ARGUMENT', jsonb_build_object('reason', 'not an upgrade'));
-  end if;
-  select
-    * into up
-  from
-    usage_periods
-  where
-    user_id = p_user
-    and period_end = p_period_end;
-  if not found then
-    perform
-      vp_fail ('PERIOD_NOT_FOUND');
-  end if;
-  if up.period_end <= v_now or up.status <> 'OPEN' then
-    perform
-      vp_fail ('INVALID_PERIOD');
-  end if;
-  v_at := least (greatest (p_changed_at, up.period_start), up.period_end);
-  v_total_ms := (extract(epoch from (up.period_end - up.period_start)) * 1000)::bigint;
-  v_left_ms := (extract(epoch from (up.period_end - v_at)) * 1000)::bigint;
-  -- whole seconds, rounded down: (difference × time left) / period length
-  v_seconds := ((t.included_seconds - f.included_seconds) * v_left_ms) / v_total_ms;
-  update
-    usage_periods
-  set
-    plan_code = t.code,
-    overage_cents_per_minute = t.overage_cents_per_minute,
-    included_seconds = included_seconds + v_seconds
-  where
-    id = up.id;
-  if v_seconds <= 0 then
+  x := vp_upgrade_period (p_user, p_period_end, p_from, p_to, p_changed_at, v_now);
+  if x.v_seconds <= 0 then
     return jsonb_build_object('grant', null, 'grantedSeconds', 0);
   end if;
-  return vp_grant (p_user, 'PLAN', v_seconds, up.period_end, p_invoice, v_key, v_fingerprint, 'Upgrade to '
-    || t.name || ': included minutes for the rest of the period', jsonb_build_object('planCode', t.code, 'fromPlanCode', f.code, 'changedAt',
-    v_at, 'periodStart', up.period_start, 'periodEnd', up.period_end, 'invoice', p_invoice,
-    'subscription', p_subscription), up.id, v_now);
+  return vp_grant (p_user, 'PLAN', x.v_seconds, (x.up).period_end, p_invoice, v_key, v_fingerprint,
+    'Upgrade to ' || (x.t).name || ': included minutes for the rest of the period', jsonb_build_object('planCode', (x.t).code, 'fromPlanCode',
+    (x.f).code, 'changedAt', x.v_at, 'periodStart', (x.up).period_start, 'periodEnd', (x.up).period_end,
+    'invoice', p_invoice, 'subscription', p_subscription), (x.up).id, v_now);
 end
+$$;
+
+CREATE FUNCTION public.vp_grants_left(p_user uuid, p_now timestamp with time zone, p_live boolean) RETURNS SETOF public.credit_grants
+    LANGUAGE sql STABLE
+    AS $$
+  select
+    *
+  from
+    credit_grants
+  where
+    user_id = p_user
+    and remaining_seconds > 0
+    and (expires_at is null
+      or expires_at > p_now) = p_live;
 $$;
 
 CREATE TABLE public.reservations (
@@ -1113,20 +1059,6 @@ begin
   raise exception 'ledger_entries is append-only: % refused', tg_op
     using errcode = 'VPB02';
 end
-$$;
-
-CREATE FUNCTION public.vp_live_grants(p_user uuid, p_now timestamp with time zone) RETURNS SETOF public.credit_grants
-    LANGUAGE sql STABLE
-    AS $$
-  select
-    *
-  from
-    credit_grants
-  where
-    user_id = p_user
-    and remaining_seconds > 0
-    and (expires_at is null
-      or expires_at > p_now);
 $$;
 
 CREATE FUNCTION public.vp_lock_head(p_user uuid) RETURNS public.credit_balances
@@ -1406,6 +1338,37 @@ begin
 end
 $$;
 
+CREATE FUNCTION public.vp_plan_period(p_user uuid, p_plan text, p_period_start timestamp with time zone, p_period_end timestamp with time zone, p_now timestamp with time zone, OUT pl public.plans, OUT period_id uuid) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+declare
+  m memberships;
+begin
+  select
+    * into m
+  from
+    memberships
+  where
+    user_id = p_user;
+  if not found then
+    perform
+      vp_fail ('MEMBERSHIP_NOT_FOUND');
+  end if;
+  pl := vp_plan (p_plan);
+  if p_period_end <= p_now then
+    perform
+      vp_fail ('INVALID_PERIOD');
+  end if;
+  insert into usage_periods (user_id, membership_id, plan_code, period_start, period_end, included_seconds, overage_cents_per_minute)
+    values (p_user, m.id, pl.code, p_period_start, p_period_end, pl.included_seconds, pl.overage_cents_per_minute)
+  on conflict (user_id, period_start)
+    do update set
+      included_seconds = greatest (usage_periods.included_seconds, excluded.included_seconds)
+    returning
+      id into period_id;
+end
+$$;
+
 CREATE FUNCTION public.vp_read_balance(p_user uuid, p_now timestamp with time zone) RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
@@ -1492,18 +1455,10 @@ begin
   end if;
   u := vp_apply_usage (p_user, b.balance_seconds, b.last_sequence, b.last_hash, c, p_seconds, v_billed, p_key,
     p_call_id, p_description, p_occurred_at, null, v_now);
-  update
-    credit_balances
-  set
-    balance_seconds = u.o_balance,
-    last_sequence = u.o_sequence,
-    last_hash = u.o_hash,
-    version = version + 1,
-    updated_at = v_now
-  where
-    user_id = p_user
-  returning
-    * into b;
+  b.balance_seconds := u.o_balance;
+  b.last_sequence := u.o_sequence;
+  b.last_hash := u.o_hash;
+  b := vp_save_balance (b, v_now);
   v_result := u.o_result || jsonb_build_object('balance', vp_balance_json (b));
   -- the answer to a replay; its ledger entry is kept by reference (see vp_idem_put)
   insert into idempotency_records (user_id, key, operation, request_fingerprint, response, created_at)
@@ -1845,14 +1800,12 @@ CREATE FUNCTION public.vp_reserve(p_user uuid, p_seconds bigint, p_ttl_seconds i
 declare
   x record;
   v_now timestamptz := coalesce(p_now, statement_timestamp());
-  b credit_balances;
   c vp_usage_ctx;
   r reservations;
   v_room bigint;
   v_hold bigint;
 begin
   x := vp_begin (p_user, p_key, p_fingerprint, v_now);
-  b := x.b;
   if x.replay is not null then
     return x.replay;
   end if;
@@ -1869,14 +1822,14 @@ begin
   c := vp_usage_context (p_user, null, v_now);
   -- holds are kept in billed seconds (rounded up to the plan's increment), as the commit will bill
   v_hold := vp_round_up (p_seconds, c.increment_seconds);
-  v_room := vp_check_room (b, c, v_hold);
+  v_room := vp_check_room (x.b, c, v_hold);
   insert into reservations (id, user_id, status, reserved_seconds, allowed_seconds, idempotency_key,
     request_fingerprint, ttl_seconds, expires_at, created_at, updated_at)
     values (vp_uuid7 (), p_user, 'ACTIVE', v_hold, v_room, p_key, p_fingerprint, p_ttl_seconds, v_now +
       make_interval(secs => p_ttl_seconds), v_now, v_now)
   returning
     * into r;
-  return vp_hold_answer (b, r, v_hold, p_key, 'reserveCredits', p_fingerprint, v_now);
+  return vp_hold_answer (x.b, r, v_hold, p_key, 'reserveCredits', p_fingerprint, v_now);
 end
 $$;
 
@@ -1939,11 +1892,7 @@ begin
   x := vp_expire_grants (b, array (
       select
         id
-      from credit_grants
-      where
-        user_id = b.user_id
-        and remaining_seconds > 0
-        and expires_at <= p_now), 'Credits expired', null, p_now);
+      from vp_grants_left (b.user_id, p_now, false)), 'Credits expired', null, p_now);
   return vp_save_balance (x.b, p_now);
 end
 $$;
@@ -1953,6 +1902,50 @@ CREATE FUNCTION public.vp_touch_user(p_user uuid, p_now timestamp with time zone
     AS $$
 begin
   return vp_balance_json (vp_lock_user (p_user, coalesce(p_now, statement_timestamp())));
+end
+$$;
+
+CREATE FUNCTION public.vp_upgrade_period(p_user uuid, p_period_end timestamp with time zone, p_from text, p_to text, p_changed_at timestamp with time zone, p_now timestamp with time zone, OUT f public.plans, OUT t public.plans, OUT up public.usage_periods, OUT v_at timestamp with time zone, OUT v_seconds bigint) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_total_ms bigint;
+  v_left_ms bigint;
+begin
+  f := vp_plan (p_from);
+  t := vp_plan (p_to);
+  if t.included_seconds <= f.included_seconds then
+    perform
+      vp_fail ('INVALID_ARGUMENT', jsonb_build_object('reason', 'not an upgrade'));
+  end if;
+  select
+    * into up
+  from
+    usage_periods
+  where
+    user_id = p_user
+    and period_end = p_period_end;
+  if not found then
+    perform
+      vp_fail ('PERIOD_NOT_FOUND');
+  end if;
+  if up.period_end <= p_now or up.status <> 'OPEN' then
+    perform
+      vp_fail ('INVALID_PERIOD');
+  end if;
+  v_at := least (greatest (p_changed_at, up.period_start), up.period_end);
+  v_total_ms := (extract(epoch from (up.period_end - up.period_start)) * 1000)::bigint;
+  v_left_ms := (extract(epoch from (up.period_end - v_at)) * 1000)::bigint;
+  -- whole seconds, rounded down: (difference × time left) / period length
+  v_seconds := ((t.included_seconds - f.included_seconds) * v_left_ms) / v_total_ms;
+  update
+    usage_periods
+  set
+    plan_code = t.code,
+    overage_cents_per_minute = t.overage_cents_per_minute,
+    included_seconds = included_seconds + v_seconds
+  where
+    id = up.id;
 end
 $$;
 

@@ -25,6 +25,7 @@ export const SQL_SOURCES = [
   'entries/vp_append.sql',
   'entries/vp_save_balance.sql',
   'entries/vp_ledger_immutable.sql',
+  'grants/vp_grants_left.sql',
   'entries/vp_due.sql',
   'entries/vp_expire_grants.sql',
   'entries/vp_settle.sql',
@@ -41,13 +42,14 @@ export const SQL_SOURCES = [
   'idempotency/vp_keyed_answer.sql',
   'idempotency/vp_begin.sql',
   // grants
-  'grants/vp_live_grants.sql',
   'grants/vp_consume.sql',
   'grants/vp_insert_grant.sql',
   'grants/vp_grant_json.sql',
   'grants/vp_grant.sql',
   'grants/vp_plan.sql',
+  'grants/vp_plan_period.sql',
   'grants/vp_grant_plan.sql',
+  'grants/vp_upgrade_period.sql',
   'grants/vp_grant_upgrade.sql',
   'grants/vp_expire_unpaid_renewal.sql',
   // holds

@@ -31,11 +31,7 @@ begin
   x := vp_expire_grants (b, array (
       select
         id
-      from credit_grants
-      where
-        user_id = b.user_id
-        and remaining_seconds > 0
-        and expires_at <= p_now), 'Credits expired', null, p_now);
+      from vp_grants_left (b.user_id, p_now, false)), 'Credits expired', null, p_now);
   return vp_save_balance (x.b, p_now);
 end
 $function$;

@@ -1,4 +1,4 @@
--- Debits p_seconds from the user's live grants (vp_live_grants) in consumption order (earliest expiry first,
+-- Debits p_seconds from the user's live grants (vp_grants_left) in consumption order (earliest expiry first,
 -- no expiry last, then oldest) and returns the lineage [{grantId, seconds}, …] in that order. The
 -- caller puts it into the entry's metadata, where the hash chain covers it.
 create or replace function vp_consume (p_user uuid, p_seconds bigint, p_now timestamp with time zone)
@@ -14,7 +14,7 @@ begin
     select
       id
     from
-      vp_live_grants (p_user, p_now)
+      vp_grants_left (p_user, p_now, true)
     order by
       expires_at asc nulls last,
       created_at,
@@ -44,7 +44,7 @@ where
         created_at,
         id) as cum
     from
-      vp_live_grants (p_user, p_now)
+      vp_grants_left (p_user, p_now, true)
 ),
 take as (
   select
