@@ -201,10 +201,6 @@ CREATE FUNCTION public.vp_begin(p_user uuid, p_key text, p_fingerprint text, p_n
     AS $$
 begin
   b := vp_lock_user (p_user, p_now);
-  if b.user_id is null then
-    perform
-      vp_fail ('USER_NOT_FOUND');
-  end if;
   if p_key is not null then
     replay := vp_idem_get (p_user, p_key, p_fingerprint);
   end if;
@@ -275,8 +271,8 @@ declare
   v_rollover bigint;
   v_next_end timestamptz;
 begin
-  x := vp_lock_period (p_period, v_now);
-  p := x.p;
+  x := vp_lock_row (null::usage_periods, p_period, v_now);
+  p := x.r;
   b := x.b;
   if p.status = 'CLOSED' then
     return vp_period_close_json (p, b);
@@ -336,59 +332,10 @@ end
 $$;
 
 CREATE FUNCTION public.vp_commit_reservation(p_reservation uuid, p_used_seconds bigint, p_description text, p_now timestamp with time zone) RETURNS jsonb
-    LANGUAGE plpgsql
+    LANGUAGE sql
     AS $$
-declare
-  x record;
-  v_now timestamptz := coalesce(p_now, statement_timestamp());
-  b credit_balances;
-  r reservations;
-  c vp_usage_ctx;
-  v_billed bigint;
-  v_result jsonb;
-begin
-  x := vp_lock_reservation (p_reservation, v_now);
-  b := x.b;
-  r := x.r;
-  if r.status = 'COMMITTED' and r.used_seconds = p_used_seconds then
-    return r.commit_response;
-    -- a replay of the same commit
-  end if;
-  perform
-    vp_require_active (r);
-  b.reserved_seconds := b.reserved_seconds - r.reserved_seconds;
-  c := vp_usage_context (r.user_id, null, v_now);
-  v_billed := vp_round_up (p_used_seconds, c.increment_seconds);
-  x := vp_apply_usage (r.user_id, b.balance_seconds, b.last_sequence, b.last_hash, c, p_used_seconds, v_billed,
-    '~commit:' || r.id::text, null, p_description, null, r.id, v_now);
-  b.balance_seconds := x.o_balance;
-  b.last_sequence := x.o_sequence;
-  b.last_hash := x.o_hash;
-  v_result := x.o_result;
-  b := vp_save_balance (b, v_now);
-  update
-    reservations
-  set
-    status = 'COMMITTED',
-    used_seconds = p_used_seconds,
-    billed_seconds = v_billed,
-    finished_at = v_now,
-    updated_at = v_now,
-    usage_record_id = (v_result ->> 'usageRecordId')::uuid
-  where
-    id = r.id
-  returning
-    * into r;
-  v_result := v_result || jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
-  update
-    reservations
-  set
-    commit_response = v_result - 'alerts'
-  where
-    id = r.id;
-  -- a replay raises no alert again
-  return v_result;
-end
+  select
+    vp_end_reservation (p_reservation, p_used_seconds, p_description, p_now);
 $$;
 
 CREATE FUNCTION public.vp_consume(p_user uuid, p_seconds bigint, p_now timestamp with time zone) RETURNS jsonb
@@ -403,12 +350,7 @@ begin
     select
       id
     from
-      credit_grants
-    where
-      user_id = p_user
-      and remaining_seconds > 0
-      and (expires_at is null
-        or expires_at > p_now)
+      vp_grants_left (p_user, p_now, true)
     order by
       expires_at asc nulls last,
       created_at,
@@ -438,12 +380,7 @@ where
         created_at,
         id) as cum
     from
-      credit_grants
-    where
-      user_id = p_user
-      and remaining_seconds > 0
-      and (expires_at is null
-        or expires_at > p_now)
+      vp_grants_left (p_user, p_now, true)
 ),
 take as (
   select
@@ -501,11 +438,75 @@ begin
       select
         1
       from
-        credit_grants
-      where
-        user_id = p_user
-        and remaining_seconds > 0
-        and expires_at <= p_now);
+        vp_grants_left (p_user, p_now, false));
+end
+$$;
+
+CREATE FUNCTION public.vp_end_reservation(p_reservation uuid, p_used_seconds bigint, p_description text, p_now timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+  x record;
+  v_now timestamptz := coalesce(p_now, statement_timestamp());
+  v_status text := case when p_used_seconds is null then
+    'RELEASED'
+  else
+    'COMMITTED'
+  end;
+  b credit_balances;
+  r reservations;
+  c vp_usage_ctx;
+  v_billed bigint;
+  v_result jsonb := '{}'::jsonb;
+begin
+  x := vp_lock_row (null::reservations, p_reservation, v_now);
+  b := x.b;
+  r := x.r;
+  if r.status = 'RELEASED' and v_status = 'RELEASED' then
+    return jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
+  end if;
+  if r.status = 'COMMITTED' and r.used_seconds = p_used_seconds then
+    return r.commit_response;
+    -- a replay of the same commit
+  end if;
+  perform
+    vp_require_active (r);
+  if v_status = 'COMMITTED' then
+    c := vp_usage_context (r.user_id, null, v_now);
+    v_billed := vp_round_up (p_used_seconds, c.increment_seconds);
+    x := vp_apply_usage (r.user_id, b.balance_seconds, b.last_sequence, b.last_hash, c, p_used_seconds, v_billed,
+      '~commit:' || r.id::text, null, p_description, null, r.id, v_now);
+    b.balance_seconds := x.o_balance;
+    b.last_sequence := x.o_sequence;
+    b.last_hash := x.o_hash;
+    v_result := x.o_result;
+  end if;
+  b.reserved_seconds := b.reserved_seconds - r.reserved_seconds;
+  b := vp_save_balance (b, v_now);
+  update
+    reservations
+  set
+    status = v_status,
+    used_seconds = p_used_seconds,
+    billed_seconds = v_billed,
+    finished_at = v_now,
+    updated_at = v_now,
+    usage_record_id = (v_result ->> 'usageRecordId')::uuid
+  where
+    id = r.id
+  returning
+    * into r;
+  v_result := v_result || jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
+  if v_status = 'COMMITTED' then
+    update
+      reservations
+    set
+      commit_response = v_result - 'alerts'
+    where
+      id = r.id;
+    -- a replay raises no alert again
+  end if;
+  return v_result;
 end
 $$;
 
@@ -682,7 +683,7 @@ begin
     perform
       vp_fail ('INVALID_IDEMPOTENCY_KEY', jsonb_build_object('field', 'idempotencyKey'));
   end if;
-  x := vp_lock_reservation (p_reservation, v_now);
+  x := vp_lock_row (null::reservations, p_reservation, v_now);
   b := x.b;
   r := x.r;
   v_result := vp_idem_get (r.user_id, p_key, p_fingerprint);
@@ -710,9 +711,7 @@ begin
     id = p_reservation
   returning
     * into r;
-  b.reserved_seconds := b.reserved_seconds + v_add;
-  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'extendReservation', p_fingerprint,
-    jsonb_build_object('reservation', vp_reservation_json (r)), v_now);
+  return vp_hold_answer (b, r, v_add, p_key, 'extendReservation', p_fingerprint, v_now);
 end
 $$;
 
@@ -740,106 +739,40 @@ CREATE FUNCTION public.vp_first_local_day(p_at timestamp with time zone, p_tz te
     end
 $$;
 
+CREATE FUNCTION public.vp_fold_into(p_records uuid[], p_table text, p_period text, p_unit text) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $_$
+declare
+  v_measures text[] := array['calls', 'used_seconds', 'billed_seconds', 'credit_seconds', 'overage_seconds',
+    'over_cap_seconds', 'uncovered_seconds', 'overage_cost_sixtieth_cents'];
+  v_rows bigint;
+begin
+  execute format('insert into %1$I as t (user_id, %2$I, plan_code, %4$s) '
+    'select r.user_id, date_trunc(%3$L, r.occurred_at at time zone coalesce(u.time_zone, ''Europe/Berlin''))::date, '
+    'coalesce(up.plan_code, ms.plan_code, ''NONE''), count(*), sum(r.used_seconds), sum(r.billed_seconds), '
+    'sum(r.credit_seconds), sum(r.overage_seconds), sum(r.over_cap_seconds), sum(r.uncovered_seconds), '
+    'sum((r.overage_seconds - r.over_cap_seconds) * coalesce(up.overage_cents_per_minute, 0)) '
+    'from usage_records r left join users u on u.id = r.user_id '
+    'left join usage_periods up on up.id = r.period_id left join memberships ms on ms.user_id = r.user_id '
+    'where r.id = any ($1) group by 1, 2, 3 '
+    'on conflict (user_id, %2$I, plan_code) do update set %5$s', p_table, p_period, p_unit, array_to_string(v_measures, ', '), (
+      select
+        string_agg(format('%1$I = t.%1$I + excluded.%1$I', m), ', ')
+      from unnest(v_measures) m))
+  using p_records;
+  get diagnostics v_rows = row_count;
+  return v_rows;
+end
+$_$;
+
 CREATE FUNCTION public.vp_fold_usage(p_records uuid[]) RETURNS bigint
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
-  with agg as (
-    select
-      r.user_id,
-      (r.occurred_at at time zone coalesce(u.time_zone, 'Europe/Berlin'))::date as day,
-      coalesce(up.plan_code, ms.plan_code, 'NONE') as plan_code,
-      count(*) as calls,
-      sum(r.used_seconds) as used_seconds,
-      sum(r.billed_seconds) as billed_seconds,
-      sum(r.credit_seconds) as credit_seconds,
-      sum(r.overage_seconds) as overage_seconds,
-      sum(r.over_cap_seconds) as over_cap_seconds,
-      sum(r.uncovered_seconds) as uncovered_seconds,
-      sum((r.overage_seconds - r.over_cap_seconds) * coalesce(up.overage_cents_per_minute, 0)) as
-      cost
-    from
-      usage_records r
-    left join users u on u.id = r.user_id
-    left join usage_periods up on up.id = r.period_id
-    left join memberships ms on ms.user_id = r.user_id
-  where
-    r.id = any (p_records)
-  group by
-    1,
-    2,
-    3
-),
-upsert as (
-insert into usage_daily as d (user_id, day, plan_code, calls, used_seconds, billed_seconds, credit_seconds,
-  overage_seconds, over_cap_seconds, uncovered_seconds, overage_cost_sixtieth_cents)
-  select
-    user_id,
-    day,
-    plan_code,
-    calls,
-    used_seconds,
-    billed_seconds,
-    credit_seconds,
-    overage_seconds,
-    over_cap_seconds,
-    uncovered_seconds,
-    cost
-  from
-    agg
-  on conflict (user_id,
-    day,
-    plan_code)
-    do update set
-      calls = d.calls + excluded.calls,
-      used_seconds = d.used_seconds + excluded.used_seconds,
-      billed_seconds = d.billed_seconds + excluded.billed_seconds,
-      credit_seconds = d.credit_seconds + excluded.credit_seconds,
-      overage_seconds = d.overage_seconds + excluded.overage_seconds,
-      over_cap_seconds = d.over_cap_seconds + excluded.over_cap_seconds,
-      uncovered_seconds = d.uncovered_seconds + excluded.uncovered_seconds,
-      overage_cost_sixtieth_cents = d.overage_cost_sixtieth_cents + excluded.overage_cost_sixtieth_cents
-    returning
-      1
-),
-upsert_month as (
-insert into usage_monthly as m (user_id, month, plan_code, calls, used_seconds, billed_seconds, credit_seconds,
-  overage_seconds, over_cap_seconds, uncovered_seconds, overage_cost_sixtieth_cents)
-  select
-    user_id,
-    date_trunc('month', day::timestamp)::date,
-    plan_code,
-    sum(calls),
-    sum(used_seconds),
-    sum(billed_seconds),
-    sum(credit_seconds),
-    sum(overage_seconds),
-    sum(over_cap_seconds),
-    sum(uncovered_seconds),
-    sum(
-      cost)
-  from
-    agg
-  group by
-    1,
-    2,
-    3
-  on conflict (user_id,
-    month,
-    plan_code)
-    do update set
-      calls = m.calls + excluded.calls,
-      used_seconds = m.used_seconds + excluded.used_seconds,
-      billed_seconds = m.billed_seconds + excluded.billed_seconds,
-      credit_seconds = m.credit_seconds + excluded.credit_seconds,
-      overage_seconds = m.overage_seconds + excluded.overage_seconds,
-      over_cap_seconds = m.over_cap_seconds + excluded.over_cap_seconds,
-      uncovered_seconds = m.uncovered_seconds + excluded.uncovered_seconds,
-      overage_cost_sixtieth_cents = m.overage_cost_sixtieth_cents + excluded.overage_cost_sixtieth_cents
-)
-  select
-    count(*)
-  from
-    upsert;
+begin
+  perform
+    vp_fold_into (p_records, 'usage_monthly', 'month', 'month');
+  return vp_fold_into (p_records, 'usage_daily', 'day', 'day');
+end
 $$;
 
 CREATE FUNCTION public.vp_grant(p_user uuid, p_source text, p_seconds bigint, p_expires_at timestamp with time zone, p_reference text, p_key text, p_fingerprint text, p_description text, p_metadata jsonb, p_period uuid, p_now timestamp with time zone) RETURNS jsonb
@@ -905,50 +838,15 @@ declare
   v_now timestamptz := coalesce(p_now, statement_timestamp());
   v_key text := '~plan:' || p_subscription || ':' || ((extract(epoch from p_period_start) * 1000)::bigint)::text;
   v_fingerprint text := 'grantPlan|' || p_plan || '|' || ((extract(epoch from p_period_end) * 1000)::bigint)::text;
-  b credit_balances;
-  m memberships;
-  pl plans;
-  v_period uuid;
 begin
   x := vp_begin (p_user, v_key, v_fingerprint, v_now);
-  b := x.b;
   if x.replay is not null then
     return x.replay;
   end if;
-  select
-    * into m
-  from
-    memberships
-  where
-    user_id = p_user;
-  if not found then
-    perform
-      vp_fail ('MEMBERSHIP_NOT_FOUND');
-  end if;
-  select
-    * into pl
-  from
-    plans
-  where
-    code = p_plan;
-  if not found then
-    perform
-      vp_fail ('PLAN_NOT_FOUND');
-  end if;
-  if p_period_end <= v_now then
-    perform
-      vp_fail ('INVALID_PERIOD');
-  end if;
-  insert into usage_periods (user_id, membership_id, plan_code, period_start, period_end, included_seconds, overage_cents_per_minute)
-    values (p_user, m.id, pl.code, p_period_start, p_period_end, pl.included_seconds, pl.overage_cents_per_minute)
-  on conflict (user_id, period_start)
-    do update set
-      included_seconds = greatest (usage_periods.included_seconds, excluded.included_seconds)
-    returning
-      id into v_period;
-  return vp_grant (p_user, 'PLAN', pl.included_seconds, p_period_end, p_subscription, v_key, v_fingerprint,
-    pl.name || ' plan: included minutes', jsonb_build_object('planCode', pl.code, 'periodStart', p_period_start,
-    'periodEnd', p_period_end), v_period, v_now);
+  x := vp_plan_period (p_user, p_plan, p_period_start, p_period_end, v_now);
+  return vp_grant (p_user, 'PLAN', (x.pl).included_seconds, p_period_end, p_subscription, v_key, v_fingerprint,
+    (x.pl).name || ' plan: included minutes', jsonb_build_object('planCode', (x.pl).code, 'periodStart', p_period_start,
+    'periodEnd', p_period_end), x.period_id, v_now);
 end
 $$;
 
@@ -961,77 +859,69 @@ declare
   v_key text := '~upgrade:' || p_invoice;
   v_fingerprint text := 'grantUpgrade|' || p_from || '|' || p_to || '|' || ((extract(epoch from
     p_period_end) * 1000)::bigint)::text;
-  f plans;
-  t plans;
-  up usage_periods;
-  v_at timestamptz;
-  v_total_ms bigint;
-  v_left_ms bigint;
-  v_seconds bigint;
 begin
   x := vp_begin (p_user, v_key, v_fingerprint, v_now);
   if x.replay is not null then
     return x.replay;
   end if;
-  select
-    * into f
-  from
-    plans
-  where
-    code = p_from;
-  if not found then
-    perform
-      vp_fail ('PLAN_NOT_FOUND');
-  end if;
-  select
-    * into t
-  from
-    plans
-  where
-    code = p_to;
-  if not found then
-    perform
-      vp_fail ('PLAN_NOT_FOUND');
-  end if;
-  if t.included_seconds <= f.included_seconds then
-    perform
-      vp_fail ('INVALID_ARGUMENT', jsonb_build_object('reason', 'not an upgrade'));
-  end if;
-  select
-    * into up
-  from
-    usage_periods
-  where
-    user_id = p_user
-    and period_end = p_period_end;
-  if not found then
-    perform
-      vp_fail ('PERIOD_NOT_FOUND');
-  end if;
-  if up.period_end <= v_now or up.status <> 'OPEN' then
-    perform
-      vp_fail ('INVALID_PERIOD');
-  end if;
-  v_at := least (greatest (p_changed_at, up.period_start), up.period_end);
-  v_total_ms := (extract(epoch from (up.period_end - up.period_start)) * 1000)::bigint;
-  v_left_ms := (extract(epoch from (up.period_end - v_at)) * 1000)::bigint;
-  -- whole seconds, rounded down: (difference × time left) / period length
-  v_seconds := ((t.included_seconds - f.included_seconds) * v_left_ms) / v_total_ms;
-  update
-    usage_periods
-  set
-    plan_code = t.code,
-    overage_cents_per_minute = t.overage_cents_per_minute,
-    included_seconds = included_seconds + v_seconds
-  where
-    id = up.id;
-  if v_seconds <= 0 then
+  x := vp_upgrade_period (p_user, p_period_end, p_from, p_to, p_changed_at, v_now);
+  if x.v_seconds <= 0 then
     return jsonb_build_object('grant', null, 'grantedSeconds', 0);
   end if;
-  return vp_grant (p_user, 'PLAN', v_seconds, up.period_end, p_invoice, v_key, v_fingerprint, 'Upgrade to '
-    || t.name || ': included minutes for the rest of the period', jsonb_build_object('planCode', t.code, 'fromPlanCode', f.code, 'changedAt',
-    v_at, 'periodStart', up.period_start, 'periodEnd', up.period_end, 'invoice', p_invoice,
-    'subscription', p_subscription), up.id, v_now);
+  return vp_grant (p_user, 'PLAN', x.v_seconds, (x.up).period_end, p_invoice, v_key, v_fingerprint,
+    'Upgrade to ' || (x.t).name || ': included minutes for the rest of the period', jsonb_build_object('planCode', (x.t).code, 'fromPlanCode',
+    (x.f).code, 'changedAt', x.v_at, 'periodStart', (x.up).period_start, 'periodEnd', (x.up).period_end,
+    'invoice', p_invoice, 'subscription', p_subscription), (x.up).id, v_now);
+end
+$$;
+
+CREATE FUNCTION public.vp_grants_left(p_user uuid, p_now timestamp with time zone, p_live boolean) RETURNS SETOF public.credit_grants
+    LANGUAGE sql STABLE
+    AS $$
+  select
+    *
+  from
+    credit_grants
+  where
+    user_id = p_user
+    and remaining_seconds > 0
+    and (expires_at is null
+      or expires_at > p_now) = p_live;
+$$;
+
+CREATE TABLE public.reservations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    status text NOT NULL,
+    reserved_seconds bigint NOT NULL,
+    allowed_seconds bigint NOT NULL,
+    idempotency_key text NOT NULL,
+    request_fingerprint text NOT NULL,
+    ttl_seconds integer NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone,
+    used_seconds bigint,
+    billed_seconds bigint,
+    usage_record_id uuid,
+    commit_response jsonb,
+    CONSTRAINT reservations_billed_seconds_check CHECK ((billed_seconds >= 0)),
+    CONSTRAINT reservations_check CHECK ((reserved_seconds <= allowed_seconds)),
+    CONSTRAINT reservations_check1 CHECK (((status = 'COMMITTED'::text) = (used_seconds IS NOT NULL))),
+    CONSTRAINT reservations_reserved_seconds_check CHECK ((reserved_seconds > 0)),
+    CONSTRAINT reservations_status_check CHECK ((status = ANY (ARRAY['ACTIVE'::text, 'COMMITTED'::text, 'RELEASED'::text, 'EXPIRED'::text]))),
+    CONSTRAINT reservations_ttl_seconds_check CHECK ((ttl_seconds > 0)),
+    CONSTRAINT reservations_used_seconds_check CHECK ((used_seconds >= 0))
+);
+
+CREATE FUNCTION public.vp_hold_answer(b public.credit_balances, r public.reservations, p_added bigint, p_key text, p_operation text, p_fingerprint text, p_now timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+begin
+  b.reserved_seconds := b.reserved_seconds + p_added;
+  return vp_keyed_answer (vp_save_balance (b, p_now), p_key, p_operation, p_fingerprint,
+    jsonb_build_object('reservation', vp_reservation_json (r)), p_now);
 end
 $$;
 
@@ -1171,119 +1061,7 @@ begin
 end
 $$;
 
-CREATE TABLE public.usage_periods (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    membership_id uuid NOT NULL,
-    plan_code text NOT NULL,
-    period_start timestamp with time zone NOT NULL,
-    period_end timestamp with time zone NOT NULL,
-    included_seconds bigint NOT NULL,
-    used_seconds bigint DEFAULT 0 NOT NULL,
-    overage_seconds bigint DEFAULT 0 NOT NULL,
-    over_cap_seconds bigint DEFAULT 0 NOT NULL,
-    overage_cents_per_minute bigint NOT NULL,
-    status text DEFAULT 'OPEN'::text NOT NULL,
-    expired_seconds bigint,
-    rollover_seconds bigint,
-    overage_limit_cents bigint,
-    overage_cents bigint,
-    currency character(3) DEFAULT 'EUR'::bpchar NOT NULL,
-    closed_at timestamp with time zone,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT usage_periods_check CHECK (((over_cap_seconds >= 0) AND (over_cap_seconds <= overage_seconds))),
-    CONSTRAINT usage_periods_check1 CHECK ((period_end > period_start)),
-    CONSTRAINT usage_periods_check2 CHECK (((status = 'CLOSED'::text) = ((closed_at IS NOT NULL) AND (overage_cents IS NOT NULL)))),
-    CONSTRAINT usage_periods_expired_seconds_check CHECK ((expired_seconds >= 0)),
-    CONSTRAINT usage_periods_included_seconds_check CHECK ((included_seconds >= 0)),
-    CONSTRAINT usage_periods_overage_cents_check CHECK ((overage_cents >= 0)),
-    CONSTRAINT usage_periods_overage_cents_per_minute_check CHECK ((overage_cents_per_minute > 0)),
-    CONSTRAINT usage_periods_overage_limit_cents_check CHECK ((overage_limit_cents >= 0)),
-    CONSTRAINT usage_periods_overage_seconds_check CHECK ((overage_seconds >= 0)),
-    CONSTRAINT usage_periods_rollover_seconds_check CHECK ((rollover_seconds >= 0)),
-    CONSTRAINT usage_periods_status_check CHECK ((status = ANY (ARRAY['OPEN'::text, 'CLOSED'::text]))),
-    CONSTRAINT usage_periods_used_seconds_check CHECK ((used_seconds >= 0))
-);
-
-CREATE FUNCTION public.vp_lock_period(p_period uuid, p_now timestamp with time zone, OUT b public.credit_balances, OUT p public.usage_periods) RETURNS record
-    LANGUAGE plpgsql
-    AS $$
-declare
-  v_user uuid;
-begin
-  select
-    user_id into v_user
-  from
-    usage_periods
-  where
-    id = p_period;
-  if not found then
-    perform
-      vp_fail ('PERIOD_NOT_FOUND');
-  end if;
-  b := vp_lock_user (v_user, p_now);
-  select
-    * into p
-  from
-    usage_periods
-  where
-    id = p_period;
-end
-$$;
-
-CREATE TABLE public.reservations (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    user_id uuid NOT NULL,
-    status text NOT NULL,
-    reserved_seconds bigint NOT NULL,
-    allowed_seconds bigint NOT NULL,
-    idempotency_key text NOT NULL,
-    request_fingerprint text NOT NULL,
-    ttl_seconds integer NOT NULL,
-    expires_at timestamp with time zone NOT NULL,
-    created_at timestamp with time zone NOT NULL,
-    updated_at timestamp with time zone NOT NULL,
-    finished_at timestamp with time zone,
-    used_seconds bigint,
-    billed_seconds bigint,
-    usage_record_id uuid,
-    commit_response jsonb,
-    CONSTRAINT reservations_billed_seconds_check CHECK ((billed_seconds >= 0)),
-    CONSTRAINT reservations_check CHECK ((reserved_seconds <= allowed_seconds)),
-    CONSTRAINT reservations_check1 CHECK (((status = 'COMMITTED'::text) = (used_seconds IS NOT NULL))),
-    CONSTRAINT reservations_reserved_seconds_check CHECK ((reserved_seconds > 0)),
-    CONSTRAINT reservations_status_check CHECK ((status = ANY (ARRAY['ACTIVE'::text, 'COMMITTED'::text, 'RELEASED'::text, 'EXPIRED'::text]))),
-    CONSTRAINT reservations_ttl_seconds_check CHECK ((ttl_seconds > 0)),
-    CONSTRAINT reservations_used_seconds_check CHECK ((used_seconds >= 0))
-);
-
-CREATE FUNCTION public.vp_lock_reservation(p_reservation uuid, p_now timestamp with time zone, OUT b public.credit_balances, OUT r public.reservations) RETURNS record
-    LANGUAGE plpgsql
-    AS $$
-declare
-  v_user uuid;
-begin
-  select
-    user_id into v_user
-  from
-    reservations
-  where
-    id = p_reservation;
-  if not found then
-    perform
-      vp_fail ('RESERVATION_NOT_FOUND');
-  end if;
-  b := vp_lock_user (v_user, p_now);
-  select
-    * into r
-  from
-    reservations
-  where
-    id = p_reservation;
-end
-$$;
-
-CREATE FUNCTION public.vp_lock_user(p_user uuid, p_now timestamp with time zone) RETURNS public.credit_balances
+CREATE FUNCTION public.vp_lock_head(p_user uuid) RETURNS public.credit_balances
     LANGUAGE plpgsql
     AS $$
 declare
@@ -1297,10 +1075,44 @@ begin
     user_id = p_user
   for update;
   if not found then
-    return null;
+    perform
+      vp_fail ('USER_NOT_FOUND');
   end if;
+  return b;
+end
+$$;
+
+CREATE FUNCTION public.vp_lock_row(p_type anyelement, p_id uuid, p_now timestamp with time zone, OUT b public.credit_balances, OUT r anyelement) RETURNS record
+    LANGUAGE plpgsql
+    AS $_$
+declare
+  v_table text := pg_typeof(p_type)::text;
+  v_user uuid;
+begin
+  execute format('select user_id from %s where id = $1', v_table) into v_user
+  using p_id;
+  if v_user is null then
+    if v_table = 'usage_periods' then
+      perform
+        vp_fail ('PERIOD_NOT_FOUND');
+    end if;
+    perform
+      vp_fail ('RESERVATION_NOT_FOUND');
+  end if;
+  b := vp_lock_user (v_user, p_now);
+  execute format('select * from %s where id = $1', v_table) into r
+  using p_id;
+end
+$_$;
+
+CREATE FUNCTION public.vp_lock_user(p_user uuid, p_now timestamp with time zone) RETURNS public.credit_balances
+    LANGUAGE plpgsql
+    AS $$
+declare
+  b credit_balances := vp_lock_head (p_user);
+begin
   if vp_due (p_user, b.reserved_seconds, p_now) then
-    b := vp_settle (p_user, p_now);
+    b := vp_settle (b, p_now);
   end if;
   return b;
 end
@@ -1349,6 +1161,40 @@ CREATE TABLE public.plans (
     CONSTRAINT plans_price_cents_check CHECK ((price_cents >= 0)),
     CONSTRAINT plans_rollover_max_seconds_check CHECK ((rollover_max_seconds >= 0)),
     CONSTRAINT plans_usage_increment_seconds_check CHECK (((usage_increment_seconds >= 1) AND (usage_increment_seconds <= 3600)))
+);
+
+CREATE TABLE public.usage_periods (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    membership_id uuid NOT NULL,
+    plan_code text NOT NULL,
+    period_start timestamp with time zone NOT NULL,
+    period_end timestamp with time zone NOT NULL,
+    included_seconds bigint NOT NULL,
+    used_seconds bigint DEFAULT 0 NOT NULL,
+    overage_seconds bigint DEFAULT 0 NOT NULL,
+    over_cap_seconds bigint DEFAULT 0 NOT NULL,
+    overage_cents_per_minute bigint NOT NULL,
+    status text DEFAULT 'OPEN'::text NOT NULL,
+    expired_seconds bigint,
+    rollover_seconds bigint,
+    overage_limit_cents bigint,
+    overage_cents bigint,
+    currency character(3) DEFAULT 'EUR'::bpchar NOT NULL,
+    closed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT usage_periods_check CHECK (((over_cap_seconds >= 0) AND (over_cap_seconds <= overage_seconds))),
+    CONSTRAINT usage_periods_check1 CHECK ((period_end > period_start)),
+    CONSTRAINT usage_periods_check2 CHECK (((status = 'CLOSED'::text) = ((closed_at IS NOT NULL) AND (overage_cents IS NOT NULL)))),
+    CONSTRAINT usage_periods_expired_seconds_check CHECK ((expired_seconds >= 0)),
+    CONSTRAINT usage_periods_included_seconds_check CHECK ((included_seconds >= 0)),
+    CONSTRAINT usage_periods_overage_cents_check CHECK ((overage_cents >= 0)),
+    CONSTRAINT usage_periods_overage_cents_per_minute_check CHECK ((overage_cents_per_minute > 0)),
+    CONSTRAINT usage_periods_overage_limit_cents_check CHECK ((overage_limit_cents >= 0)),
+    CONSTRAINT usage_periods_overage_seconds_check CHECK ((overage_seconds >= 0)),
+    CONSTRAINT usage_periods_rollover_seconds_check CHECK ((rollover_seconds >= 0)),
+    CONSTRAINT usage_periods_status_check CHECK ((status = ANY (ARRAY['OPEN'::text, 'CLOSED'::text]))),
+    CONSTRAINT usage_periods_used_seconds_check CHECK ((used_seconds >= 0))
 );
 
 CREATE FUNCTION public.vp_mark_period_closed(p public.usage_periods, ms public.memberships, pl public.plans, b public.credit_balances, p_expired bigint, p_rollover bigint, p_now timestamp with time zone) RETURNS jsonb
@@ -1504,20 +1350,71 @@ CREATE FUNCTION public.vp_period_expired_seconds(p_period uuid) RETURNS bigint
     and source = 'PLAN';
 $$;
 
+CREATE FUNCTION public.vp_plan(p_code text) RETURNS public.plans
+    LANGUAGE plpgsql
+    AS $$
+declare
+  pl plans;
+begin
+  select
+    * into pl
+  from
+    plans
+  where
+    code = p_code;
+  if not found then
+    perform
+      vp_fail ('PLAN_NOT_FOUND');
+  end if;
+  return pl;
+end
+$$;
+
+CREATE FUNCTION public.vp_plan_period(p_user uuid, p_plan text, p_period_start timestamp with time zone, p_period_end timestamp with time zone, p_now timestamp with time zone, OUT pl public.plans, OUT period_id uuid) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+declare
+  m memberships;
+begin
+  select
+    * into m
+  from
+    memberships
+  where
+    user_id = p_user;
+  if not found then
+    perform
+      vp_fail ('MEMBERSHIP_NOT_FOUND');
+  end if;
+  pl := vp_plan (p_plan);
+  if p_period_end <= p_now then
+    perform
+      vp_fail ('INVALID_PERIOD');
+  end if;
+  insert into usage_periods (user_id, membership_id, plan_code, period_start, period_end, included_seconds, overage_cents_per_minute)
+    values (p_user, m.id, pl.code, p_period_start, p_period_end, pl.included_seconds, pl.overage_cents_per_minute)
+  on conflict (user_id, period_start)
+    do update set
+      included_seconds = greatest (usage_periods.included_seconds, excluded.included_seconds)
+    returning
+      id into period_id;
+end
+$$;
+
 CREATE FUNCTION public.vp_read_balance(p_user uuid, p_now timestamp with time zone) RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
 declare
   v_now timestamptz := coalesce(p_now, statement_timestamp());
-  b credit_balances;
+  b credit_balances := (
+    select
+      h
+    from
+      credit_balances h
+    where
+      h.user_id = p_user);
 begin
-  select
-    * into b
-  from
-    credit_balances
-  where
-    user_id = p_user;
-  if not found then
+  if b.user_id is null then
     perform
       vp_fail ('USER_NOT_FOUND');
   end if;
@@ -1568,20 +1465,10 @@ declare
   v_room bigint;
   v_result jsonb;
 begin
-  select
-    * into b
-  from
-    credit_balances
-  where
-    user_id = p_user
-  for update;
-  if not found then
-    perform
-      vp_fail ('USER_NOT_FOUND');
-  end if;
+  b := vp_lock_head (p_user);
   c := vp_usage_context (p_user, p_key, v_now);
   if c.due then
-    b := vp_settle (p_user, v_now);
+    b := vp_settle (b, v_now);
   end if;
   if c.idem_fingerprint is not null then
     return vp_idem_answer (c.idem_operation, c.idem_fingerprint, c.idem_response, p_fingerprint);
@@ -1600,18 +1487,10 @@ begin
   end if;
   u := vp_apply_usage (p_user, b.balance_seconds, b.last_sequence, b.last_hash, c, p_seconds, v_billed, p_key,
     p_call_id, p_description, p_occurred_at, null, v_now);
-  update
-    credit_balances
-  set
-    balance_seconds = u.o_balance,
-    last_sequence = u.o_sequence,
-    last_hash = u.o_hash,
-    version = version + 1,
-    updated_at = v_now
-  where
-    user_id = p_user
-  returning
-    * into b;
+  b.balance_seconds := u.o_balance;
+  b.last_sequence := u.o_sequence;
+  b.last_hash := u.o_hash;
+  b := vp_save_balance (b, v_now);
   v_result := u.o_result || jsonb_build_object('balance', vp_balance_json (b));
   -- the answer to a replay; its ledger entry is kept by reference (see vp_idem_put)
   insert into idempotency_records (user_id, key, operation, request_fingerprint, response, created_at)
@@ -1917,36 +1796,10 @@ end
 $$;
 
 CREATE FUNCTION public.vp_release_reservation(p_reservation uuid, p_now timestamp with time zone) RETURNS jsonb
-    LANGUAGE plpgsql
+    LANGUAGE sql
     AS $$
-declare
-  x record;
-  v_now timestamptz := coalesce(p_now, statement_timestamp());
-  b credit_balances;
-  r reservations;
-begin
-  x := vp_lock_reservation (p_reservation, v_now);
-  b := x.b;
-  r := x.r;
-  if r.status = 'RELEASED' then
-    return jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
-  end if;
-  perform
-    vp_require_active (r);
-  update
-    reservations
-  set
-    status = 'RELEASED',
-    finished_at = v_now,
-    updated_at = v_now
-  where
-    id = r.id
-  returning
-    * into r;
-  b.reserved_seconds := b.reserved_seconds - r.reserved_seconds;
-  b := vp_save_balance (b, v_now);
-  return jsonb_build_object('reservation', vp_reservation_json (r), 'balance', vp_balance_json (b));
-end
+  select
+    vp_end_reservation (p_reservation, null, null, p_now);
 $$;
 
 CREATE FUNCTION public.vp_require_active(r public.reservations) RETURNS void
@@ -1979,14 +1832,12 @@ CREATE FUNCTION public.vp_reserve(p_user uuid, p_seconds bigint, p_ttl_seconds i
 declare
   x record;
   v_now timestamptz := coalesce(p_now, statement_timestamp());
-  b credit_balances;
   c vp_usage_ctx;
   r reservations;
   v_room bigint;
   v_hold bigint;
 begin
   x := vp_begin (p_user, p_key, p_fingerprint, v_now);
-  b := x.b;
   if x.replay is not null then
     return x.replay;
   end if;
@@ -2003,16 +1854,14 @@ begin
   c := vp_usage_context (p_user, null, v_now);
   -- holds are kept in billed seconds (rounded up to the plan's increment), as the commit will bill
   v_hold := vp_round_up (p_seconds, c.increment_seconds);
-  v_room := vp_check_room (b, c, v_hold);
+  v_room := vp_check_room (x.b, c, v_hold);
   insert into reservations (id, user_id, status, reserved_seconds, allowed_seconds, idempotency_key,
     request_fingerprint, ttl_seconds, expires_at, created_at, updated_at)
     values (vp_uuid7 (), p_user, 'ACTIVE', v_hold, v_room, p_key, p_fingerprint, p_ttl_seconds, v_now +
       make_interval(secs => p_ttl_seconds), v_now, v_now)
   returning
     * into r;
-  b.reserved_seconds := b.reserved_seconds + v_hold;
-  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'reserveCredits', p_fingerprint,
-    jsonb_build_object('reservation', vp_reservation_json (r)), v_now);
+  return vp_hold_answer (x.b, r, v_hold, p_key, 'reserveCredits', p_fingerprint, v_now);
 end
 $$;
 
@@ -2046,20 +1895,13 @@ begin
 end
 $$;
 
-CREATE FUNCTION public.vp_settle(p_user uuid, p_now timestamp with time zone) RETURNS public.credit_balances
+CREATE FUNCTION public.vp_settle(b public.credit_balances, p_now timestamp with time zone) RETURNS public.credit_balances
     LANGUAGE plpgsql
     AS $$
 declare
   x record;
-  b credit_balances;
   v_released bigint;
 begin
-  select
-    * into b
-  from
-    credit_balances
-  where
-    user_id = p_user;
   with x as (
     update
       reservations
@@ -2068,7 +1910,7 @@ begin
       finished_at = p_now,
       updated_at = p_now
     where
-      user_id = p_user
+      user_id = b.user_id
       and status = 'ACTIVE'
       and expires_at <= p_now
     returning
@@ -2082,11 +1924,7 @@ begin
   x := vp_expire_grants (b, array (
       select
         id
-      from credit_grants
-      where
-        user_id = p_user
-        and remaining_seconds > 0
-        and expires_at <= p_now), 'Credits expired', null, p_now);
+      from vp_grants_left (b.user_id, p_now, false)), 'Credits expired', null, p_now);
   return vp_save_balance (x.b, p_now);
 end
 $$;
@@ -2094,14 +1932,52 @@ $$;
 CREATE FUNCTION public.vp_touch_user(p_user uuid, p_now timestamp with time zone) RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
-declare
-  b credit_balances := vp_lock_user (p_user, coalesce(p_now, statement_timestamp()));
 begin
-  if b.user_id is null then
+  return vp_balance_json (vp_lock_user (p_user, coalesce(p_now, statement_timestamp())));
+end
+$$;
+
+CREATE FUNCTION public.vp_upgrade_period(p_user uuid, p_period_end timestamp with time zone, p_from text, p_to text, p_changed_at timestamp with time zone, p_now timestamp with time zone, OUT f public.plans, OUT t public.plans, OUT up public.usage_periods, OUT v_at timestamp with time zone, OUT v_seconds bigint) RETURNS record
+    LANGUAGE plpgsql
+    AS $$
+declare
+  v_total_ms bigint;
+  v_left_ms bigint;
+begin
+  f := vp_plan (p_from);
+  t := vp_plan (p_to);
+  if t.included_seconds <= f.included_seconds then
     perform
-      vp_fail ('USER_NOT_FOUND');
+      vp_fail ('INVALID_ARGUMENT', jsonb_build_object('reason', 'not an upgrade'));
   end if;
-  return vp_balance_json (b);
+  select
+    * into up
+  from
+    usage_periods
+  where
+    user_id = p_user
+    and period_end = p_period_end;
+  if not found then
+    perform
+      vp_fail ('PERIOD_NOT_FOUND');
+  end if;
+  if up.period_end <= p_now or up.status <> 'OPEN' then
+    perform
+      vp_fail ('INVALID_PERIOD');
+  end if;
+  v_at := least (greatest (p_changed_at, up.period_start), up.period_end);
+  v_total_ms := (extract(epoch from (up.period_end - up.period_start)) * 1000)::bigint;
+  v_left_ms := (extract(epoch from (up.period_end - v_at)) * 1000)::bigint;
+  -- whole seconds, rounded down: (difference × time left) / period length
+  v_seconds := ((t.included_seconds - f.included_seconds) * v_left_ms) / v_total_ms;
+  update
+    usage_periods
+  set
+    plan_code = t.code,
+    overage_cents_per_minute = t.overage_cents_per_minute,
+    included_seconds = included_seconds + v_seconds
+  where
+    id = up.id;
 end
 $$;
 

@@ -30,6 +30,7 @@ import { Migration20261124000230_refund_fallback_after_end } from './Migration20
 import { Migration20261203000240_sql_sources } from './Migration20261203000240_sql_sources';
 import { Migration20261203000241_one_append_only_rule } from './Migration20261203000241_one_append_only_rule';
 import { Migration20261204000242_one_period_close_one_usage_batch } from './Migration20261204000242_one_period_close_one_usage_batch';
+import { Migration20261204000243_one_head_lock } from './Migration20261204000243_one_head_lock';
 
 /**
  * Migrations renamed after what they hold: the name a database may have recorded → the name now.
@@ -73,4 +74,5 @@ export const migrationsList = [
   { name: 'Migration20261203000240_sql_sources', class: Migration20261203000240_sql_sources },
   { name: 'Migration20261203000241_one_append_only_rule', class: Migration20261203000241_one_append_only_rule },
   { name: 'Migration20261204000242_one_period_close_one_usage_batch', class: Migration20261204000242_one_period_close_one_usage_batch },
+  { name: 'Migration20261204000243_one_head_lock', class: Migration20261204000243_one_head_lock },
 ];

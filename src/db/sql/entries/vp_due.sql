@@ -18,10 +18,6 @@ begin
       select
         1
       from
-        credit_grants
-      where
-        user_id = p_user
-        and remaining_seconds > 0
-        and expires_at <= p_now);
+        vp_grants_left (p_user, p_now, false));
 end
 $function$;

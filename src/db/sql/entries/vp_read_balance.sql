@@ -6,15 +6,15 @@ create or replace function vp_read_balance (p_user uuid, p_now timestamp with ti
   as $function$
 declare
   v_now timestamptz := coalesce(p_now, statement_timestamp());
-  b credit_balances;
+  b credit_balances := (
+    select
+      h
+    from
+      credit_balances h
+    where
+      h.user_id = p_user);
 begin
-  select
-    * into b
-  from
-    credit_balances
-  where
-    user_id = p_user;
-  if not found then
+  if b.user_id is null then
     perform
       vp_fail ('USER_NOT_FOUND');
   end if;

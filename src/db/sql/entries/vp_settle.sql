@@ -1,20 +1,14 @@
--- Settles what is due for a user whose head row the caller has locked: holds past their TTL
--- expire and grants past their expiry are written off (one EXPIRY entry with their lineage).
-create or replace function vp_settle (p_user uuid, p_now timestamp with time zone)
+-- Settles what is due for the user of the head row b, which the caller has locked: holds past their
+-- TTL expire and grants past their expiry are written off (one EXPIRY entry with their lineage).
+-- Answers the saved head.
+create or replace function vp_settle (b credit_balances, p_now timestamp with time zone)
   returns credit_balances
   language plpgsql
   as $function$
 declare
   x record;
-  b credit_balances;
   v_released bigint;
 begin
-  select
-    * into b
-  from
-    credit_balances
-  where
-    user_id = p_user;
   with x as (
     update
       reservations
@@ -23,7 +17,7 @@ begin
       finished_at = p_now,
       updated_at = p_now
     where
-      user_id = p_user
+      user_id = b.user_id
       and status = 'ACTIVE'
       and expires_at <= p_now
     returning
@@ -37,11 +31,7 @@ begin
   x := vp_expire_grants (b, array (
       select
         id
-      from credit_grants
-      where
-        user_id = p_user
-        and remaining_seconds > 0
-        and expires_at <= p_now), 'Credits expired', null, p_now);
+      from vp_grants_left (b.user_id, p_now, false)), 'Credits expired', null, p_now);
   return vp_save_balance (x.b, p_now);
 end
 $function$;

@@ -1,4 +1,4 @@
--- Debits p_seconds from the user's live grants in consumption order (earliest expiry first,
+-- Debits p_seconds from the user's live grants (vp_grants_left) in consumption order (earliest expiry first,
 -- no expiry last, then oldest) and returns the lineage [{grantId, seconds}, …] in that order. The
 -- caller puts it into the entry's metadata, where the hash chain covers it.
 create or replace function vp_consume (p_user uuid, p_seconds bigint, p_now timestamp with time zone)
@@ -14,12 +14,7 @@ begin
     select
       id
     from
-      credit_grants
-    where
-      user_id = p_user
-      and remaining_seconds > 0
-      and (expires_at is null
-        or expires_at > p_now)
+      vp_grants_left (p_user, p_now, true)
     order by
       expires_at asc nulls last,
       created_at,
@@ -49,12 +44,7 @@ where
         created_at,
         id) as cum
     from
-      credit_grants
-    where
-      user_id = p_user
-      and remaining_seconds > 0
-      and (expires_at is null
-        or expires_at > p_now)
+      vp_grants_left (p_user, p_now, true)
 ),
 take as (
   select

@@ -17,7 +17,7 @@ begin
     perform
       vp_fail ('INVALID_IDEMPOTENCY_KEY', jsonb_build_object('field', 'idempotencyKey'));
   end if;
-  x := vp_lock_reservation (p_reservation, v_now);
+  x := vp_lock_row (null::reservations, p_reservation, v_now);
   b := x.b;
   r := x.r;
   v_result := vp_idem_get (r.user_id, p_key, p_fingerprint);
@@ -45,8 +45,6 @@ begin
     id = p_reservation
   returning
     * into r;
-  b.reserved_seconds := b.reserved_seconds + v_add;
-  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'extendReservation', p_fingerprint,
-    jsonb_build_object('reservation', vp_reservation_json (r)), v_now);
+  return vp_hold_answer (b, r, v_add, p_key, 'extendReservation', p_fingerprint, v_now);
 end
 $function$;

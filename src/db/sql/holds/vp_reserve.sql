@@ -6,14 +6,12 @@ create or replace function vp_reserve (p_user uuid, p_seconds bigint, p_ttl_seco
 declare
   x record;
   v_now timestamptz := coalesce(p_now, statement_timestamp());
-  b credit_balances;
   c vp_usage_ctx;
   r reservations;
   v_room bigint;
   v_hold bigint;
 begin
   x := vp_begin (p_user, p_key, p_fingerprint, v_now);
-  b := x.b;
   if x.replay is not null then
     return x.replay;
   end if;
@@ -30,15 +28,13 @@ begin
   c := vp_usage_context (p_user, null, v_now);
   -- holds are kept in billed seconds (rounded up to the plan's increment), as the commit will bill
   v_hold := vp_round_up (p_seconds, c.increment_seconds);
-  v_room := vp_check_room (b, c, v_hold);
+  v_room := vp_check_room (x.b, c, v_hold);
   insert into reservations (id, user_id, status, reserved_seconds, allowed_seconds, idempotency_key,
     request_fingerprint, ttl_seconds, expires_at, created_at, updated_at)
     values (vp_uuid7 (), p_user, 'ACTIVE', v_hold, v_room, p_key, p_fingerprint, p_ttl_seconds, v_now +
       make_interval(secs => p_ttl_seconds), v_now, v_now)
   returning
     * into r;
-  b.reserved_seconds := b.reserved_seconds + v_hold;
-  return vp_keyed_answer (vp_save_balance (b, v_now), p_key, 'reserveCredits', p_fingerprint,
-    jsonb_build_object('reservation', vp_reservation_json (r)), v_now);
+  return vp_hold_answer (x.b, r, v_hold, p_key, 'reserveCredits', p_fingerprint, v_now);
 end
 $function$;

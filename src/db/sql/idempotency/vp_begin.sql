@@ -1,5 +1,5 @@
--- The start of every keyed write: lock the user (settling what is due), fail for an unknown user,
--- and answer a replayed key with its original answer.
+-- The start of every keyed write: lock the user (settling what is due; vp_lock_user fails for an
+-- unknown user), and answer a replayed key with its original answer.
 create or replace function vp_begin (p_user uuid, p_key text, p_fingerprint text, p_now timestamp with time zone, OUT b
   credit_balances, OUT replay jsonb)
   returns record
@@ -7,10 +7,6 @@ create or replace function vp_begin (p_user uuid, p_key text, p_fingerprint text
   as $function$
 begin
   b := vp_lock_user (p_user, p_now);
-  if b.user_id is null then
-    perform
-      vp_fail ('USER_NOT_FOUND');
-  end if;
   if p_key is not null then
     replay := vp_idem_get (p_user, p_key, p_fingerprint);
   end if;

@@ -23,8 +23,8 @@ declare
   v_rollover bigint;
   v_next_end timestamptz;
 begin
-  x := vp_lock_period (p_period, v_now);
-  p := x.p;
+  x := vp_lock_row (null::usage_periods, p_period, v_now);
+  p := x.r;
   b := x.b;
   if p.status = 'CLOSED' then
     return vp_period_close_json (p, b);

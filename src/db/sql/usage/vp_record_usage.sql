@@ -15,20 +15,10 @@ declare
   v_room bigint;
   v_result jsonb;
 begin
-  select
-    * into b
-  from
-    credit_balances
-  where
-    user_id = p_user
-  for update;
-  if not found then
-    perform
-      vp_fail ('USER_NOT_FOUND');
-  end if;
+  b := vp_lock_head (p_user);
   c := vp_usage_context (p_user, p_key, v_now);
   if c.due then
-    b := vp_settle (p_user, v_now);
+    b := vp_settle (b, v_now);
   end if;
   if c.idem_fingerprint is not null then
     return vp_idem_answer (c.idem_operation, c.idem_fingerprint, c.idem_response, p_fingerprint);
@@ -47,18 +37,10 @@ begin
   end if;
   u := vp_apply_usage (p_user, b.balance_seconds, b.last_sequence, b.last_hash, c, p_seconds, v_billed, p_key,
     p_call_id, p_description, p_occurred_at, null, v_now);
-  update
-    credit_balances
-  set
-    balance_seconds = u.o_balance,
-    last_sequence = u.o_sequence,
-    last_hash = u.o_hash,
-    version = version + 1,
-    updated_at = v_now
-  where
-    user_id = p_user
-  returning
-    * into b;
+  b.balance_seconds := u.o_balance;
+  b.last_sequence := u.o_sequence;
+  b.last_hash := u.o_hash;
+  b := vp_save_balance (b, v_now);
   v_result := u.o_result || jsonb_build_object('balance', vp_balance_json (b));
   -- the answer to a replay; its ledger entry is kept by reference (see vp_idem_put)
   insert into idempotency_records (user_id, key, operation, request_fingerprint, response, created_at)
