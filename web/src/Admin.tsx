@@ -6,6 +6,7 @@ import { Chart } from './Chart';
 import { AuditLogDocument, EconomicsDocument, OperationsDocument, RetryEventDocument, RevenueDocument, VerifyLedgerDocument } from './documents';
 import type { RevenueQuery, VerifyLedgerQuery } from './gql/graphql';
 import { useAction, useQuery } from './hooks';
+import { ColumnHeads } from './ColumnHeads';
 import { useI18n } from './i18n';
 
 const DAY_MS = 86_400_000;
@@ -138,29 +139,9 @@ function EconomicsCards({ api, onPick }: { api: Api; onPick(userId: string): voi
         <ErrorLine error={q.error} />
         <div className="scroll">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('plan')}</th>
-                <th scope="col" className="num">
-                  {t('customers')}
-                </th>
-                <th scope="col" className="num">
-                  {t('periods')}
-                </th>
-                <th scope="col" className="num">
-                  {t('mean')}
-                </th>
-                <th scope="col" className="num">
-                  p50
-                </th>
-                <th scope="col" className="num">
-                  p90
-                </th>
-                <th scope="col" className="num">
-                  {t('overageShare')}
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads
+              cols={[t('plan'), [t('customers'), true], [t('periods'), true], [t('mean'), true], ['p50', true], ['p90', true], [t('overageShare'), true]]}
+            />
             <tbody>
               {d?.tierUsage.map((r) => (
                 <tr key={r.planCode}>
@@ -181,23 +162,7 @@ function EconomicsCards({ api, onPick }: { api: Api; onPick(userId: string): voi
         <h2 id="unit-h">{t('unitEconomics')}</h2>
         <div className="scroll">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('plan')}</th>
-                <th scope="col" className="num">
-                  {t('customers')}
-                </th>
-                <th scope="col" className="num">
-                  {t('used')}
-                </th>
-                <th scope="col" className="num">
-                  {t('revenuePerMinute')}
-                </th>
-                <th scope="col" className="num">
-                  {t('margin')}
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads cols={[t('plan'), [t('customers'), true], [t('used'), true], [t('revenuePerMinute'), true], [t('margin'), true]]} />
             <tbody>
               {d?.unitEconomics.plans.map((p) => (
                 <tr key={p.planCode}>
@@ -222,30 +187,18 @@ function EconomicsCards({ api, onPick }: { api: Api; onPick(userId: string): voi
         <h2 id="econ-h">{t('customerEconomics')}</h2>
         <div className="scroll">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('user')}</th>
-                <th scope="col">{t('plan')}</th>
-                <th scope="col" className="num">
-                  {t('calls')}
-                </th>
-                <th scope="col" className="num">
-                  {t('used')}
-                </th>
-                <th scope="col" className="num">
-                  {t('revenueRange')}
-                </th>
-                <th scope="col" className="num">
-                  {t('cost')}
-                </th>
-                <th scope="col" className="num">
-                  {t('margin')}
-                </th>
-                <th scope="col" className="num">
-                  {t('marginPerMinute')}
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads
+              cols={[
+                t('user'),
+                t('plan'),
+                [t('calls'), true],
+                [t('used'), true],
+                [t('revenueRange'), true],
+                [t('cost'), true],
+                [t('margin'), true],
+                [t('marginPerMinute'), true],
+              ]}
+            />
             <tbody>
               {d?.customerEconomics.edges.map(({ node: c }) => (
                 <tr key={c.userId}>
@@ -312,18 +265,7 @@ function OperationsCard({ api }: { api: Api }) {
       <ErrorLine error={ops.error ?? action.error} />
       <div className="scroll short">
         <table data-testid="webhooks">
-          <thead>
-            <tr>
-              <th scope="col">{t('received')}</th>
-              <th scope="col">{t('type')}</th>
-              <th scope="col">{t('status')}</th>
-              <th scope="col" className="num">
-                {t('attempts')}
-              </th>
-              <th scope="col">{t('error')}</th>
-              <th scope="col" />
-            </tr>
-          </thead>
+          <ColumnHeads cols={[t('received'), t('type'), t('status'), [t('attempts'), true], t('error'), null]} />
           <tbody>
             {ops.data?.webhookEvents.map((e) => (
               <tr key={e.id}>
@@ -350,17 +292,7 @@ function OperationsCard({ api }: { api: Api }) {
       {ops.data && ops.data.failedJobs.length === 0 && <p className="hint">{t('none')}</p>}
       {ops.data && ops.data.failedJobs.length > 0 && (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('when')}</th>
-              <th scope="col">{t('type')}</th>
-              <th scope="col" className="num">
-                {t('attempts')}
-              </th>
-              <th scope="col">{t('error')}</th>
-              <th scope="col" />
-            </tr>
-          </thead>
+          <ColumnHeads cols={[t('when'), t('type'), [t('attempts'), true], t('error'), null]} />
           <tbody>
             {ops.data.failedJobs.map((j) => (
               <tr key={`${j.queue}-${j.id}`}>
@@ -440,14 +372,7 @@ function AuditCard({ api }: { api: Api }) {
       <ErrorLine error={q.error} />
       <div className="scroll">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('when')}</th>
-              <th scope="col">{t('action')}</th>
-              <th scope="col">{t('actor')}</th>
-              <th scope="col">{t('target')}</th>
-            </tr>
-          </thead>
+          <ColumnHeads cols={[t('when'), t('action'), t('actor'), t('target')]} />
           <tbody>
             {page?.edges.map(({ node: a }) => (
               <tr key={a.id}>

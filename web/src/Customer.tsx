@@ -24,6 +24,7 @@ import {
 } from './documents';
 import type { BalanceFieldsFragment, ConsentPurpose, MeQuery, PlanCode, UsageAlertSubscription, UsageGranularity } from './gql/graphql';
 import { openInNewWindow, useAction, useQuery } from './hooks';
+import { ColumnHeads } from './ColumnHeads';
 import { useI18n, type MessageKey } from './i18n';
 
 type Me = MeQuery['me'];
@@ -285,21 +286,7 @@ function LedgerCard({ api, changes }: { api: Api; changes: number }) {
       <ErrorLine error={tx.error} />
       <div className="scroll">
         <table data-testid="ledger">
-          <thead>
-            <tr>
-              <th scope="col">{t('seq')}</th>
-              <th scope="col">{t('when')}</th>
-              <th scope="col">{t('type')}</th>
-              <th scope="col" className="num">
-                {t('amount')}
-              </th>
-              <th scope="col" className="num">
-                {t('balanceAfter')}
-              </th>
-              <th scope="col">{t('description')}</th>
-              <th scope="col">{t('lineage')}</th>
-            </tr>
-          </thead>
+          <ColumnHeads cols={[t('seq'), t('when'), t('type'), [t('amount'), true], [t('balanceAfter'), true], t('description'), t('lineage')]} />
           <tbody>
             {page?.edges.map(({ node: n }) => (
               <tr key={n.id}>
