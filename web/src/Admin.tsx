@@ -7,6 +7,7 @@ import { AuditLogDocument, EconomicsDocument, OperationsDocument, RetryEventDocu
 import type { RevenueQuery, VerifyLedgerQuery } from './gql/graphql';
 import { useAction, useQuery } from './hooks';
 import { ColumnHeads } from './ColumnHeads';
+import { Figure } from './Figure';
 import { useI18n } from './i18n';
 
 const DAY_MS = 86_400_000;
@@ -85,34 +86,13 @@ function RevenueCard({ api }: { api: Api }) {
       <ErrorLine error={error} />
       {last && (
         <div className="kpis">
-          <div>
-            <span>{t('mrr')}</span>
-            <strong data-testid="admin-mrr">{eur(last.mrrCents)}</strong>
-          </div>
-          <div>
-            <span>{t('usageMrr')}</span>
-            <strong>{eur(last.usageMrrCents)}</strong>
-          </div>
-          <div>
-            <span>{t('customers')}</span>
-            <strong>{number(last.customers)}</strong>
-          </div>
-          <div>
-            <span>{t('churn')}</span>
-            <strong>{bp(last.customerChurnRateBp)}</strong>
-          </div>
-          <div>
-            <span>{t('arpu')}</span>
-            <strong>{eur(last.arpuCents)}</strong>
-          </div>
-          <div>
-            <span>{t('ltv')}</span>
-            <strong>{eur(last.ltvCents)}</strong>
-          </div>
-          <div>
-            <span>{t('revenueRange')}</span>
-            <strong>{eur(last.revenueCents)}</strong>
-          </div>
+          <Figure label={t('mrr')} value={eur(last.mrrCents)} testId="admin-mrr" />
+          <Figure label={t('usageMrr')} value={eur(last.usageMrrCents)} />
+          <Figure label={t('customers')} value={number(last.customers)} />
+          <Figure label={t('churn')} value={bp(last.customerChurnRateBp)} />
+          <Figure label={t('arpu')} value={eur(last.arpuCents)} />
+          <Figure label={t('ltv')} value={eur(last.ltvCents)} />
+          <Figure label={t('revenueRange')} value={eur(last.revenueCents)} />
         </div>
       )}
       {series && (
