@@ -2,6 +2,14 @@
 // `npm run codegen` (web/src/gql/): a field removed or renamed in the schema breaks `npm run typecheck`.
 import { graphql } from './gql';
 
+/** What every mutation answers when it refuses: a typed code and a message. */
+export const UserErrorFieldsFragment = graphql(`
+  fragment UserErrorFields on UserError {
+    code
+    message
+  }
+`);
+
 export const BalanceFields = graphql(`
   fragment BalanceFields on CreditBalance {
     userId
@@ -165,8 +173,7 @@ export const CheckoutDocument = graphql(`
     createCheckoutSession(input: $input) {
       url
       userErrors {
-        code
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -178,8 +185,7 @@ export const TopUpDocument = graphql(`
       url
       amountCents
       userErrors {
-        code
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -190,8 +196,7 @@ export const PortalDocument = graphql(`
     createBillingPortalSession(input: $input) {
       url
       userErrors {
-        code
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -204,8 +209,7 @@ export const ChangePlanDocument = graphql(`
       effectiveAt
       paymentPending
       userErrors {
-        code
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -219,8 +223,7 @@ export const CancelDocument = graphql(`
         cancelAtPeriodEnd
       }
       userErrors {
-        code
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -233,8 +236,7 @@ export const OverageLimitDocument = graphql(`
         overageLimitCents
       }
       userErrors {
-        code
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -257,8 +259,7 @@ export const GrantConsentDocument = graphql(`
   mutation GrantConsent($input: GrantConsentInput!) {
     grantConsent(input: $input) {
       userErrors {
-        code
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -268,8 +269,7 @@ export const RevokeConsentDocument = graphql(`
   mutation RevokeConsent($input: RevokeConsentInput!) {
     revokeConsent(input: $input) {
       userErrors {
-        code
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -281,8 +281,7 @@ export const ExportDocument = graphql(`
       url
       expiresAt
       userErrors {
-        code
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -296,8 +295,7 @@ export const DeleteAccountDocument = graphql(`
         requestedAt
       }
       userErrors {
-        code
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -401,8 +399,7 @@ export const RetryEventDocument = graphql(`
         status
       }
       userErrors {
-        code
-        message
+        ...UserErrorFields
       }
     }
   }
